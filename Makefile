@@ -1,0 +1,36 @@
+# bg — PGXS build. The version comes from bg.control alone.
+EXTENSION = bg
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" bg.control)
+MODULE_big = bg
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# Extension scripts are the committed sql/bg--*.sql; every other sql/*.sql is
+# a pg_regress test, run in name order.
+DATA = $(sort $(wildcard sql/bg--*.sql))
+REGRESS = $(sort $(basename $(notdir $(filter-out $(wildcard sql/bg--*.sql),$(wildcard sql/*.sql)))))
+REGRESS_OPTS = --inputdir=. --dbname=bg_regress
+ISOLATION = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
+ISOLATION_OPTS = --dbname=bg_isolation
+
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags icu-uc 2>/dev/null)
+SHLIB_LINK = $(shell pkg-config --libs icu-uc 2>/dev/null || echo -licuuc)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# pgTAP files, run by pg_prove against a database that has pgtap and bg.
+PROVE_DB ?= bg_tap
+prove:
+	dropdb --if-exists $(PROVE_DB)
+	createdb $(PROVE_DB)
+	psql -X -q -v ON_ERROR_STOP=1 -d $(PROVE_DB) -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION bg'
+	pg_prove -v -d $(PROVE_DB) $(sort $(wildcard test/*.sql))
+	dropdb $(PROVE_DB)
+
+# Fails when META.json or the install script disagree with bg.control.
+versioncheck:
+	@test -f sql/bg--$(EXTVERSION).sql || { echo "sql/bg--$(EXTVERSION).sql is missing"; exit 1; }
+	@grep -q '"version": *"$(EXTVERSION)"' META.json || { echo "META.json does not say version $(EXTVERSION)"; exit 1; }
+
+.PHONY: prove versioncheck

@@ -1,0 +1,20 @@
+/*
+ * bg.c — module entry: the magic block and _PG_init.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "template_cache.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	bg_template_cache_init();
+	MarkGUCPrefixReserved("bg");
+}

@@ -1,0 +1,212 @@
+/*
+ * casefold.c — trimming and full Unicode case folding (DESIGN §4: text
+ * comparisons ignore case and surrounding white space).
+ *
+ * ASCII values, the vast majority of job titles, are folded with a byte loop.
+ * Anything else goes through ICU's u_strFoldCase with the default (not
+ * Turkic) mapping, which is full case folding: "Straße" folds to "strasse",
+ * final sigma to sigma.  PostgreSQL's own lower() is a lowercasing, not a
+ * folding, and depends on the collation, so it is not used here.
+ */
+#include "postgres.h"
+
+#include "mb/pg_wchar.h"
+
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
+
+#include "casefold.h"
+
+void
+bg_foldbuf_init(BgFoldBuf *fb, MemoryContext cxt)
+{
+	memset(fb, 0, sizeof(*fb));
+	fb->cxt = cxt;
+}
+
+static void
+ensure_cap(BgFoldBuf *fb, int need)
+{
+	if (need <= fb->cap)
+		return;
+	if (fb->cap == 0)
+		fb->cap = 64;
+	while (fb->cap < need)
+		fb->cap *= 2;
+	fb->data = fb->data ? repalloc(fb->data, fb->cap)
+		: MemoryContextAlloc(fb->cxt, fb->cap);
+}
+
+static void
+ensure_u16(BgFoldBuf *fb, void **buf, int *cap, int need)
+{
+	if (need <= *cap)
+		return;
+	*cap = Max(need, 64);
+	if (*buf)
+		pfree(*buf);
+	*buf = MemoryContextAlloc(fb->cxt, sizeof(UChar) * *cap);
+}
+
+static inline bool
+ascii_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Decodes the UTF-8 code point ending just before end (start <= p < end). */
+static int
+last_codepoint(const char *start, const char *end, UChar32 *cp)
+{
+	const char *p = end - 1;
+
+	while (p > start && (((unsigned char) *p) & 0xC0) == 0x80)
+		p--;
+	*cp = utf8_to_unicode((const unsigned char *) p);
+	return end - p;
+}
+
+/*
+ * Trims leading and trailing white space in place (adjusts *s and *len).
+ * Non-ASCII white space (no-break space, ideographic space, ...) counts too
+ * in a UTF-8 database.
+ */
+void
+bg_trim(const char **s, int *len)
+{
+	const char *p = *s;
+	const char *end = p + *len;
+	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
+
+	while (p < end)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (ascii_space(c))
+			p++;
+		else if (c >= 0x80 && utf8)
+		{
+			int			l = pg_utf_mblen((const unsigned char *) p);
+
+			if (p + l > end || !u_isUWhiteSpace(utf8_to_unicode((const unsigned char *) p)))
+				break;
+			p += l;
+		}
+		else
+			break;
+	}
+	while (end > p)
+	{
+		unsigned char c = (unsigned char) end[-1];
+
+		if (ascii_space(c))
+			end--;
+		else if (c >= 0x80 && utf8)
+		{
+			UChar32		cp;
+			int			l = last_codepoint(p, end, &cp);
+
+			if (!u_isUWhiteSpace(cp))
+				break;
+			end -= l;
+		}
+		else
+			break;
+	}
+	*s = p;
+	*len = end - p;
+}
+
+static void
+icu_check(UErrorCode status, const char *what)
+{
+	if (U_FAILURE(status))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("could not case-fold a text value: %s failed: %s",
+						what, u_errorName(status))));
+}
+
+static void
+fold_icu(BgFoldBuf *fb, const char *s, int len)
+{
+	UErrorCode	status = U_ZERO_ERROR;
+	int32_t		n16,
+				nfold,
+				n8;
+	char	   *conv = NULL;
+
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		conv = (char *) pg_do_encoding_conversion((unsigned char *) s, len,
+												  GetDatabaseEncoding(), PG_UTF8);
+		if (conv != s)
+		{
+			s = conv;
+			len = strlen(conv);
+		}
+		else
+			conv = NULL;
+	}
+
+	/* A UTF-8 string has at most as many UTF-16 units as bytes. */
+	ensure_u16(fb, &fb->u16a, &fb->u16a_cap, len + 1);
+	u_strFromUTF8((UChar *) fb->u16a, fb->u16a_cap, &n16, s, len, &status);
+	icu_check(status, "u_strFromUTF8");
+
+	/* Full folding expands a code unit into at most three. */
+	ensure_u16(fb, &fb->u16b, &fb->u16b_cap, n16 * 3 + 1);
+	nfold = u_strFoldCase((UChar *) fb->u16b, fb->u16b_cap, (UChar *) fb->u16a, n16,
+						  U_FOLD_CASE_DEFAULT, &status);
+	icu_check(status, "u_strFoldCase");
+
+	/* A UTF-16 unit becomes at most three UTF-8 bytes. */
+	ensure_cap(fb, nfold * 3 + 1);
+	u_strToUTF8(fb->data, fb->cap, &n8, (UChar *) fb->u16b, nfold, &status);
+	icu_check(status, "u_strToUTF8");
+	fb->len = n8;
+	if (conv)
+		pfree(conv);
+}
+
+/*
+ * Folds s[0..len) into fb.  The result is compared only with other folded
+ * strings (always UTF-8 for non-ASCII text), never shown to users.
+ */
+void
+bg_fold(BgFoldBuf *fb, const char *s, int len)
+{
+	char	   *out;
+
+	ensure_cap(fb, len + 1);
+	out = fb->data;
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c >= 0x80)
+		{
+			fold_icu(fb, s, len);
+			return;
+		}
+		out[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+	}
+	out[len] = '\0';
+	fb->len = len;
+}
+
+/* Trims and folds s into a new palloc'd string (for literals). */
+char *
+bg_fold_copy(const char *s, int len, int *outlen)
+{
+	BgFoldBuf	fb;
+
+	bg_foldbuf_init(&fb, CurrentMemoryContext);
+	bg_trim(&s, &len);
+	bg_fold(&fb, s, len);
+	*outlen = fb.len;
+	if (fb.data == NULL)
+		return pstrdup("");
+	fb.data[fb.len] = '\0';
+	return fb.data;
+}

@@ -1,0 +1,438 @@
+/*
+ * cond_check.c — resolves the columns of a parsed condition against a row
+ * type and checks that every operator and literal fits the column's type
+ * (DESIGN §3: conditions are checked when saved, never a surprise later).
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "regex/regex.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/varlena.h"
+
+#include "cond.h"
+#include "cond_regex.h"
+
+bool
+bg_type_class(Oid typid, BgTypeClass *tclass)
+{
+	Oid			base = getBaseType(typid);
+	char		category;
+	bool		preferred;
+
+	switch (base)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+			*tclass = BG_TC_TEXT;
+			return true;
+		case NAMEOID:
+			*tclass = BG_TC_NAME;
+			return true;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			*tclass = BG_TC_INT;
+			return true;
+		case FLOAT4OID:
+		case FLOAT8OID:
+			*tclass = BG_TC_FLOAT;
+			return true;
+		case NUMERICOID:
+			*tclass = BG_TC_NUMERIC;
+			return true;
+		case DATEOID:
+			*tclass = BG_TC_DATE;
+			return true;
+		case TIMESTAMPOID:
+			*tclass = BG_TC_TIMESTAMP;
+			return true;
+		case TIMESTAMPTZOID:
+			*tclass = BG_TC_TIMESTAMPTZ;
+			return true;
+		case BOOLOID:
+			*tclass = BG_TC_BOOL;
+			return true;
+		default:
+			break;
+	}
+	get_type_category_preferred(base, &category, &preferred);
+	if (category == TYPCATEGORY_STRING && get_typlen(base) == -1)
+	{
+		/* citext and other text-like varlenas share text's representation */
+		*tclass = BG_TC_TEXT;
+		return true;
+	}
+	if (category == TYPCATEGORY_STRING || category == TYPCATEGORY_ENUM)
+	{
+		*tclass = BG_TC_OTHER_TEXT;
+		return true;
+	}
+	return false;
+}
+
+static bool
+tc_is_text(BgTypeClass tc)
+{
+	return tc == BG_TC_TEXT || tc == BG_TC_NAME || tc == BG_TC_OTHER_TEXT;
+}
+
+static bool
+tc_is_number(BgTypeClass tc)
+{
+	return tc == BG_TC_INT || tc == BG_TC_FLOAT || tc == BG_TC_NUMERIC;
+}
+
+static bool
+tc_is_date(BgTypeClass tc)
+{
+	return tc == BG_TC_DATE || tc == BG_TC_TIMESTAMP || tc == BG_TC_TIMESTAMPTZ;
+}
+
+/* The hint for an unknown column: the closest names, or all of them. */
+static char *
+closest_columns(const char *name, TupleDesc desc)
+{
+	StringInfoData buf;
+	int			best[3] = {INT_MAX, INT_MAX, INT_MAX};
+	int			bestatt[3] = {-1, -1, -1};
+	int			nlen = strlen(name);
+	int			shown = 0;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *an;
+		int			d;
+
+		if (att->attisdropped)
+			continue;
+		an = NameStr(att->attname);
+		d = varstr_levenshtein(name, nlen, an, strlen(an), 1, 1, 1, false);
+		for (int k = 0; k < 3; k++)
+		{
+			if (d < best[k])
+			{
+				for (int m = 2; m > k; m--)
+				{
+					best[m] = best[m - 1];
+					bestatt[m] = bestatt[m - 1];
+				}
+				best[k] = d;
+				bestatt[k] = i;
+				break;
+			}
+		}
+	}
+	initStringInfo(&buf);
+	for (int k = 0; k < 3; k++)
+	{
+		/* keep suggestions that share at least half of the name */
+		if (bestatt[k] < 0 || (shown > 0 && best[k] > Max(nlen / 2, 2)))
+			break;
+		appendStringInfo(&buf, "%s\"%s\"", shown ? ", " : "",
+						 NameStr(TupleDescAttr(desc, bestatt[k])->attname));
+		shown++;
+	}
+	if (shown == 0)
+		return NULL;
+	return buf.data;
+}
+
+BgColumnRef
+bg_resolve_column(const BgPred *pred, TupleDesc desc, const char *what,
+				  const char *source)
+{
+	BgColumnRef ref;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), pred->column) != 0)
+			continue;
+		ref.attnum = att->attnum;
+		ref.typid = att->atttypid;
+		if (!bg_type_class(att->atttypid, &ref.tclass))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of %s has type %s, which conditions cannot compare",
+							pred->column, what, format_type_be(att->atttypid)),
+					 errdetail("At character %d of condition \"%s\".",
+							   pred->col_location, source),
+					 errhint("Conditions compare text, number, date, timestamp and boolean columns.")));
+		return ref;
+	}
+	{
+		char	   *close = closest_columns(pred->column, desc);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" does not exist in %s", pred->column, what),
+				 errdetail("At character %d of condition \"%s\".",
+						   pred->col_location, source),
+				 close ? errhint("Perhaps you meant %s.", close) : 0));
+	}
+	pg_unreachable();
+}
+
+/* ---- literal conversion, with the literal's position as error context ---- */
+
+typedef struct LitContext
+{
+	const BgLiteral *lit;
+	const char *source;
+} LitContext;
+
+static void
+literal_context(void *arg)
+{
+	LitContext *lc = arg;
+
+	errcontext("literal at character %d of condition \"%s\"",
+			   lc->lit->location, lc->source);
+}
+
+/*
+ * Converts a literal to a datum of the column's base type (numbers, dates,
+ * timestamps).  Input errors keep the type's own SQLSTATE and gain the
+ * literal's position as context.
+ */
+Datum
+bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, Oid typid,
+				 const char *source)
+{
+	ErrorContextCallback cb;
+	LitContext	lc = {lit, source};
+	Datum		d;
+
+	cb.callback = literal_context;
+	cb.arg = &lc;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+
+	switch (tclass)
+	{
+		case BG_TC_INT:
+		case BG_TC_FLOAT:
+		case BG_TC_NUMERIC:
+			d = DirectFunctionCall3(numeric_in, CStringGetDatum(lit->text),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			break;
+		case BG_TC_DATE:
+			d = DirectFunctionCall1(date_in, CStringGetDatum(lit->text));
+			break;
+		case BG_TC_TIMESTAMP:
+			d = DirectFunctionCall3(timestamp_in, CStringGetDatum(lit->text),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			break;
+		case BG_TC_TIMESTAMPTZ:
+			d = DirectFunctionCall3(timestamptz_in, CStringGetDatum(lit->text),
+									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			break;
+		default:
+			elog(ERROR, "unexpected type class %d for a literal", (int) tclass);
+	}
+	error_context_stack = cb.previous;
+	(void) typid;
+	return d;
+}
+
+static const char *
+tc_describe(BgTypeClass tc)
+{
+	if (tc_is_text(tc))
+		return "text";
+	if (tc_is_number(tc))
+		return "a number";
+	if (tc_is_date(tc))
+		return "a date or timestamp";
+	return "boolean";
+}
+
+static void pg_attribute_noreturn()
+type_error(int location, const char *source, const char *msg,
+		   const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("%s", msg),
+			 errdetail("At character %d of condition \"%s\".", location, source),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+static const char *
+op_name(const BgPred *pred)
+{
+	StringInfoData buf;
+	BgPred		p = *pred;
+
+	/* the operator as the canonical printer spells it, without its operands */
+	initStringInfo(&buf);
+	switch (p.op)
+	{
+		case BG_OP_IS:
+			return p.negated ? "is not" : "is";
+		case BG_OP_EQ:
+			return p.negated ? "<>" : "=";
+		case BG_OP_CONTAINS:
+			return p.negated ? "not contains" : "contains";
+		case BG_OP_STARTS:
+			return p.negated ? "not starts with" : "starts with";
+		case BG_OP_ENDS:
+			return p.negated ? "not ends with" : "ends with";
+		case BG_OP_MATCHES:
+			return p.negated ? "not matches" : "matches";
+		case BG_OP_LT:
+			return "<";
+		case BG_OP_LE:
+			return "<=";
+		case BG_OP_GT:
+			return ">";
+		case BG_OP_GE:
+			return ">=";
+		case BG_OP_BETWEEN:
+			return p.negated ? "not between" : "between";
+		case BG_OP_IN:
+			return p.negated ? "not in" : "in";
+		case BG_OP_EMPTY:
+			return p.negated ? "is not empty" : "is empty";
+		case BG_OP_TRUE:
+			return p.negated ? "is not true" : "is true";
+		case BG_OP_FALSE:
+			return p.negated ? "is not false" : "is false";
+		case BG_OP_BOOLCOL:
+			return "a bare column";
+	}
+	return "?";
+}
+
+/* Checks that every literal of pred suits a column of class tc. */
+static void
+check_literals(const BgPred *pred, BgColumnRef col, const char *source)
+{
+	for (int i = 0; i < pred->nvalues; i++)
+	{
+		const BgLiteral *lit = &pred->values[i];
+
+		if (tc_is_text(col.tclass))
+		{
+			if (lit->kind != BG_LIT_STRING)
+				type_error(lit->location, source,
+						   psprintf("column \"%s\" is text but is compared with %s %s",
+									pred->column,
+									lit->kind == BG_LIT_NUMBER ? "the number" : "the boolean",
+									lit->kind == BG_LIT_NUMBER ? lit->text :
+									(lit->boolval ? "true" : "false")),
+						   psprintf("Quote the value: '%s'.",
+									lit->kind == BG_LIT_NUMBER ? lit->text :
+									(lit->boolval ? "true" : "false")));
+			if (pred->op == BG_OP_MATCHES)
+				bg_regex_free(bg_regex_compile(lit->text, lit->location, source));
+		}
+		else if (tc_is_number(col.tclass))
+		{
+			if (lit->kind != BG_LIT_NUMBER)
+				type_error(lit->location, source,
+						   psprintf("column \"%s\" is a number but is compared with %s",
+									pred->column,
+									lit->kind == BG_LIT_STRING ? "a string" : "a boolean"),
+						   "Write the number without quotes.");
+			(void) bg_literal_datum(lit, col.tclass, col.typid, source);
+		}
+		else if (tc_is_date(col.tclass))
+		{
+			if (lit->kind != BG_LIT_STRING)
+				type_error(lit->location, source,
+						   psprintf("column \"%s\" is a date or timestamp but is compared with %s",
+									pred->column,
+									lit->kind == BG_LIT_NUMBER ? "a number" : "a boolean"),
+						   "Write dates in ISO form and quoted, such as '2026-01-31'.");
+			(void) bg_literal_datum(lit, col.tclass, col.typid, source);
+		}
+		else if (lit->kind != BG_LIT_BOOL)
+			type_error(lit->location, source,
+					   psprintf("column \"%s\" is boolean but is compared with %s",
+								pred->column,
+								lit->kind == BG_LIT_NUMBER ? "a number" : "a string"),
+					   "Compare it with true or false, or write the column alone.");
+	}
+}
+
+void
+bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source)
+{
+	BgTypeClass tc = col.tclass;
+	bool		ok;
+	const char *hint = NULL;
+
+	switch (pred->op)
+	{
+		case BG_OP_IS:
+		case BG_OP_CONTAINS:
+		case BG_OP_STARTS:
+		case BG_OP_ENDS:
+		case BG_OP_MATCHES:
+			ok = tc_is_text(tc);
+			hint = tc_is_number(tc) || tc_is_date(tc) ?
+				"Compare numbers and dates with =, <>, <, <=, >, >=, between or in." :
+				"Test a boolean column with IS TRUE, IS FALSE or the column alone.";
+			break;
+		case BG_OP_LT:
+		case BG_OP_LE:
+		case BG_OP_GT:
+		case BG_OP_GE:
+		case BG_OP_BETWEEN:
+			ok = tc_is_number(tc) || tc_is_date(tc);
+			hint = tc_is_text(tc) ?
+				"Compare text with is, =, contains, starts with, ends with, matches or in." :
+				"Test a boolean column with IS TRUE, IS FALSE or the column alone.";
+			break;
+		case BG_OP_TRUE:
+		case BG_OP_FALSE:
+		case BG_OP_BOOLCOL:
+			ok = (tc == BG_TC_BOOL);
+			hint = "Only boolean columns can be tested alone or with IS TRUE and IS FALSE.";
+			break;
+		case BG_OP_EQ:
+		case BG_OP_IN:
+		case BG_OP_EMPTY:
+		default:
+			ok = true;
+			break;
+	}
+	if (!ok)
+		type_error(pred->op == BG_OP_BOOLCOL ? pred->col_location : pred->op_location,
+				   source,
+				   psprintf("operator %s does not apply to column \"%s\" of type %s",
+							op_name(pred), pred->column, format_type_be(col.typid)),
+				   psprintf("Column \"%s\" is %s. %s", pred->column, tc_describe(tc), hint));
+	check_literals(pred, col, source);
+}
+
+void
+bg_check_node(const BgNode *node, TupleDesc desc, const char *what, const char *source)
+{
+	check_stack_depth();
+	switch (node->kind)
+	{
+		case BG_NODE_CONST:
+			return;
+		case BG_NODE_PRED:
+			bg_check_pred(node->pred, bg_resolve_column(node->pred, desc, what, source),
+						  source);
+			return;
+		case BG_NODE_NOT:
+		case BG_NODE_AND:
+		case BG_NODE_OR:
+			for (int i = 0; i < node->nargs; i++)
+				bg_check_node(node->args[i], desc, what, source);
+			return;
+	}
+}

@@ -1,0 +1,530 @@
+/*
+ * cond_eval.c — compiles a roles template for one row type and evaluates it
+ * on rows (DESIGN §4 semantics, §5 role assignment).
+ *
+ * Compiling resolves every column to an attribute number, folds the text
+ * literals once, converts number and date literals to their column's type
+ * and compiles regular expressions.  Evaluating a row reads each needed
+ * attribute at most once and folds each text column at most once, lazily,
+ * into buffers that are reused from row to row.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/float.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/typcache.h"
+
+#include "cond_eval.h"
+#include "cond_regex.h"
+
+static int
+eval_column(BgEval *ev, const BgColumnRef *ref)
+{
+	BgEvalCol  *c;
+
+	for (int i = 0; i < ev->ncols; i++)
+		if (ev->cols[i].attnum == ref->attnum)
+			return i;
+	ev->cols = ev->cols ? repalloc(ev->cols, sizeof(BgEvalCol) * (ev->ncols + 1))
+		: palloc(sizeof(BgEvalCol));
+	c = &ev->cols[ev->ncols];
+	memset(c, 0, sizeof(*c));
+	c->attnum = ref->attnum;
+	c->tclass = ref->tclass;
+	c->typid = getBaseType(ref->typid);
+	if (c->tclass == BG_TC_OTHER_TEXT)
+	{
+		Oid			outfn;
+		bool		varlena;
+
+		getTypeOutputInfo(ref->typid, &outfn, &varlena);
+		fmgr_info_cxt(outfn, &c->outfn, ev->cxt);
+	}
+	bg_foldbuf_init(&c->folded, ev->cxt);
+	return ev->ncols++;
+}
+
+static bool
+is_plain_integer(const char *s, int64 *out)
+{
+	const char *p = s;
+	char	   *end;
+
+	if (*p == '-')
+		p++;
+	if (*p == '\0')
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+static BgEvalPred *
+compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *source)
+{
+	BgColumnRef ref = bg_resolve_column(pred, ev->desc, what, source);
+	BgEvalPred *p = palloc0(sizeof(BgEvalPred));
+	BgTypeClass tc = ref.tclass;
+	int			n = pred->nvalues;
+
+	bg_check_pred(pred, ref, source);
+	p->src = pred;
+	p->col = eval_column(ev, &ref);
+	p->op = pred->op;
+	p->negated = pred->negated;
+	p->nvals = n;
+	if (n == 0)
+		return p;
+
+	if (tc == BG_TC_TEXT || tc == BG_TC_NAME || tc == BG_TC_OTHER_TEXT)
+	{
+		if (pred->op == BG_OP_MATCHES)
+		{
+			p->re = palloc(sizeof(regex_t *) * n);
+			for (int i = 0; i < n; i++)
+			{
+				p->re[i] = bg_regex_compile(pred->values[i].text,
+											pred->values[i].location, source);
+				bg_regex_free_on_reset(p->re[i], ev->cxt);
+			}
+			return p;
+		}
+		p->str = palloc(sizeof(char *) * n);
+		p->strlen = palloc(sizeof(int) * n);
+		for (int i = 0; i < n; i++)
+			p->str[i] = bg_fold_copy(pred->values[i].text, strlen(pred->values[i].text),
+									 &p->strlen[i]);
+		return p;
+	}
+
+	p->vals = palloc(sizeof(Datum) * n);
+	if (tc == BG_TC_BOOL)
+	{
+		for (int i = 0; i < n; i++)
+			p->vals[i] = BoolGetDatum(pred->values[i].boolval);
+		return p;
+	}
+	for (int i = 0; i < n; i++)
+		p->vals[i] = bg_literal_datum(&pred->values[i], tc, ref.typid, source);
+	if (tc == BG_TC_INT)
+	{
+		p->ivals = palloc(sizeof(int64) * n);
+		p->int_fast = true;
+		for (int i = 0; i < n; i++)
+			if (!is_plain_integer(pred->values[i].text, &p->ivals[i]))
+				p->int_fast = false;
+	}
+	else if (tc == BG_TC_FLOAT)
+	{
+		p->fvals = palloc(sizeof(double) * n);
+		for (int i = 0; i < n; i++)
+			p->fvals[i] = DatumGetFloat8(DirectFunctionCall1(float8in,
+															 CStringGetDatum(pred->values[i].text)));
+	}
+	return p;
+}
+
+static BgEvalNode *
+compile_node(BgEval *ev, const BgNode *node, const char *what, const char *source)
+{
+	BgEvalNode *e = palloc0(sizeof(BgEvalNode));
+
+	check_stack_depth();
+	e->kind = node->kind;
+	e->constval = node->constval;
+	if (node->kind == BG_NODE_PRED)
+	{
+		e->pred = compile_pred(ev, node->pred, what, source);
+		ev->preds = ev->preds ? repalloc(ev->preds, sizeof(BgEvalPred *) * (ev->npreds + 1))
+			: palloc(sizeof(BgEvalPred *));
+		ev->preds[ev->npreds++] = e->pred;
+		return e;
+	}
+	e->nargs = node->nargs;
+	if (node->nargs > 0)
+	{
+		e->args = palloc(sizeof(BgEvalNode *) * node->nargs);
+		for (int i = 0; i < node->nargs; i++)
+			e->args[i] = compile_node(ev, node->args[i], what, source);
+	}
+	return e;
+}
+
+/*
+ * Compiles tmpl for rows described by desc.  Everything is allocated in cxt,
+ * which the caller owns; the template cache is not referenced afterwards.
+ */
+BgEval *
+bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	BgEval	   *ev = palloc0(sizeof(BgEval));
+	const char *what;
+
+	ev->cxt = cxt;
+	ev->desc = CreateTupleDescCopy(desc);
+	ev->rowtype = desc->tdtypeid;
+	ev->rowtypmod = desc->tdtypmod;
+	what = desc->tdtypeid == RECORDOID ? "the row" :
+		psprintf("row type %s", format_type_be(desc->tdtypeid));
+
+	ev->tmpl = palloc0(sizeof(BgTemplate));
+	ev->tmpl->name = pstrdup(tmpl->name);
+	ev->tmpl->nroles = tmpl->nroles;
+	ev->tmpl->roles = palloc0(sizeof(BgTemplateRole) * Max(tmpl->nroles, 1));
+	ev->conds = palloc0(sizeof(BgEvalNode *) * Max(tmpl->nroles, 1));
+	ev->pred_first = palloc0(sizeof(int) * Max(tmpl->nroles, 1));
+	ev->pred_count = palloc0(sizeof(int) * Max(tmpl->nroles, 1));
+	for (int i = 0; i < tmpl->nroles; i++)
+	{
+		BgTemplateRole *r = &ev->tmpl->roles[i];
+
+		*r = tmpl->roles[i];
+		r->role = pstrdup(r->role);
+		r->condition = r->condition ? pstrdup(r->condition) : NULL;
+		r->tree = NULL;
+		ev->pred_first[i] = ev->npreds;
+		if (tmpl->roles[i].tree)
+			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, what, r->condition);
+		ev->pred_count[i] = ev->npreds - ev->pred_first[i];
+	}
+	MemoryContextSwitchTo(old);
+	return ev;
+}
+
+void
+bg_eval_set_row(BgEval *ev, HeapTupleHeader row)
+{
+	ev->rowno++;
+	ev->tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+	ItemPointerSetInvalid(&ev->tuple.t_self);
+	ev->tuple.t_tableOid = InvalidOid;
+	ev->tuple.t_data = row;
+}
+
+static BgEvalCol *
+fetch(BgEval *ev, int col)
+{
+	BgEvalCol  *c = &ev->cols[col];
+
+	if (c->fetched_row != ev->rowno)
+	{
+		c->value = heap_getattr(&ev->tuple, c->attnum, ev->desc, &c->isnull);
+		c->fetched_row = ev->rowno;
+	}
+	return c;
+}
+
+/* The trimmed text of a text column (NULL reads as ''). */
+static BgEvalCol *
+fetch_text(BgEval *ev, int col)
+{
+	BgEvalCol  *c = fetch(ev, col);
+
+	if (c->text_row == ev->rowno)
+		return c;
+	c->text_row = ev->rowno;
+	if (c->isnull)
+	{
+		c->raw = "";
+		c->rawlen = 0;
+		return c;
+	}
+	switch (c->tclass)
+	{
+		case BG_TC_TEXT:
+			{
+				/* short values are read in place; only toasted ones are copied */
+				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(c->value));
+
+				c->raw = VARDATA_ANY(v);
+				c->rawlen = VARSIZE_ANY_EXHDR(v);
+				break;
+			}
+		case BG_TC_NAME:
+			c->raw = NameStr(*DatumGetName(c->value));
+			c->rawlen = strlen(c->raw);
+			break;
+		default:
+			c->raw = OutputFunctionCall(&c->outfn, c->value);
+			c->rawlen = strlen(c->raw);
+			break;
+	}
+	bg_trim(&c->raw, &c->rawlen);
+	return c;
+}
+
+static BgEvalCol *
+fetch_folded(BgEval *ev, int col)
+{
+	BgEvalCol  *c = fetch_text(ev, col);
+
+	if (c->folded_row != ev->rowno)
+	{
+		bg_fold(&c->folded, c->raw, c->rawlen);
+		c->folded_row = ev->rowno;
+	}
+	return c;
+}
+
+static bool
+text_test(BgOp op, const char *v, int vlen, const char *l, int llen)
+{
+	switch (op)
+	{
+		case BG_OP_IS:
+		case BG_OP_EQ:
+		case BG_OP_IN:
+			return vlen == llen && memcmp(v, l, llen) == 0;
+		case BG_OP_STARTS:
+			return vlen >= llen && memcmp(v, l, llen) == 0;
+		case BG_OP_ENDS:
+			return vlen >= llen && memcmp(v + vlen - llen, l, llen) == 0;
+		case BG_OP_CONTAINS:
+			return llen == 0 || (vlen >= llen && memmem(v, vlen, l, llen) != NULL);
+		default:
+			elog(ERROR, "unexpected text operator %d", (int) op);
+	}
+	return false;
+}
+
+/* Compares a non-null number/date value with literal i: <0, 0, >0. */
+static int
+value_cmp(BgEvalCol *c, BgEvalPred *p, int i)
+{
+	switch (c->tclass)
+	{
+		case BG_TC_INT:
+			{
+				int64		v = c->typid == INT2OID ? DatumGetInt16(c->value) :
+					c->typid == INT4OID ? DatumGetInt32(c->value) : DatumGetInt64(c->value);
+
+				if (p->int_fast)
+					return v < p->ivals[i] ? -1 : v > p->ivals[i] ? 1 : 0;
+				return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+														 DirectFunctionCall1(int8_numeric, Int64GetDatum(v)),
+														 p->vals[i]));
+			}
+		case BG_TC_FLOAT:
+			{
+				float8		v = c->typid == FLOAT4OID ? (float8) DatumGetFloat4(c->value) :
+					DatumGetFloat8(c->value);
+
+				return float8_cmp_internal(v, p->fvals[i]);
+			}
+		case BG_TC_NUMERIC:
+			return DatumGetInt32(DirectFunctionCall2(numeric_cmp, c->value, p->vals[i]));
+		case BG_TC_DATE:
+			{
+				DateADT		a = DatumGetDateADT(c->value),
+							b = DatumGetDateADT(p->vals[i]);
+
+				return a < b ? -1 : a > b ? 1 : 0;
+			}
+		case BG_TC_TIMESTAMP:
+		case BG_TC_TIMESTAMPTZ:
+			{
+				int64		a = DatumGetInt64(c->value),
+							b = DatumGetInt64(p->vals[i]);
+
+				return a < b ? -1 : a > b ? 1 : 0;
+			}
+		case BG_TC_BOOL:
+			return (int) DatumGetBool(c->value) - (int) DatumGetBool(p->vals[i]);
+		default:
+			elog(ERROR, "unexpected type class %d", (int) c->tclass);
+	}
+	return 0;
+}
+
+/* The positive form of a predicate. */
+static bool
+pred_positive(BgEval *ev, BgEvalPred *p)
+{
+	BgEvalCol  *c;
+
+	if (p->op == BG_OP_EMPTY)
+	{
+		c = fetch(ev, p->col);
+		if (c->isnull)
+			return true;
+		if (c->tclass == BG_TC_TEXT || c->tclass == BG_TC_NAME || c->tclass == BG_TC_OTHER_TEXT)
+			return fetch_text(ev, p->col)->rawlen == 0;
+		return false;
+	}
+	c = &ev->cols[p->col];
+	if (c->tclass == BG_TC_TEXT || c->tclass == BG_TC_NAME || c->tclass == BG_TC_OTHER_TEXT)
+	{
+		if (p->op == BG_OP_MATCHES)
+		{
+			c = fetch_text(ev, p->col);
+			for (int i = 0; i < p->nvals; i++)
+				if (bg_regex_match(p->re[i], c->raw, c->rawlen, &ev->wscratch,
+								   &ev->wscratch_cap, ev->cxt))
+					return true;
+			return false;
+		}
+		c = fetch_folded(ev, p->col);
+		for (int i = 0; i < p->nvals; i++)
+			if (text_test(p->op, c->folded.data, c->folded.len, p->str[i], p->strlen[i]))
+				return true;
+		return false;
+	}
+
+	c = fetch(ev, p->col);
+	if (c->isnull)
+		return false;			/* a NULL number, date or boolean matches nothing */
+	switch (p->op)
+	{
+		case BG_OP_TRUE:
+		case BG_OP_BOOLCOL:
+			return DatumGetBool(c->value);
+		case BG_OP_FALSE:
+			return !DatumGetBool(c->value);
+		case BG_OP_EQ:
+		case BG_OP_IN:
+			for (int i = 0; i < p->nvals; i++)
+				if (value_cmp(c, p, i) == 0)
+					return true;
+			return false;
+		case BG_OP_LT:
+			return value_cmp(c, p, 0) < 0;
+		case BG_OP_LE:
+			return value_cmp(c, p, 0) <= 0;
+		case BG_OP_GT:
+			return value_cmp(c, p, 0) > 0;
+		case BG_OP_GE:
+			return value_cmp(c, p, 0) >= 0;
+		case BG_OP_BETWEEN:
+			return value_cmp(c, p, 0) >= 0 && value_cmp(c, p, 1) <= 0;
+		default:
+			elog(ERROR, "unexpected operator %d for a %d column", (int) p->op, (int) c->tclass);
+	}
+	return false;
+}
+
+bool
+bg_eval_pred(BgEval *ev, BgEvalPred *p)
+{
+	return pred_positive(ev, p) != p->negated;
+}
+
+bool
+bg_eval_node(BgEval *ev, BgEvalNode *node)
+{
+	switch (node->kind)
+	{
+		case BG_NODE_CONST:
+			return node->constval;
+		case BG_NODE_PRED:
+			return bg_eval_pred(ev, node->pred);
+		case BG_NODE_NOT:
+			return !bg_eval_node(ev, node->args[0]);
+		case BG_NODE_AND:
+			for (int i = 0; i < node->nargs; i++)
+				if (!bg_eval_node(ev, node->args[i]))
+					return false;
+			return true;
+		case BG_NODE_OR:
+			for (int i = 0; i < node->nargs; i++)
+				if (bg_eval_node(ev, node->args[i]))
+					return true;
+			return false;
+	}
+	return false;
+}
+
+/* §5: the first role in priority order whose condition matches, or -1. */
+int
+bg_eval_role(BgEval *ev)
+{
+	for (int i = 0; i < ev->tmpl->nroles; i++)
+		if (ev->conds[i] && bg_eval_node(ev, ev->conds[i]))
+			return i;
+	return -1;
+}
+
+/* ---- per call site cache ---- */
+
+typedef struct BgCallCache
+{
+	MemoryContext cxt;			/* owns ev; reset on rebuild */
+	char	   *name;			/* template name of ev */
+	int			namelen;
+	BgEval	   *ev;
+} BgCallCache;
+
+/*
+ * The compiled template for this call site, with the row argument set as the
+ * current row.  The template name and the row are arguments tmpl_argno and
+ * row_argno (both non-null).  The compiled form lives in fn_extra and is
+ * rebuilt when the template name, the row type or bg's catalog changes.
+ */
+BgEval *
+bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
+{
+	BgCallCache *cc = fcinfo->flinfo->fn_extra;
+	text	   *name = PG_GETARG_TEXT_PP(tmpl_argno);
+	const char *nm = VARDATA_ANY(name);
+	int			nmlen = VARSIZE_ANY_EXHDR(name);
+	HeapTupleHeader row;
+	Oid			rowtype;
+	int32		rowtypmod;
+
+	if (cc == NULL)
+	{
+		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, row_argno);
+
+		if (!OidIsValid(argtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("could not determine the type of the person argument")));
+		if (!type_is_rowtype(argtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the person argument must be a row, not type %s",
+							format_type_be(argtype)),
+					 errhint("Pass a whole row, such as p in SELECT bg.role_for('Template', p) FROM people p.")));
+		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgCallCache));
+		cc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled template",
+										ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = cc;
+	}
+
+	row = PG_GETARG_HEAPTUPLEHEADER(row_argno);
+	rowtype = HeapTupleHeaderGetTypeId(row);
+	rowtypmod = HeapTupleHeaderGetTypMod(row);
+
+	if (cc->ev == NULL ||
+		cc->ev->generation != bg_catalog_generation ||
+		cc->namelen != nmlen || memcmp(cc->name, nm, nmlen) != 0 ||
+		cc->ev->rowtype != rowtype || cc->ev->rowtypmod != rowtypmod)
+	{
+		uint64		generation = bg_catalog_generation;
+		char	   *cname = text_to_cstring(name);
+		BgTemplate *tmpl;
+		TupleDesc	desc;
+
+		cc->ev = NULL;
+		MemoryContextReset(cc->cxt);
+		tmpl = bg_template_get(cname);
+		/* lookup_rowtype_tupdesc_copy: a refcounted desc would leak on error */
+		desc = lookup_rowtype_tupdesc_copy(rowtype, rowtypmod);
+		cc->ev = bg_eval_compile(tmpl, desc, cc->cxt);
+		cc->ev->generation = generation;
+		cc->name = MemoryContextStrdup(cc->cxt, cname);
+		cc->namelen = nmlen;
+	}
+	bg_eval_set_row(cc->ev, row);
+	return cc->ev;
+}

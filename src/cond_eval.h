@@ -1,0 +1,91 @@
+/*
+ * cond_eval.h — a roles template compiled for one row type, and its
+ * evaluation over rows of that type.
+ */
+#ifndef BG_COND_EVAL_H
+#define BG_COND_EVAL_H
+
+#include "postgres.h"
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "fmgr.h"
+#include "regex/regex.h"
+
+#include "casefold.h"
+#include "cond.h"
+#include "template_cache.h"
+
+/* A column the template reads, fetched and folded at most once per row. */
+typedef struct BgEvalCol
+{
+	AttrNumber	attnum;
+	BgTypeClass tclass;
+	FmgrInfo	outfn;			/* BG_TC_OTHER_TEXT only */
+	uint64		fetched_row;	/* row number of value/isnull */
+	Oid			typid;			/* base type */
+	uint64		text_row;		/* row number of raw */
+	uint64		folded_row;		/* row number of folded */
+	bool		isnull;
+	Datum		value;
+	const char *raw;			/* trimmed, unfolded text */
+	int			rawlen;
+	BgFoldBuf	folded;
+} BgEvalCol;
+
+typedef struct BgEvalPred
+{
+	const BgPred *src;
+	int			col;			/* index into BgEval.cols */
+	BgOp		op;
+	bool		negated;
+	int			nvals;
+	char	  **str;			/* text: folded literals */
+	int		   *strlen;
+	regex_t   **re;				/* MATCHES */
+	Datum	   *vals;			/* numbers (numeric), dates, timestamps, booleans */
+	int64	   *ivals;			/* integer columns with integral literals */
+	double	   *fvals;			/* float columns */
+	bool		int_fast;
+} BgEvalPred;
+
+typedef struct BgEvalNode
+{
+	BgNodeKind	kind;
+	int			nargs;
+	struct BgEvalNode **args;
+	bool		constval;
+	BgEvalPred *pred;
+} BgEvalNode;
+
+typedef struct BgEval
+{
+	MemoryContext cxt;			/* owns everything here */
+	BgTemplate *tmpl;			/* a copy of the template's roles (no trees) */
+	uint64		generation;
+	Oid			rowtype;
+	int32		rowtypmod;
+	TupleDesc	desc;
+	int			ncols;
+	BgEvalCol  *cols;
+	BgEvalNode **conds;			/* per template role; NULL = no condition */
+	int			npreds;
+	BgEvalPred **preds;			/* all predicates, for explain */
+	int		   *pred_first;		/* per template role: its predicates are */
+	int		   *pred_count;		/* preds[pred_first .. +pred_count) */
+	uint64		rowno;
+	HeapTupleData tuple;		/* the current row */
+	pg_wchar   *wscratch;		/* MATCHES conversion buffer */
+	int			wscratch_cap;
+} BgEval;
+
+extern BgEval *bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt);
+extern void bg_eval_set_row(BgEval *ev, HeapTupleHeader row);
+extern int	bg_eval_role(BgEval *ev);
+extern bool bg_eval_node(BgEval *ev, BgEvalNode *node);
+extern bool bg_eval_pred(BgEval *ev, BgEvalPred *p);
+
+/* The compiled template for this call site (fn_extra), rebuilt when stale. */
+extern BgEval *bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno);
+
+#endif							/* BG_COND_EVAL_H */

@@ -1,0 +1,94 @@
+/*
+ * cond_regex.c — MATCHES, on PostgreSQL's regex engine with the flags of ~*
+ * (advanced syntax, case-insensitive).  In PostgreSQL 15 the engine keeps its
+ * compiled state in malloc'd memory, so each compiled pattern is freed by a
+ * reset callback of the memory context that owns it.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+
+#include "cond.h"
+#include "cond_regex.h"
+
+regex_t *
+bg_regex_compile(const char *pattern, int location, const char *source)
+{
+	regex_t    *re = palloc(sizeof(regex_t));
+	int			len = strlen(pattern);
+	pg_wchar   *wpat = palloc((len + 1) * sizeof(pg_wchar));
+	int			wlen = pg_mb2wchar_with_len(pattern, wpat, len);
+	int			rc;
+
+	rc = pg_regcomp(re, wpat, wlen, REG_ADVANCED | REG_ICASE, DEFAULT_COLLATION_OID);
+	pfree(wpat);
+	if (rc != REG_OKAY)
+	{
+		char		msg[256];
+
+		pg_regerror(rc, re, msg, sizeof(msg));
+		pfree(re);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
+				 errmsg("invalid regular expression '%s' in condition: %s", pattern, msg),
+				 errdetail("At character %d of condition \"%s\".", location, source)));
+	}
+	return re;
+}
+
+void
+bg_regex_free(regex_t *re)
+{
+	pg_regfree(re);
+	pfree(re);
+}
+
+static void
+regex_reset_callback(void *arg)
+{
+	pg_regfree((regex_t *) arg);
+}
+
+/* Frees re's engine state when cxt is reset or deleted (re lives in cxt). */
+void
+bg_regex_free_on_reset(regex_t *re, MemoryContext cxt)
+{
+	MemoryContextCallback *cb = MemoryContextAlloc(cxt, sizeof(MemoryContextCallback));
+
+	cb->func = regex_reset_callback;
+	cb->arg = re;
+	MemoryContextRegisterResetCallback(cxt, cb);
+}
+
+/* Searches s[0..len) for re; scratch is a reusable wide-char buffer in cxt. */
+bool
+bg_regex_match(regex_t *re, const char *s, int len, pg_wchar **scratch,
+			   int *scratch_cap, MemoryContext cxt)
+{
+	int			wlen;
+	int			rc;
+
+	if (*scratch_cap < len + 1)
+	{
+		if (*scratch)
+			pfree(*scratch);
+		*scratch_cap = Max(len + 1, 64);
+		*scratch = MemoryContextAlloc(cxt, *scratch_cap * sizeof(pg_wchar));
+	}
+	wlen = pg_mb2wchar_with_len(s, *scratch, len);
+	rc = pg_regexec(re, *scratch, wlen, 0, NULL, 0, NULL, 0);
+	if (rc == REG_NOMATCH)
+		return false;
+	if (rc != REG_OKAY)
+	{
+		char		msg[256];
+
+		pg_regerror(rc, re, msg, sizeof(msg));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
+				 errmsg("regular expression failed: %s", msg)));
+	}
+	return true;
+}

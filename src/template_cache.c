@@ -1,0 +1,174 @@
+/*
+ * template_cache.c — loads roles templates from bg's catalog and keeps them,
+ * parsed, in a backend-local cache.
+ *
+ * A statement trigger on bg.role, bg.template and bg.template_role calls
+ * bg_catalog_changed(), which queues a relcache invalidation of
+ * bg.template_role.  PostgreSQL delivers it to this backend at the next
+ * command and to every other backend when the change commits; the callback
+ * registered here then bumps bg_catalog_generation, and every cached or
+ * per-query compiled template built under an older generation is rebuilt.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "template_cache.h"
+
+uint64		bg_catalog_generation = 1;
+
+static Oid	watched_relid = InvalidOid;
+static MemoryContext cache_cxt = NULL;
+static List *cached = NIL;		/* of BgTemplate *, in cache_cxt */
+static uint64 cached_generation = 0;
+
+static void
+relcache_callback(Datum arg, Oid relid)
+{
+	(void) arg;
+	if (relid == InvalidOid || relid == watched_relid)
+		bg_catalog_generation++;
+}
+
+void
+bg_template_cache_init(void)
+{
+	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
+}
+
+static Oid
+template_role_relid(Oid nspid)
+{
+	Oid			relid = get_relname_relid("template_role", nspid);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("bg's catalog table bg.template_role is missing"),
+				 errhint("Reinstall the extension with DROP EXTENSION bg; CREATE EXTENSION bg.")));
+	return relid;
+}
+
+/* Looks up (or loads and caches) the template called name. */
+BgTemplate *
+bg_template_get(const char *name)
+{
+	ListCell   *lc;
+	BgTemplate *t;
+	MemoryContext old;
+	Datum		arg = CStringGetTextDatum(name);
+	Oid			argtype = TEXTOID;
+	int			rc;
+
+	if (cache_cxt == NULL)
+		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
+										  ALLOCSET_SMALL_SIZES);
+	if (cached_generation != bg_catalog_generation)
+	{
+		MemoryContextReset(cache_cxt);
+		cached = NIL;
+		cached_generation = bg_catalog_generation;
+	}
+	foreach(lc, cached)
+	{
+		t = lfirst(lc);
+		if (strcmp(t->name, name) == 0)
+			return t;
+	}
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	rc = SPI_execute_with_args(
+							   "SELECT r.name, tr.priority, tr.condition, tr.required, "
+							   "       tr.members_required, tr.weight, "
+							   "       t.id IS NOT NULL, pg_catalog.to_regclass('bg.template_role')::pg_catalog.oid "
+							   "FROM bg.template t "
+							   "LEFT JOIN bg.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
+							   "LEFT JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
+							   "WHERE t.name OPERATOR(pg_catalog.=) $1 "
+							   "ORDER BY tr.priority",
+							   1, &argtype, &arg, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "loading roles template failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("roles template \"%s\" does not exist", name),
+				 errhint("The roles templates are listed in bg.templates.")));
+	}
+
+	old = MemoryContextSwitchTo(cache_cxt);
+	t = palloc0(sizeof(BgTemplate));
+	t->name = pstrdup(name);
+	t->roles = palloc0(sizeof(BgTemplateRole) * SPI_processed);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		BgTemplateRole *r = &t->roles[t->nroles];
+		bool		isnull;
+		char	   *role = SPI_getvalue(tup, desc, 1);
+		Datum		relid;
+
+		relid = SPI_getbinval(tup, desc, 8, &isnull);
+		if (!isnull)
+			watched_relid = DatumGetObjectId(relid);
+		if (role == NULL)
+			continue;			/* a template without roles */
+		r->role = role;
+		r->priority = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull));
+		r->condition = SPI_getvalue(tup, desc, 3);
+		r->required = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
+		r->members_required = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
+		{
+			char	   *w = SPI_getvalue(tup, desc, 6);
+
+			r->weight = strcmp(w, "trivial") == 0 ? 20 :
+				strcmp(w, "minor") == 0 ? 40 :
+				strcmp(w, "important") == 0 ? 80 :
+				strcmp(w, "vital") == 0 ? 100 : 60;
+		}
+		if (r->condition)
+			r->tree = bg_parse(r->condition);
+		t->nroles++;
+	}
+	cached = lappend(cached, t);
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	return t;
+}
+
+/* Index of role (not NUL-terminated, len bytes) in t, or -1. */
+int
+bg_template_role_index(const BgTemplate *t, const char *role, int len)
+{
+	for (int i = 0; i < t->nroles; i++)
+		if ((int) strlen(t->roles[i].role) == len && memcmp(t->roles[i].role, role, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Trigger on bg's catalog tables: compiled templates must be rebuilt. */
+PG_FUNCTION_INFO_V1(bg_catalog_changed);
+Datum
+bg_catalog_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("bg_catalog_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(
+								   template_role_relid(RelationGetNamespace(trigdata->tg_relation)));
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,37 @@
+/*
+ * template_cache.h — roles templates loaded from bg's catalog, parsed once
+ * and cached per backend until the catalog changes.
+ */
+#ifndef BG_TEMPLATE_CACHE_H
+#define BG_TEMPLATE_CACHE_H
+
+#include "postgres.h"
+
+#include "cond.h"
+
+typedef struct BgTemplateRole
+{
+	char	   *role;
+	int			priority;
+	char	   *condition;		/* canonical text, or NULL: filled by hand only */
+	BgNode	   *tree;			/* parsed condition, or NULL */
+	bool		required;
+	int			members_required;
+	int			weight;			/* 20, 40, 60, 80 or 100 */
+} BgTemplateRole;
+
+typedef struct BgTemplate
+{
+	char	   *name;
+	int			nroles;
+	BgTemplateRole *roles;		/* in priority order */
+} BgTemplate;
+
+/* Bumped whenever bg's catalog changes (by any backend, once committed). */
+extern uint64 bg_catalog_generation;
+
+extern void bg_template_cache_init(void);
+extern BgTemplate *bg_template_get(const char *name);
+extern int	bg_template_role_index(const BgTemplate *t, const char *role, int len);
+
+#endif							/* BG_TEMPLATE_CACHE_H */
