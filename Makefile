@@ -2,20 +2,23 @@
 EXTENSION = bg
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" bg.control)
 MODULE_big = bg
-OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+OBJS := $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # Extension scripts are the committed sql/bg--*.sql; every other sql/*.sql is
 # a pg_regress test, run in name order.
-DATA = $(sort $(wildcard sql/bg--*.sql))
-REGRESS = $(sort $(basename $(notdir $(filter-out $(wildcard sql/bg--*.sql),$(wildcard sql/*.sql)))))
+DATA := $(sort $(wildcard sql/bg--*.sql))
+REGRESS := $(sort $(basename $(notdir $(filter-out $(wildcard sql/bg--*.sql),$(wildcard sql/*.sql)))))
 REGRESS_OPTS = --inputdir=. --dbname=bg_regress
-ISOLATION = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
+ISOLATION := $(sort $(basename $(notdir $(wildcard specs/*.spec))))
 ISOLATION_OPTS = --dbname=bg_isolation
 
-PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags icu-uc 2>/dev/null)
+PG_CONFIG ?= pg_config
+# The server headers as system headers: strict warning flags (CI builds with
+# PG_CFLAGS="-Wextra -Werror") then apply to bg's own code only.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server) \
+	$(shell pkg-config --cflags icu-uc 2>/dev/null)
 SHLIB_LINK = $(shell pkg-config --libs icu-uc 2>/dev/null || echo -licuuc)
 
-PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

@@ -1,0 +1,117 @@
+-- bg sample: a few accounts, ~50 people, a roles template for the six default
+-- roles, and every person's role.  Run by scripts/demo.sh in a throwaway cluster.
+\pset footer off
+CREATE EXTENSION bg;
+CREATE SCHEMA crm;
+
+CREATE TABLE crm.account (
+    id        integer PRIMARY KEY,
+    name      text NOT NULL,
+    parent_id integer REFERENCES crm.account
+);
+CREATE TABLE crm.person (
+    id            integer PRIMARY KEY,
+    account_id    integer NOT NULL REFERENCES crm.account,
+    full_name     text NOT NULL,
+    job_title     text,
+    department    text,
+    seniority     integer,
+    email_invalid boolean NOT NULL DEFAULT false
+);
+
+INSERT INTO crm.account VALUES
+    (1, 'Northwind Traders', NULL), (2, 'Contoso Bank', NULL), (3, 'Fabrikam Health', NULL),
+    (4, 'Société Générale d''Énergie', NULL), (5, 'Müller Logistik GmbH', NULL);
+
+INSERT INTO crm.person VALUES
+    ( 1, 1, 'Ava Thompson',      'Chief Information Security Officer', 'Security',    6, false),
+    ( 2, 1, 'Liam Carter',       'VP, IT Infrastructure',              'IT',          5, false),
+    ( 3, 1, 'Mia Robinson',      'Director of Security Operations',    'Security',    4, false),
+    ( 4, 1, 'Noah Patel',        'Security Architect',                 'Security',    3, false),
+    ( 5, 1, 'Emma Nguyen',       'SOC Analyst II',                     'Security',    2, false),
+    ( 6, 1, 'Lucas Kim',         'Network Engineer',                   'IT',          2, false),
+    ( 7, 1, 'Olivia Brown',      'Procurement Manager',                'Procurement', 3, false),
+    ( 8, 1, 'Ethan Davis',       'Executive Assistant',                'Office',      1, false),
+    ( 9, 1, 'Zoe Martin',        NULL,                                 NULL,       NULL, false),
+    (10, 1, 'Jack Wilson',       '   ',                                'IT',          1, false),
+    (11, 2, 'Sophia Garcia',     'CEO',                                'Executive',   7, false),
+    (12, 2, 'Mason Lee',         'CISO',                               'Security',    6, false),
+    (13, 2, 'Isabella Clark',    'Head of Cyber Defense',              'Security',    5, false),
+    (14, 2, 'James Lewis',       'Senior Security Engineer',           'Security',    3, false),
+    (15, 2, 'Charlotte Walker',  'IT Security Manager',                'Security',    4, false),
+    (16, 2, 'Benjamin Hall',     'Penetration Tester',                 'Security',    2, false),
+    (17, 2, 'Amelia Allen',      'Compliance Officer',                 'Legal',       3, false),
+    (18, 2, 'Henry Young',       'General Counsel',                    'Legal',       5, true),
+    (19, 2, 'Harper King',       'Systems Administrator',              'IT',          2, false),
+    (20, 2, 'Daniel Wright',     'Sr. Director, Enterprise Architecture', 'IT',       5, false),
+    (21, 3, 'Evelyn Scott',      'Chief Technology Officer',           'Executive',   7, false),
+    (22, 3, 'Michael Green',     'Vice President of Engineering',      'Engineering', 6, false),
+    (23, 3, 'Abigail Adams',     'Information Security Lead',          'Security',    4, false),
+    (24, 3, 'Alexander Baker',   'DevSecOps Engineer',                 'Engineering', 3, false),
+    (25, 3, 'Emily Gonzalez',    'Cloud Security Specialist',          'Security',    3, false),
+    (26, 3, 'Sebastian Nelson',  'Data Protection Officer',            'Legal',       4, false),
+    (27, 3, 'Ella Carter',       'HIPAA Privacy Analyst',              'Legal',       2, false),
+    (28, 3, 'Jacob Mitchell',    'Office Manager',                     'Office',      2, false),
+    (29, 3, 'Avery Perez',       'IT Director',                        'IT',          5, false),
+    (30, 3, 'Logan Roberts',     'Software Developer',                 'Engineering', 2, false),
+    (31, 4, 'Camille Dubois',    'Directeur des Systèmes d''Information', 'DSI',      6, false),
+    (32, 4, 'Léa Moreau',        'Responsable de la Sécurité (RSSI)',  'Sécurité',    5, false),
+    (33, 4, 'Hugo Lefèvre',      'Ingénieur Sécurité',                 'Sécurité',    3, false),
+    (34, 4, 'Chloé Laurent',     'Analyste SOC',                       'Sécurité',    2, false),
+    (35, 4, 'Louis Girard',      'Chef de projet informatique',        'DSI',         3, false),
+    (36, 4, 'Manon Bonnet',      'Acheteuse IT',                       'Achats',      3, false),
+    (37, 4, 'Théo Fontaine',     'PRÉSIDENT-DIRECTEUR GÉNÉRAL',        'Direction',   7, false),
+    (38, 4, 'Inès Rousseau',     'Stagiaire',                          'DSI',         1, false),
+    (39, 4, 'Jules Mercier',     'Architecte Sécurité',                'Sécurité',    4, false),
+    (40, 4, 'Sarah Blanc',       'Administratrice Systèmes',           'DSI',         2, false),
+    (41, 5, 'Lukas Schmidt',     'Geschäftsführer',                    'Geschäftsleitung', 7, false),
+    (42, 5, 'Anna Müller',       'Leiterin IT-Sicherheit',             'IT',          5, false),
+    (43, 5, 'Felix Weber',       'IT-Sicherheitsbeauftragter',         'IT',          4, false),
+    (44, 5, 'Lea Wagner',        'Systemadministratorin',              'IT',          2, false),
+    (45, 5, 'Paul Becker',       'Einkaufsleiter',                     'Einkauf',     4, false),
+    (46, 5, 'Marie Hoffmann',    'Netzwerkingenieurin',                'IT',          2, false),
+    (47, 5, 'Jonas Schäfer',     'Datenschutzbeauftragter',            'Recht',       4, false),
+    (48, 5, 'Sophie Koch',       'STRASSENVERKEHRSPLANERIN',           'Planung',     2, false),
+    (49, 5, 'Maximilian Bauer',  'Head of IT Operations',              'IT',          5, false),
+    (50, 5, 'Hannah Richter',    'Werkstudentin IT',                   'IT',          1, false);
+
+\o /dev/null
+SELECT bg.bind_accounts('crm.account', key => 'id', name => 'name', parent => 'parent_id');
+SELECT bg.bind_people('crm.person', key => 'id', account => 'account_id');
+
+SELECT bg.create_template('Cybersecurity', 'Buying group for the security platform');
+SELECT bg.add_role('Cybersecurity', 'Executive Steering Committee',
+    $$job_title starts with any ('Chief', 'President', 'Président', 'Geschäftsführer')
+      or job_title in ('CEO', 'CFO', 'CTO', 'CIO', 'COO')$$, weight => 'important');
+SELECT bg.add_role('Cybersecurity', 'Decision Maker',
+    $$job_title starts with any ('VP', 'Vice President', 'Head of', 'Director', 'Sr. Director', 'Directeur', 'Leiter', 'Responsable')
+      or job_title ends with 'Director' or job_title = 'CISO'$$, weight => 'vital');
+SELECT bg.add_role('Cybersecurity', 'Champion',
+    $$job_title contains any ('Security Architect', 'Architecte Sécurité', 'Sicherheitsbeauftragter', 'Security Lead')
+      or (department is 'Security' and seniority >= 4 and job_title contains 'manager')$$,
+    weight => 'important');
+SELECT bg.add_role('Cybersecurity', 'Influencer',
+    $$job_title contains any ('Compliance', 'Counsel', 'Protection Officer', 'Datenschutz', 'Procurement', 'Acheteu', 'Einkauf', 'Chef de projet')$$,
+    weight => 'normal', required => false);
+SELECT bg.add_role('Cybersecurity', 'Practitioner',
+    $$job_title contains any ('Engineer', 'Ingénieur', 'ingenieur', 'Analyst', 'Administrat', 'Tester', 'Specialist', 'Developer')$$,
+    weight => 'normal', members_required => 2);
+SELECT bg.add_role('Cybersecurity', 'Other',
+    $$job_title is not empty and not email_invalid and job_title not matches '(stagiaire|werkstudent|intern)'$$,
+    weight => 'trivial', required => false);
+SELECT bg.publish_template('Cybersecurity');
+\o
+
+\echo
+\echo 'The roles template:'
+SELECT priority, role, weight, required, members_required, condition FROM bg.template_roles;
+
+\echo 'Every person''s role:'
+SELECT a.name AS account, p.full_name, p.job_title, bg.role_for('Cybersecurity', p) AS role
+  FROM crm.person p JOIN crm.account a ON a.id = p.account_id
+ ORDER BY a.id, p.id;
+
+\echo 'Why Léa Moreau is a Decision Maker:'
+SELECT priority, role, matched, assigned, matched_predicates
+  FROM crm.person p, bg.explain_role('Cybersecurity', p)
+ WHERE p.id = 32;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building and testing bg needs on Debian 12, when it is missing.
+# Needs root (or sudo); does nothing when everything is there.
+set -euo pipefail
+
+packages=(make gcc pkg-config libicu-dev postgresql-15 postgresql-server-dev-15
+          postgresql-common postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
