@@ -182,65 +182,130 @@ bg_resolve_column(const BgPred *pred, TupleDesc desc, const char *what,
 	pg_unreachable();
 }
 
-/* ---- literal conversion, with the literal's position as error context ---- */
+/* ---- literal conversion ---- */
 
-typedef struct LitContext
+static bool
+digits(const char **p, int n)
 {
-	const BgLiteral *lit;
-	const char *source;
-} LitContext;
-
-static void
-literal_context(void *arg)
-{
-	LitContext *lc = arg;
-
-	errcontext("literal at character %d of condition \"%s\"",
-			   lc->lit->location, lc->source);
+	for (int i = 0; i < n; i++, (*p)++)
+		if (**p < '0' || **p > '9')
+			return false;
+	return true;
 }
 
 /*
- * Converts a literal to a datum of the column's base type (numbers, dates,
- * timestamps).  Input errors keep the type's own SQLSTATE and gain the
- * literal's position as context.
+ * DESIGN §4: dates and timestamps are written in ISO form, so a condition
+ * means the same under every DateStyle: YYYY-MM-DD, and for timestamps an
+ * optional time ([ T]HH:MM[:SS[.fraction]]) and zone (Z or +HH[:MM]).
  */
-Datum
-bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, Oid typid,
-				 const char *source)
+static bool
+is_iso_datetime(const char *s, bool allow_time)
 {
-	ErrorContextCallback cb;
-	LitContext	lc = {lit, source};
-	Datum		d;
+	const char *p = s;
 
-	cb.callback = literal_context;
-	cb.arg = &lc;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
+	if (!digits(&p, 4) || *p++ != '-' || !digits(&p, 2) || *p++ != '-' || !digits(&p, 2))
+		return false;
+	if (*p == '\0')
+		return true;
+	if (!allow_time || (*p != ' ' && *p != 'T'))
+		return false;
+	p++;
+	if (!digits(&p, 2) || *p++ != ':' || !digits(&p, 2))
+		return false;
+	if (*p == ':')
+	{
+		p++;
+		if (!digits(&p, 2))
+			return false;
+		if (*p == '.')
+		{
+			p++;
+			if (*p < '0' || *p > '9')
+				return false;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	if (*p == 'Z')
+		p++;
+	else if (*p == '+' || *p == '-')
+	{
+		p++;
+		if (!digits(&p, 2))
+			return false;
+		if (*p == ':')
+			p++;
+		if (*p >= '0' && *p <= '9' && !digits(&p, 2))
+			return false;
+	}
+	return *p == '\0';
+}
 
+static Datum
+call_input(const BgLiteral *lit, BgTypeClass tclass)
+{
 	switch (tclass)
 	{
 		case BG_TC_INT:
 		case BG_TC_FLOAT:
 		case BG_TC_NUMERIC:
-			d = DirectFunctionCall3(numeric_in, CStringGetDatum(lit->text),
-									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-			break;
+			return DirectFunctionCall3(numeric_in, CStringGetDatum(lit->text),
+									   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		case BG_TC_DATE:
-			d = DirectFunctionCall1(date_in, CStringGetDatum(lit->text));
-			break;
+			return DirectFunctionCall1(date_in, CStringGetDatum(lit->text));
 		case BG_TC_TIMESTAMP:
-			d = DirectFunctionCall3(timestamp_in, CStringGetDatum(lit->text),
-									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-			break;
+			return DirectFunctionCall3(timestamp_in, CStringGetDatum(lit->text),
+									   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		case BG_TC_TIMESTAMPTZ:
-			d = DirectFunctionCall3(timestamptz_in, CStringGetDatum(lit->text),
-									ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-			break;
+			return DirectFunctionCall3(timestamptz_in, CStringGetDatum(lit->text),
+									   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		default:
 			elog(ERROR, "unexpected type class %d for a literal", (int) tclass);
 	}
-	error_context_stack = cb.previous;
+	return (Datum) 0;
+}
+
+/*
+ * Converts a literal to a datum of the column's base type (numbers, dates,
+ * timestamps).  The type's input error keeps its SQLSTATE and is re-raised
+ * naming the literal and its position.  Catching it without a
+ * subtransaction is safe: the input functions of these built-in types
+ * acquire no resources.
+ */
+Datum
+bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, Oid typid,
+				 const char *source)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile Datum d = (Datum) 0;
+	ErrorData  *volatile edata = NULL;
+
 	(void) typid;
+	if ((tclass == BG_TC_DATE || tclass == BG_TC_TIMESTAMP || tclass == BG_TC_TIMESTAMPTZ) &&
+		!is_iso_datetime(lit->text, tclass != BG_TC_DATE))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_DATETIME_FORMAT),
+				 errmsg("invalid %s literal '%s' in condition",
+						tclass == BG_TC_DATE ? "date" : "timestamp", lit->text),
+				 errdetail("At character %d of condition \"%s\".", lit->location, source),
+				 errhint(tclass == BG_TC_DATE ? "Write dates in ISO form, such as '2026-01-31'." :
+						 "Write timestamps in ISO form, such as '2026-01-31' or '2026-01-31 09:30:00+00'.")));
+	PG_TRY();
+	{
+		d = call_input(lit, tclass);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	if (edata)
+		ereport(ERROR,
+				(errcode(edata->sqlerrcode),
+				 errmsg("invalid literal '%s' in condition: %s", lit->text, edata->message),
+				 errdetail("At character %d of condition \"%s\".", lit->location, source)));
 	return d;
 }
 

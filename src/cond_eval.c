@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -101,9 +102,19 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 		}
 		p->str = palloc(sizeof(char *) * n);
 		p->strlen = palloc(sizeof(int) * n);
+		p->bit = palloc(sizeof(int) * n);
+		p->kind = (pred->op == BG_OP_CONTAINS) ? BG_MATCH_CONTAINS :
+			(pred->op == BG_OP_STARTS) ? BG_MATCH_PREFIX :
+			(pred->op == BG_OP_ENDS) ? BG_MATCH_SUFFIX : BG_MATCH_EXACT;
+		if (ev->cols[p->col].matcher == NULL)
+			ev->cols[p->col].matcher = bg_matcher_create(ev->cxt);
 		for (int i = 0; i < n; i++)
+		{
 			p->str[i] = bg_fold_copy(pred->values[i].text, strlen(pred->values[i].text),
 									 &p->strlen[i]);
+			p->bit[i] = bg_matcher_add(ev->cols[p->col].matcher, p->kind,
+									   p->str[i], p->strlen[i]);
+		}
 		return p;
 	}
 
@@ -198,6 +209,29 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, what, r->condition);
 		ev->pred_count[i] = ev->npreds - ev->pred_first[i];
 	}
+	for (int c = 0; c < ev->ncols; c++)
+	{
+		BgEvalCol  *col = &ev->cols[c];
+
+		if (col->matcher == NULL)
+			continue;
+		bg_matcher_build(col->matcher);
+		for (int k = 0; k < BG_MATCH_NKINDS; k++)
+			col->bits[k] = palloc0(sizeof(uint64) * Max(col->matcher->nwords[k], 1));
+	}
+	for (int i = 0; i < ev->npreds; i++)
+	{
+		BgEvalPred *p = ev->preds[i];
+		int			nw;
+
+		if (p->bit == NULL)
+			continue;
+		nw = ev->cols[p->col].matcher->nwords[p->kind];
+		p->mask = palloc0(sizeof(uint64) * nw);
+		for (int v = 0; v < p->nvals; v++)
+			p->mask[p->bit[v] / 64] |= UINT64CONST(1) << (p->bit[v] % 64);
+	}
+	ev->slot = MakeSingleTupleTableSlot(ev->desc, &TTSOpsHeapTuple);
 	MemoryContextSwitchTo(old);
 	return ev;
 }
@@ -210,6 +244,7 @@ bg_eval_set_row(BgEval *ev, HeapTupleHeader row)
 	ItemPointerSetInvalid(&ev->tuple.t_self);
 	ev->tuple.t_tableOid = InvalidOid;
 	ev->tuple.t_data = row;
+	ExecStoreHeapTuple(&ev->tuple, ev->slot, false);
 }
 
 static BgEvalCol *
@@ -219,7 +254,7 @@ fetch(BgEval *ev, int col)
 
 	if (c->fetched_row != ev->rowno)
 	{
-		c->value = heap_getattr(&ev->tuple, c->attnum, ev->desc, &c->isnull);
+		c->value = slot_getattr(ev->slot, c->attnum, &c->isnull);
 		c->fetched_row = ev->rowno;
 	}
 	return c;
@@ -275,27 +310,6 @@ fetch_folded(BgEval *ev, int col)
 		c->folded_row = ev->rowno;
 	}
 	return c;
-}
-
-static bool
-text_test(BgOp op, const char *v, int vlen, const char *l, int llen)
-{
-	switch (op)
-	{
-		case BG_OP_IS:
-		case BG_OP_EQ:
-		case BG_OP_IN:
-			return vlen == llen && memcmp(v, l, llen) == 0;
-		case BG_OP_STARTS:
-			return vlen >= llen && memcmp(v, l, llen) == 0;
-		case BG_OP_ENDS:
-			return vlen >= llen && memcmp(v + vlen - llen, l, llen) == 0;
-		case BG_OP_CONTAINS:
-			return llen == 0 || (vlen >= llen && memmem(v, vlen, l, llen) != NULL);
-		default:
-			elog(ERROR, "unexpected text operator %d", (int) op);
-	}
-	return false;
 }
 
 /* Compares a non-null number/date value with literal i: <0, 0, >0. */
@@ -375,8 +389,14 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 			return false;
 		}
 		c = fetch_folded(ev, p->col);
-		for (int i = 0; i < p->nvals; i++)
-			if (text_test(p->op, c->folded.data, c->folded.len, p->str[i], p->strlen[i]))
+		if (c->bits_row[p->kind] != ev->rowno)
+		{
+			bg_matcher_run(c->matcher, p->kind, c->folded.data, c->folded.len,
+						   c->bits[p->kind]);
+			c->bits_row[p->kind] = ev->rowno;
+		}
+		for (int w = 0; w < c->matcher->nwords[p->kind]; w++)
+			if (c->bits[p->kind][w] & p->mask[w])
 				return true;
 		return false;
 	}

@@ -12,8 +12,11 @@
 #include "fmgr.h"
 #include "regex/regex.h"
 
+#include "executor/tuptable.h"
+
 #include "casefold.h"
 #include "cond.h"
+#include "multimatch.h"
 #include "template_cache.h"
 
 /* A column the template reads, fetched and folded at most once per row. */
@@ -24,6 +27,9 @@ typedef struct BgEvalCol
 	FmgrInfo	outfn;			/* BG_TC_OTHER_TEXT only */
 	uint64		fetched_row;	/* row number of value/isnull */
 	Oid			typid;			/* base type */
+	BgMatcher  *matcher;		/* the column's text patterns, or NULL */
+	uint64	   *bits[BG_MATCH_NKINDS];	/* matches of the current row */
+	uint64		bits_row[BG_MATCH_NKINDS];
 	uint64		text_row;		/* row number of raw */
 	uint64		folded_row;		/* row number of folded */
 	bool		isnull;
@@ -47,6 +53,9 @@ typedef struct BgEvalPred
 	int64	   *ivals;			/* integer columns with integral literals */
 	double	   *fvals;			/* float columns */
 	bool		int_fast;
+	BgMatchKind kind;			/* text: how the column's matcher answers */
+	int		   *bit;			/* text: each literal's pattern in the matcher */
+	uint64	   *mask;			/* text: the literals' bits */
 } BgEvalPred;
 
 typedef struct BgEvalNode
@@ -75,6 +84,7 @@ typedef struct BgEval
 	int		   *pred_count;		/* preds[pred_first .. +pred_count) */
 	uint64		rowno;
 	HeapTupleData tuple;		/* the current row */
+	TupleTableSlot *slot;		/* deforms it, lazily and once */
 	pg_wchar   *wscratch;		/* MATCHES conversion buffer */
 	int			wscratch_cap;
 } BgEval;

@@ -13,6 +13,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "casefold.h"
 #include "cond.h"
 #include "cond_eval.h"
 
@@ -127,8 +128,16 @@ bg_check_condition(PG_FUNCTION_ARGS)
 	relid = PG_ARGISNULL(1) ? bound_people() : PG_GETARG_OID(1);
 	if (OidIsValid(relid))
 	{
-		Relation	rel = relation_open(relid, AccessShareLock);
-		char	   *what = psprintf("table %s",
+		Relation	rel = try_relation_open(relid, AccessShareLock);
+		char	   *what;
+
+		if (rel == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("the table to check the condition against (OID %u) does not exist", relid),
+					 PG_ARGISNULL(1) ?
+					 errhint("The people table bound with bg.bind_people was dropped; bind the new one.") : 0));
+		what = psprintf("table %s",
 									quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 															   RelationGetRelationName(rel)));
 
@@ -136,4 +145,19 @@ bg_check_condition(PG_FUNCTION_ARGS)
 		relation_close(rel, AccessShareLock);
 	}
 	PG_RETURN_TEXT_P(cstring_to_text(bg_canonical(node)));
+}
+
+/*
+ * bg._fold(text) RETURNS text: the trimmed, case-folded form that text
+ * comparisons use; it keeps role names unique whatever the database locale.
+ */
+PG_FUNCTION_INFO_V1(bg_fold_text);
+Datum
+bg_fold_text(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	int			len;
+	char	   *folded = bg_fold_copy(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &len);
+
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(folded, len));
 }

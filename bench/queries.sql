@@ -1,0 +1,64 @@
+-- The plain-SQL way: the Bench template written by hand as a CASE over
+-- lower(btrim(...)), the way a user would without bg.  The OFFSET 0 keeps the
+-- folded title computed once per row (a flattened subquery would repeat it
+-- in every branch).
+\set ON_ERROR_STOP 1
+CREATE OR REPLACE VIEW sql_roles AS
+SELECT id, account_id, CASE
+  WHEN t LIKE 'chief%' OR t LIKE 'president%' OR t LIKE 'evp%' OR t LIKE 'founder%'
+    OR t LIKE 'président%' OR t LIKE 'geschäftsführer%' OR t IN ('ceo', 'cfo', 'cio', 'cto', 'coo')
+    THEN 'Executive Steering Committee'
+  WHEN t LIKE 'vp%' OR t LIKE 'vice president%' OR t LIKE 'head of%' OR t LIKE 'director%'
+    OR t LIKE 'managing director%' OR t LIKE 'directeur%' OR t LIKE 'directrice%' OR t LIKE 'leiter%'
+    OR t LIKE 'директор%' OR t = 'ciso'
+    THEN 'Decision Maker'
+  WHEN (t LIKE '%architect%' OR t LIKE '%principal%' OR t LIKE '%lead%' OR t LIKE '%beauftragter%'
+    OR t LIKE '%responsable%') AND seniority >= 3
+    THEN 'Champion'
+  WHEN t LIKE '%manager%' OR t LIKE '%counsel%' OR t LIKE '%compliance%' OR t LIKE '%procurement%'
+    OR t LIKE '%auditor%' OR t LIKE '%менеджер%' OR t LIKE '%einkauf%'
+    THEN 'Influencer'
+  WHEN t LIKE '%engineer%' OR t LIKE '%analyst%' OR t LIKE '%administrator%' OR t LIKE '%developer%'
+    OR t LIKE '%specialist%' OR t LIKE '%ingénieur%' OR t LIKE '%инженер%' OR t LIKE '%entwickler%'
+    THEN 'Practitioner'
+  WHEN t <> '' AND lower(btrim(department)) IN ('finance', 'marketing', 'sales', 'operations')
+    THEN 'Other'
+  END AS role
+FROM (SELECT id, account_id, lower(btrim(coalesce(job_title, ''))) AS t, department, seniority
+        FROM people OFFSET 0) s;
+
+-- Completeness and missing roles per account in plain SQL: counts per role,
+-- then the §5 arithmetic (same operation order as bg, so equal doubles).
+CREATE OR REPLACE VIEW sql_scores AS
+SELECT account_id,
+       (least(esc, 1) * 100.0::float8 / 1 + least(dm, 1) * 100.0::float8 / 1
+        + least(ch, 1) * 100.0::float8 / 1 + least(inf, 2) * 100.0::float8 / 2
+        + least(pr, 3) * 100.0::float8 / 3) / 5 AS completeness,
+       array_remove(ARRAY[CASE WHEN esc < 1 THEN 'Executive Steering Committee' END,
+                          CASE WHEN dm < 1 THEN 'Decision Maker' END,
+                          CASE WHEN ch < 1 THEN 'Champion' END,
+                          CASE WHEN inf < 2 THEN 'Influencer' END,
+                          CASE WHEN pr < 3 THEN 'Practitioner' END], NULL) AS missing
+  FROM (SELECT account_id,
+               count(*) FILTER (WHERE role = 'Executive Steering Committee') AS esc,
+               count(*) FILTER (WHERE role = 'Decision Maker') AS dm,
+               count(*) FILTER (WHERE role = 'Champion') AS ch,
+               count(*) FILTER (WHERE role = 'Influencer') AS inf,
+               count(*) FILTER (WHERE role = 'Practitioner') AS pr
+          FROM sql_roles GROUP BY account_id) c;
+
+-- Median wall time (ms) of runs executions of q, consuming every output column.
+CREATE OR REPLACE FUNCTION bench_time(q text, runs integer) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz;
+    times float8[] := '{}';
+    n bigint;
+BEGIN
+    FOR i IN 1..runs LOOP
+        t0 := clock_timestamp();
+        EXECUTE 'SELECT count(s) FROM (' || q || ') s' INTO n;
+        times := times || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+    END LOOP;
+    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(times) x);
+END $$;

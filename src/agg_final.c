@@ -1,0 +1,136 @@
+/*
+ * agg_final.c — final functions of the scoring aggregates (DESIGN §5):
+ * role counts, role completeness, group completeness and missing roles,
+ * computed from a bg.role_tally and the template's thresholds.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "agg_tally.h"
+#include "template_cache.h"
+
+/* The template a tally was built for, which must still have its roles. */
+static BgTemplate *
+tally_template(BgTally *t)
+{
+	BgTemplate *tmpl;
+
+	bg_tally_check(t);
+	tmpl = bg_template_get(BG_TALLY_NAME(t));
+	if (tmpl->nroles != t->nroles)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("roles template \"%s\" has %d roles, but the aggregate counted %d",
+						tmpl->name, tmpl->nroles, (int) t->nroles),
+				 errdetail("The template changed while the query ran.")));
+	return tmpl;
+}
+
+/* §5: 100 × min(n, k) / k */
+static double
+role_completeness(int64 n, int k)
+{
+	return n >= k ? 100.0 : 100.0 * (double) n / (double) k;
+}
+
+static Numeric
+float8_to_numeric(double v)
+{
+	/* through the shortest exact text form, so 100/3 shows every digit */
+	char	   *s = DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(v)));
+
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
+											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+}
+
+/* A jsonb object {role: value} over the template's roles. */
+static Jsonb *
+role_object(BgTemplate *tmpl, BgTally *t, bool completeness)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < tmpl->nroles; i++)
+	{
+		JsonbValue	k,
+					v;
+
+		k.type = jbvString;
+		k.val.string.val = tmpl->roles[i].role;
+		k.val.string.len = strlen(tmpl->roles[i].role);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		v.type = jbvNumeric;
+		v.val.numeric = completeness ?
+			float8_to_numeric(role_completeness(t->counts[i], tmpl->roles[i].members_required)) :
+			int64_to_numeric(t->counts[i]);
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* bg.role_counts: {role: members} for every template role. */
+PG_FUNCTION_INFO_V1(bg_tally_role_counts);
+Datum
+bg_tally_role_counts(PG_FUNCTION_ARGS)
+{
+	BgTally    *t = PG_GETARG_BGTALLY(0);
+
+	PG_RETURN_JSONB_P(role_object(tally_template(t), t, false));
+}
+
+/* bg.role_completeness: {role: completeness} for every template role. */
+PG_FUNCTION_INFO_V1(bg_tally_role_completeness);
+Datum
+bg_tally_role_completeness(PG_FUNCTION_ARGS)
+{
+	BgTally    *t = PG_GETARG_BGTALLY(0);
+
+	PG_RETURN_JSONB_P(role_object(tally_template(t), t, true));
+}
+
+/* bg.completeness: the mean role completeness of the required roles. */
+PG_FUNCTION_INFO_V1(bg_tally_completeness);
+Datum
+bg_tally_completeness(PG_FUNCTION_ARGS)
+{
+	BgTally    *t = PG_GETARG_BGTALLY(0);
+	BgTemplate *tmpl = tally_template(t);
+	double		sum = 0;
+	int			required = 0;
+
+	for (int i = 0; i < tmpl->nroles; i++)
+	{
+		if (!tmpl->roles[i].required)
+			continue;
+		sum += role_completeness(t->counts[i], tmpl->roles[i].members_required);
+		required++;
+	}
+	if (required == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(sum / required);
+}
+
+/* bg.missing_roles: the required roles below their threshold, by priority. */
+PG_FUNCTION_INFO_V1(bg_tally_missing_roles);
+Datum
+bg_tally_missing_roles(PG_FUNCTION_ARGS)
+{
+	BgTally    *t = PG_GETARG_BGTALLY(0);
+	BgTemplate *tmpl = tally_template(t);
+	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+
+	for (int i = 0; i < tmpl->nroles; i++)
+		if (tmpl->roles[i].required && t->counts[i] < tmpl->roles[i].members_required)
+			accumArrayResult(astate, CStringGetTextDatum(tmpl->roles[i].role), false,
+							 TEXTOID, CurrentMemoryContext);
+	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
+}

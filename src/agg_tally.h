@@ -1,0 +1,38 @@
+/*
+ * agg_tally.h — bg.role_tally, the state of the scoring aggregates: how many
+ * people fill each role of one roles template.
+ *
+ * A concrete varlena type (not internal), so partial states cross process and
+ * machine boundaries as ordinary values (parallel workers, Citus), and its
+ * text form round-trips.  It has a fixed size per template, and the
+ * transition and combine functions update it in place.
+ */
+#ifndef BG_AGG_TALLY_H
+#define BG_AGG_TALLY_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#define BG_TALLY_VERSION 1
+#define BG_TALLY_MAX_ROLES 1000	/* sanity bound for input; the catalog allows 20 */
+
+typedef struct BgTally
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	uint16		version;
+	uint16		nroles;
+	int64		counts[FLEXIBLE_ARRAY_MEMBER];	/* per template role, by priority;
+												 * then the template name,
+												 * NUL-terminated */
+} BgTally;
+
+#define BG_TALLY_NAME(t) ((char *) &(t)->counts[(t)->nroles])
+
+extern BgTally *bg_tally_new(const char *name, int nroles);
+extern void bg_tally_check(const BgTally *t);
+
+#define DatumGetBgTally(d) ((BgTally *) PG_DETOAST_DATUM(d))
+#define PG_GETARG_BGTALLY(n) DatumGetBgTally(PG_GETARG_DATUM(n))
+
+#endif							/* BG_AGG_TALLY_H */

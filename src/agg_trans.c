@@ -1,0 +1,183 @@
+/*
+ * agg_trans.c — transition functions of the scoring aggregates (DESIGN §5):
+ * one evaluates the roles template on each person row, the other counts
+ * roles that are already assigned.  Both build a bg.role_tally and update it
+ * in place when called as an aggregate.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "agg_tally.h"
+#include "cond_eval.h"
+#include "template_cache.h"
+
+static void
+require_template(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the roles template of a scoring aggregate must not be null")));
+}
+
+/*
+ * The state to update: the current one (copied first when the function is
+ * not called as an aggregate, which must not modify its input), or a new
+ * zero tally.  A state built for another template is an error.
+ */
+static BgTally *
+writable_state(FunctionCallInfo fcinfo, const char *name, int nroles)
+{
+	BgTally    *t;
+
+	if (PG_ARGISNULL(0))
+		return bg_tally_new(name, nroles);	/* the executor copies it once */
+	t = PG_GETARG_BGTALLY(0);
+
+	/*
+	 * With a constant template argument every state this call site sees was
+	 * built by it for that template; otherwise check.
+	 */
+	if (!get_fn_expr_arg_stable(fcinfo->flinfo, 1) &&
+		(t->nroles != nroles || strcmp(BG_TALLY_NAME(t), name) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("roles template \"%s\" differs from \"%s\" earlier in the same group",
+						name, BG_TALLY_NAME(t)),
+				 errhint("Every row of a group must name the same roles template.")));
+	if (!AggCheckCallContext(fcinfo, NULL) || (Pointer) t != DatumGetPointer(PG_GETARG_DATUM(0)))
+	{
+		BgTally    *copy = palloc(VARSIZE(t));
+
+		memcpy(copy, t, VARSIZE(t));
+		t = copy;
+	}
+	return t;
+}
+
+/* Transition of the aggregates over (template text, person anyelement). */
+PG_FUNCTION_INFO_V1(bg_tally_person_trans);
+Datum
+bg_tally_person_trans(PG_FUNCTION_ARGS)
+{
+	BgEval	   *ev;
+	BgTally    *t;
+	int			r;
+
+	require_template(fcinfo);
+	if (PG_ARGISNULL(2))
+	{
+		/* no person (an account without people): the group exists, empty */
+		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		BgTemplate *tmpl = bg_template_get(name);
+
+		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles));
+	}
+	ev = bg_eval_for_call(fcinfo, 1, 2);
+	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles);
+	r = bg_eval_role(ev);
+	if (r >= 0)
+		t->counts[r]++;
+	PG_RETURN_POINTER(t);
+}
+
+/* Per call site: the template's role names, to map role text to an index. */
+typedef struct RoleIndex
+{
+	uint64		generation;
+	char	   *name;
+	int			namelen;
+	int			nroles;
+	char	  **roles;
+	int		   *rolelens;
+	int			last;			/* index of the previous row's role */
+} RoleIndex;
+
+static RoleIndex *
+role_index(FunctionCallInfo fcinfo)
+{
+	RoleIndex  *ri = fcinfo->flinfo->fn_extra;
+	text	   *name = PG_GETARG_TEXT_PP(1);
+	const char *nm = VARDATA_ANY(name);
+	int			nmlen = VARSIZE_ANY_EXHDR(name);
+	BgTemplate *tmpl;
+	MemoryContext old;
+
+	if (ri && ri->generation == bg_catalog_generation && ri->namelen == nmlen &&
+		memcmp(ri->name, nm, nmlen) == 0)
+		return ri;
+
+	tmpl = bg_template_get(text_to_cstring(name));
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (ri == NULL)
+		ri = palloc0(sizeof(RoleIndex));
+	else
+	{
+		/* a new template for this call site: the old copy is dropped */
+		for (int i = 0; i < ri->nroles; i++)
+			pfree(ri->roles[i]);
+		if (ri->roles)
+		{
+			pfree(ri->roles);
+			pfree(ri->rolelens);
+		}
+		pfree(ri->name);
+	}
+	ri->generation = bg_catalog_generation;
+	ri->name = pstrdup(tmpl->name);
+	ri->namelen = nmlen;
+	ri->nroles = tmpl->nroles;
+	ri->roles = tmpl->nroles ? palloc(sizeof(char *) * tmpl->nroles) : NULL;
+	ri->rolelens = tmpl->nroles ? palloc(sizeof(int) * tmpl->nroles) : NULL;
+	for (int i = 0; i < tmpl->nroles; i++)
+	{
+		ri->roles[i] = pstrdup(tmpl->roles[i].role);
+		ri->rolelens[i] = strlen(ri->roles[i]);
+	}
+	ri->last = 0;
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = ri;
+	return ri;
+}
+
+/* Transition of the aggregates over (template text, role text). */
+PG_FUNCTION_INFO_V1(bg_tally_role_trans);
+Datum
+bg_tally_role_trans(PG_FUNCTION_ARGS)
+{
+	RoleIndex  *ri;
+	BgTally    *t;
+	text	   *role;
+	const char *r;
+	int			rlen;
+	int			i;
+
+	require_template(fcinfo);
+	ri = role_index(fcinfo);
+	t = writable_state(fcinfo, ri->name, ri->nroles);
+	if (PG_ARGISNULL(2))
+		PG_RETURN_POINTER(t);	/* a person without a role counts nowhere */
+	role = PG_GETARG_TEXT_PP(2);
+	r = VARDATA_ANY(role);
+	rlen = VARSIZE_ANY_EXHDR(role);
+
+	i = ri->last;
+	if (i >= ri->nroles || ri->rolelens[i] != rlen || memcmp(ri->roles[i], r, rlen) != 0)
+	{
+		for (i = 0; i < ri->nroles; i++)
+			if (ri->rolelens[i] == rlen && memcmp(ri->roles[i], r, rlen) == 0)
+				break;
+		if (i == ri->nroles)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("role \"%s\" is not in roles template \"%s\"",
+							text_to_cstring(role), ri->name),
+					 errhint("The roles of a template are listed in bg.template_roles.")));
+		ri->last = i;
+	}
+	t->counts[i]++;
+	PG_RETURN_POINTER(t);
+}

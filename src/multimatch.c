@@ -1,0 +1,317 @@
+/*
+ * multimatch.c — matches every text pattern of a column against a value in
+ * one pass per kind (DESIGN §8: evaluation costs little more than reading
+ * the row).
+ *
+ * CONTAINS patterns form an Aho-Corasick automaton, compiled to a dense DFA
+ * over byte classes (the bytes that occur in some pattern, plus one class for
+ * all others), so each byte of the value costs one table lookup.  PREFIX and
+ * EXACT patterns share a trie walked from the start of the value; SUFFIX
+ * patterns a trie of reversed patterns walked from the end.  Each state
+ * carries a bitmap of the patterns it completes.
+ *
+ * Written here rather than taken from a library: no Debian library offers a
+ * byte-level multi-pattern matcher with per-pattern results that can live in
+ * a PostgreSQL memory context (the regex engine answers one pattern at a
+ * time, and ICU has no such facility).
+ */
+#include "postgres.h"
+
+#include "multimatch.h"
+
+struct BgTrie
+{
+	int			nstates;
+	int			cap;
+	int32	   *next;			/* [state * nclasses + class], -1 = none */
+	int32	   *fail;			/* Aho-Corasick only */
+	int			nwords;
+	uint64	   *out;			/* [state * nwords]: patterns completed here */
+	uint64	   *out2;			/* prefix trie: EXACT patterns ending here */
+	int			nwords2;
+	bool	   *has_out;		/* any bit in out (skips the OR loop) */
+};
+
+BgMatcher *
+bg_matcher_create(MemoryContext cxt)
+{
+	BgMatcher  *m = MemoryContextAllocZero(cxt, sizeof(BgMatcher));
+
+	m->cxt = cxt;
+	return m;
+}
+
+int
+bg_matcher_add(BgMatcher *m, BgMatchKind kind, const char *s, int len)
+{
+	int			n = m->npatterns[kind];
+
+	Assert(!m->built);
+	for (int i = 0; i < n; i++)
+		if (m->patlen[kind][i] == len && memcmp(m->pat[kind][i], s, len) == 0)
+			return i;
+	if (n == m->cap[kind])
+	{
+		m->cap[kind] = m->cap[kind] ? m->cap[kind] * 2 : 8;
+		m->pat[kind] = m->pat[kind] ?
+			repalloc(m->pat[kind], sizeof(char *) * m->cap[kind]) :
+			MemoryContextAlloc(m->cxt, sizeof(char *) * m->cap[kind]);
+		m->patlen[kind] = m->patlen[kind] ?
+			repalloc(m->patlen[kind], sizeof(int) * m->cap[kind]) :
+			MemoryContextAlloc(m->cxt, sizeof(int) * m->cap[kind]);
+	}
+	m->pat[kind][n] = MemoryContextAlloc(m->cxt, len + 1);
+	memcpy(m->pat[kind][n], s, len);
+	m->pat[kind][n][len] = '\0';
+	m->patlen[kind][n] = len;
+	return m->npatterns[kind]++;
+}
+
+static int
+new_state(BgMatcher *m, BgTrie *t)
+{
+	int			s = t->nstates;
+
+	if (s == t->cap)
+	{
+		int			oldcap = t->cap;
+
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->next = oldcap ? repalloc(t->next, sizeof(int32) * t->cap * m->nclasses)
+			: MemoryContextAlloc(m->cxt, sizeof(int32) * t->cap * m->nclasses);
+		t->out = oldcap ? repalloc(t->out, sizeof(uint64) * t->cap * Max(t->nwords, 1))
+			: MemoryContextAlloc(m->cxt, sizeof(uint64) * t->cap * Max(t->nwords, 1));
+		if (t->nwords2 > 0)
+			t->out2 = oldcap ? repalloc(t->out2, sizeof(uint64) * t->cap * t->nwords2)
+				: MemoryContextAlloc(m->cxt, sizeof(uint64) * t->cap * t->nwords2);
+	}
+	for (int c = 0; c < m->nclasses; c++)
+		t->next[s * m->nclasses + c] = -1;
+	memset(&t->out[s * Max(t->nwords, 1)], 0, sizeof(uint64) * Max(t->nwords, 1));
+	if (t->nwords2 > 0)
+		memset(&t->out2[s * t->nwords2], 0, sizeof(uint64) * t->nwords2);
+	return t->nstates++;
+}
+
+/* Inserts pattern s (reversed when rev) and marks bit in out (or out2). */
+static void
+trie_insert(BgMatcher *m, BgTrie *t, const char *s, int len, bool rev, int bit, bool second)
+{
+	int			state = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		uint8		c = m->classmap[(uint8) s[rev ? len - 1 - i : i]];
+		int32	   *slot = &t->next[state * m->nclasses + c];
+
+		if (*slot < 0)
+		{
+			int			ns = new_state(m, t);
+
+			/* new_state may have moved the table */
+			t->next[state * m->nclasses + c] = ns;
+			state = ns;
+		}
+		else
+			state = *slot;
+	}
+	if (second)
+		t->out2[state * t->nwords2 + bit / 64] |= UINT64CONST(1) << (bit % 64);
+	else
+		t->out[state * t->nwords + bit / 64] |= UINT64CONST(1) << (bit % 64);
+}
+
+static BgTrie *
+trie_new(BgMatcher *m, int nwords, int nwords2)
+{
+	BgTrie	   *t = MemoryContextAllocZero(m->cxt, sizeof(BgTrie));
+
+	t->nwords = nwords;
+	t->nwords2 = nwords2;
+	new_state(m, t);			/* the root */
+	return t;
+}
+
+static void
+finish_has_out(BgMatcher *m, BgTrie *t)
+{
+	t->has_out = MemoryContextAllocZero(m->cxt, sizeof(bool) * t->nstates);
+	for (int s = 0; s < t->nstates; s++)
+		for (int w = 0; w < t->nwords; w++)
+			if (t->out[s * t->nwords + w])
+				t->has_out[s] = true;
+}
+
+/* Turns the trie of CONTAINS patterns into a complete Aho-Corasick DFA. */
+static void
+build_automaton(BgMatcher *m, BgTrie *t)
+{
+	int		   *queue = MemoryContextAlloc(m->cxt, sizeof(int) * t->nstates);
+	int			head = 0,
+				tail = 0;
+	int			nc = m->nclasses;
+
+	t->fail = MemoryContextAllocZero(m->cxt, sizeof(int32) * t->nstates);
+	for (int c = 0; c < nc; c++)
+	{
+		int			s = t->next[c];
+
+		if (s < 0)
+			t->next[c] = 0;
+		else
+		{
+			t->fail[s] = 0;
+			queue[tail++] = s;
+		}
+	}
+	while (head < tail)
+	{
+		int			r = queue[head++];
+
+		/* a state also completes what its failure state completes */
+		for (int w = 0; w < t->nwords; w++)
+			t->out[r * t->nwords + w] |= t->out[t->fail[r] * t->nwords + w];
+		for (int c = 0; c < nc; c++)
+		{
+			int			s = t->next[r * nc + c];
+
+			if (s < 0)
+				t->next[r * nc + c] = t->next[t->fail[r] * nc + c];
+			else
+			{
+				t->fail[s] = t->next[t->fail[r] * nc + c];
+				queue[tail++] = s;
+			}
+		}
+	}
+	pfree(queue);
+}
+
+void
+bg_matcher_build(BgMatcher *m)
+{
+	bool		seen[256] = {false};
+
+	/* byte classes: one per byte used by a pattern, class 0 for the rest */
+	for (int k = 0; k < BG_MATCH_NKINDS; k++)
+		for (int i = 0; i < m->npatterns[k]; i++)
+			for (int j = 0; j < m->patlen[k][i]; j++)
+				seen[(uint8) m->pat[k][i][j]] = true;
+	m->nclasses = 1;
+	for (int b = 0; b < 256; b++)
+		m->classmap[b] = seen[b] ? m->nclasses++ : 0;
+	for (int k = 0; k < BG_MATCH_NKINDS; k++)
+		m->nwords[k] = (m->npatterns[k] + 63) / 64;
+
+	if (m->npatterns[BG_MATCH_CONTAINS] > 0)
+	{
+		m->contains = trie_new(m, m->nwords[BG_MATCH_CONTAINS], 0);
+		for (int i = 0; i < m->npatterns[BG_MATCH_CONTAINS]; i++)
+			trie_insert(m, m->contains, m->pat[BG_MATCH_CONTAINS][i],
+						m->patlen[BG_MATCH_CONTAINS][i], false, i, false);
+		build_automaton(m, m->contains);
+		finish_has_out(m, m->contains);
+	}
+	if (m->npatterns[BG_MATCH_PREFIX] > 0 || m->npatterns[BG_MATCH_EXACT] > 0)
+	{
+		m->prefix = trie_new(m, m->nwords[BG_MATCH_PREFIX], Max(m->nwords[BG_MATCH_EXACT], 1));
+		for (int i = 0; i < m->npatterns[BG_MATCH_PREFIX]; i++)
+			trie_insert(m, m->prefix, m->pat[BG_MATCH_PREFIX][i],
+						m->patlen[BG_MATCH_PREFIX][i], false, i, false);
+		for (int i = 0; i < m->npatterns[BG_MATCH_EXACT]; i++)
+			trie_insert(m, m->prefix, m->pat[BG_MATCH_EXACT][i],
+						m->patlen[BG_MATCH_EXACT][i], false, i, true);
+		finish_has_out(m, m->prefix);
+	}
+	if (m->npatterns[BG_MATCH_SUFFIX] > 0)
+	{
+		m->suffix = trie_new(m, m->nwords[BG_MATCH_SUFFIX], 0);
+		for (int i = 0; i < m->npatterns[BG_MATCH_SUFFIX]; i++)
+			trie_insert(m, m->suffix, m->pat[BG_MATCH_SUFFIX][i],
+						m->patlen[BG_MATCH_SUFFIX][i], true, i, false);
+		finish_has_out(m, m->suffix);
+	}
+	m->built = true;
+}
+
+static inline void
+or_bits(uint64 *bits, const uint64 *src, int nwords)
+{
+	for (int w = 0; w < nwords; w++)
+		bits[w] |= src[w];
+}
+
+/*
+ * Sets bits (m->nwords[kind] words) to the patterns of kind that match
+ * s[0..len).  PREFIX and EXACT share one walk; asking for either computes
+ * that kind only.
+ */
+void
+bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uint64 *bits)
+{
+	int			nw = m->nwords[kind];
+	int			nc = m->nclasses;
+	const uint8 *cm = m->classmap;
+
+	memset(bits, 0, sizeof(uint64) * nw);
+	switch (kind)
+	{
+		case BG_MATCH_CONTAINS:
+			{
+				const BgTrie *t = m->contains;
+				const int32 *next = t->next;
+				int			state = 0;
+
+				if (t->has_out[0])
+					or_bits(bits, t->out, nw);	/* the empty pattern */
+				for (int i = 0; i < len; i++)
+				{
+					state = next[state * nc + cm[(uint8) s[i]]];
+					if (unlikely(t->has_out[state]))
+						or_bits(bits, &t->out[state * nw], nw);
+				}
+				return;
+			}
+		case BG_MATCH_PREFIX:
+		case BG_MATCH_EXACT:
+			{
+				const BgTrie *t = m->prefix;
+				int			state = 0;
+				int			i;
+
+				for (i = 0;; i++)
+				{
+					if (kind == BG_MATCH_PREFIX && t->has_out[state])
+						or_bits(bits, &t->out[state * nw], nw);
+					if (i == len)
+						break;
+					state = t->next[state * nc + cm[(uint8) s[i]]];
+					if (state < 0)
+						return;
+				}
+				if (kind == BG_MATCH_EXACT)
+					or_bits(bits, &t->out2[state * t->nwords2], nw);
+				return;
+			}
+		case BG_MATCH_SUFFIX:
+			{
+				const BgTrie *t = m->suffix;
+				int			state = 0;
+
+				for (int i = len;; i--)
+				{
+					if (t->has_out[state])
+						or_bits(bits, &t->out[state * nw], nw);
+					if (i == 0)
+						break;
+					state = t->next[state * nc + cm[(uint8) s[i - 1]]];
+					if (state < 0)
+						return;
+				}
+				return;
+			}
+		case BG_MATCH_NKINDS:
+			break;
+	}
+	elog(ERROR, "unexpected match kind %d", (int) kind);
+}
