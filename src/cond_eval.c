@@ -299,6 +299,25 @@ fetch_text(BgEval *ev, int col)
 	return c;
 }
 
+/* Whether s[0..len) is all ASCII, eight bytes at a time. */
+static inline bool
+pg_is_ascii_len(const char *s, int len)
+{
+	int			i = 0;
+	uint64		acc = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64		chunk;
+
+		memcpy(&chunk, s + i, 8);
+		acc |= chunk;
+	}
+	for (; i < len; i++)
+		acc |= (uint8) s[i];
+	return (acc & UINT64CONST(0x8080808080808080)) == 0;
+}
+
 static BgEvalCol *
 fetch_folded(BgEval *ev, int col)
 {
@@ -306,7 +325,18 @@ fetch_folded(BgEval *ev, int col)
 
 	if (c->folded_row != ev->rowno)
 	{
-		bg_fold(&c->folded, c->raw, c->rawlen);
+		/* the matcher reads ASCII capitals as small letters: fold the rest */
+		if (pg_is_ascii_len(c->raw, c->rawlen))
+		{
+			c->fdata = c->raw;
+			c->flen = c->rawlen;
+		}
+		else
+		{
+			bg_fold(&c->folded, c->raw, c->rawlen);
+			c->fdata = c->folded.data;
+			c->flen = c->folded.len;
+		}
 		c->folded_row = ev->rowno;
 	}
 	return c;
@@ -391,9 +421,11 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 		c = fetch_folded(ev, p->col);
 		if (c->bits_row[p->kind] != ev->rowno)
 		{
-			bg_matcher_run(c->matcher, p->kind, c->folded.data, c->folded.len,
-						   c->bits[p->kind]);
-			c->bits_row[p->kind] = ev->rowno;
+			int			done = bg_matcher_run(c->matcher, p->kind, c->fdata, c->flen, c->bits);
+
+			for (int k = 0; k < BG_MATCH_NKINDS; k++)
+				if (done & (1 << k))
+					c->bits_row[k] = ev->rowno;
 		}
 		for (int w = 0; w < c->matcher->nwords[p->kind]; w++)
 			if (c->bits[p->kind][w] & p->mask[w])
@@ -482,6 +514,7 @@ typedef struct BgCallCache
 	char	   *name;			/* template name of ev */
 	int			namelen;
 	BgEval	   *ev;
+	bool		tmpl_const;		/* the template argument is a constant */
 } BgCallCache;
 
 /*
@@ -516,6 +549,7 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 							format_type_be(argtype)),
 					 errhint("Pass a whole row, such as p in SELECT bg.role_for('Template', p) FROM people p.")));
 		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgCallCache));
+		cc->tmpl_const = get_fn_expr_arg_stable(fcinfo->flinfo, tmpl_argno);
 		cc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled template",
 										ALLOCSET_SMALL_SIZES);
 		fcinfo->flinfo->fn_extra = cc;
@@ -527,7 +561,7 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 
 	if (cc->ev == NULL ||
 		cc->ev->generation != bg_catalog_generation ||
-		cc->namelen != nmlen || memcmp(cc->name, nm, nmlen) != 0 ||
+		(!cc->tmpl_const && (cc->namelen != nmlen || memcmp(cc->name, nm, nmlen) != 0)) ||
 		cc->ev->rowtype != rowtype || cc->ev->rowtypmod != rowtypmod)
 	{
 		uint64		generation = bg_catalog_generation;

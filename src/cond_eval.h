@@ -36,7 +36,9 @@ typedef struct BgEvalCol
 	Datum		value;
 	const char *raw;			/* trimmed, unfolded text */
 	int			rawlen;
-	BgFoldBuf	folded;
+	BgFoldBuf	folded;			/* non-ASCII values, folded */
+	const char *fdata;			/* the value as the matcher reads it */
+	int			flen;
 } BgEvalCol;
 
 typedef struct BgEvalPred

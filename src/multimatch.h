@@ -22,8 +22,9 @@ typedef struct BgTrie BgTrie;
  * A matcher holds the patterns of one column.  Patterns are added first
  * (bg_matcher_add returns the pattern's bit within its kind), then the matcher
  * is built once, then each value is matched with bg_matcher_run, which sets
- * one bitmap per kind: bit i of kind k is set when pattern i of kind k
- * matches.
+ * the bitmap of a kind (and of the kinds computed in the same pass): bit i of
+ * kind k is set when pattern i of kind k matches.  Values are case-folded like the patterns, except that ASCII
+ * values may be passed unfolded: ASCII capitals match their small letters.
  */
 typedef struct BgMatcher
 {
@@ -44,7 +45,7 @@ typedef struct BgMatcher
 extern BgMatcher *bg_matcher_create(MemoryContext cxt);
 extern int	bg_matcher_add(BgMatcher *m, BgMatchKind kind, const char *s, int len);
 extern void bg_matcher_build(BgMatcher *m);
-extern void bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len,
-						   uint64 *bits);
+extern int	bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len,
+						   uint64 **bits);
 
 #endif							/* BG_MULTIMATCH_H */
