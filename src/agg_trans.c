@@ -29,7 +29,7 @@ require_template(FunctionCallInfo fcinfo)
  * zero tally.  A state built for another template is an error.
  */
 static BgTally *
-writable_state(FunctionCallInfo fcinfo, const char *name, int nroles)
+writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_const)
 {
 	BgTally    *t;
 
@@ -41,7 +41,7 @@ writable_state(FunctionCallInfo fcinfo, const char *name, int nroles)
 	 * With a constant template argument every state this call site sees was
 	 * built by it for that template; otherwise check.
 	 */
-	if (!get_fn_expr_arg_stable(fcinfo->flinfo, 1) &&
+	if (!tmpl_const &&
 		(t->nroles != nroles || strcmp(BG_TALLY_NAME(t), name) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -74,10 +74,10 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
 		BgTemplate *tmpl = bg_template_get(name);
 
-		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles));
+		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles, false));
 	}
 	ev = bg_eval_for_call(fcinfo, 1, 2);
-	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles);
+	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	r = bg_eval_role(ev);
 	if (r >= 0)
 		t->counts[r]++;
@@ -94,6 +94,7 @@ typedef struct RoleIndex
 	char	  **roles;
 	int		   *rolelens;
 	int			last;			/* index of the previous row's role */
+	bool		tmpl_const;		/* the template argument is a constant */
 } RoleIndex;
 
 static RoleIndex *
@@ -106,8 +107,8 @@ role_index(FunctionCallInfo fcinfo)
 	BgTemplate *tmpl;
 	MemoryContext old;
 
-	if (ri && ri->generation == bg_catalog_generation && ri->namelen == nmlen &&
-		memcmp(ri->name, nm, nmlen) == 0)
+	if (ri && ri->generation == bg_catalog_generation &&
+		(ri->tmpl_const || (ri->namelen == nmlen && memcmp(ri->name, nm, nmlen) == 0)))
 		return ri;
 
 	tmpl = bg_template_get(text_to_cstring(name));
@@ -138,6 +139,7 @@ role_index(FunctionCallInfo fcinfo)
 		ri->rolelens[i] = strlen(ri->roles[i]);
 	}
 	ri->last = 0;
+	ri->tmpl_const = bg_arg_is_const(fcinfo, 1);
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = ri;
 	return ri;
@@ -157,7 +159,7 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 
 	require_template(fcinfo);
 	ri = role_index(fcinfo);
-	t = writable_state(fcinfo, ri->name, ri->nroles);
+	t = writable_state(fcinfo, ri->name, ri->nroles, ri->tmpl_const);
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(t);	/* a person without a role counts nowhere */
 	role = PG_GETARG_TEXT_PP(2);

@@ -6,6 +6,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "plan_rewrite.h"
 #include "template_cache.h"
 
 PG_MODULE_MAGIC;
@@ -16,5 +17,6 @@ void
 _PG_init(void)
 {
 	bg_template_cache_init();
+	bg_plan_rewrite_init();
 	MarkGUCPrefixReserved("bg");
 }

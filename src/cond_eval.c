@@ -13,6 +13,7 @@
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
+#include "nodes/primnodes.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -280,7 +281,10 @@ fetch_text(BgEval *ev, int col)
 		case BG_TC_TEXT:
 			{
 				/* short values are read in place; only toasted ones are copied */
-				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(c->value));
+				struct varlena *v = (struct varlena *) DatumGetPointer(c->value);
+
+				if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+					v = pg_detoast_datum_packed(v);
 
 				c->raw = VARDATA_ANY(v);
 				c->rawlen = VARSIZE_ANY_EXHDR(v);
@@ -508,6 +512,28 @@ bg_eval_role(BgEval *ev)
 
 /* ---- per call site cache ---- */
 
+/*
+ * Whether argument argno of this call is a constant.  For an aggregate's
+ * transition function the executor's expression has placeholders, so the
+ * Aggref is asked instead (its arguments start at argno - 1).
+ */
+bool
+bg_arg_is_const(FunctionCallInfo fcinfo, int argno)
+{
+	Aggref	   *agg = AggGetAggref(fcinfo);
+
+	if (agg)
+	{
+		TargetEntry *te;
+
+		if (argno < 1 || argno > list_length(agg->args))
+			return false;
+		te = list_nth(agg->args, argno - 1);
+		return IsA(te->expr, Const);
+	}
+	return get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+}
+
 typedef struct BgCallCache
 {
 	MemoryContext cxt;			/* owns ev; reset on rebuild */
@@ -549,7 +575,7 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 							format_type_be(argtype)),
 					 errhint("Pass a whole row, such as p in SELECT bg.role_for('Template', p) FROM people p.")));
 		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgCallCache));
-		cc->tmpl_const = get_fn_expr_arg_stable(fcinfo->flinfo, tmpl_argno);
+		cc->tmpl_const = bg_arg_is_const(fcinfo, tmpl_argno);
 		cc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled template",
 										ALLOCSET_SMALL_SIZES);
 		fcinfo->flinfo->fn_extra = cc;
@@ -579,6 +605,7 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 		cc->name = MemoryContextStrdup(cc->cxt, cname);
 		cc->namelen = nmlen;
 	}
+	cc->ev->tmpl_const = cc->tmpl_const;
 	bg_eval_set_row(cc->ev, row);
 	return cc->ev;
 }

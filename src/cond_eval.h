@@ -85,6 +85,7 @@ typedef struct BgEval
 	int		   *pred_first;		/* per template role: its predicates are */
 	int		   *pred_count;		/* preds[pred_first .. +pred_count) */
 	uint64		rowno;
+	bool		tmpl_const;		/* the call site's template is a constant */
 	HeapTupleData tuple;		/* the current row */
 	TupleTableSlot *slot;		/* deforms it, lazily and once */
 	pg_wchar   *wscratch;		/* MATCHES conversion buffer */
@@ -99,5 +100,6 @@ extern bool bg_eval_pred(BgEval *ev, BgEvalPred *p);
 
 /* The compiled template for this call site (fn_extra), rebuilt when stale. */
 extern BgEval *bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno);
+extern bool bg_arg_is_const(FunctionCallInfo fcinfo, int argno);
 
 #endif							/* BG_COND_EVAL_H */

@@ -76,6 +76,8 @@ bg_lex(const char *source)
 	BgTokens   *toks = palloc0(sizeof(BgTokens));
 	int			cap = 16;
 	const char *p = source;
+	const char *counted = source;	/* positions are counted up to here */
+	int			chars = 0;			/* characters before counted */
 
 	toks->source = source;
 	toks->tok = palloc(sizeof(BgToken) * cap);
@@ -94,7 +96,10 @@ bg_lex(const char *source)
 		}
 		t = &toks->tok[toks->count++];
 		start = p;
-		t->location = bg_char_position(source, p - source);
+		/* count characters incrementally: long conditions stay linear */
+		chars += pg_mbstrlen_with_len(counted, p - counted);
+		counted = p;
+		t->location = chars + 1;
 		t->text = NULL;
 
 		if (*p == '\0')

@@ -55,7 +55,8 @@ bg_matcher_add(BgMatcher *m, BgMatchKind kind, const char *s, int len)
 	int			n = m->npatterns[kind];
 
 	Assert(!m->built);
-	for (int i = 0; i < n; i++)
+	/* share the bit of a repeated pattern (bounded: long IN lists skip it) */
+	for (int i = 0; i < Min(n, 256); i++)
 		if (m->patlen[kind][i] == len && memcmp(m->pat[kind][i], s, len) == 0)
 			return i;
 	if (n == m->cap[kind])
@@ -204,10 +205,14 @@ build_automaton(BgMatcher *m, BgTrie *t)
 	pfree(queue);
 }
 
+/* Above this many table entries (64 MB) a matcher compares pattern by pattern. */
+#define MAX_TABLE_ENTRIES (16 * 1024 * 1024)
+
 void
 bg_matcher_build(BgMatcher *m)
 {
 	bool		seen[256] = {false};
+	Size		bytes = 0;
 
 	/* byte classes: one per byte used by a pattern, class 0 for the rest */
 	for (int k = 0; k < BG_MATCH_NKINDS; k++)
@@ -227,6 +232,17 @@ bg_matcher_build(BgMatcher *m)
 		m->classmap[b] = m->classmap[b + ('a' - 'A')];
 	for (int k = 0; k < BG_MATCH_NKINDS; k++)
 		m->nwords[k] = (m->npatterns[k] + 63) / 64;
+
+	/* a trie has at most one state per pattern byte, plus the root */
+	for (int k = 0; k < BG_MATCH_NKINDS; k++)
+		for (int i = 0; i < m->npatterns[k]; i++)
+			bytes += m->patlen[k][i];
+	if ((bytes + 3) * (Size) m->nclasses > MAX_TABLE_ENTRIES)
+	{
+		m->plain = true;
+		m->built = true;
+		return;
+	}
 
 	if (m->npatterns[BG_MATCH_CONTAINS] > 0)
 	{
@@ -271,6 +287,67 @@ or_bits(uint64 *bits, const uint64 *src, int nwords)
  * s[0..len).  PREFIX and EXACT share one walk; asking for either computes
  * that kind only.
  */
+/* ASCII capitals of v read as small letters; p is folded. */
+static inline bool
+eq_fold_ascii(const char *v, const char *p, int len)
+{
+	for (int i = 0; i < len; i++)
+	{
+		uint8		c = (uint8) v[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c != (uint8) p[i])
+			return false;
+	}
+	return true;
+}
+
+/* The matcher without tables: each pattern in turn (very large pattern sets). */
+static int
+run_plain(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uint64 **bits)
+{
+	int			done = (kind == BG_MATCH_PREFIX || kind == BG_MATCH_EXACT) ?
+		(1 << BG_MATCH_PREFIX) | (1 << BG_MATCH_EXACT) : 1 << kind;
+
+	for (int k = 0; k < BG_MATCH_NKINDS; k++)
+	{
+		if (!(done & (1 << k)))
+			continue;
+		memset(bits[k], 0, sizeof(uint64) * m->nwords[k]);
+		for (int i = 0; i < m->npatterns[k]; i++)
+		{
+			const char *p = m->pat[k][i];
+			int			pl = m->patlen[k][i];
+			bool		hit = false;
+
+			if (pl > len)
+				continue;
+			switch ((BgMatchKind) k)
+			{
+				case BG_MATCH_EXACT:
+					hit = pl == len && eq_fold_ascii(s, p, pl);
+					break;
+				case BG_MATCH_PREFIX:
+					hit = eq_fold_ascii(s, p, pl);
+					break;
+				case BG_MATCH_SUFFIX:
+					hit = eq_fold_ascii(s + len - pl, p, pl);
+					break;
+				case BG_MATCH_CONTAINS:
+					for (int at = 0; at + pl <= len && !hit; at++)
+						hit = eq_fold_ascii(s + at, p, pl);
+					break;
+				case BG_MATCH_NKINDS:
+					break;
+			}
+			if (hit)
+				bits[k][i / 64] |= UINT64CONST(1) << (i % 64);
+		}
+	}
+	return done;
+}
+
 /*
  * Sets the bitmaps of kind (m->nwords[kind] words at bits[kind]) to the
  * patterns that match s[0..len).  PREFIX and EXACT share one walk, so asking
@@ -282,6 +359,8 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 	int			nc = m->nclasses;
 	const uint8 *cm = m->classmap;
 
+	if (m->plain)
+		return run_plain(m, kind, s, len, bits);
 	switch (kind)
 	{
 		case BG_MATCH_CONTAINS:

@@ -39,6 +39,7 @@ typedef struct BgMatcher
 	BgTrie	   *contains;		/* Aho-Corasick automaton */
 	BgTrie	   *prefix;			/* trie of PREFIX and EXACT patterns */
 	BgTrie	   *suffix;			/* trie of reversed SUFFIX patterns */
+	bool		plain;			/* too many patterns for tables: one by one */
 	bool		built;
 } BgMatcher;
 

@@ -56,9 +56,32 @@ template_role_relid(Oid nspid)
 	return relid;
 }
 
-/* Looks up (or loads and caches) the template called name. */
+/* bg.template_role's OID, or InvalidOid when bg is not installed. */
+Oid
+bg_template_role_relid(void)
+{
+	Oid			nspid = get_namespace_oid("bg", true);
+
+	return OidIsValid(nspid) ? get_relname_relid("template_role", nspid) : InvalidOid;
+}
+
+/* Looks up (or loads and caches) the template called name; errors if none. */
 BgTemplate *
 bg_template_get(const char *name)
+{
+	BgTemplate *t = bg_template_lookup(name);
+
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("roles template \"%s\" does not exist", name),
+				 errhint("The roles templates are listed in bg.templates.")));
+	return t;
+}
+
+/* Looks up (or loads and caches) the template called name, or NULL. */
+BgTemplate *
+bg_template_lookup(const char *name)
 {
 	ListCell   *lc;
 	BgTemplate *t;
@@ -100,10 +123,7 @@ bg_template_get(const char *name)
 	if (SPI_processed == 0)
 	{
 		SPI_finish();
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("roles template \"%s\" does not exist", name),
-				 errhint("The roles templates are listed in bg.templates.")));
+		return NULL;
 	}
 
 	old = MemoryContextSwitchTo(cache_cxt);

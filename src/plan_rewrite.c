@@ -1,0 +1,259 @@
+/*
+ * plan_rewrite.c — a planner hook that narrows whole-row arguments.
+ *
+ * bg.role_for('T', p) and the scoring aggregates over (template, p) take the
+ * whole row p.  PostgreSQL builds a whole-row value by deforming every column
+ * and forming a new tuple, for every row; on a wide people table that costs
+ * more than evaluating the template.  When the template is a constant and p
+ * is a table's row, this hook replaces p by ROW(col1, col2, ...) of just the
+ * columns the template's conditions read (named, so bg still resolves them
+ * by name), before planning.
+ *
+ * The plan then depends on the template: bg.template_role is added to the
+ * plan's relation dependencies, and every change of bg's catalog sends a
+ * relcache invalidation of that table (see template_cache.c), which makes
+ * PostgreSQL re-plan cached plans.  If anything is unusual (template unknown,
+ * a column missing, a non-table row) the argument is left as it is and the
+ * evaluator reports any error at run time, as without the hook.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "plan_rewrite.h"
+#include "template_cache.h"
+
+static planner_hook_type prev_planner_hook = NULL;
+
+typedef struct RewriteContext
+{
+	List	   *queries;		/* the Query being walked, innermost first */
+	bool		changed;
+} RewriteContext;
+
+/* Whether funcid is the C function symbol of bg's module. */
+static bool
+is_bg_symbol(Oid funcid, const char *symbol)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	bool		result = false;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	if (((Form_pg_proc) GETSTRUCT(tup))->prolang == ClanguageId)
+	{
+		bool		isnull;
+		Datum		src = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_prosrc, &isnull);
+		Datum		bin;
+
+		if (!isnull && strcmp(TextDatumGetCString(src), symbol) == 0)
+		{
+			bin = SysCacheGetAttr(PROCOID, tup, Anum_pg_proc_probin, &isnull);
+			if (!isnull)
+			{
+				char	   *path = TextDatumGetCString(bin);
+				int			len = strlen(path);
+
+				result = len >= 3 && strcmp(path + len - 3, "/bg") == 0;
+			}
+		}
+	}
+	ReleaseSysCache(tup);
+	return result;
+}
+
+static bool
+is_person_aggregate(Oid aggfnoid)
+{
+	HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggfnoid));
+	Oid			transfn;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	transfn = ((Form_pg_aggregate) GETSTRUCT(tup))->aggtransfn;
+	ReleaseSysCache(tup);
+	return is_bg_symbol(transfn, "bg_tally_person_trans");
+}
+
+static bool
+is_person_function(Oid funcid)
+{
+	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role");
+}
+
+static void
+collect_columns(const BgNode *node, List **names)
+{
+	if (node->kind == BG_NODE_PRED)
+	{
+		ListCell   *lc;
+
+		foreach(lc, *names)
+			if (strcmp(lfirst(lc), node->pred->column) == 0)
+				return;
+		*names = lappend(*names, node->pred->column);
+		return;
+	}
+	for (int i = 0; i < node->nargs; i++)
+		collect_columns(node->args[i], names);
+}
+
+/*
+ * The narrowed replacement of person (a whole-row Var) for the template
+ * tmpl (a Const), or NULL when the argument must stay as it is.
+ */
+static Node *
+narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
+{
+	Const	   *c = (Const *) tmpl;
+	Var		   *var = (Var *) person;
+	Query	   *q;
+	RangeTblEntry *rte;
+	BgTemplate *t;
+	List	   *names = NIL;
+	RowExpr    *row;
+	ListCell   *lc;
+
+	if (tmpl == NULL || !IsA(tmpl, Const) || c->constisnull || c->consttype != TEXTOID ||
+		person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
+		ctx->queries == NIL)
+		return NULL;
+	q = linitial(ctx->queries);
+	if (var->varno < 1 || var->varno > list_length(q->rtable))
+		return NULL;
+	rte = rt_fetch(var->varno, q->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		return NULL;
+	t = bg_template_lookup(TextDatumGetCString(c->constvalue));
+	if (t == NULL)
+		return NULL;
+	for (int i = 0; i < t->nroles; i++)
+		if (t->roles[i].tree)
+			collect_columns(t->roles[i].tree, &names);
+
+	row = makeNode(RowExpr);
+	row->row_typeid = RECORDOID;
+	row->row_format = COERCE_IMPLICIT_CAST;
+	row->location = var->location;
+	foreach(lc, names)
+	{
+		char	   *name = lfirst(lc);
+		AttrNumber	attnum = get_attnum(rte->relid, name);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		if (attnum <= 0)
+			return NULL;		/* missing or a system column: keep p */
+		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
+		row->args = lappend(row->args,
+							makeVar(var->varno, attnum, typid, typmod, collid, 0));
+		row->colnames = lappend(row->colnames, makeString(pstrdup(name)));
+	}
+	ctx->changed = true;
+	return (Node *) row;
+}
+
+static bool
+rewrite_walker(Node *node, RewriteContext *ctx)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		bool		result;
+
+		ctx->queries = lcons(node, ctx->queries);
+		result = query_tree_walker((Query *) node, rewrite_walker, ctx, 0);
+		ctx->queries = list_delete_first(ctx->queries);
+		return result;
+	}
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+
+		if (list_length(f->args) == 2 && IsA(lsecond(f->args), Var) &&
+			is_person_function(f->funcid))
+		{
+			Node	   *row = narrow_person(ctx, linitial(f->args), lsecond(f->args));
+
+			if (row)
+				lsecond(f->args) = row;
+		}
+	}
+	else if (IsA(node, Aggref))
+	{
+		Aggref	   *a = (Aggref *) node;
+
+		if (list_length(a->args) == 2 && list_length(a->aggargtypes) == 2 &&
+			IsA(((TargetEntry *) lsecond(a->args))->expr, Var) &&
+			is_person_aggregate(a->aggfnoid))
+		{
+			TargetEntry *te = lsecond(a->args);
+			Node	   *row = narrow_person(ctx, (Node *) ((TargetEntry *) linitial(a->args))->expr,
+											(Node *) te->expr);
+
+			if (row)
+			{
+				te->expr = (Expr *) row;
+				lsecond_oid(a->aggargtypes) = RECORDOID;
+			}
+		}
+	}
+	else if (IsA(node, WindowFunc))
+	{
+		WindowFunc *w = (WindowFunc *) node;
+
+		if (list_length(w->args) == 2 && IsA(lsecond(w->args), Var) &&
+			is_person_aggregate(w->winfnoid))
+		{
+			Node	   *row = narrow_person(ctx, linitial(w->args), lsecond(w->args));
+
+			if (row)
+				lsecond(w->args) = row;
+		}
+	}
+	return expression_tree_walker(node, rewrite_walker, ctx);
+}
+
+static PlannedStmt *
+bg_planner(Query *parse, const char *query_string, int cursorOptions,
+		   ParamListInfo boundParams)
+{
+	RewriteContext ctx = {NIL, false};
+	PlannedStmt *result;
+
+	(void) rewrite_walker((Node *) parse, &ctx);
+	if (prev_planner_hook)
+		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+	else
+		result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	if (ctx.changed)
+	{
+		Oid			relid = bg_template_role_relid();
+
+		/* re-plan when any roles template changes */
+		if (OidIsValid(relid))
+			result->relationOids = lappend_oid(result->relationOids, relid);
+	}
+	return result;
+}
+
+void
+bg_plan_rewrite_init(void)
+{
+	prev_planner_hook = planner_hook;
+	planner_hook = bg_planner;
+}

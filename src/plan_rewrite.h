@@ -1,0 +1,9 @@
+/*
+ * plan_rewrite.h — passes only the needed columns of a person row to bg.
+ */
+#ifndef BG_PLAN_REWRITE_H
+#define BG_PLAN_REWRITE_H
+
+extern void bg_plan_rewrite_init(void);
+
+#endif							/* BG_PLAN_REWRITE_H */
