@@ -1,0 +1,74 @@
+-- The planner hook passes only the columns a constant template reads, and
+-- plans that depend on a template are re-planned when it changes.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS bg CASCADE;
+CREATE EXTENSION bg;
+RESET client_min_messages;
+LOAD 'bg';
+CREATE SCHEMA regress_rewrite;
+SET search_path = regress_rewrite, public;
+CREATE TABLE person (id int PRIMARY KEY, account_id int, job_title text,
+                     department text, seniority int, note text);
+INSERT INTO person VALUES
+    (1, 1, 'Director of IT', 'IT', 5, 'a'),
+    (2, 1, 'Engineer', 'IT', 2, 'b'),
+    (3, 2, 'Legal Counsel', 'Legal', 4, 'c'),
+    (4, 2, NULL, NULL, NULL, NULL);
+SELECT bg.bind_people('person');
+SELECT bg.create_template('T');
+SELECT bg.add_role('T', 'Decision Maker', 'job_title starts with ''director''');
+SELECT bg.add_role('T', 'Practitioner', 'job_title contains ''engineer'' and seniority < 3');
+
+-- whole-row arguments become rows of the used columns
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id, bg.role_for('T', p) FROM person p;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT account_id, bg.completeness('T', p), bg.missing_roles('T', p) FROM person p GROUP BY 1;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT id, bg.completeness('T', p) OVER (PARTITION BY account_id) FROM person p;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT p.id, e.role FROM person p, bg.explain_role('T', p) e;
+
+-- left alone: a template that is not a constant, an unknown template,
+-- a row that is not a table's, a template reading a column the row lacks
+CREATE TABLE chosen (t text);
+INSERT INTO chosen VALUES ('T');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT bg.role_for(c.t, p) FROM person p, chosen c;
+SELECT p.id, bg.role_for(c.t, p) FROM person p, chosen c ORDER BY p.id;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT bg.role_for('nope', p) FROM person p;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT bg.role_for('T', s) FROM (SELECT * FROM person OFFSET 0) s;
+CREATE TABLE other (id int, job_title text);
+EXPLAIN (VERBOSE, COSTS OFF) SELECT bg.role_for('T', o) FROM other o;
+\set VERBOSITY terse
+SELECT bg.role_for('T', o) FROM (VALUES (1)) v, other o;
+INSERT INTO other VALUES (1, 'x');
+SELECT bg.role_for('T', o) FROM other o;
+\set VERBOSITY default
+
+-- results are the same as without the rewrite
+SELECT id, bg.role_for('T', p) AS narrowed, bg.role_for('T', (SELECT p)) AS whole
+  FROM person p ORDER BY id;
+
+-- a prepared statement is re-planned when the template changes columns
+PREPARE roles AS SELECT id, bg.role_for('T', p) FROM person p ORDER BY id;
+EXECUTE roles;
+SELECT bg.set_condition('T', 'Practitioner', 'department = ''legal'' or note = ''b''');
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE roles;
+EXECUTE roles;
+PREPARE scores AS SELECT account_id, bg.missing_roles('T', p) FROM person p GROUP BY 1 ORDER BY 1;
+EXECUTE scores;
+SELECT bg.set_condition('T', 'Decision Maker', 'seniority >= 4');
+EXECUTE scores;
+EXECUTE roles;
+DEALLOCATE ALL;
+
+-- a plpgsql function's cached plan follows the template too
+CREATE FUNCTION roles_of() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN (SELECT string_agg(id || ':' || coalesce(bg.role_for('T', p), '-'), ' ' ORDER BY id)
+              FROM person p);
+END $$;
+SELECT roles_of();
+SELECT bg.set_condition('T', 'Decision Maker', 'job_title contains ''counsel''');
+SELECT roles_of();
+
+DROP SCHEMA regress_rewrite CASCADE;
