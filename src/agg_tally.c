@@ -6,6 +6,7 @@
  */
 #include "postgres.h"
 
+#include "common/int.h"
 #include "common/jsonapi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -126,10 +127,11 @@ bg_tally_in(PG_FUNCTION_ARGS)
 		digits = DatumGetCString(DirectFunctionCall1(numeric_out,
 													 NumericGetDatum(elem.val.numeric)));
 		len = strlen(digits);
-		/* at most 18 digits always fits an int64 */
-		if (len == 0 || len > 18 || strspn(digits, "0123456789") != len)
-			bad_input(input, "Every count must be a whole number from 0 to 999999999999999999.");
-		t->counts[n++] = strtoll(digits, NULL, 10);
+		errno = 0;
+		if (len == 0 || len > 19 || strspn(digits, "0123456789") != len ||
+			(t->counts[n] = strtoll(digits, NULL, 10), errno != 0))
+			bad_input(input, "Every count must be a whole number from 0 to 9223372036854775807.");
+		n++;
 	}
 	PG_RETURN_POINTER(t);
 }
@@ -174,6 +176,10 @@ bg_tally_combine(PG_FUNCTION_ARGS)
 						BG_TALLY_NAME(a), BG_TALLY_NAME(b)),
 				 errhint("Every row of a group must name the same roles template.")));
 	for (int i = 0; i < a->nroles; i++)
-		a->counts[i] += b->counts[i];
+		if (pg_add_s64_overflow(a->counts[i], b->counts[i], &a->counts[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("role count out of range while combining tallies of roles template \"%s\"",
+							BG_TALLY_NAME(a))));
 	PG_RETURN_POINTER(a);
 }

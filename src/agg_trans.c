@@ -38,11 +38,13 @@ writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_
 	t = PG_GETARG_BGTALLY(0);
 
 	/*
-	 * With a constant template argument every state this call site sees was
-	 * built by it for that template; otherwise check.
+	 * In an aggregate whose template argument is a constant, every state this
+	 * call site sees was built by it for that template, so only the size is
+	 * checked (the template may have been rebuilt); otherwise also the name.
 	 */
-	if (!tmpl_const &&
-		(t->nroles != nroles || strcmp(BG_TALLY_NAME(t), name) != 0))
+	if (t->nroles != nroles ||
+		(!(tmpl_const && AggCheckCallContext(fcinfo, NULL)) &&
+		 strcmp(BG_TALLY_NAME(t), name) != 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("roles template \"%s\" differs from \"%s\" earlier in the same group",
@@ -71,8 +73,12 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 	{
 		/* no person (an account without people): the group exists, empty */
-		char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
-		BgTemplate *tmpl = bg_template_get(name);
+		char	   *name;
+		BgTemplate *tmpl;
+
+		bg_require_row_arg(fcinfo, 2);
+		name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		tmpl = bg_template_get(name);
 
 		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles, false));
 	}

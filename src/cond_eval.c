@@ -512,6 +512,24 @@ bg_eval_role(BgEval *ev)
 
 /* ---- per call site cache ---- */
 
+/* Errors unless argument argno of this call is declared as a row. */
+void
+bg_require_row_arg(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, argno);
+
+	if (!OidIsValid(argtype))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("could not determine the type of the person argument")));
+	if (!type_is_rowtype(argtype))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the person argument must be a row, not type %s",
+						format_type_be(argtype)),
+				 errhint("Pass a whole row, such as p in SELECT bg.role_for('Template', p) FROM people p.")));
+}
+
 /*
  * Whether argument argno of this call is a constant.  For an aggregate's
  * transition function the executor's expression has placeholders, so the
@@ -562,18 +580,7 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 
 	if (cc == NULL)
 	{
-		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, row_argno);
-
-		if (!OidIsValid(argtype))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("could not determine the type of the person argument")));
-		if (!type_is_rowtype(argtype))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("the person argument must be a row, not type %s",
-							format_type_be(argtype)),
-					 errhint("Pass a whole row, such as p in SELECT bg.role_for('Template', p) FROM people p.")));
+		bg_require_row_arg(fcinfo, row_argno);
 		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgCallCache));
 		cc->tmpl_const = bg_arg_is_const(fcinfo, tmpl_argno);
 		cc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled template",

@@ -101,5 +101,6 @@ extern bool bg_eval_pred(BgEval *ev, BgEvalPred *p);
 /* The compiled template for this call site (fn_extra), rebuilt when stale. */
 extern BgEval *bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno);
 extern bool bg_arg_is_const(FunctionCallInfo fcinfo, int argno);
+extern void bg_require_row_arg(FunctionCallInfo fcinfo, int argno);
 
 #endif							/* BG_COND_EVAL_H */

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "parser/scansup.h"
 
 #include "cond.h"
@@ -87,6 +88,7 @@ bg_lex(const char *source)
 		BgToken    *t;
 		const char *start;
 
+		CHECK_FOR_INTERRUPTS();
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
 			p++;
 		if (toks->count == cap)
