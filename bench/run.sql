@@ -4,6 +4,10 @@
 SET jit = off;
 SET max_parallel_workers_per_gather = 0;
 SET work_mem = '256MB';
+-- every variant reads the table: no index-only shortcut for the floor
+SET enable_indexscan = off;
+SET enable_indexonlyscan = off;
+SET enable_bitmapscan = off;
 
 \echo '== equivalence (must be 0 and 0) =='
 SELECT count(*) AS role_for_differences
