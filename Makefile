@@ -8,9 +8,11 @@ OBJS := $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # a pg_regress test, run in name order.
 DATA := $(sort $(wildcard sql/bg--*.sql))
 REGRESS := $(sort $(basename $(notdir $(filter-out $(wildcard sql/bg--*.sql),$(wildcard sql/*.sql)))))
-REGRESS_OPTS = --inputdir=. --dbname=bg_regress
+REGRESS_OPTS = --inputdir=.
+# pg_regress runs in this database (PGXS passes it last, so it wins)
+CONTRIB_TESTDB = bg_regress
 ISOLATION := $(sort $(basename $(notdir $(wildcard specs/*.spec))))
-ISOLATION_OPTS = --dbname=bg_isolation
+ISOLATION_OPTS =
 
 PG_CONFIG ?= pg_config
 # The server headers as system headers: strict warning flags (CI builds with

@@ -195,14 +195,16 @@ bg_fold(BgFoldBuf *fb, const char *s, int len)
 	fb->len = len;
 }
 
-/* Trims and folds s into a new palloc'd string (for literals). */
+/*
+ * Folds s into a new palloc'd string (for literals, which keep their white
+ * space: only column values are trimmed).
+ */
 char *
 bg_fold_copy(const char *s, int len, int *outlen)
 {
 	BgFoldBuf	fb;
 
 	bg_foldbuf_init(&fb, CurrentMemoryContext);
-	bg_trim(&s, &len);
 	bg_fold(&fb, s, len);
 	*outlen = fb.len;
 	if (fb.data == NULL)

@@ -133,16 +133,28 @@ closest_columns(const char *name, TupleDesc desc)
 	initStringInfo(&buf);
 	for (int k = 0; k < 3; k++)
 	{
-		/* keep suggestions that share at least half of the name */
-		if (bestatt[k] < 0 || (shown > 0 && best[k] > Max(nlen / 2, 2)))
+		/* keep suggestions that differ in at most about half of the name */
+		if (bestatt[k] < 0 || best[k] > Max(nlen / 2, 2))
 			break;
 		appendStringInfo(&buf, "%s\"%s\"", shown ? ", " : "",
 						 NameStr(TupleDescAttr(desc, bestatt[k])->attname));
 		shown++;
 	}
-	if (shown == 0)
-		return NULL;
-	return buf.data;
+	if (shown > 0)
+		return psprintf("Perhaps you meant %s.", buf.data);
+	/* nothing close: name the columns there are, when they are few */
+	resetStringInfo(&buf);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		if (++shown > 20)
+			return NULL;
+		appendStringInfo(&buf, "%s\"%s\"", shown > 1 ? ", " : "", NameStr(att->attname));
+	}
+	return shown ? psprintf("The columns are %s.", buf.data) : NULL;
 }
 
 BgColumnRef
@@ -177,7 +189,7 @@ bg_resolve_column(const BgPred *pred, TupleDesc desc, const char *what,
 				 errmsg("column \"%s\" does not exist in %s", pred->column, what),
 				 errdetail("At character %d of condition \"%s\".",
 						   pred->col_location, source),
-				 close ? errhint("Perhaps you meant %s.", close) : 0));
+				 close ? errhint("%s", close) : 0));
 	}
 	pg_unreachable();
 }
@@ -246,8 +258,10 @@ call_input(const BgLiteral *lit, BgTypeClass tclass)
 {
 	switch (tclass)
 	{
-		case BG_TC_INT:
 		case BG_TC_FLOAT:
+			/* float columns compare with the literal as a double */
+			return DirectFunctionCall1(float8in, CStringGetDatum(lit->text));
+		case BG_TC_INT:
 		case BG_TC_NUMERIC:
 			return DirectFunctionCall3(numeric_in, CStringGetDatum(lit->text),
 									   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));

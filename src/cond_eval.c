@@ -140,8 +140,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 	{
 		p->fvals = palloc(sizeof(double) * n);
 		for (int i = 0; i < n; i++)
-			p->fvals[i] = DatumGetFloat8(DirectFunctionCall1(float8in,
-															 CStringGetDatum(pred->values[i].text)));
+			p->fvals[i] = DatumGetFloat8(p->vals[i]);	/* parsed by float8in */
 	}
 	return p;
 }

@@ -108,7 +108,7 @@ tok_describe(const BgToken *t)
 }
 
 static void pg_attribute_noreturn()
-syntax_error(Parser *ps, const char *expected)
+syntax_error_at(Parser *ps, const char *expected, bool column_expected)
 {
 	BgToken    *t = peek(ps);
 
@@ -117,9 +117,15 @@ syntax_error(Parser *ps, const char *expected)
 			 errmsg("syntax error in condition at %s", tok_describe(t)),
 			 errdetail("Expected %s at character %d of condition \"%s\".",
 					   expected, t->location, ps->toks->source),
-			 (t->kind == BG_TOK_IDENT && is_keyword(t->text)) ?
+			 (column_expected && t->kind == BG_TOK_IDENT && is_keyword(t->text)) ?
 			 errhint("\"%s\" is a keyword; write a column of that name in double quotes.",
 					 t->text) : 0));
+}
+
+static void pg_attribute_noreturn()
+syntax_error(Parser *ps, const char *expected)
+{
+	syntax_error_at(ps, expected, false);
 }
 
 static void
@@ -359,7 +365,7 @@ parse_unary(Parser *ps)
 	}
 	if (t->kind == BG_TOK_QIDENT || (t->kind == BG_TOK_IDENT && !is_keyword(t->text)))
 		return parse_predicate(ps);
-	syntax_error(ps, "a column name, NOT, TRUE, FALSE or \"(\"");
+	syntax_error_at(ps, "a column name, NOT, TRUE, FALSE or \"(\"", true);
 }
 
 /* Appends child to an n-ary node of kind, splicing in a child of the same kind. */

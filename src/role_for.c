@@ -156,8 +156,12 @@ Datum
 bg_fold_text(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
-	int			len;
-	char	   *folded = bg_fold_copy(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &len);
+	const char *s = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	char	   *folded;
+
+	bg_trim(&s, &len);
+	folded = bg_fold_copy(s, len, &len);
 
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(folded, len));
 }

@@ -19,6 +19,8 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "access/xact.h"
 
 #include "template_cache.h"
 
@@ -89,6 +91,7 @@ bg_template_lookup(const char *name)
 	Datum		arg = CStringGetTextDatum(name);
 	Oid			argtype = TEXTOID;
 	int			rc;
+	bool		pushed = false;
 
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
@@ -108,6 +111,19 @@ bg_template_lookup(const char *name)
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+
+	/*
+	 * Templates are read like PostgreSQL reads its own catalogs: with the
+	 * latest snapshot, never an older statement snapshot (the planner runs
+	 * before a PL/pgSQL statement takes its own), so that a cached template
+	 * is exactly as new as the invalidations seen so far.  Parallel workers
+	 * cannot take snapshots and read with the leader's.
+	 */
+	if (!IsInParallelMode())
+	{
+		PushActiveSnapshot(GetLatestSnapshot());
+		pushed = true;
+	}
 	rc = SPI_execute_with_args(
 							   "SELECT r.name, tr.priority, tr.condition, tr.required, "
 							   "       tr.members_required, tr.weight, "
@@ -118,6 +134,8 @@ bg_template_lookup(const char *name)
 							   "WHERE t.name OPERATOR(pg_catalog.=) $1 "
 							   "ORDER BY tr.priority",
 							   1, &argtype, &arg, NULL, true, 0);
+	if (pushed)
+		PopActiveSnapshot();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "loading roles template failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)
