@@ -7,7 +7,7 @@ scripts/deps.sh
 scripts/build.sh
 export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 make -s versioncheck
-pg_virtualenv -v 15 sh -ec '
+pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -ec '
     status=0
     make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; cat regression.diffs 2>/dev/null | head -200; }
     make -s prove PG_CONFIG="$PG_CONFIG" || status=1

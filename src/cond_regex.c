@@ -6,12 +6,29 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
+#include "nodes/value.h"
+#include "nodes/pg_list.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
 #include "cond.h"
 #include "cond_regex.h"
+
+/*
+ * The collation MATCHES folds case with: ICU's root locale when the server
+ * has it, so that non-ASCII letters match case-insensitively whatever the
+ * database's locale; else the database's default.
+ */
+static Oid
+regex_collation(void)
+{
+	Oid			coll = get_collation_oid(list_make2(makeString("pg_catalog"),
+												   makeString("und-x-icu")), true);
+
+	return OidIsValid(coll) ? coll : DEFAULT_COLLATION_OID;
+}
 
 regex_t *
 bg_regex_compile(const char *pattern, int location, const char *source)
@@ -22,7 +39,7 @@ bg_regex_compile(const char *pattern, int location, const char *source)
 	int			wlen = pg_mb2wchar_with_len(pattern, wpat, len);
 	int			rc;
 
-	rc = pg_regcomp(re, wpat, wlen, REG_ADVANCED | REG_ICASE, DEFAULT_COLLATION_OID);
+	rc = pg_regcomp(re, wpat, wlen, REG_ADVANCED | REG_ICASE, regex_collation());
 	pfree(wpat);
 	if (rc != REG_OKAY)
 	{
