@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test suite (pg_regress, isolation when present, pgTAP) in a
-# throwaway PostgreSQL 15 cluster.  Exits non-zero when any test fails.
+# throwaway PostgreSQL 15 cluster.  Exits non-zero when any test fails, and
+# ends with one line: "tests: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh
 export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 make -s versioncheck
-pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -ec '
+log=$(mktemp -d)
+status=0
+pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -c "
     status=0
-    make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; cat regression.diffs 2>/dev/null | head -200; }
-    make -s prove PG_CONFIG="$PG_CONFIG" || status=1
-    exit $status
-'
+    make -s installcheck PG_CONFIG=\"\$PG_CONFIG\" > $log/regress.out 2>&1 || status=1
+    make -s prove PG_CONFIG=\"\$PG_CONFIG\" > $log/prove.out 2>&1 || status=1
+    exit \$status
+" || status=1
+cat "$log/regress.out" "$log/prove.out"
+[ -f regression.diffs ] && [ $status -ne 0 ] && head -300 regression.diffs
+# pg_regress prints one line per test ("ok" or "FAILED"); pg_prove "Tests=N"
+regress_ok=$(grep -cE '^(test| ) .* \.\.\. ok' "$log/regress.out" || true)
+regress_failed=$(grep -cE '\.\.\. FAILED' "$log/regress.out" || true)
+tap_total=$(sed -n 's/.*Tests=\([0-9]*\).*/\1/p' "$log/prove.out" | tail -1)
+tap_failed=$(grep -cE '^not ok' "$log/prove.out" || true)
+tap_total=${tap_total:-0}
+passed=$((regress_ok + tap_total - tap_failed))
+failed=$((regress_failed + tap_failed))
+[ $status -eq 0 ] || [ $failed -gt 0 ] || failed=1   # a suite that broke before counting
+rm -rf "$log"
+echo "tests: $passed passed, $failed failed"
+exit $status
