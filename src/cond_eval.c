@@ -101,8 +101,6 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 			}
 			return p;
 		}
-		p->str = palloc(sizeof(char *) * n);
-		p->strlen = palloc(sizeof(int) * n);
 		p->bit = palloc(sizeof(int) * n);
 		p->kind = (pred->op == BG_OP_CONTAINS) ? BG_MATCH_CONTAINS :
 			(pred->op == BG_OP_STARTS) ? BG_MATCH_PREFIX :
@@ -111,10 +109,12 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 			ev->cols[p->col].matcher = bg_matcher_create(ev->cxt);
 		for (int i = 0; i < n; i++)
 		{
-			p->str[i] = bg_fold_copy(pred->values[i].text, strlen(pred->values[i].text),
-									 &p->strlen[i]);
-			p->bit[i] = bg_matcher_add(ev->cols[p->col].matcher, p->kind,
-									   p->str[i], p->strlen[i]);
+			int			flen;
+			char	   *folded = bg_fold_copy(pred->values[i].text,
+											  strlen(pred->values[i].text), &flen);
+
+			p->bit[i] = bg_matcher_add(ev->cols[p->col].matcher, p->kind, folded, flen);
+			pfree(folded);
 		}
 		return p;
 	}

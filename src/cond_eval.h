@@ -48,8 +48,6 @@ typedef struct BgEvalPred
 	BgOp		op;
 	bool		negated;
 	int			nvals;
-	char	  **str;			/* text: folded literals */
-	int		   *strlen;
 	regex_t   **re;				/* MATCHES */
 	Datum	   *vals;			/* numbers (numeric), dates, timestamps, booleans */
 	int64	   *ivals;			/* integer columns with integral literals */
