@@ -47,18 +47,26 @@ SELECT account_id,
                count(*) FILTER (WHERE role = 'Practitioner') AS pr
           FROM sql_roles GROUP BY account_id) c;
 
--- Median wall time (ms) of runs executions of q, consuming every output column.
-CREATE OR REPLACE FUNCTION bench_time(q text, runs integer) RETURNS float8
+-- Median wall time (ms) of each query over `runs` rounds.  Each round runs
+-- every query once, in turn, so drift of a shared machine hits all alike.
+CREATE OR REPLACE FUNCTION bench_rounds(names text[], queries text[], runs integer)
+RETURNS TABLE (variant text, ms float8)
 LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
-    times float8[] := '{}';
     n bigint;
 BEGIN
-    FOR i IN 1..runs LOOP
-        t0 := clock_timestamp();
-        EXECUTE 'SELECT count(s) FROM (' || q || ') s' INTO n;
-        times := times || (extract(epoch FROM clock_timestamp() - t0) * 1000)::float8;
+    CREATE TEMP TABLE IF NOT EXISTS bench_samples (variant text, ms float8);
+    TRUNCATE bench_samples;
+    FOR r IN 1..runs LOOP
+        FOR i IN 1..array_length(queries, 1) LOOP
+            t0 := clock_timestamp();
+            EXECUTE 'SELECT count(s) FROM (' || queries[i] || ') s' INTO n;
+            INSERT INTO bench_samples
+            VALUES (names[i], extract(epoch FROM clock_timestamp() - t0) * 1000);
+        END LOOP;
     END LOOP;
-    RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(times) x);
+    RETURN QUERY
+        SELECT b.variant, percentile_cont(0.5) WITHIN GROUP (ORDER BY b.ms)
+          FROM bench_samples b GROUP BY b.variant;
 END $$;

@@ -27,21 +27,20 @@ SELECT count(*) AS score_differences FROM (
 \endif
 \echo score_differences :score_differences
 
-\echo '== timings: median of' :runs 'runs, serial (ms) =='
+\echo '== timings: median of' :runs 'rounds, serial (ms) =='
 CREATE TEMP TABLE timings AS
-SELECT 'scan'     AS variant, bench_time('SELECT count(job_title) FROM people', :runs) AS ms
-UNION ALL
-SELECT 'floor',    bench_time('SELECT account_id, count(*) FROM people GROUP BY 1', :runs)
-UNION ALL
-SELECT 'bg',       bench_time($$SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m FROM people p GROUP BY 1$$, :runs)
-UNION ALL
-SELECT 'sql',      bench_time('SELECT * FROM sql_scores', :runs)
-UNION ALL
-SELECT 'role_for', bench_time($$SELECT bg.role_for('Bench', p) AS r FROM people p$$, :runs)
-UNION ALL
-SELECT 'case',     bench_time('SELECT role FROM sql_roles', :runs);
+SELECT * FROM bench_rounds(
+    ARRAY['scan', 'floor', 'bg', 'sql', 'role_for', 'case'],
+    ARRAY['SELECT count(job_title) FROM people',
+          'SELECT account_id, count(*) FROM people GROUP BY 1',
+          $$SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m FROM people p GROUP BY 1$$,
+          'SELECT * FROM sql_scores',
+          $$SELECT bg.role_for('Bench', p) AS r FROM people p$$,
+          'SELECT role FROM sql_roles'],
+    :runs);
 
-SELECT variant, round(ms::numeric, 1) AS median_ms FROM timings;
+SELECT variant, round(ms::numeric, 1) AS median_ms FROM timings
+ ORDER BY array_position(ARRAY['scan', 'floor', 'bg', 'sql', 'role_for', 'case'], variant);
 
 \echo '== ratios =='
 SELECT round((SELECT ms FROM timings WHERE variant = 'bg')::numeric
