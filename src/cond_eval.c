@@ -247,7 +247,7 @@ bg_eval_set_row(BgEval *ev, HeapTupleHeader row)
 	ExecStoreHeapTuple(&ev->tuple, ev->slot, false);
 }
 
-static BgEvalCol *
+static pg_attribute_always_inline BgEvalCol *
 fetch(BgEval *ev, int col)
 {
 	BgEvalCol  *c = &ev->cols[col];
@@ -321,7 +321,7 @@ pg_is_ascii_len(const char *s, int len)
 	return (acc & UINT64CONST(0x8080808080808080)) == 0;
 }
 
-static BgEvalCol *
+static pg_attribute_always_inline BgEvalCol *
 fetch_folded(BgEval *ev, int col)
 {
 	BgEvalCol  *c = fetch_text(ev, col);
@@ -395,7 +395,7 @@ value_cmp(BgEvalCol *c, BgEvalPred *p, int i)
 }
 
 /* The positive form of a predicate. */
-static bool
+static pg_attribute_always_inline bool
 pred_positive(BgEval *ev, BgEvalPred *p)
 {
 	BgEvalCol  *c;
@@ -482,7 +482,7 @@ bg_eval_node(BgEval *ev, BgEvalNode *node)
 		case BG_NODE_CONST:
 			return node->constval;
 		case BG_NODE_PRED:
-			return bg_eval_pred(ev, node->pred);
+			return pred_positive(ev, node->pred) != node->pred->negated;
 		case BG_NODE_NOT:
 			return !bg_eval_node(ev, node->args[0]);
 		case BG_NODE_AND:
@@ -587,7 +587,10 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 		fcinfo->flinfo->fn_extra = cc;
 	}
 
-	row = PG_GETARG_HEAPTUPLEHEADER(row_argno);
+	/* row values are rarely toasted: skip the detoast call when not */
+	row = (HeapTupleHeader) DatumGetPointer(PG_GETARG_DATUM(row_argno));
+	if (VARATT_IS_EXTENDED(row))
+		row = PG_GETARG_HEAPTUPLEHEADER(row_argno);
 	rowtype = HeapTupleHeaderGetTypeId(row);
 	rowtypmod = HeapTupleHeaderGetTypMod(row);
 
