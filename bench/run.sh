@@ -13,7 +13,7 @@ scripts/build.sh
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name: *//p')"
 echo "data: $PEOPLE people, $ACCOUNTS accounts; $RUNS runs per variant"
 pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
-    -o shared_buffers=2GB -o max_wal_size=8GB -o checkpoint_timeout=30min \
+    -o shared_buffers=512MB -o max_wal_size=8GB -o checkpoint_timeout=30min \
     sh -ec "
     psql -X -q -c 'CREATE EXTENSION bg'
     psql -X -q -v people=$PEOPLE -v accounts=$ACCOUNTS -f bench/gen.sql
