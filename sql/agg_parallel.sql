@@ -268,5 +268,24 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
+
+-- PostgreSQL 15's debug mode: force_parallel_mode runs the whole query in a
+-- worker (the template is loaded and compiled there), with the same answers
+SET force_parallel_mode = on;
+EXPLAIN (COSTS OFF)
+SELECT p.account_id, bg.completeness('P', p), bg.missing_roles('P', p)
+FROM person p WHERE p.account_id <= 50 GROUP BY p.account_id;
+CREATE TABLE forced AS
+SELECT p.account_id, bg.completeness('P', p) AS completeness, bg.missing_roles('P', p) AS missing,
+       bg.role_counts('P', r.role) AS counts
+FROM person p JOIN person_role r USING (id) WHERE p.account_id <= 50 GROUP BY p.account_id;
+RESET force_parallel_mode;
+SELECT count(*) AS differences FROM (
+    SELECT account_id, completeness, missing FROM forced
+    EXCEPT
+    SELECT p.account_id, bg.completeness('P', p), bg.missing_roles('P', p)
+    FROM person p WHERE p.account_id <= 50 GROUP BY p.account_id) d;
+SELECT count(*) AS groups FROM forced;
+
 DROP SCHEMA regress_agg_parallel CASCADE;
 RESET search_path;
