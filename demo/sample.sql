@@ -1,4 +1,4 @@
--- bg sample: a few accounts, ~50 people, a roles template for the six default
+-- bg sample: a few accounts (one without people), ~50 people, a roles template for the six default
 -- roles, and every person's role.  Run by scripts/demo.sh in a throwaway cluster.
 \pset footer off
 CREATE EXTENSION bg;
@@ -21,7 +21,8 @@ CREATE TABLE crm.person (
 
 INSERT INTO crm.account VALUES
     (1, 'Northwind Traders', NULL), (2, 'Contoso Bank', NULL), (3, 'Fabrikam Health', NULL),
-    (4, 'Société Générale d''Énergie', NULL), (5, 'Müller Logistik GmbH', NULL);
+    (4, 'Société Générale d''Énergie', NULL), (5, 'Müller Logistik GmbH', NULL),
+    (6, 'Tailspin Toys', NULL), (7, 'Wide World Importers', NULL);
 
 INSERT INTO crm.person VALUES
     ( 1, 1, 'Ava Thompson',      'Chief Information Security Officer', 'Security',    6, false),
@@ -73,7 +74,10 @@ INSERT INTO crm.person VALUES
     (47, 5, 'Jonas Schäfer',     'Datenschutzbeauftragter',            'Recht',       4, false),
     (48, 5, 'Sophie Koch',       'STRASSENVERKEHRSPLANERIN',           'Planung',     2, false),
     (49, 5, 'Maximilian Bauer',  'Head of IT Operations',              'IT',          5, false),
-    (50, 5, 'Hannah Richter',    'Werkstudentin IT',                   'IT',          1, false);
+    (50, 5, 'Hannah Richter',    'Werkstudentin IT',                   'IT',          1, false),
+    (51, 6, 'Grace Turner',      'VP Marketing',                       'Marketing',   5, false),
+    (52, 6, 'Owen Price',        'Web Developer',                      'Engineering', 2, false),
+    (53, 6, 'Chloe Hughes',      'Office Manager',                     'Office',      2, false);
 
 \o /dev/null
 SELECT bg.bind_accounts('crm.account', key => 'id', name => 'name', parent => 'parent_id');
@@ -95,7 +99,7 @@ SELECT bg.add_role('Cybersecurity', 'Influencer',
     weight => 'normal', required => false);
 SELECT bg.add_role('Cybersecurity', 'Practitioner',
     $$job_title contains any ('Engineer', 'Ingénieur', 'ingenieur', 'Analyst', 'Administrat', 'Tester', 'Specialist', 'Developer')$$,
-    weight => 'normal', members_required => 2);
+    weight => 'normal', members_required => 3);
 SELECT bg.add_role('Cybersecurity', 'Other',
     $$job_title is not empty and not email_invalid and job_title not matches '(stagiaire|werkstudent|intern)'$$,
     weight => 'trivial', required => false);
@@ -115,3 +119,12 @@ SELECT a.name AS account, p.full_name, p.job_title, bg.role_for('Cybersecurity',
 SELECT priority, role, matched, assigned, matched_predicates
   FROM crm.person p, bg.explain_role('Cybersecurity', p)
  WHERE p.id = 32;
+
+\echo 'Each account''s buying group:'
+SELECT a.name AS account,
+       round(bg.completeness('Cybersecurity', p)::numeric, 1) AS completeness,
+       bg.missing_roles('Cybersecurity', p) AS missing,
+       bg.role_counts('Cybersecurity', p) AS members
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.id, a.name
+ ORDER BY a.id;
