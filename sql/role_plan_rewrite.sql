@@ -44,6 +44,14 @@ INSERT INTO other VALUES (1, 'x');
 SELECT bg.role_for('T', o) FROM other o;
 \set VERBOSITY default
 
+-- DISTINCT people stay distinct: no rewrite under DISTINCT
+INSERT INTO person VALUES (5, 1, 'Engineer', 'IT', 2, 'twin of 2');
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT bg.role_counts(DISTINCT 'T', p) FROM person p WHERE account_id = 1;
+SELECT bg.role_counts(DISTINCT 'T', p), bg.role_counts('T', p)
+  FROM person p WHERE account_id = 1;
+DELETE FROM person WHERE id = 5;
+
 -- results are the same as without the rewrite
 SELECT id, bg.role_for('T', p) AS narrowed, bg.role_for('T', (SELECT p)) AS whole
   FROM person p ORDER BY id;

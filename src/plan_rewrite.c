@@ -197,7 +197,12 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 	{
 		Aggref	   *a = (Aggref *) node;
 
-		if (list_length(a->args) == 2 && list_length(a->aggargtypes) == 2 &&
+		/*
+		 * Not under DISTINCT: distinct narrowed rows are not distinct people
+		 * (nor with ORDER BY, which adds arguments).
+		 */
+		if (a->aggdistinct == NIL && a->aggorder == NIL &&
+			list_length(a->args) == 2 && list_length(a->aggargtypes) == 2 &&
 			IsA(((TargetEntry *) lsecond(a->args))->expr, Var) &&
 			is_person_aggregate(a->aggfnoid))
 		{
