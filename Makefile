@@ -9,8 +9,6 @@ OBJS := $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA := $(sort $(wildcard sql/bg--*.sql))
 REGRESS := $(sort $(basename $(notdir $(filter-out $(wildcard sql/bg--*.sql),$(wildcard sql/*.sql)))))
 REGRESS_OPTS = --inputdir=.
-# pg_regress runs in this database (PGXS passes it last, so it wins)
-CONTRIB_TESTDB = bg_regress
 ISOLATION := $(sort $(basename $(notdir $(wildcard specs/*.spec))))
 ISOLATION_OPTS =
 
@@ -23,6 +21,9 @@ SHLIB_LINK = $(shell pkg-config --libs icu-uc 2>/dev/null || echo -licuuc)
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# pg_regress runs in this database (set after PGXS, which sets its own)
+CONTRIB_TESTDB = bg_regress
 
 # pgTAP files, run by pg_prove against a database that has pgtap and bg.
 PROVE_DB ?= bg_tap
