@@ -45,7 +45,6 @@ typedef struct BgTokens
 } BgTokens;
 
 extern BgTokens *bg_lex(const char *source);
-extern int	bg_char_position(const char *source, int byte_offset);
 
 /* ---- syntax tree (cond_parse.c) ---- */
 
@@ -123,7 +122,6 @@ extern BgNode *bg_parse(const char *source);
 extern void bg_print_node(StringInfo buf, const BgNode *node);
 extern void bg_print_pred(StringInfo buf, const BgPred *pred);
 extern char *bg_canonical(const BgNode *node);
-extern bool bg_op_is_text(BgOp op);
 
 /* ---- checker (cond_check.c) ---- */
 
@@ -155,7 +153,7 @@ extern BgColumnRef bg_resolve_column(const BgPred *pred, TupleDesc desc,
 extern void bg_check_node(const BgNode *node, TupleDesc desc, const char *what,
 						  const char *source);
 extern void bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source);
-extern Datum bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, Oid typid,
+extern Datum bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass,
 							  const char *source);
 
 /* Raise a condition error: errmsg, with the position and the text in errdetail. */

@@ -287,14 +287,12 @@ call_input(const BgLiteral *lit, BgTypeClass tclass)
  * acquire no resources.
  */
 Datum
-bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, Oid typid,
-				 const char *source)
+bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, const char *source)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	volatile Datum d = (Datum) 0;
 	ErrorData  *volatile edata = NULL;
 
-	(void) typid;
 	if ((tclass == BG_TC_DATE || tclass == BG_TC_TIMESTAMP || tclass == BG_TC_TIMESTAMPTZ) &&
 		!is_iso_datetime(lit->text, tclass != BG_TC_DATE))
 		ereport(ERROR,
@@ -349,11 +347,9 @@ type_error(int location, const char *source, const char *msg,
 static const char *
 op_name(const BgPred *pred)
 {
-	StringInfoData buf;
 	BgPred		p = *pred;
 
 	/* the operator as the canonical printer spells it, without its operands */
-	initStringInfo(&buf);
 	switch (p.op)
 	{
 		case BG_OP_IS:
@@ -423,7 +419,7 @@ check_literals(const BgPred *pred, BgColumnRef col, const char *source)
 									pred->column,
 									lit->kind == BG_LIT_STRING ? "a string" : "a boolean"),
 						   "Write the number without quotes.");
-			(void) bg_literal_datum(lit, col.tclass, col.typid, source);
+			(void) bg_literal_datum(lit, col.tclass, source);
 		}
 		else if (tc_is_date(col.tclass))
 		{
@@ -433,7 +429,7 @@ check_literals(const BgPred *pred, BgColumnRef col, const char *source)
 									pred->column,
 									lit->kind == BG_LIT_NUMBER ? "a number" : "a boolean"),
 						   "Write dates in ISO form and quoted, such as '2026-01-31'.");
-			(void) bg_literal_datum(lit, col.tclass, col.typid, source);
+			(void) bg_literal_datum(lit, col.tclass, source);
 		}
 		else if (lit->kind != BG_LIT_BOOL)
 			type_error(lit->location, source,

@@ -127,7 +127,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 		return p;
 	}
 	for (int i = 0; i < n; i++)
-		p->vals[i] = bg_literal_datum(&pred->values[i], tc, ref.typid, source);
+		p->vals[i] = bg_literal_datum(&pred->values[i], tc, source);
 	if (tc == BG_TC_INT)
 	{
 		p->ivals = palloc(sizeof(int64) * n);

@@ -14,13 +14,6 @@
 
 #include "cond.h"
 
-/* 1-based character (not byte) position of a byte offset in source. */
-int
-bg_char_position(const char *source, int byte_offset)
-{
-	return pg_mbstrlen_with_len(source, byte_offset) + 1;
-}
-
 static bool
 is_ident_start(unsigned char c)
 {

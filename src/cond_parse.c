@@ -437,13 +437,6 @@ bg_parse(const char *source)
 
 /* ---- canonical printing ---- */
 
-bool
-bg_op_is_text(BgOp op)
-{
-	return op == BG_OP_IS || op == BG_OP_CONTAINS || op == BG_OP_STARTS ||
-		op == BG_OP_ENDS || op == BG_OP_MATCHES;
-}
-
 static void
 print_ident(StringInfo buf, const char *id)
 {

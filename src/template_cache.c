@@ -45,19 +45,6 @@ bg_template_cache_init(void)
 	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
 }
 
-static Oid
-template_role_relid(Oid nspid)
-{
-	Oid			relid = get_relname_relid("template_role", nspid);
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("bg's catalog table bg.template_role is missing"),
-				 errhint("Reinstall the extension with DROP EXTENSION bg; CREATE EXTENSION bg.")));
-	return relid;
-}
-
 /* bg.template_role's OID, or InvalidOid when bg is not installed. */
 Oid
 bg_template_role_relid(void)
@@ -126,8 +113,7 @@ bg_template_lookup(const char *name)
 	}
 	rc = SPI_execute_with_args(
 							   "SELECT r.name, tr.priority, tr.condition, tr.required, "
-							   "       tr.members_required, tr.weight, "
-							   "       t.id IS NOT NULL, pg_catalog.to_regclass('bg.template_role')::pg_catalog.oid "
+							   "       tr.members_required, tr.weight "
 							   "FROM bg.template t "
 							   "LEFT JOIN bg.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
 							   "LEFT JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
@@ -155,11 +141,6 @@ bg_template_lookup(const char *name)
 		BgTemplateRole *r = &t->roles[t->nroles];
 		bool		isnull;
 		char	   *role = SPI_getvalue(tup, desc, 1);
-		Datum		relid;
-
-		relid = SPI_getbinval(tup, desc, 8, &isnull);
-		if (!isnull)
-			watched_relid = DatumGetObjectId(relid);
 		if (role == NULL)
 			continue;			/* a template without roles */
 		r->role = role;
@@ -180,19 +161,10 @@ bg_template_lookup(const char *name)
 		t->nroles++;
 	}
 	cached = lappend(cached, t);
+	watched_relid = bg_template_role_relid();	/* invalidations to listen for */
 	MemoryContextSwitchTo(old);
 	SPI_finish();
 	return t;
-}
-
-/* Index of role (not NUL-terminated, len bytes) in t, or -1. */
-int
-bg_template_role_index(const BgTemplate *t, const char *role, int len)
-{
-	for (int i = 0; i < t->nroles; i++)
-		if ((int) strlen(t->roles[i].role) == len && memcmp(t->roles[i].role, role, len) == 0)
-			return i;
-	return -1;
 }
 
 /* Trigger on bg's catalog tables: compiled templates must be rebuilt. */
@@ -200,13 +172,15 @@ PG_FUNCTION_INFO_V1(bg_catalog_changed);
 Datum
 bg_catalog_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Oid			relid;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("bg_catalog_changed() must be called as a trigger")));
-	CacheInvalidateRelcacheByRelid(
-								   template_role_relid(RelationGetNamespace(trigdata->tg_relation)));
+	relid = bg_template_role_relid();
+	if (!OidIsValid(relid))
+		elog(ERROR, "bg.template_role is missing");
+	CacheInvalidateRelcacheByRelid(relid);
 	return PointerGetDatum(NULL);
 }

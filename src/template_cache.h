@@ -34,6 +34,5 @@ extern void bg_template_cache_init(void);
 extern BgTemplate *bg_template_get(const char *name);
 extern BgTemplate *bg_template_lookup(const char *name);
 extern Oid	bg_template_role_relid(void);
-extern int	bg_template_role_index(const BgTemplate *t, const char *role, int len);
 
 #endif							/* BG_TEMPLATE_CACHE_H */
