@@ -1,0 +1,119 @@
+/*
+ * matches.c — bg.matches(condition, row): one condition of the §4 language
+ * evaluated over any row, as dynamic account lists filter accounts.
+ *
+ * The condition is compiled once per call site (fn_extra) as a one-role
+ * template, so it runs through the same evaluator as role conditions.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "cond.h"
+#include "cond_eval.h"
+
+typedef struct BgMatchCache
+{
+	MemoryContext cxt;			/* owns everything below; reset on rebuild */
+	char	   *condition;		/* the source text ev was compiled from */
+	BgEval	   *ev;
+} BgMatchCache;
+
+static BgEval *
+compile_condition(const char *source, Oid rowtype, int32 rowtypmod, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	BgTemplate *tmpl = palloc0(sizeof(BgTemplate));
+	BgTemplateRole *r = palloc0(sizeof(BgTemplateRole));
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(rowtype, rowtypmod);
+	BgEval	   *ev;
+
+	r->role = "match";
+	r->priority = 1;
+	r->condition = pstrdup(source);
+	r->tree = bg_parse(source);
+	r->required = true;
+	r->members_required = 1;
+	tmpl->name = "condition";
+	tmpl->nroles = 1;
+	tmpl->roles = r;
+	MemoryContextSwitchTo(old);
+	ev = bg_eval_compile(tmpl, desc, cxt);
+	return ev;
+}
+
+/* bg.matches(condition text, item anyelement) RETURNS boolean */
+PG_FUNCTION_INFO_V1(bg_matches);
+Datum
+bg_matches(PG_FUNCTION_ARGS)
+{
+	BgMatchCache *mc = fcinfo->flinfo->fn_extra;
+	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	HeapTupleHeader row;
+	Oid			rowtype;
+	int32		rowtypmod;
+
+	if (mc == NULL)
+	{
+		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+		if (!OidIsValid(argtype) || !type_is_rowtype(argtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the item argument must be a row, not type %s",
+							OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
+					 errhint("Pass a whole row, such as a in SELECT bg.matches('country is ''US''', a) FROM accounts a.")));
+		mc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgMatchCache));
+		mc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled condition",
+										ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = mc;
+	}
+
+	row = PG_GETARG_HEAPTUPLEHEADER(1);
+	rowtype = HeapTupleHeaderGetTypeId(row);
+	rowtypmod = HeapTupleHeaderGetTypMod(row);
+
+	if (mc->ev == NULL || strcmp(mc->condition, source) != 0 ||
+		mc->ev->rowtype != rowtype || mc->ev->rowtypmod != rowtypmod)
+	{
+		mc->ev = NULL;
+		MemoryContextReset(mc->cxt);
+		mc->ev = compile_condition(source, rowtype, rowtypmod, mc->cxt);
+		mc->condition = MemoryContextStrdup(mc->cxt, source);
+	}
+	pfree(source);
+	bg_eval_set_row(mc->ev, row);
+	PG_RETURN_BOOL(bg_eval_role(mc->ev) == 0);
+}
+
+static void
+collect_columns(const BgNode *node, ArrayBuildState *astate)
+{
+	if (node->kind == BG_NODE_PRED)
+		accumArrayResult(astate, CStringGetTextDatum(node->pred->column), false,
+						 TEXTOID, CurrentMemoryContext);
+	else
+		for (int i = 0; i < node->nargs; i++)
+			collect_columns(node->args[i], astate);
+}
+
+/*
+ * bg._condition_columns(condition text) RETURNS text[]: the column names a
+ * condition reads (with repeats), so that live mode fires only on updates of
+ * those columns.
+ */
+PG_FUNCTION_INFO_V1(bg_condition_columns);
+Datum
+bg_condition_columns(PG_FUNCTION_ARGS)
+{
+	BgNode	   *node = bg_parse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+
+	collect_columns(node, astate);
+	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
+}
