@@ -15,6 +15,13 @@ CREATE FUNCTION bg._condition_columns(condition text) RETURNS text[]
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_condition_columns';
 COMMENT ON FUNCTION bg._condition_columns(text) IS 'Internal: the column names a condition reads.';
 
+CREATE FUNCTION bg._scores_stored("on" boolean) RETURNS void
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_set_scores_stored';
+COMMENT ON FUNCTION bg._scores_stored(boolean) IS 'Internal: marks the next member insert as storing its groups'' scores itself.';
+CREATE FUNCTION bg._take_scores_stored() RETURNS boolean
+    LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_take_scores_stored';
+COMMENT ON FUNCTION bg._take_scores_stored() IS 'Internal: reads and clears the mark set by bg._scores_stored.';
+
 -- The raw role tally of a group: what the stored scores are computed from.
 CREATE AGGREGATE bg._role_tally(template text, role text) (
     SFUNC = bg._tally_role, STYPE = bg.role_tally, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
@@ -94,10 +101,13 @@ CREATE TABLE bg.buying_group (
 CREATE INDEX buying_group_job_idx ON bg.buying_group (job_id);
 COMMENT ON TABLE bg.buying_group IS 'Buying groups with their stored scores; use the bg.buying_groups view.';
 
+-- No foreign keys: bulk creation would pay two RI checks per member row.
+-- Members go when their group goes (trigger group_deleted below), and their
+-- roles belong to live templates, whose roles cannot be dropped.
 CREATE TABLE bg.member (
-    group_id   bigint NOT NULL REFERENCES bg.buying_group (id) ON DELETE CASCADE,
+    group_id   bigint NOT NULL,
     person_key text NOT NULL,
-    role_id    integer NOT NULL REFERENCES bg.role (id),
+    role_id    integer NOT NULL,
     source     text NOT NULL CHECK (source IN ('rule', 'manual', 'import', 'ai')),
     is_removed boolean NOT NULL DEFAULT false,
     added_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -143,10 +153,12 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
--- The SQL type of a column, for casts from the text form of keys.
+-- The SQL type of a column, for casts from the text form of keys.  Without
+-- its length limit: a cast to varchar(4) would cut a longer key down to
+-- another, existing key.
 CREATE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+    SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
      WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
 $$;
 COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the type of a column, as SQL text.';
@@ -295,9 +307,11 @@ BEGIN
                       HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
         END IF;
     END IF;
-    IF mode = 'groups' THEN
-        base := 'SELECT g.id AS root, NULL::text AS pkey, g.account_key AS acct FROM bg.buying_group g
-                  WHERE g.solution_interest_id = $2 AND ($3::bigint IS NULL OR g.job_id = $3)';
+    IF mode IN ('groups', 'create') THEN
+        base := CASE mode
+                WHEN 'groups' THEN 'SELECT g.id AS root, NULL::text AS pkey, g.account_key AS acct
+                                      FROM bg.buying_group g WHERE g.solution_interest_id = $2'
+                ELSE 'SELECT acc.gid AS root, NULL::text AS pkey, acc.account_key AS acct FROM acc' END;
         IF si.include_subaccounts THEN
             step := format('SELECT w.root, NULL::text, c.%I::text FROM walk w JOIN %s c ON c.%I = w.acct::%s',
                            a.key_column, a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
@@ -315,15 +329,37 @@ BEGIN
         END IF;
     END IF;
     IF step IS NULL THEN
-        RETURN format('WITH walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', base);
+        RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', base);
     END IF;
-    RETURN format('WITH RECURSIVE walk(root, pkey, acct) AS (%s UNION ALL %s) CYCLE acct SET is_cycle USING path',
+    RETURN format('walk(root, pkey, acct) AS (%s UNION ALL %s) CYCLE acct SET is_cycle USING path',
                   base, step);
 END $$;
 COMMENT ON FUNCTION bg._walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from groups to accounts (or people to groups).';
 
--- Errors when the walk meets a cycle of parent links.
-CREATE FUNCTION bg._check_cycles(si bg.solution_interest, mode text, people text[], job bigint) RETURNS void
+-- SQL of the accounts of list $5 that have no group of solution interest
+-- $1 yet, as a WITH element acc(account_key, account_name, gid) (gid: the
+-- new group's id, when with_ids).
+CREATE FUNCTION bg._new_accounts_sql(with_ids boolean) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding := bg._bound('accounts');
+BEGIN
+    RETURN format(
+        'acc AS MATERIALIZED (
+           SELECT e.account_key, a.%I::text AS account_name, %s AS gid
+             FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
+            WHERE e.list_id = $5
+              AND NOT EXISTS (SELECT FROM bg.buying_group g
+                               WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))',
+        a.name_column,
+        CASE WHEN with_ids THEN 'pg_catalog.nextval(''bg.buying_group_id_seq'')' ELSE 'NULL::bigint' END,
+        a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
+END $$;
+COMMENT ON FUNCTION bg._new_accounts_sql(boolean) IS 'Internal: SQL of the listed accounts that have no group yet.';
+
+-- Errors when the walk meets a cycle of parent links.  Parameters: $1
+-- people keys, $2 solution interest, $5 account list (mode 'create').
+CREATE FUNCTION bg._check_cycles(si bg.solution_interest, mode text, people text[], list integer) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg.binding;
@@ -333,9 +369,9 @@ BEGIN
         RETURN;
     END IF;
     a := bg._bound('accounts');
-    EXECUTE bg._walk_sql(si, mode) ||
-            ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
-       INTO cyc USING people, si.id, job;
+    EXECUTE 'WITH RECURSIVE ' || CASE WHEN mode = 'create' THEN bg._new_accounts_sql(false) || ', ' ELSE '' END
+            || bg._walk_sql(si, mode) || ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
+       INTO cyc USING people, si.id, NULL, NULL, list;
     IF cyc IS NOT NULL THEN
         RAISE EXCEPTION 'the account hierarchy of % has a cycle', a.relid
             USING ERRCODE = 'data_exception',
@@ -344,34 +380,50 @@ BEGIN
                   HINT = 'Break the cycle in the parent links; solution interests with include_subaccounts need a tree.';
     END IF;
 END $$;
-COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[], bigint) IS 'Internal: errors when the account hierarchy has a cycle.';
+COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[], integer) IS 'Internal: errors when the account hierarchy has a cycle.';
 
--- SQL of the rule memberships a solution interest asks for, as a WITH
--- clause ending in d(group_id, person_key, role_id); parameters as _walk_sql.
+-- CASE expressions mapping the role names of a template to role ids and back.
+CREATE FUNCTION bg._role_case(template_id integer, expr text, to_id boolean) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('CASE %s %s END', expr,
+                  string_agg(CASE WHEN to_id THEN format('WHEN %L THEN %s', r.name, r.id)
+                                  ELSE format('WHEN %s THEN %L', r.id, r.name) END, ' ' ORDER BY x.priority))
+      FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
+     WHERE x.template_id = _role_case.template_id;
+$$;
+COMMENT ON FUNCTION bg._role_case(integer, text, boolean) IS 'Internal: SQL mapping role names of a template to ids (or back).';
+
+-- SQL of the rule memberships a solution interest asks for: WITH elements
+-- (after WITH RECURSIVE) ending in d(group_id, person_key, role_id).
+-- Parameters: $1 people keys (mode 'people'), $2 solution interest.
 CREATE FUNCTION bg._desired_sql(si bg.solution_interest, mode text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
     tname text := (SELECT t.name FROM bg.template t WHERE t.id = si.template_id);
+    ids text := bg._role_case(si.template_id, 'x.rn', true);
 BEGIN
-    IF mode = 'groups' THEN
+    -- OFFSET 0 keeps role_for in one place, so it runs once per person
+    IF mode IN ('groups', 'create') THEN
         RETURN bg._walk_sql(si, mode) || format(',
-            d AS MATERIALIZED (
-              SELECT w.root AS group_id, p.%I::text AS person_key, r.id AS role_id
-                FROM walk w JOIN %s p ON p.%I = w.acct::%s
-                JOIN bg.role r ON r.name = bg.role_for(%L, p)
-               WHERE NOT w.is_cycle)',
-            p.key_column, p.relid, p.account_column, bg._coltype(p.relid, p.account_column), tname);
+            d AS (
+              SELECT x.group_id, x.person_key, %s AS role_id
+                FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+                        FROM walk w JOIN %s p ON p.%I = w.acct::%s
+                       WHERE NOT w.is_cycle OFFSET 0) x
+               WHERE x.rn IS NOT NULL)',
+            ids, p.key_column, tname, p.relid, p.account_column, bg._coltype(p.relid, p.account_column));
     END IF;
     RETURN bg._walk_sql(si, mode) || format(',
-        d AS MATERIALIZED (
-          SELECT g.id AS group_id, p.%I::text AS person_key, r.id AS role_id
-            FROM walk w
-            JOIN bg.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
-            JOIN %s p ON p.%I = w.pkey::%s
-            JOIN bg.role r ON r.name = bg.role_for(%L, p)
-           WHERE NOT w.is_cycle)',
-        p.key_column, p.relid, p.key_column, bg._coltype(p.relid, p.key_column), tname);
+        d AS (
+          SELECT x.group_id, x.person_key, %s AS role_id
+            FROM (SELECT g.id AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+                    FROM walk w
+                    JOIN bg.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
+                    JOIN %s p ON p.%I = w.pkey::%s
+                   WHERE NOT w.is_cycle OFFSET 0) x
+           WHERE x.rn IS NOT NULL)',
+        ids, p.key_column, tname, p.relid, p.key_column, bg._coltype(p.relid, p.key_column));
 END $$;
 COMMENT ON FUNCTION bg._desired_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule memberships of a solution interest.';
 
@@ -386,7 +438,23 @@ DECLARE
     added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
 BEGIN
     PERFORM bg._check_cycles(si, mode, people, NULL);
-    EXECUTE bg._desired_sql(si, mode) || ',
+    -- Lock every group the statement can change, in id order, before it
+    -- runs: its insert and update triggers would otherwise lock them in two
+    -- batches, and two such statements could deadlock.
+    IF people IS NULL THEN
+        PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = si.id ORDER BY g.id FOR NO KEY UPDATE;
+    ELSE
+        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || '
+            SELECT FROM bg.buying_group g
+             WHERE g.id IN (SELECT d.group_id FROM d
+                            UNION SELECT m.group_id FROM bg.member m
+                                   WHERE m.person_key = ANY ($1)
+                                     AND m.group_id IN (SELECT x.id FROM bg.buying_group x
+                                                         WHERE x.solution_interest_id = $2))
+             ORDER BY g.id FOR NO KEY UPDATE OF g'
+            USING people, si.id;
+    END IF;
+    EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || ',
         cur AS MATERIALIZED (
           SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
             FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
@@ -467,6 +535,9 @@ CREATE FUNCTION bg._members_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        IF bg._take_scores_stored() THEN
+            RETURN NULL;        -- bg.create_buying_groups stored them with the groups
+        END IF;
         PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
     ELSIF TG_OP = 'UPDATE' THEN
         PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
@@ -486,6 +557,23 @@ CREATE TRIGGER member_deleted AFTER DELETE ON bg.member REFERENCING OLD TABLE AS
     FOR EACH STATEMENT EXECUTE FUNCTION bg._members_changed();
 CREATE TRIGGER member_truncated AFTER TRUNCATE ON bg.member
     FOR EACH STATEMENT EXECUTE FUNCTION bg._members_changed();
+
+-- Members go with their group.
+CREATE FUNCTION bg._groups_deleted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        DELETE FROM bg.member;      -- (TRUNCATE here would fail when both are truncated together)
+    ELSE
+        DELETE FROM bg.member m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._groups_deleted() IS 'Internal: deletes the members of deleted buying groups.';
+CREATE TRIGGER group_deleted AFTER DELETE ON bg.buying_group REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg._groups_deleted();
+CREATE TRIGGER group_truncated AFTER TRUNCATE ON bg.buying_group
+    FOR EACH STATEMENT EXECUTE FUNCTION bg._groups_deleted();
 
 -- Stored role names follow a renamed role.
 CREATE FUNCTION bg._role_renamed() RETURNS trigger
@@ -716,33 +804,40 @@ BEGIN
     IF s.include_subaccounts AND a.parent_column IS NULL THEN
         PERFORM bg._walk_sql(s, 'groups');     -- raises the error
     END IF;
+    -- concurrent runs for one solution interest queue, so no account gets two groups
+    PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
     IF l.kind = 'dynamic' THEN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
     INSERT INTO bg.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
     BEGIN
-        -- one group per listed account that has none; empty groups start with
-        -- the scores of zero members
-        EXECUTE format(
-            'INSERT INTO bg.buying_group (solution_interest_id, account_key, name, account_name, job_id,
-                                          role_counts, completeness, role_completeness, missing_roles)
-             SELECT $1, e.account_key, $2 || '' for '' || coalesce(a.%I::text, e.account_key), a.%I::text, $3,
-                    bg._tally_role_counts(z.t), bg._tally_completeness(z.t),
-                    bg._tally_role_completeness(z.t), bg._tally_missing_roles(z.t)
-               FROM bg.account_list_entry e
-               JOIN %s a ON a.%I = e.account_key::%s
-              CROSS JOIN (SELECT bg._role_tally($4, NULL::text) AS t) z
-              WHERE e.list_id = $5
-             ON CONFLICT (solution_interest_id, account_key) DO NOTHING',
-            a.name_column, a.name_column, a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
-            USING s.id, s.name, jid, tname, l.id;
-        GET DIAGNOSTICS ngroups = ROW_COUNT;
-        PERFORM bg._check_cycles(s, 'groups', NULL, jid);
-        EXECUTE bg._desired_sql(s, 'groups') || '
-            INSERT INTO bg.member (group_id, person_key, role_id, source)
-            SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
-            USING NULL::text[], s.id, jid;
-        GET DIAGNOSTICS nmembers = ROW_COUNT;
+        PERFORM bg._check_cycles(s, 'create', NULL, l.id);
+        -- One statement: the new groups (ids drawn up front), their rule
+        -- members, and the groups' scores counted from those same members.
+        -- The member trigger is told the scores are stored, so it does not
+        -- count them all a second time.
+        PERFORM bg._scores_stored(true);
+        EXECUTE 'WITH RECURSIVE ' || bg._new_accounts_sql(true) || ', ' || bg._desired_sql(s, 'create') || format(',
+            mem AS (
+              INSERT INTO bg.member (group_id, person_key, role_id, source)
+              SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
+              RETURNING group_id, role_id),
+            sc AS (
+              SELECT m.group_id, count(*) AS n, bg._role_tally($4, %s) AS t FROM mem m GROUP BY m.group_id),
+            grp AS (
+              INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
+                                           member_count, role_counts, completeness, role_completeness, missing_roles)
+              SELECT acc.gid, $2, acc.account_key, $6 || '' for '' || coalesce(acc.account_name, acc.account_key),
+                     acc.account_name, $3, coalesce(sc.n, 0),
+                     bg._tally_role_counts(coalesce(sc.t, z.t)), bg._tally_completeness(coalesce(sc.t, z.t)),
+                     bg._tally_role_completeness(coalesce(sc.t, z.t)), bg._tally_missing_roles(coalesce(sc.t, z.t))
+                FROM acc LEFT JOIN sc ON sc.group_id = acc.gid
+               CROSS JOIN (SELECT bg._role_tally($4, NULL::text) AS t) z
+              RETURNING 1)
+            SELECT (SELECT count(*) FROM grp), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
+            bg._role_case(s.template_id, 'm.role_id', false))
+           INTO ngroups, nmembers USING NULL::text[], s.id, jid, tname, l.id, s.name;
+        PERFORM bg._scores_stored(false);
         UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                           finished_at = clock_timestamp()
          WHERE id = jid;
@@ -807,7 +902,7 @@ DECLARE
 BEGIN
     PERFORM bg._require_keys(keys, 'people');
     PERFORM bg._check_cycles(s, 'people', keys, NULL);
-    EXECUTE bg._walk_sql(s, 'people') || '
+    EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(s, 'people') || '
         SELECT string_agg(k, '', '' ORDER BY k) FROM (
           SELECT k FROM unnest($1) AS k
            WHERE NOT EXISTS (SELECT FROM walk w WHERE w.pkey = k AND w.acct = $4 AND NOT w.is_cycle)

@@ -7,6 +7,7 @@
 #include "utils/guc.h"
 
 #include "plan_rewrite.h"
+#include "score_guard.h"
 #include "template_cache.h"
 
 PG_MODULE_MAGIC;
@@ -18,5 +19,6 @@ _PG_init(void)
 {
 	bg_template_cache_init();
 	bg_plan_rewrite_init();
+	bg_score_guard_init();
 	MarkGUCPrefixReserved("bg");
 }
