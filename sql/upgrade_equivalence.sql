@@ -1,0 +1,77 @@
+-- Upgrades: installing the first release and updating step by step gives
+-- exactly the objects of a fresh install of the current version (functions
+-- with their bodies and settings, views, columns, constraints, indexes,
+-- triggers, comments and the tables pg_dump keeps).
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS bg CASCADE;
+RESET client_min_messages;
+
+CREATE TEMP VIEW bg_objects AS
+SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid) AS item
+  FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+ WHERE d.refclassid = 'pg_extension'::regclass AND e.extname = 'bg' AND d.deptype = 'e'
+UNION ALL
+SELECT 'function ' || pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, 'pg_proc'), '')
+  FROM pg_proc p WHERE p.pronamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg') AND p.prokind <> 'a'
+UNION ALL
+SELECT 'aggregate ' || p.oid::regprocedure || ' ' || a.aggtransfn || ' ' || a.aggfinalfn || ' '
+       || a.aggcombinefn || ' ' || p.proparallel::text || coalesce(obj_description(p.oid, 'pg_proc'), '')
+  FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE p.pronamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+UNION ALL
+SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || coalesce(array_to_string(c.reloptions, ','), '')
+       || coalesce(' view ' || pg_get_viewdef(c.oid), '') || coalesce(obj_description(c.oid, 'pg_class'), '')
+  FROM pg_class c WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+UNION ALL
+SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+       || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || ' ' || a.attidentity::text
+       || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+       || coalesce(' -- ' || col_description(a.attrelid, a.attnum), '')
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+  LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+ WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg') AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'constraint ' || x.conrelid::regclass || ' ' || x.conname || ' ' || pg_get_constraintdef(x.oid)
+  FROM pg_constraint x WHERE x.connamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+UNION ALL
+SELECT 'index ' || pg_get_indexdef(i.indexrelid)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+UNION ALL
+SELECT 'trigger ' || pg_get_triggerdef(t.oid)
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg') AND NOT t.tgisinternal
+UNION ALL
+SELECT 'dumped ' || cfg::regclass || ' ' || cond
+  FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(cfg, cond) WHERE e.extname = 'bg';
+
+-- step by step from the first release
+CREATE EXTENSION bg VERSION '0.1.0';
+SELECT extversion FROM pg_extension WHERE extname = 'bg';
+ALTER EXTENSION bg UPDATE TO '0.2.0';
+SELECT extversion FROM pg_extension WHERE extname = 'bg';
+CREATE TEMP TABLE updated AS SELECT * FROM bg_objects;
+DROP EXTENSION bg;
+
+-- fresh install of the default version
+CREATE EXTENSION bg;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'bg') AS is_default
+  FROM pg_extension WHERE extname = 'bg';
+CREATE TEMP TABLE fresh AS SELECT * FROM bg_objects;
+
+SELECT count(*) > 300 AS many_objects_compared FROM fresh;
+SELECT 'only after update' AS side, item FROM (SELECT item FROM updated EXCEPT ALL SELECT item FROM fresh) x
+UNION ALL
+SELECT 'only in fresh install', item FROM (SELECT item FROM fresh EXCEPT ALL SELECT item FROM updated) y
+ORDER BY 1, 2;
+
+-- a catalog written under 0.1.0 is kept by the update
+DROP EXTENSION bg;
+CREATE EXTENSION bg VERSION '0.1.0';
+SELECT bg.create_role('Sponsor');
+SELECT bg.create_template('Kept');
+SELECT bg.add_role('Kept', 'Sponsor');
+SELECT bg.publish_template('Kept');
+ALTER EXTENSION bg UPDATE;
+SELECT template, priority, role FROM bg.template_roles;
+SELECT bg.create_solution_interest('Kept interest', 'Kept');
+SELECT name, template, buying_group_count FROM bg.solution_interests;
+DROP EXTENSION bg;
