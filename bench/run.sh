@@ -20,4 +20,5 @@ pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
     psql -X -q -f bench/template.sql
     psql -X -q -f bench/queries.sql
     psql -X -q -v runs=$RUNS -f bench/run.sql
+    psql -X -q -v runs=$RUNS -f bench/groups.sql
 "

@@ -454,32 +454,40 @@ BEGIN
              ORDER BY g.id FOR NO KEY UPDATE OF g'
             USING people, si.id;
     END IF;
+    -- One diff of wanted against current members, by a full join (hash or
+    -- merge only: never a nested loop over misestimated CTEs), drives the
+    -- three changes.
     EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || ',
-        cur AS MATERIALIZED (
+        cur AS (
           SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
             FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
            WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))),
+        diff AS MATERIALIZED (
+          SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
+                 d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
+                 coalesce(c.is_removed, false) AS was_removed
+            FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
+           WHERE c.group_id IS NULL
+              OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+              OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))),
         ins AS (
           INSERT INTO bg.member (group_id, person_key, role_id, source)
-          SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
-           WHERE NOT EXISTS (SELECT FROM cur c WHERE c.group_id = d.group_id AND c.person_key = d.person_key)
+          SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
           ON CONFLICT (group_id, person_key) DO NOTHING
           RETURNING 1),
         upd AS (
           UPDATE bg.member m
-             SET role_id = d.role_id, is_removed = false, removed_at = NULL,
+             SET role_id = x.want_role, is_removed = false, removed_at = NULL,
                  added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
-            FROM d JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
-           WHERE m.group_id = d.group_id AND m.person_key = d.person_key
-             AND c.source = ''rule'' AND m.source = ''rule''
-             AND (m.is_removed OR m.role_id <> d.role_id)
-          RETURNING c.is_removed AS readded),
+            FROM diff x
+           WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+             AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+          RETURNING x.was_removed AS readded),
         rem AS (
           UPDATE bg.member m SET is_removed = true, removed_at = now()
-            FROM cur c
-           WHERE m.group_id = c.group_id AND m.person_key = c.person_key
-             AND c.source = ''rule'' AND NOT c.is_removed AND m.source = ''rule'' AND NOT m.is_removed
-             AND NOT EXISTS (SELECT FROM d WHERE d.group_id = c.group_id AND d.person_key = c.person_key)
+            FROM diff x
+           WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+             AND m.source = ''rule'' AND NOT m.is_removed
           RETURNING 1)
         SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
                (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
