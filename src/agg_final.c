@@ -43,8 +43,13 @@ role_completeness(int64 n, int k)
 static Numeric
 float8_to_numeric(double v)
 {
-	/* through the shortest exact text form, so 100/3 shows every digit */
-	char	   *s = DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(v)));
+	char	   *s;
+
+	/* whole numbers (0, 50, 100: most completeness values) directly */
+	if (v == (double) (int64) v)
+		return int64_to_numeric((int64) v);
+	/* others through the shortest exact text form, so 100/3 shows every digit */
+	s = DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(v)));
 
 	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
 											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
