@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks that bg's user data survives pg_dump and pg_restore: custom roles,
-# templates, template roles and bindings come back identical, the default
-# roles are not duplicated, and the restored catalog keeps working.
+# templates, template roles, bindings, account lists, solution interests,
+# jobs, buying groups with their stored scores and members (manual ones
+# included) come back identical, the default roles are not duplicated, and
+# the restored catalog keeps working (new ids, live mode's triggers).
 # Runs against the server in PGHOST/PGPORT (scripts/test.sh starts one).
 set -euo pipefail
 src=bg_dump_src
@@ -26,6 +28,19 @@ SELECT bg.add_role('T', 'Practitioner', 'job_title contains ''engineer'' and sen
 SELECT bg.add_role('T', 'Legal Approver', required => false);
 SELECT bg.publish_template('T');
 SELECT bg.copy_template('T', 'T draft');
+INSERT INTO crm.account VALUES (1, 'Acme', NULL), (2, 'Acme EU', 1), (3, 'Globex', NULL);
+INSERT INTO crm.person VALUES (3, 2, 'Engineer', 1), (4, 3, 'VP IT', 4);
+SELECT bg.create_account_list('Static');
+SELECT bg.add_accounts('Static', ARRAY[1, 2]);
+SELECT bg.create_account_list('Dynamic', 'dynamic', 'name starts with ''glo''');
+SELECT bg.create_solution_interest('S', 'T', update_existing => true);
+SELECT bg.create_solution_interest('Tree', 'T', include_subaccounts => true);
+SELECT bg.create_buying_groups('S', 'Static');
+SELECT bg.create_buying_groups('S', 'Dynamic');
+SELECT bg.create_buying_groups('Tree', 'Static');
+SELECT bg.assign_member(bg.buying_group_id('S', 1), 2, 'Legal Approver');
+SELECT bg.remove_member(bg.buying_group_id('Tree', 1), 1);
+SELECT bg.watch_people();
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -35,6 +50,14 @@ SELECT * FROM bg.template_roles;
 SELECT kind, relid, key_column, account_column, name_column, parent_column FROM bg.binding ORDER BY kind;
 SELECT id, bg.role_for('T', p) FROM crm.person p ORDER BY id;
 SELECT bg.missing_roles('T', p) FROM crm.person p;
+SELECT name, kind, filter, account_count FROM bg.account_lists;
+SELECT name, template, update_existing, include_subaccounts, buying_group_count FROM bg.solution_interests;
+SELECT id, solution_interest, account_list, status, groups_created, members_added FROM bg.jobs;
+SELECT id, name, account_key, member_count, completeness, role_completeness, missing_roles, role_counts
+  FROM bg.buying_groups ORDER BY id;
+SELECT buying_group, person_key, role, source, is_removed, removed_at IS NOT NULL FROM bg.members ORDER BY 1, 2;
+SELECT watched FROM bg.binding WHERE kind = 'people';
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'crm.person'::regclass ORDER BY 1;
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -48,5 +71,17 @@ psql -X -q -v ON_ERROR_STOP=1 -d $dst >/dev/null <<'SQL'
 SELECT bg.create_role('Another');
 SELECT bg.create_template('T2');
 SELECT bg.add_role('T2', 'Another');
+SELECT bg.create_account_list('After restore');
+SELECT bg.add_accounts('After restore', ARRAY[3]);
+SELECT bg.create_solution_interest('S2', 'T');
+SELECT 1 / (bg.create_buying_groups('S2', 'After restore') > 3)::int;   -- a new job id
 SQL
+# live mode still works after the restore: a new matching person joins at once
+joined=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "INSERT INTO crm.person VALUES (5, 1, 'VP Security', 5)" \
+    -c "SELECT count(*) FROM bg.members WHERE person_key = '5' AND solution_interest = 'S'" | tail -1)
+if [ "$joined" != "1" ]; then
+    echo "dump_restore ... FAILED: live mode does not work after the restore"
+    exit 1
+fi
 echo "test dump_restore ... ok"
