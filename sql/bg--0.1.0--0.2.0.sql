@@ -296,6 +296,7 @@ CREATE FUNCTION bg._walk_sql(si bg.solution_interest, mode text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
+    patype text := bg._coltype(p.relid, p.account_column);
     a bg.binding;
     base text;
     step text;
@@ -309,58 +310,73 @@ BEGIN
         END IF;
     END IF;
     IF mode IN ('groups', 'create') THEN
+        -- aval: the account as the people's account column type; for new
+        -- groups a column of an analyzed table, so the planner knows it
         base := CASE mode
-                WHEN 'groups' THEN 'SELECT g.id AS root, NULL::text AS pkey, g.account_key AS acct
-                                      FROM bg.buying_group g WHERE g.solution_interest_id = $2'
-                ELSE 'SELECT acc.gid AS root, NULL::text AS pkey, acc.account_key AS acct FROM acc' END;
+                WHEN 'groups' THEN format('SELECT g.id AS root, NULL::text AS pkey, g.account_key AS acct,
+                                                  g.account_key::%s AS aval
+                                             FROM bg.buying_group g WHERE g.solution_interest_id = $2', patype)
+                ELSE 'SELECT n.gid AS root, NULL::text AS pkey, n.account_key AS acct, n.account_value AS aval
+                        FROM pg_temp.bg_new_group n' END;
         IF si.include_subaccounts THEN
-            step := format('SELECT w.root, NULL::text, c.%I::text FROM walk w JOIN %s c ON c.%I = w.acct::%s',
-                           a.key_column, a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
+            step := format('SELECT w.root, NULL::text, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s',
+                           a.key_column, a.key_column, patype,
+                           a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
         END IF;
     ELSE
-        base := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct FROM %s p
+        base := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct, p.%I AS aval FROM %s p
                          WHERE p.%I = ANY ($1::%s[])',
-                       p.key_column, p.account_column, p.relid,
+                       p.key_column, p.account_column, p.account_column, p.relid,
                        p.key_column, bg._coltype(p.relid, p.key_column));
         IF si.include_subaccounts THEN
-            step := format('SELECT w.root, w.pkey, c.%I::text FROM walk w JOIN %s c ON c.%I = w.acct::%s
+            step := format('SELECT w.root, w.pkey, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
                              WHERE c.%I IS NOT NULL',
-                           a.parent_column, a.relid, a.key_column, bg._coltype(a.relid, a.key_column),
-                           a.parent_column);
+                           a.parent_column, a.parent_column, patype, a.relid, a.key_column,
+                           bg._coltype(a.relid, a.key_column), a.parent_column);
         END IF;
     END IF;
     IF step IS NULL THEN
         RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', base);
     END IF;
-    RETURN format('walk(root, pkey, acct) AS (%s UNION ALL %s) CYCLE acct SET is_cycle USING path',
+    RETURN format('walk(root, pkey, acct, aval) AS (%s UNION ALL %s) CYCLE acct SET is_cycle USING path',
                   base, step);
 END $$;
 COMMENT ON FUNCTION bg._walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from groups to accounts (or people to groups).';
 
--- SQL of the accounts of list $5 that have no group of solution interest
--- $1 yet, as a WITH element acc(account_key, account_name, gid) (gid: the
--- new group's id, when with_ids).
-CREATE FUNCTION bg._new_accounts_sql(with_ids boolean) RETURNS text
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- Fills pg_temp.bg_new_group(gid, account_key, account_name, account_value)
+-- with the accounts of a list that have no group of a solution interest yet,
+-- each with the id of its new group, and analyzes it: the planner then
+-- hashes these accounts (not the people) when joining the two.
+CREATE FUNCTION bg._new_groups(si bg.solution_interest, list integer) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg.binding := bg._bound('accounts');
+    p bg.binding := bg._bound('people');
+    n bigint;
 BEGIN
-    RETURN format(
-        'acc AS MATERIALIZED (
-           SELECT e.account_key, a.%I::text AS account_name, %s AS gid
-             FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
-            WHERE e.list_id = $5
-              AND NOT EXISTS (SELECT FROM bg.buying_group g
-                               WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))',
-        a.name_column,
-        CASE WHEN with_ids THEN 'pg_catalog.nextval(''bg.buying_group_id_seq'')' ELSE 'NULL::bigint' END,
-        a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
+    IF pg_catalog.to_regclass('pg_temp.bg_new_group') IS NOT NULL THEN
+        DROP TABLE pg_temp.bg_new_group;      -- an earlier job of this transaction
+    END IF;
+    EXECUTE format(
+        'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
+         SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key, a.%I::text AS account_name,
+                e.account_key::%s AS account_value
+           FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
+          WHERE e.list_id = $1
+            AND NOT EXISTS (SELECT FROM bg.buying_group g
+                             WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
+        a.name_column, bg._coltype(p.relid, p.account_column),
+        a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
+        USING list, si.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    ANALYZE pg_temp.bg_new_group;
+    RETURN n;
 END $$;
-COMMENT ON FUNCTION bg._new_accounts_sql(boolean) IS 'Internal: SQL of the listed accounts that have no group yet.';
+COMMENT ON FUNCTION bg._new_groups(bg.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
 -- Errors when the walk meets a cycle of parent links.  Parameters: $1
--- people keys, $2 solution interest, $5 account list (mode 'create').
-CREATE FUNCTION bg._check_cycles(si bg.solution_interest, mode text, people text[], list integer) RETURNS void
+-- people keys, $2 solution interest (mode 'create': pg_temp.bg_new_group).
+CREATE FUNCTION bg._check_cycles(si bg.solution_interest, mode text, people text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg.binding;
@@ -370,9 +386,8 @@ BEGIN
         RETURN;
     END IF;
     a := bg._bound('accounts');
-    EXECUTE 'WITH RECURSIVE ' || CASE WHEN mode = 'create' THEN bg._new_accounts_sql(false) || ', ' ELSE '' END
-            || bg._walk_sql(si, mode) || ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
-       INTO cyc USING people, si.id, NULL, NULL, list;
+    EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(si, mode) || ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
+       INTO cyc USING people, si.id;
     IF cyc IS NOT NULL THEN
         RAISE EXCEPTION 'the account hierarchy of % has a cycle', a.relid
             USING ERRCODE = 'data_exception',
@@ -381,7 +396,7 @@ BEGIN
                   HINT = 'Break the cycle in the parent links; solution interests with include_subaccounts need a tree.';
     END IF;
 END $$;
-COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[], integer) IS 'Internal: errors when the account hierarchy has a cycle.';
+COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[]) IS 'Internal: errors when the account hierarchy has a cycle.';
 
 -- CASE expressions mapping the role names of a template to role ids and back.
 CREATE FUNCTION bg._role_case(template_id integer, expr text, to_id boolean) RETURNS text
@@ -410,10 +425,10 @@ BEGIN
             d AS (
               SELECT x.group_id, x.person_key, %s AS role_id
                 FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
-                        FROM walk w JOIN %s p ON p.%I = w.acct::%s
+                        FROM walk w JOIN %s p ON p.%I = w.aval
                        WHERE NOT w.is_cycle OFFSET 0) x
                WHERE x.rn IS NOT NULL)',
-            ids, p.key_column, tname, p.relid, p.account_column, bg._coltype(p.relid, p.account_column));
+            ids, p.key_column, tname, p.relid, p.account_column);
     END IF;
     RETURN bg._walk_sql(si, mode) || format(',
         d AS (
@@ -438,7 +453,7 @@ DECLARE
     mode text := CASE WHEN people IS NULL THEN 'groups' ELSE 'people' END;
     added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
 BEGIN
-    PERFORM bg._check_cycles(si, mode, people, NULL);
+    PERFORM bg._check_cycles(si, mode, people);
     -- Lock every group the statement can change, in id order, before it
     -- runs: its insert and update triggers would otherwise lock them in two
     -- batches, and two such statements could deadlock.
@@ -835,13 +850,14 @@ BEGIN
     END IF;
     INSERT INTO bg.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
     BEGIN
-        PERFORM bg._check_cycles(s, 'create', NULL, l.id);
+        PERFORM bg._new_groups(s, l.id);
+        PERFORM bg._check_cycles(s, 'create', NULL);
         -- One statement: the new groups (ids drawn up front), their rule
         -- members, and the groups' scores counted from those same members.
         -- The member trigger is told the scores are stored, so it does not
         -- count them all a second time.
         PERFORM bg._scores_stored(true);
-        EXECUTE 'WITH RECURSIVE ' || bg._new_accounts_sql(true) || ', ' || bg._desired_sql(s, 'create') || format(',
+        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(s, 'create') || format(',
             mem AS (
               INSERT INTO bg.member (group_id, person_key, role_id, source)
               SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
@@ -855,7 +871,7 @@ BEGIN
                      acc.account_name, $3, coalesce(sc.n, 0),
                      bg._tally_role_counts(coalesce(sc.t, z.t)), bg._tally_completeness(coalesce(sc.t, z.t)),
                      bg._tally_role_completeness(coalesce(sc.t, z.t)), bg._tally_missing_roles(coalesce(sc.t, z.t))
-                FROM acc LEFT JOIN sc ON sc.group_id = acc.gid
+                FROM pg_temp.bg_new_group acc LEFT JOIN sc ON sc.group_id = acc.gid
                CROSS JOIN (SELECT bg._role_tally($4, NULL::text) AS t) z
               RETURNING 1)
             SELECT (SELECT count(*) FROM grp), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
@@ -925,7 +941,7 @@ DECLARE
     outside text;
 BEGIN
     PERFORM bg._require_keys(keys, 'people');
-    PERFORM bg._check_cycles(s, 'people', keys, NULL);
+    PERFORM bg._check_cycles(s, 'people', keys);
     EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(s, 'people') || '
         SELECT string_agg(k, '', '' ORDER BY k) FROM (
           SELECT k FROM unnest($1) AS k
