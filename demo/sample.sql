@@ -1,5 +1,6 @@
 -- bg sample: a few accounts (one without people), ~50 people, a roles template for the six default
--- roles, and every person's role.  Run by scripts/demo.sh in a throwaway cluster.
+-- roles, every person's role, and managed buying groups (a list, a solution interest, a creation
+-- job, a manual member, live mode).  Run by scripts/demo.sh in a throwaway cluster.
 \pset footer off
 CREATE EXTENSION bg;
 CREATE SCHEMA crm;
@@ -128,3 +129,27 @@ SELECT a.name AS account,
   FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
  GROUP BY a.id, a.name
  ORDER BY a.id;
+
+\echo 'Managed buying groups: a static list of four accounts, a solution interest, one creation job.'
+\o /dev/null
+SELECT bg.create_account_list('Q1 targets', description => 'Accounts sales works on this quarter');
+SELECT bg.add_accounts('Q1 targets', ARRAY[1, 2, 4, 6]);
+SELECT bg.create_solution_interest('Security platform', 'Cybersecurity', update_existing => true);
+SELECT bg.create_buying_groups('Security platform', 'Q1 targets');
+\o
+SELECT id, status, groups_created, members_added FROM bg.jobs;
+
+\echo 'A manual Champion (kept by every sync), and live mode: a new hire joins at once.'
+\o /dev/null
+SELECT bg.assign_member(bg.buying_group_id('Security platform', 6), 53, 'Champion');
+SELECT bg.watch_people();
+INSERT INTO crm.person VALUES (99, 2, 'Grace Hopper', 'VP Security Engineering', 'Security', 6, false);
+\o
+SELECT name, member_count, round(completeness::numeric, 1) AS completeness, missing_roles
+  FROM bg.buying_groups ORDER BY id;
+
+\echo 'Members of the Contoso Bank group, joined back to the people table:'
+SELECT m.role, p.full_name, p.job_title, m.source
+  FROM bg.members m JOIN crm.person p ON p.id = m.person_key::integer
+ WHERE m.buying_group = bg.buying_group_id('Security platform', 2) AND NOT m.is_removed
+ ORDER BY m.role, p.full_name;
