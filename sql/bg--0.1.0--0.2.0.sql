@@ -22,10 +22,18 @@ CREATE FUNCTION bg._take_scores_stored() RETURNS boolean
     LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_take_scores_stored';
 COMMENT ON FUNCTION bg._take_scores_stored() IS 'Internal: reads and clears the mark set by bg._scores_stored.';
 
--- The raw role tally of a group: what the stored scores are computed from.
-CREATE AGGREGATE bg._role_tally(template text, role text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
-COMMENT ON AGGREGATE bg._role_tally(text, text) IS 'Internal: the role counts of a group, as a bg.role_tally.';
+-- The raw role tally of a group, counted from role positions (1 = first by
+-- priority), and the four stored scores computed from it in one call.
+CREATE FUNCTION bg._tally_position(bg.role_tally, text, integer) RETURNS bg.role_tally
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_position_trans';
+COMMENT ON FUNCTION bg._tally_position(bg.role_tally, text, integer) IS 'Internal: transition of bg._position_tally.';
+CREATE AGGREGATE bg._position_tally(template text, role_position integer) (
+    SFUNC = bg._tally_position, STYPE = bg.role_tally, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg._position_tally(text, integer) IS 'Internal: the role counts of a group, as a bg.role_tally.';
+CREATE FUNCTION bg._tally_scores(bg.role_tally, OUT role_counts jsonb, OUT completeness double precision,
+                                 OUT role_completeness jsonb, OUT missing_roles text[])
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_scores';
+COMMENT ON FUNCTION bg._tally_scores(bg.role_tally) IS 'Internal: the stored scores of a group from its role tally.';
 
 -- ---------------------------------------------------------------------------
 -- Tables
@@ -398,16 +406,18 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[]) IS 'Internal: errors when the account hierarchy has a cycle.';
 
--- CASE expressions mapping the role names of a template to role ids and back.
+-- CASE expressions mapping the role names of a template to role ids, or
+-- role ids to positions in the template (1 = first by priority).
 CREATE FUNCTION bg._role_case(template_id integer, expr text, to_id boolean) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('CASE %s %s END', expr,
                   string_agg(CASE WHEN to_id THEN format('WHEN %L THEN %s', r.name, r.id)
-                                  ELSE format('WHEN %s THEN %L', r.id, r.name) END, ' ' ORDER BY x.priority))
-      FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
-     WHERE x.template_id = _role_case.template_id;
+                                  ELSE format('WHEN %s THEN %s', r.id, x.pos) END, ' ' ORDER BY x.pos))
+      FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
+              FROM bg.template_role y WHERE y.template_id = _role_case.template_id) x
+      JOIN bg.role r ON r.id = x.role_id;
 $$;
-COMMENT ON FUNCTION bg._role_case(integer, text, boolean) IS 'Internal: SQL mapping role names of a template to ids (or back).';
+COMMENT ON FUNCTION bg._role_case(integer, text, boolean) IS 'Internal: SQL mapping role names of a template to ids, or ids to positions.';
 
 -- SQL of the rule memberships a solution interest asks for: WITH elements
 -- (after WITH RECURSIVE) ending in d(group_id, person_key, role_id).
@@ -536,34 +546,80 @@ BEGIN
       ORDER BY g.id FOR NO KEY UPDATE;
     UPDATE bg.buying_group g
        SET member_count = s.member_count,
-           role_counts = bg._tally_role_counts(s.tally),
-           completeness = bg._tally_completeness(s.tally),
-           role_completeness = bg._tally_role_completeness(s.tally),
-           missing_roles = bg._tally_missing_roles(s.tally),
+           role_counts = f.role_counts,
+           completeness = f.completeness,
+           role_completeness = f.role_completeness,
+           missing_roles = f.missing_roles,
            updated_at = now()
       FROM (SELECT x.id, count(m.role_id)::integer AS member_count,
-                   bg._role_tally(t.name, r.name) AS tally
+                   bg._position_tally(t.name, x2.pos::integer) AS tally
               FROM bg.buying_group x
               JOIN bg.solution_interest si ON si.id = x.solution_interest_id
               JOIN bg.template t ON t.id = si.template_id
               LEFT JOIN bg.member m ON m.group_id = x.id AND NOT m.is_removed
-              LEFT JOIN bg.role r ON r.id = m.role_id
+              LEFT JOIN (SELECT y.template_id, y.role_id,
+                                row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
+                           FROM bg.template_role y) x2
+                     ON x2.template_id = si.template_id AND x2.role_id = m.role_id
              WHERE x.id IN (SELECT unnest(groups))
              GROUP BY x.id, t.name) s
+     CROSS JOIN LATERAL bg._tally_scores(s.tally) f
      WHERE g.id = s.id
-       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, bg._tally_role_counts(s.tally));
+       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, f.role_counts);
 END $$;
 COMMENT ON FUNCTION bg._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
+-- Errors for a member row outside bg's rules (bg.member has no foreign
+-- keys): a group that does not exist, or a role not in its template.
+CREATE FUNCTION bg._reject_member(group_id bigint, existing bigint, role_id integer, role text, template text)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF group_id IS NULL THEN
+        RETURN;
+    ELSIF existing IS NULL THEN
+        RAISE EXCEPTION 'buying group % does not exist', group_id
+            USING ERRCODE = 'foreign_key_violation', HINT = 'The buying groups are listed in bg.buying_groups.';
+    ELSE
+        RAISE EXCEPTION 'role "%" is not in roles template "%"', coalesce(role, 'id ' || role_id), template
+            USING ERRCODE = 'undefined_object',
+                  DETAIL = format('A member of buying group %s was given it.', group_id),
+                  HINT = 'The roles of a template are listed in bg.template_roles.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._reject_member(bigint, bigint, integer, text, text) IS 'Internal: errors for a member row outside bg''s rules.';
+
 CREATE FUNCTION bg._members_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad record;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF bg._take_scores_stored() THEN
             RETURN NULL;        -- bg.create_buying_groups stored them with the groups
         END IF;
+        SELECT n.group_id, n.role_id, g.id AS found, r.name AS role, t.name AS template INTO bad
+          FROM new_rows n
+          LEFT JOIN bg.buying_group g ON g.id = n.group_id
+          LEFT JOIN bg.solution_interest si ON si.id = g.solution_interest_id
+          LEFT JOIN bg.template t ON t.id = si.template_id
+          LEFT JOIN bg.role r ON r.id = n.role_id
+         WHERE NOT EXISTS (SELECT FROM bg.template_role x
+                            WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
+         LIMIT 1;
+        PERFORM bg._reject_member(bad.group_id, bad.found, bad.role_id, bad.role, bad.template);
         PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
     ELSIF TG_OP = 'UPDATE' THEN
+        SELECT n.group_id, n.role_id, g.id AS found, r.name AS role, t.name AS template INTO bad
+          FROM new_rows n
+          LEFT JOIN bg.buying_group g ON g.id = n.group_id
+          LEFT JOIN bg.solution_interest si ON si.id = g.solution_interest_id
+          LEFT JOIN bg.template t ON t.id = si.template_id
+          LEFT JOIN bg.role r ON r.id = n.role_id
+         WHERE NOT EXISTS (SELECT FROM bg.template_role x
+                            WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
+         LIMIT 1;
+        PERFORM bg._reject_member(bad.group_id, bad.found, bad.role_id, bad.role, bad.template);
         PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM bg._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
@@ -863,16 +919,16 @@ BEGIN
               SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
               RETURNING group_id, role_id),
             sc AS (
-              SELECT m.group_id, count(*) AS n, bg._role_tally($4, %s) AS t FROM mem m GROUP BY m.group_id),
+              SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t FROM mem m GROUP BY m.group_id),
             grp AS (
               INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                            member_count, role_counts, completeness, role_completeness, missing_roles)
               SELECT acc.gid, $2, acc.account_key, $6 || '' for '' || coalesce(acc.account_name, acc.account_key),
                      acc.account_name, $3, coalesce(sc.n, 0),
-                     bg._tally_role_counts(coalesce(sc.t, z.t)), bg._tally_completeness(coalesce(sc.t, z.t)),
-                     bg._tally_role_completeness(coalesce(sc.t, z.t)), bg._tally_missing_roles(coalesce(sc.t, z.t))
+                     f.role_counts, f.completeness, f.role_completeness, f.missing_roles
                 FROM pg_temp.bg_new_group acc LEFT JOIN sc ON sc.group_id = acc.gid
-               CROSS JOIN (SELECT bg._role_tally($4, NULL::text) AS t) z
+               CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+               CROSS JOIN LATERAL bg._tally_scores(coalesce(sc.t, z.t)) f
               RETURNING 1)
             SELECT (SELECT count(*) FROM grp), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
             bg._role_case(s.template_id, 'm.role_id', false))

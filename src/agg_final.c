@@ -7,6 +7,7 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
@@ -102,13 +103,10 @@ bg_tally_role_completeness(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(role_object(tally_template(t), t, true));
 }
 
-/* bg.completeness: the mean role completeness of the required roles. */
-PG_FUNCTION_INFO_V1(bg_tally_completeness);
-Datum
-bg_tally_completeness(PG_FUNCTION_ARGS)
+/* The mean role completeness of the required roles; false when none is. */
+static bool
+group_completeness(BgTemplate *tmpl, BgTally *t, double *result)
 {
-	BgTally    *t = PG_GETARG_BGTALLY(0);
-	BgTemplate *tmpl = tally_template(t);
 	double		sum = 0;
 	int			required = 0;
 
@@ -120,8 +118,35 @@ bg_tally_completeness(PG_FUNCTION_ARGS)
 		required++;
 	}
 	if (required == 0)
+		return false;
+	*result = sum / required;
+	return true;
+}
+
+/* The required roles below their threshold, in priority order. */
+static Datum
+missing_roles(BgTemplate *tmpl, BgTally *t)
+{
+	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+
+	for (int i = 0; i < tmpl->nroles; i++)
+		if (tmpl->roles[i].required && t->counts[i] < tmpl->roles[i].members_required)
+			accumArrayResult(astate, CStringGetTextDatum(tmpl->roles[i].role), false,
+							 TEXTOID, CurrentMemoryContext);
+	return makeArrayResult(astate, CurrentMemoryContext);
+}
+
+/* bg.completeness: the mean role completeness of the required roles. */
+PG_FUNCTION_INFO_V1(bg_tally_completeness);
+Datum
+bg_tally_completeness(PG_FUNCTION_ARGS)
+{
+	BgTally    *t = PG_GETARG_BGTALLY(0);
+	double		c;
+
+	if (!group_completeness(tally_template(t), t, &c))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(sum / required);
+	PG_RETURN_FLOAT8(c);
 }
 
 /* bg.missing_roles: the required roles below their threshold, by priority. */
@@ -130,12 +155,35 @@ Datum
 bg_tally_missing_roles(PG_FUNCTION_ARGS)
 {
 	BgTally    *t = PG_GETARG_BGTALLY(0);
-	BgTemplate *tmpl = tally_template(t);
-	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
 
-	for (int i = 0; i < tmpl->nroles; i++)
-		if (tmpl->roles[i].required && t->counts[i] < tmpl->roles[i].members_required)
-			accumArrayResult(astate, CStringGetTextDatum(tmpl->roles[i].role), false,
-							 TEXTOID, CurrentMemoryContext);
-	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
+	PG_RETURN_DATUM(missing_roles(tally_template(t), t));
+}
+
+/*
+ * bg._tally_scores(bg.role_tally) RETURNS (role_counts jsonb, completeness
+ * double precision, role_completeness jsonb, missing_roles text[]): the four
+ * finals in one call, as buying groups store them.
+ */
+PG_FUNCTION_INFO_V1(bg_tally_scores);
+Datum
+bg_tally_scores(PG_FUNCTION_ARGS)
+{
+	BgTally    *t = PG_GETARG_BGTALLY(0);
+	BgTemplate *tmpl = tally_template(t);
+	TupleDesc	desc;
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
+	double		c;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "bg._tally_scores must return a row");
+	desc = BlessTupleDesc(desc);
+	values[0] = JsonbPGetDatum(role_object(tmpl, t, false));
+	if (group_completeness(tmpl, t, &c))
+		values[1] = Float8GetDatum(c);
+	else
+		nulls[1] = true;
+	values[2] = JsonbPGetDatum(role_object(tmpl, t, true));
+	values[3] = missing_roles(tmpl, t);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

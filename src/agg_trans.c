@@ -189,3 +189,32 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 	t->counts[i]++;
 	PG_RETURN_POINTER(t);
 }
+
+/*
+ * Transition of bg._position_tally(template text, position int): counts a
+ * role given by its position in the template (1 = first by priority), as the
+ * stored scores of buying groups are counted from role ids mapped to
+ * positions without comparing names.  A NULL position counts nowhere.
+ */
+PG_FUNCTION_INFO_V1(bg_tally_position_trans);
+Datum
+bg_tally_position_trans(PG_FUNCTION_ARGS)
+{
+	RoleIndex  *ri;
+	BgTally    *t;
+	int32		pos;
+
+	require_template(fcinfo);
+	ri = role_index(fcinfo);
+	t = writable_state(fcinfo, ri->name, ri->nroles, ri->tmpl_const);
+	if (PG_ARGISNULL(2))
+		PG_RETURN_POINTER(t);
+	pos = PG_GETARG_INT32(2);
+	if (pos < 1 || pos > ri->nroles)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role position %d is out of range for roles template \"%s\"", pos, ri->name),
+				 errdetail("The template has %d roles.", ri->nroles)));
+	t->counts[pos - 1]++;
+	PG_RETURN_POINTER(t);
+}

@@ -2,7 +2,7 @@
 -- set_member_role, remove_member, remove_members; stored scores after each
 -- action; people and account keys of type integer, bigint, text and uuid.
 BEGIN;
-SELECT plan(133);
+SELECT plan(136);
 
 CREATE SCHEMA crm;
 CREATE TABLE crm.account (id integer PRIMARY KEY, name text);
@@ -320,6 +320,17 @@ SELECT * FROM pg_temp.key_scenario('k_uuid', 'uuid',
     ARRAY['b0000000-0000-0000-0000-000000000011', 'b0000000-0000-0000-0000-000000000012',
           'b0000000-0000-0000-0000-000000000013', 'b0000000-0000-0000-0000-000000000021'],
     '{B0000000000000000000000000000013}', 'b0000000-0000-0000-0000-000000000099', 'not-a-uuid');
+
+-- bg.member has no foreign keys: its trigger refuses rows outside bg's rules
+SELECT throws_ok(format($$INSERT INTO bg.member (group_id, person_key, role_id, source) VALUES (%s, '1', 1, 'import')$$,
+                        (SELECT max(id) + 100 FROM bg.buying_group)),
+                 '23503', NULL, 'a direct member row of a group that does not exist is refused');
+SELECT throws_ok(format($$INSERT INTO bg.member (group_id, person_key, role_id, source)
+                          SELECT %s, '1', r.id, 'import' FROM bg.role r WHERE r.name = 'Other'$$, (SELECT g1 FROM g)),
+                 '42704', NULL, 'a direct member row with a role outside the template is refused');
+SELECT throws_ok(format($$UPDATE bg.member SET role_id = (SELECT r.id FROM bg.role r WHERE r.name = 'Other')
+                          WHERE group_id = %s$$, (SELECT g1 FROM g)),
+                 '42704', NULL, 'changing a member to a role outside the template is refused');
 
 SELECT * FROM finish();
 ROLLBACK;
