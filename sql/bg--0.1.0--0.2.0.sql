@@ -908,32 +908,32 @@ BEGIN
     BEGIN
         PERFORM bg._new_groups(s, l.id);
         PERFORM bg._check_cycles(s, 'create', NULL);
-        -- One statement: the new groups (ids drawn up front), their rule
-        -- members, and the groups' scores counted from those same members.
-        -- The member trigger is told the scores are stored, so it does not
-        -- count them all a second time.
+        -- The rule members of the new groups (ids drawn up front), then the
+        -- groups with their scores counted from those rows.  The member
+        -- trigger is told the scores are stored, so it does not count them
+        -- all a second time; no one else sees the members before the groups.
         PERFORM bg._scores_stored(true);
-        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(s, 'create') || format(',
-            mem AS (
-              INSERT INTO bg.member (group_id, person_key, role_id, source)
-              SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
-              RETURNING group_id, role_id),
-            sc AS (
-              SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t FROM mem m GROUP BY m.group_id),
-            grp AS (
-              INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
-                                           member_count, role_counts, completeness, role_completeness, missing_roles)
-              SELECT acc.gid, $2, acc.account_key, $6 || '' for '' || coalesce(acc.account_name, acc.account_key),
-                     acc.account_name, $3, coalesce(sc.n, 0),
-                     f.role_counts, f.completeness, f.role_completeness, f.missing_roles
-                FROM pg_temp.bg_new_group acc LEFT JOIN sc ON sc.group_id = acc.gid
-               CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
-               CROSS JOIN LATERAL bg._tally_scores(coalesce(sc.t, z.t)) f
-              RETURNING 1)
-            SELECT (SELECT count(*) FROM grp), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
-            bg._role_case(s.template_id, 'm.role_id', false))
-           INTO ngroups, nmembers USING NULL::text[], s.id, jid, tname, l.id, s.name;
+        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(s, 'create') || '
+            INSERT INTO bg.member (group_id, person_key, role_id, source)
+            SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
+            USING NULL::text[], s.id;
+        GET DIAGNOSTICS nmembers = ROW_COUNT;
         PERFORM bg._scores_stored(false);
+        EXECUTE format('
+            INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
+                                         member_count, role_counts, completeness, role_completeness, missing_roles)
+            SELECT acc.gid, $1, acc.account_key, $2 || '' for '' || coalesce(acc.account_name, acc.account_key),
+                   acc.account_name, $3, coalesce(sc.n, 0),
+                   f.role_counts, f.completeness, f.role_completeness, f.missing_roles
+              FROM pg_temp.bg_new_group acc
+              LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
+                           FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
+                          GROUP BY m.group_id) sc ON sc.group_id = acc.gid
+             CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+             CROSS JOIN LATERAL bg._tally_scores(coalesce(sc.t, z.t)) f',
+            bg._role_case(s.template_id, 'm.role_id', false))
+            USING s.id, s.name, jid, tname;
+        GET DIAGNOSTICS ngroups = ROW_COUNT;
         UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                           finished_at = clock_timestamp()
          WHERE id = jid;
