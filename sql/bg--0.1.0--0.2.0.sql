@@ -546,12 +546,13 @@ BEGIN
       ORDER BY g.id FOR NO KEY UPDATE;
     UPDATE bg.buying_group g
        SET member_count = s.member_count,
-           role_counts = f.role_counts,
-           completeness = f.completeness,
-           role_completeness = f.role_completeness,
-           missing_roles = f.missing_roles,
+           role_counts = (s.f).role_counts,
+           completeness = (s.f).completeness,
+           role_completeness = (s.f).role_completeness,
+           missing_roles = (s.f).missing_roles,
            updated_at = now()
-      FROM (SELECT x.id, count(m.role_id)::integer AS member_count,
+      FROM (SELECT y.id, y.member_count, bg._tally_scores(y.tally) AS f FROM (
+            SELECT x.id, count(m.role_id)::integer AS member_count,
                    bg._position_tally(t.name, x2.pos::integer) AS tally
               FROM bg.buying_group x
               JOIN bg.solution_interest si ON si.id = x.solution_interest_id
@@ -562,10 +563,9 @@ BEGIN
                            FROM bg.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
              WHERE x.id IN (SELECT unnest(groups))
-             GROUP BY x.id, t.name) s
-     CROSS JOIN LATERAL bg._tally_scores(s.tally) f
+             GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
-       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, f.role_counts);
+       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts);
 END $$;
 COMMENT ON FUNCTION bg._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
@@ -922,15 +922,17 @@ BEGIN
         EXECUTE format('
             INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                          member_count, role_counts, completeness, role_completeness, missing_roles)
-            SELECT acc.gid, $1, acc.account_key, $2 || '' for '' || coalesce(acc.account_name, acc.account_key),
-                   acc.account_name, $3, coalesce(sc.n, 0),
-                   f.role_counts, f.completeness, f.role_completeness, f.missing_roles
-              FROM pg_temp.bg_new_group acc
-              LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
-                           FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
-                          GROUP BY m.group_id) sc ON sc.group_id = acc.gid
-             CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
-             CROSS JOIN LATERAL bg._tally_scores(coalesce(sc.t, z.t)) f',
+            SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
+                   y.account_name, $3, y.n,
+                   (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
+              FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
+                           bg._tally_scores(coalesce(sc.t, z.t)) AS f
+                      FROM pg_temp.bg_new_group acc
+                      LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
+                                   FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
+                                  GROUP BY m.group_id) sc ON sc.group_id = acc.gid
+                     CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+                    OFFSET 0) y',
             bg._role_case(s.template_id, 'm.role_id', false))
             USING s.id, s.name, jid, tname;
         GET DIAGNOSTICS ngroups = ROW_COUNT;

@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "agg_tally.h"
@@ -42,7 +43,7 @@ role_completeness(int64 n, int k)
 }
 
 static Numeric
-float8_to_numeric(double v)
+float8_to_numeric_uncached(double v)
 {
 	char	   *s;
 
@@ -54,6 +55,55 @@ float8_to_numeric(double v)
 
 	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
 											   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+}
+
+/*
+ * Scores take few distinct values (counts 0, 1, 2...; completeness 0, 50,
+ * 33.33..., 100), so the numerics of the first ones met are kept for the
+ * backend's life (never freed: a caller may still hold one): storing the
+ * scores of 200 000 groups then builds a handful, not a million.
+ */
+#define NUMERIC_MEMO_SIZE 128
+
+static double numeric_memo_key[NUMERIC_MEMO_SIZE];
+static Numeric numeric_memo_val[NUMERIC_MEMO_SIZE];
+static int	numeric_memo_n = 0;
+
+static Numeric
+float8_to_numeric(double v)
+{
+	MemoryContext old;
+
+	for (int i = 0; i < numeric_memo_n; i++)
+		if (numeric_memo_key[i] == v)
+			return numeric_memo_val[i];
+	if (numeric_memo_n == NUMERIC_MEMO_SIZE)
+		return float8_to_numeric_uncached(v);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	numeric_memo_val[numeric_memo_n] = float8_to_numeric_uncached(v);
+	MemoryContextSwitchTo(old);
+	numeric_memo_key[numeric_memo_n] = v;
+	return numeric_memo_val[numeric_memo_n++];
+}
+
+/* Small counts (most groups) from a kept table, others built. */
+#define SMALL_COUNTS 128
+
+static Numeric
+count_numeric(int64 n)
+{
+	static Numeric small[SMALL_COUNTS];
+
+	if (n < 0 || n >= SMALL_COUNTS)
+		return int64_to_numeric(n);
+	if (small[n] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		small[n] = int64_to_numeric(n);
+		MemoryContextSwitchTo(old);
+	}
+	return small[n];
 }
 
 /* A jsonb object {role: value} over the template's roles. */
@@ -76,7 +126,7 @@ role_object(BgTemplate *tmpl, BgTally *t, bool completeness)
 		v.type = jbvNumeric;
 		v.val.numeric = completeness ?
 			float8_to_numeric(role_completeness(t->counts[i], tmpl->roles[i].members_required)) :
-			int64_to_numeric(t->counts[i]);
+			count_numeric(t->counts[i]);
 		pushJsonbValue(&state, WJB_VALUE, &v);
 	}
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
