@@ -589,11 +589,25 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._reject_member(bigint, bigint, integer, text, text) IS 'Internal: errors for a member row outside bg''s rules.';
 
+-- pg_restore loads bg's tables in name order (bg.member has no foreign keys
+-- to order it after the catalog it refers to), with triggers on; the data
+-- it loads was consistent when dumped.  Dumps run with
+-- check_function_bodies off, the setting PostgreSQL documents for loading
+-- them, so the member triggers stand aside then.
+CREATE FUNCTION bg._restoring() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT current_setting('check_function_bodies') = 'off';
+$$;
+COMMENT ON FUNCTION bg._restoring() IS 'Internal: whether a dump is being loaded (check_function_bodies is off).';
+
 CREATE FUNCTION bg._members_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
 BEGIN
+    IF bg._restoring() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'INSERT' THEN
         IF bg._take_scores_stored() THEN
             RETURN NULL;        -- bg.create_buying_groups stored them with the groups
@@ -657,6 +671,9 @@ CREATE TRIGGER interest_deleted BEFORE DELETE ON bg.solution_interest
 CREATE FUNCTION bg._groups_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF bg._restoring() THEN
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM bg.member;      -- (TRUNCATE here would fail when both are truncated together)
     ELSE
