@@ -475,8 +475,8 @@ BEGIN
              WHERE g.id IN (SELECT d.group_id FROM d
                             UNION SELECT m.group_id FROM bg.member m
                                    WHERE m.person_key = ANY ($1)
-                                     AND m.group_id IN (SELECT x.id FROM bg.buying_group x
-                                                         WHERE x.solution_interest_id = $2))
+                                     AND EXISTS (SELECT FROM bg.buying_group x
+                                                  WHERE x.id = m.group_id AND x.solution_interest_id = $2))
              ORDER BY g.id FOR NO KEY UPDATE OF g'
             USING people, si.id;
     END IF;
@@ -953,6 +953,11 @@ BEGIN
             bg._role_case(s.template_id, 'm.role_id', false))
             USING s.id, s.name, jid, tname;
         GET DIAGNOSTICS ngroups = ROW_COUNT;
+        -- many new groups: fresh statistics, so that the per-person lookups
+        -- of live mode and manual actions plan index scans right away
+        IF ngroups >= 1000 THEN
+            ANALYZE bg.buying_group;
+        END IF;
         UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                           finished_at = clock_timestamp()
          WHERE id = jid;
