@@ -293,13 +293,31 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._require_keys(text[], text) IS 'Internal: errors when a key is not in the bound table.';
 
--- The walk from accounts to the people a group counts, as a WITH clause
--- defining walk(root, pkey, acct, is_cycle).  mode 'groups' starts at the
--- accounts of the solution interest's groups ($2; $3 = a job id or NULL) and
--- goes down the hierarchy; mode 'people' starts at people ($1, keys as text)
--- and goes up from their accounts.  Without include_subaccounts there is no
--- hierarchy step.  Values are text forms; they are cast to the user's column
--- types where they meet the user's tables, so the user's indexes serve.
+-- The accounts binding, which must have a parent column; the error's
+-- message starts with what (the caller's view of it).
+CREATE FUNCTION bg._account_tree(what text) RETURNS bg.binding
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding := bg._bound('accounts');
+BEGIN
+    IF a.parent_column IS NULL THEN
+        RAISE EXCEPTION '% the accounts are bound without a parent column', what
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
+    END IF;
+    RETURN a;
+END $$;
+COMMENT ON FUNCTION bg._account_tree(text) IS 'Internal: the accounts binding; errors when it has no parent column.';
+
+-- The walk from accounts to the people a group counts, as a WITH element
+-- (after WITH RECURSIVE) defining walk(root, pkey, acct, aval, is_cycle).
+-- mode 'groups' starts at the accounts of the solution interest's groups
+-- ($2), mode 'create' at the new groups of pg_temp.bg_new_group, both going
+-- down the hierarchy; mode 'people' starts at people ($1, keys as text) and
+-- goes up from their accounts.  Without include_subaccounts there is no
+-- hierarchy step.  Values are text forms (aval: the account as the people's
+-- account column type), cast to the user's column types where they meet the
+-- user's tables, so the user's indexes serve.
 CREATE FUNCTION bg._walk_sql(si bg.solution_interest, mode text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -310,16 +328,11 @@ DECLARE
     step text;
 BEGIN
     IF si.include_subaccounts THEN
-        a := bg._bound('accounts');
-        IF a.parent_column IS NULL THEN
-            RAISE EXCEPTION 'solution interest "%" counts subaccounts, but the accounts are bound without a parent column', si.name
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
-        END IF;
+        a := bg._account_tree(format('solution interest "%s" counts subaccounts, but', si.name));
     END IF;
     IF mode IN ('groups', 'create') THEN
-        -- aval: the account as the people's account column type; for new
-        -- groups a column of an analyzed table, so the planner knows it
+        -- for new groups aval is a column of an analyzed table, so the
+        -- planner knows how many people it joins
         base := CASE mode
                 WHEN 'groups' THEN format('SELECT g.id AS root, NULL::text AS pkey, g.account_key AS acct,
                                                   g.account_key::%s AS aval
@@ -517,7 +530,7 @@ BEGIN
           RETURNING 1)
         SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
                (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
-       INTO added, readded, changed, removed USING people, si.id, NULL::bigint;
+       INTO added, readded, changed, removed USING people, si.id;
     IF people IS NULL THEN
         SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;
     ELSE
@@ -608,11 +621,11 @@ BEGIN
     IF bg._restoring() THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        IF bg._take_scores_stored() THEN
-            RETURN NULL;        -- bg.create_buying_groups stored them with the groups
-        END IF;
-        SELECT n.group_id, n.role_id, g.id AS found, r.name AS role, t.name AS template INTO bad
+    IF TG_OP = 'INSERT' AND bg._take_scores_stored() THEN
+        RETURN NULL;        -- bg.create_buying_groups stores them with the groups
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT n.group_id, n.role_id, g.id AS existing, r.name AS role, t.name AS template INTO bad
           FROM new_rows n
           LEFT JOIN bg.buying_group g ON g.id = n.group_id
           LEFT JOIN bg.solution_interest si ON si.id = g.solution_interest_id
@@ -621,19 +634,11 @@ BEGIN
          WHERE NOT EXISTS (SELECT FROM bg.template_role x
                             WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
          LIMIT 1;
-        PERFORM bg._reject_member(bad.group_id, bad.found, bad.role_id, bad.role, bad.template);
+        PERFORM bg._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
+    END IF;
+    IF TG_OP = 'INSERT' THEN
         PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
     ELSIF TG_OP = 'UPDATE' THEN
-        SELECT n.group_id, n.role_id, g.id AS found, r.name AS role, t.name AS template INTO bad
-          FROM new_rows n
-          LEFT JOIN bg.buying_group g ON g.id = n.group_id
-          LEFT JOIN bg.solution_interest si ON si.id = g.solution_interest_id
-          LEFT JOIN bg.template t ON t.id = si.template_id
-          LEFT JOIN bg.role r ON r.id = n.role_id
-         WHERE NOT EXISTS (SELECT FROM bg.template_role x
-                            WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
-         LIMIT 1;
-        PERFORM bg._reject_member(bad.group_id, bad.found, bad.role_id, bad.role, bad.template);
         PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM bg._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
@@ -655,9 +660,11 @@ CREATE TRIGGER member_truncated AFTER TRUNCATE ON bg.member
 -- A solution interest stays while it has groups (instead of a foreign key).
 CREATE FUNCTION bg._interest_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint := (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id = OLD.id);
 BEGIN
-    IF EXISTS (SELECT FROM bg.buying_group g WHERE g.solution_interest_id = OLD.id) THEN
-        RAISE EXCEPTION 'cannot delete solution interest "%": it has buying groups', OLD.name
+    IF n > 0 THEN
+        RAISE EXCEPTION 'cannot drop solution interest "%": it has % buying groups', OLD.name, n
             USING ERRCODE = 'dependent_objects_still_exist',
                   HINT = format('Drop them first with bg.drop_buying_groups(%L).', OLD.name);
     END IF;
@@ -849,7 +856,6 @@ CREATE FUNCTION bg.create_solution_interest(name text, template text, descriptio
 DECLARE
     n text := bg._require_text($1, 'solution interest name');
     tid integer := bg._template_id($2, false);
-    a bg.binding;
 BEGIN
     IF (SELECT t.status FROM bg.template t WHERE t.id = tid) <> 'live' THEN
         RAISE EXCEPTION 'roles template "%" is a draft', $2
@@ -863,12 +869,7 @@ BEGIN
         RAISE EXCEPTION 'include_subaccounts must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF $5 THEN
-        a := bg._bound('accounts');
-        IF a.parent_column IS NULL THEN
-            RAISE EXCEPTION 'cannot include subaccounts: the accounts are bound without a parent column'
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
-        END IF;
+        PERFORM bg._account_tree('cannot include subaccounts:');
     END IF;
     IF EXISTS (SELECT FROM bg.solution_interest s WHERE s.name = n) THEN
         RAISE EXCEPTION 'solution interest "%" already exists', n USING ERRCODE = 'duplicate_object';
@@ -879,19 +880,12 @@ END $$;
 COMMENT ON FUNCTION bg.create_solution_interest(text, text, text, boolean, boolean) IS
     'Creates a solution interest (what is sold) with a live roles template.';
 
+-- (the trigger interest_deleted refuses while it has groups)
 CREATE FUNCTION bg.drop_solution_interest(name text) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg.solution_interest := bg._interest($1);
-    n bigint;
 BEGIN
-    PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
-    SELECT count(*) INTO n FROM bg.buying_group g WHERE g.solution_interest_id = s.id;
-    IF n > 0 THEN
-        RAISE EXCEPTION 'cannot drop solution interest "%": it has % buying groups', s.name, n
-            USING ERRCODE = 'dependent_objects_still_exist',
-                  HINT = format('Drop them first with bg.drop_buying_groups(%L).', s.name);
-    END IF;
     DELETE FROM bg.solution_interest WHERE id = s.id;
 END $$;
 COMMENT ON FUNCTION bg.drop_solution_interest(text) IS 'Drops a solution interest that has no buying groups.';
@@ -905,16 +899,17 @@ CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list tex
 DECLARE
     s bg.solution_interest := bg._interest($1);
     l bg.account_list := bg._list($2);
-    p bg.binding := bg._bound('people');
-    a bg.binding := bg._bound('accounts');
     tname text := (SELECT t.name FROM bg.template t WHERE t.id = s.template_id);
     jid bigint;
     ngroups bigint;
     nmembers bigint;
     st text; msg text;
 BEGIN
-    IF s.include_subaccounts AND a.parent_column IS NULL THEN
-        PERFORM bg._walk_sql(s, 'groups');     -- raises the error
+    -- errors before the run write nothing, not even a job
+    PERFORM bg._bound('people');
+    PERFORM bg._bound('accounts');
+    IF s.include_subaccounts THEN
+        PERFORM bg._account_tree(format('solution interest "%s" counts subaccounts, but', s.name));
     END IF;
     -- concurrent runs for one solution interest queue, so no account gets two groups
     PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
@@ -1017,7 +1012,6 @@ CREATE FUNCTION bg._require_people(g bg.buying_group, keys text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg.solution_interest := (SELECT x FROM bg.solution_interest x WHERE x.id = g.solution_interest_id);
-    p bg.binding := bg._bound('people');
     outside text;
 BEGIN
     PERFORM bg._require_keys(keys, 'people');
@@ -1025,9 +1019,9 @@ BEGIN
     EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(s, 'people') || '
         SELECT string_agg(k, '', '' ORDER BY k) FROM (
           SELECT k FROM unnest($1) AS k
-           WHERE NOT EXISTS (SELECT FROM walk w WHERE w.pkey = k AND w.acct = $4 AND NOT w.is_cycle)
+           WHERE NOT EXISTS (SELECT FROM walk w WHERE w.pkey = k AND w.acct = $3 AND NOT w.is_cycle)
            ORDER BY k LIMIT 5) x'
-       INTO outside USING keys, s.id, NULL::bigint, g.account_key;
+       INTO outside USING keys, s.id, g.account_key;
     IF outside IS NOT NULL THEN
         RAISE EXCEPTION 'person % is not in account % of buying group "%"', outside, g.account_key, g.name
             USING ERRCODE = 'invalid_parameter_value',
@@ -1038,20 +1032,33 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._require_people(bg.buying_group, text[]) IS 'Internal: errors unless the people belong to the group''s account.';
 
+-- Errors unless every person is a member of the group (a current one when
+-- current_only).
+CREATE FUNCTION bg._require_members(g bg.buying_group, keys text[], current_only boolean) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing text;
+BEGIN
+    SELECT string_agg(k, ', ' ORDER BY k) INTO missing FROM unnest(keys) AS k
+     WHERE NOT EXISTS (SELECT FROM bg.member m
+                        WHERE m.group_id = g.id AND m.person_key = k AND NOT (current_only AND m.is_removed));
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'person % is not a member of buying group "%"', missing, g.name
+            USING ERRCODE = 'undefined_object',
+                  HINT = CASE WHEN current_only THEN 'Add a member with bg.assign_member.'
+                              ELSE 'The members are listed in bg.members.' END;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_members(bg.buying_group, text[], boolean) IS 'Internal: errors unless the people are members of a group.';
+
 CREATE FUNCTION bg._assign(buying_group bigint, keys text[], role text, only_members boolean) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     g bg.buying_group := bg._group($1);
     rid integer := bg._group_role(g, $3);
-    missing text;
 BEGIN
     IF only_members THEN
-        SELECT string_agg(k, ', ' ORDER BY k) INTO missing FROM unnest(keys) AS k
-         WHERE NOT EXISTS (SELECT FROM bg.member m WHERE m.group_id = g.id AND m.person_key = k AND NOT m.is_removed);
-        IF missing IS NOT NULL THEN
-            RAISE EXCEPTION 'person % is not a member of buying group "%"', missing, g.name
-                USING ERRCODE = 'undefined_object', HINT = 'Add a member with bg.assign_member.';
-        END IF;
+        PERFORM bg._require_members(g, keys, true);
     ELSE
         PERFORM bg._require_people(g, keys);
     END IF;
@@ -1089,14 +1096,8 @@ CREATE FUNCTION bg._remove(buying_group bigint, keys text[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     g bg.buying_group := bg._group($1);
-    missing text;
 BEGIN
-    SELECT string_agg(k, ', ' ORDER BY k) INTO missing FROM unnest(keys) AS k
-     WHERE NOT EXISTS (SELECT FROM bg.member m WHERE m.group_id = g.id AND m.person_key = k);
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION 'person % is not a member of buying group "%"', missing, g.name
-            USING ERRCODE = 'undefined_object', HINT = 'The members are listed in bg.members.';
-    END IF;
+    PERFORM bg._require_members(g, keys, false);
     UPDATE bg.member m SET is_removed = true, source = 'manual',
                            removed_at = CASE WHEN m.is_removed THEN m.removed_at ELSE now() END
      WHERE m.group_id = g.id AND m.person_key = ANY (keys)

@@ -21,6 +21,7 @@ typedef struct BgMatchCache
 {
 	MemoryContext cxt;			/* owns everything below; reset on rebuild */
 	char	   *condition;		/* the source text ev was compiled from */
+	int			condlen;
 	BgEval	   *ev;
 } BgMatchCache;
 
@@ -53,7 +54,8 @@ Datum
 bg_matches(PG_FUNCTION_ARGS)
 {
 	BgMatchCache *mc = fcinfo->flinfo->fn_extra;
-	char	   *source = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *cond = PG_GETARG_TEXT_PP(0);
+	int			condlen = VARSIZE_ANY_EXHDR(cond);
 	HeapTupleHeader row;
 	Oid			rowtype;
 	int32		rowtypmod;
@@ -78,15 +80,20 @@ bg_matches(PG_FUNCTION_ARGS)
 	rowtype = HeapTupleHeaderGetTypeId(row);
 	rowtypmod = HeapTupleHeaderGetTypMod(row);
 
-	if (mc->ev == NULL || strcmp(mc->condition, source) != 0 ||
+	/* the text is compared in place: no copy per row */
+	if (mc->ev == NULL || mc->condlen != condlen ||
+		memcmp(mc->condition, VARDATA_ANY(cond), condlen) != 0 ||
 		mc->ev->rowtype != rowtype || mc->ev->rowtypmod != rowtypmod)
 	{
+		char	   *source = text_to_cstring(cond);
+
 		mc->ev = NULL;
 		MemoryContextReset(mc->cxt);
 		mc->ev = compile_condition(source, rowtype, rowtypmod, mc->cxt);
 		mc->condition = MemoryContextStrdup(mc->cxt, source);
+		mc->condlen = condlen;
+		pfree(source);
 	}
-	pfree(source);
 	bg_eval_set_row(mc->ev, row);
 	PG_RETURN_BOOL(bg_eval_role(mc->ev) == 0);
 }

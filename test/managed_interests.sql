@@ -3,7 +3,7 @@
 -- bg.solution_interests view, create_buying_groups and its jobs,
 -- drop_buying_groups and buying_group_id.
 BEGIN;
-SELECT plan(81);
+SELECT plan(87);
 
 CREATE SCHEMA crm;
 CREATE TABLE crm.account (id integer PRIMARY KEY, name text, region text, parent_id integer);
@@ -231,6 +231,9 @@ SELECT throws_ok($$SELECT bg.buying_group_id('Security Suite', 'one'::text)$$, '
 SELECT throws_ok($$SELECT bg.drop_solution_interest('Security Suite')$$, '2BP01',
     'cannot drop solution interest "Security Suite": it has 4 buying groups',
     'an interest with buying groups cannot be dropped');
+SELECT throws_ok($$DELETE FROM bg.solution_interest WHERE name = 'Security Suite'$$, '2BP01',
+    'cannot drop solution interest "Security Suite": it has 4 buying groups',
+    'a direct delete of an interest with buying groups is refused too');
 SELECT is((SELECT buying_group_count FROM bg.solution_interests WHERE name = 'Security Suite'), 4::bigint,
     'it is still there with its groups');
 SELECT is(bg.drop_buying_groups('Security Suite'), 4::bigint, 'drop_buying_groups returns how many it deleted');
@@ -324,6 +327,20 @@ SELECT is((SELECT buying_group_count FROM bg.solution_interests WHERE name = 'Do
 SELECT results_eq($$SELECT status, count(*) FROM bg.jobs GROUP BY 1 ORDER BY 1$$,
     $$VALUES ('done', 6::bigint), ('failed', 2::bigint)$$, 'every run is recorded; none stays running');
 SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'the stored scores still equal the aggregates');
+
+-- NULL names, a role position outside the template, a bound table dropped
+SELECT throws_ok($$SELECT bg.create_buying_groups(NULL, 'Targets')$$, '22004',
+    'solution interest must not be null', 'a NULL solution interest is 22004');
+SELECT throws_ok($$SELECT bg.create_buying_groups('Doomed', NULL)$$, '22004',
+    'account list must not be null', 'a NULL account list is 22004');
+SELECT throws_ok($$SELECT bg._position_tally('Security', 9) FROM (VALUES (1)) v$$, '22023', NULL,
+    'a role position outside the template is 22023');
+CREATE TABLE crm.gone AS SELECT *, 1 AS seniority FROM crm.person WITH NO DATA;
+SELECT bg.bind_people('crm.gone');
+DROP TABLE crm.gone;
+SELECT throws_ok($$SELECT bg.create_buying_groups('Doomed', 'Targets')$$, '42P01', NULL,
+    'a dropped people table is 42P01, before any job is recorded');
+SELECT is((SELECT count(*) FROM bg.jobs), 8::bigint, 'no job was recorded for it');
 
 SELECT * FROM finish();
 ROLLBACK;
