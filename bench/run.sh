@@ -12,7 +12,7 @@ scripts/deps.sh
 scripts/build.sh
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name: *//p')"
 echo "data: $PEOPLE people, $ACCOUNTS accounts; $RUNS runs per variant"
-pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
+pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
     -o shared_buffers=512MB -o max_wal_size=8GB -o checkpoint_timeout=30min \
     sh -ec "
     psql -X -q -c 'CREATE EXTENSION bg'

@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh
-pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' psql -X -q -v ON_ERROR_STOP=1 -f demo/sample.sql
+pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' psql -X -q -v ON_ERROR_STOP=1 -f demo/sample.sql

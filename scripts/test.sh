@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh
-export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 make -s versioncheck
 log=$(mktemp -d)
 status=0
-pg_virtualenv -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -c "
+pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -c "
     status=0
     make -s installcheck PG_CONFIG=\"\$PG_CONFIG\" > $log/regress.out 2>&1 || status=1
     make -s prove PG_CONFIG=\"\$PG_CONFIG\" > $log/prove.out 2>&1 || status=1
