@@ -4,9 +4,17 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" bg.control)
 MODULE_big = bg
 OBJS := $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# Extension scripts are the committed sql/bg--*.sql; every other sql/*.sql is
-# a pg_regress test, run in name order.
-DATA := $(sort $(wildcard sql/bg--*.sql))
+# The current definition of every SQL object lives in one feature file under
+# sql/bg/; make concatenates them, in this order, into the install script of
+# the current version (built, never committed).  sql/bg--0.1.0.sql is the
+# frozen first release and sql/bg--A--B.sql the update scripts: each holds
+# only what its release changed.
+SQL_SOURCES = $(addprefix sql/bg/,tables.sql conditions.sql aggregates.sql helpers.sql \
+	bindings.sql roles.sql templates.sql lists.sql interests.sql rule_members.sql \
+	scores.sql jobs.sql members.sql sync.sql live_mode.sql views.sql)
+DATA_built = sql/bg--$(EXTVERSION).sql
+DATA := $(filter-out $(DATA_built),$(sort $(wildcard sql/bg--*.sql)))
+# every other sql/*.sql is a pg_regress test, run in name order
 REGRESS := $(sort $(basename $(notdir $(filter-out $(wildcard sql/bg--*.sql),$(wildcard sql/*.sql)))))
 REGRESS_OPTS = --inputdir=.
 ISOLATION := $(sort $(basename $(notdir $(wildcard specs/*.spec))))
@@ -22,6 +30,11 @@ SHLIB_LINK = $(shell pkg-config --libs icu-uc 2>/dev/null || echo -licuuc)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+$(DATA_built): $(SQL_SOURCES) bg.control
+	{ printf '%s\n' '-- bg $(EXTVERSION), built by make from the feature files in sql/bg/: edit those.' \
+	      '\echo Use "CREATE EXTENSION bg" to load this file. \quit'; \
+	  for f in $(SQL_SOURCES); do printf '\n-- %s\n\n' "$$f"; cat "$$f"; done; } > $@
+
 # pg_regress runs in this database (set after PGXS, which sets its own)
 CONTRIB_TESTDB = bg_regress
 
@@ -34,11 +47,11 @@ prove:
 	pg_prove -v -d $(PROVE_DB) $(sort $(wildcard test/*.sql))
 	dropdb $(PROVE_DB)
 
-# Fails when META.json or the scripts disagree with bg.control.  A version is
-# installed from its own script or, as contrib does, from the first release's
-# script and the update scripts after it.
+# Fails when META.json disagrees with bg.control, when a built install script
+# is committed, or when no update script leads to the current version.
 versioncheck:
-	@test -f sql/bg--$(EXTVERSION).sql || ls sql/bg--*--$(EXTVERSION).sql >/dev/null 2>&1 || { echo "no script installs or updates to $(EXTVERSION)"; exit 1; }
 	@grep -q '"version": *"$(EXTVERSION)"' META.json || { echo "META.json does not say version $(EXTVERSION)"; exit 1; }
+	@! git ls-files --error-unmatch $(DATA_built) >/dev/null 2>&1 || { echo "$(DATA_built) is built by make; do not commit it"; exit 1; }
+	@ls sql/bg--*--$(EXTVERSION).sql >/dev/null 2>&1 || { echo "no update script leads to $(EXTVERSION)"; exit 1; }
 
 .PHONY: prove versioncheck

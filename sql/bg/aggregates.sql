@@ -1,0 +1,79 @@
+-- The scoring aggregates (docs/design.md §5): role counts, completeness,
+-- role completeness and missing roles, over people or over assigned roles,
+-- with their combinable state type bg.role_tally.
+
+-- The aggregates' state: role counts of one template.  A concrete type whose
+-- text form round-trips, so partial states can be combined anywhere.
+CREATE TYPE bg.role_tally;
+CREATE FUNCTION bg.role_tally_in(cstring) RETURNS bg.role_tally
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_in';
+CREATE FUNCTION bg.role_tally_out(bg.role_tally) RETURNS cstring
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_out';
+COMMENT ON FUNCTION bg.role_tally_in(cstring) IS 'Input function of bg.role_tally.';
+COMMENT ON FUNCTION bg.role_tally_out(bg.role_tally) IS 'Output function of bg.role_tally.';
+CREATE TYPE bg.role_tally (
+    INPUT = bg.role_tally_in,
+    OUTPUT = bg.role_tally_out,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = plain
+);
+COMMENT ON TYPE bg.role_tally IS
+    'State of the scoring aggregates: {"template": name, "counts": [members per role, in priority order]}.';
+
+CREATE FUNCTION bg._tally_person(bg.role_tally, text, anyelement) RETURNS bg.role_tally
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_person_trans';
+CREATE FUNCTION bg._tally_role(bg.role_tally, text, text) RETURNS bg.role_tally
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_trans';
+CREATE FUNCTION bg._tally_combine(bg.role_tally, bg.role_tally) RETURNS bg.role_tally
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_combine';
+CREATE FUNCTION bg._tally_role_counts(bg.role_tally) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_counts';
+CREATE FUNCTION bg._tally_completeness(bg.role_tally) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_completeness';
+CREATE FUNCTION bg._tally_role_completeness(bg.role_tally) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_completeness';
+CREATE FUNCTION bg._tally_missing_roles(bg.role_tally) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_missing_roles';
+COMMENT ON FUNCTION bg._tally_person(bg.role_tally, text, anyelement) IS 'Internal: transition of the scoring aggregates over people.';
+COMMENT ON FUNCTION bg._tally_role(bg.role_tally, text, text) IS 'Internal: transition of the scoring aggregates over assigned roles.';
+COMMENT ON FUNCTION bg._tally_combine(bg.role_tally, bg.role_tally) IS 'Internal: combines two partial role tallies.';
+COMMENT ON FUNCTION bg._tally_role_counts(bg.role_tally) IS 'Internal: final function of bg.role_counts.';
+COMMENT ON FUNCTION bg._tally_completeness(bg.role_tally) IS 'Internal: final function of bg.completeness.';
+COMMENT ON FUNCTION bg._tally_role_completeness(bg.role_tally) IS 'Internal: final function of bg.role_completeness.';
+COMMENT ON FUNCTION bg._tally_missing_roles(bg.role_tally) IS 'Internal: final function of bg.missing_roles.';
+
+CREATE AGGREGATE bg.role_counts(template text, person anyelement) (
+    SFUNC = bg._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_role_counts, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.completeness(template text, person anyelement) (
+    SFUNC = bg._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.role_completeness(template text, person anyelement) (
+    SFUNC = bg._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_role_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.missing_roles(template text, person anyelement) (
+    SFUNC = bg._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_missing_roles, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+
+CREATE AGGREGATE bg.role_counts(template text, role text) (
+    SFUNC = bg._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_role_counts, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.completeness(template text, role text) (
+    SFUNC = bg._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.role_completeness(template text, role text) (
+    SFUNC = bg._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_role_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.missing_roles(template text, role text) (
+    SFUNC = bg._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg._tally_missing_roles, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+
+COMMENT ON AGGREGATE bg.role_counts(text, anyelement) IS 'jsonb {role: members} over people, evaluating the roles template on each.';
+COMMENT ON AGGREGATE bg.completeness(text, anyelement) IS 'Buying group completeness (0..100, NULL when no role is required) over people.';
+COMMENT ON AGGREGATE bg.role_completeness(text, anyelement) IS 'jsonb {role: completeness} over people.';
+COMMENT ON AGGREGATE bg.missing_roles(text, anyelement) IS 'The required roles below their threshold, in priority order, over people.';
+COMMENT ON AGGREGATE bg.role_counts(text, text) IS 'jsonb {role: members} over already-assigned roles (NULL roles are skipped).';
+COMMENT ON AGGREGATE bg.completeness(text, text) IS 'Buying group completeness over already-assigned roles.';
+COMMENT ON AGGREGATE bg.role_completeness(text, text) IS 'jsonb {role: completeness} over already-assigned roles.';
+COMMENT ON AGGREGATE bg.missing_roles(text, text) IS 'The required roles below their threshold over already-assigned roles.';

@@ -1,0 +1,94 @@
+-- Binding the user's people and account tables (docs/design.md §3).
+
+CREATE FUNCTION bg._require_column(rel regclass, col name, what text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cols text;
+BEGIN
+    IF col IS NULL THEN
+        RAISE EXCEPTION '% column must not be null', what USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                    WHERE attrelid = rel AND attname = col AND attnum > 0 AND NOT attisdropped) THEN
+        SELECT string_agg(format('%I', attname), ', ' ORDER BY attnum) INTO cols
+          FROM pg_attribute WHERE attrelid = rel AND attnum > 0 AND NOT attisdropped;
+        RAISE EXCEPTION 'column "%" does not exist in table %', col, rel
+            USING ERRCODE = 'undefined_column',
+                  DETAIL = format('It was named as the %s column.', what),
+                  HINT = format('The columns of %s are: %s.', rel, cols);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_column(regclass, name, text) IS 'Internal: errors when a table lacks a column.';
+
+CREATE FUNCTION bg._require_table(rel regclass) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF rel IS NULL THEN
+        RAISE EXCEPTION 'table must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = rel) THEN
+        RAISE EXCEPTION 'table with OID % does not exist', rel::oid USING ERRCODE = 'undefined_table';
+    END IF;
+    IF (SELECT relkind FROM pg_class WHERE oid = rel) NOT IN ('r', 'p', 'v', 'm', 'f') THEN
+        RAISE EXCEPTION '"%" is not a table or view', rel USING ERRCODE = 'wrong_object_type';
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_table(regclass) IS 'Internal: errors unless rel is a table, view or materialized view.';
+
+CREATE FUNCTION bg.bind_people(people regclass, key name DEFAULT 'id', account name DEFAULT 'account_id')
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    tr record;
+BEGIN
+    PERFORM bg._require_table($1);
+    PERFORM bg._require_column($1, $2, 'key');
+    PERFORM bg._require_column($1, $3, 'account');
+    -- every saved condition must hold against the new table
+    FOR tr IN SELECT t.name AS template, r.name AS role, x.condition
+                FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
+                JOIN bg.role r ON r.id = x.role_id
+               WHERE x.condition IS NOT NULL ORDER BY t.name, x.priority LOOP
+        BEGIN
+            PERFORM bg.check_condition(tr.condition, $1);
+        EXCEPTION WHEN OTHERS THEN
+            DECLARE st text; msg text; det text; hnt text;
+            BEGIN
+                GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                        det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+                PERFORM bg._reraise(st, format('cannot bind %s: the condition of role "%s" in roles template "%s" does not fit it: %s',
+                                               $1, tr.role, tr.template, msg), det, hnt);
+            END;
+        END;
+    END LOOP;
+    INSERT INTO bg.binding (kind, relid, key_column, account_column)
+    VALUES ('people', $1, $2, $3)
+    ON CONFLICT (kind) DO UPDATE
+       SET relid = excluded.relid, key_column = excluded.key_column,
+           account_column = excluded.account_column, bound_at = now();
+END $$;
+COMMENT ON FUNCTION bg.bind_people(regclass, name, name) IS
+    'Binds the user''s people table: its key column and the column that names the person''s account.';
+
+CREATE FUNCTION bg.bind_accounts(accounts regclass, key name DEFAULT 'id', name name DEFAULT 'name',
+                                 parent name DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM bg._require_table($1);
+    PERFORM bg._require_column($1, $2, 'key');
+    PERFORM bg._require_column($1, $3, 'name');
+    IF $4 IS NOT NULL THEN
+        PERFORM bg._require_column($1, $4, 'parent');
+    END IF;
+    INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column)
+    VALUES ('accounts', $1, $2, $3, $4)
+    ON CONFLICT (kind) DO UPDATE
+       SET relid = excluded.relid, key_column = excluded.key_column,
+           name_column = excluded.name_column, parent_column = excluded.parent_column,
+           bound_at = now();
+END $$;
+COMMENT ON FUNCTION bg.bind_accounts(regclass, name, name, name) IS
+    'Binds the user''s account table: its key, name and (optional) parent account columns.';

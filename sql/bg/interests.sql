@@ -1,0 +1,79 @@
+-- Solution interests: what is sold, with a live roles template
+-- (docs/design.md §6).
+
+CREATE FUNCTION bg._interest(solution_interest text) RETURNS bg.solution_interest
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest;
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'solution interest must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO s FROM bg.solution_interest x WHERE x.name = $1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'solution interest "%" does not exist', $1
+            USING ERRCODE = 'undefined_object', HINT = 'The solution interests are listed in bg.solution_interests.';
+    END IF;
+    RETURN s;
+END $$;
+COMMENT ON FUNCTION bg._interest(text) IS 'Internal: a solution interest by name; errors when unknown.';
+
+CREATE FUNCTION bg.create_solution_interest(name text, template text, description text DEFAULT NULL,
+                                            update_existing boolean DEFAULT false,
+                                            include_subaccounts boolean DEFAULT false)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n text := bg._require_text($1, 'solution interest name');
+    tid integer := bg._template_id($2, false);
+BEGIN
+    IF (SELECT t.status FROM bg.template t WHERE t.id = tid) <> 'live' THEN
+        RAISE EXCEPTION 'roles template "%" is a draft', $2
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A solution interest takes a live template; publish it with bg.publish_template(%L).', $2);
+    END IF;
+    IF $4 IS NULL THEN
+        RAISE EXCEPTION 'update_existing must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF $5 IS NULL THEN
+        RAISE EXCEPTION 'include_subaccounts must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF $5 THEN
+        PERFORM bg._account_tree('cannot include subaccounts:');
+    END IF;
+    IF EXISTS (SELECT FROM bg.solution_interest s WHERE s.name = n) THEN
+        RAISE EXCEPTION 'solution interest "%" already exists', n USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO bg.solution_interest (name, template_id, description, update_existing, include_subaccounts)
+    VALUES (n, tid, $3, $4, $5);
+END $$;
+COMMENT ON FUNCTION bg.create_solution_interest(text, text, text, boolean, boolean) IS
+    'Creates a solution interest (what is sold) with a live roles template.';
+
+-- (the trigger interest_deleted refuses while it has groups)
+CREATE FUNCTION bg.drop_solution_interest(name text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._interest($1);
+BEGIN
+    DELETE FROM bg.solution_interest WHERE id = s.id;
+END $$;
+COMMENT ON FUNCTION bg.drop_solution_interest(text) IS 'Drops a solution interest that has no buying groups.';
+
+-- A solution interest stays while it has groups (instead of a foreign key).
+CREATE FUNCTION bg._interest_deleted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint := (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id = OLD.id);
+BEGIN
+    IF n > 0 THEN
+        RAISE EXCEPTION 'cannot drop solution interest "%": it has % buying groups', OLD.name, n
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = format('Drop them first with bg.drop_buying_groups(%L).', OLD.name);
+    END IF;
+    RETURN OLD;
+END $$;
+COMMENT ON FUNCTION bg._interest_deleted() IS 'Internal: keeps solution interests that have buying groups.';
+CREATE TRIGGER interest_deleted BEFORE DELETE ON bg.solution_interest
+    FOR EACH ROW EXECUTE FUNCTION bg._interest_deleted();

@@ -1,0 +1,134 @@
+-- Creation jobs: bg.create_buying_groups creates the groups of a solution
+-- interest for an account list, with their rule members and scores, and
+-- records the run in bg.job; dropping groups; finding a group's id
+-- (docs/design.md §6).
+
+-- Fills pg_temp.bg_new_group(gid, account_key, account_name, account_value)
+-- with the accounts of a list that have no group of a solution interest yet,
+-- each with the id of its new group, and analyzes it: the planner then
+-- hashes these accounts (not the people) when joining the two.
+CREATE FUNCTION bg._new_groups(si bg.solution_interest, list integer) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding := bg._bound('accounts');
+    p bg.binding := bg._bound('people');
+    n bigint;
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.bg_new_group') IS NOT NULL THEN
+        DROP TABLE pg_temp.bg_new_group;      -- an earlier job of this transaction
+    END IF;
+    EXECUTE format(
+        'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
+         SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key, a.%I::text AS account_name,
+                e.account_key::%s AS account_value
+           FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
+          WHERE e.list_id = $1
+            AND NOT EXISTS (SELECT FROM bg.buying_group g
+                             WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
+        a.name_column, bg._coltype(p.relid, p.account_column),
+        a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
+        USING list, si.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    ANALYZE pg_temp.bg_new_group;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg._new_groups(bg.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+
+CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._interest($1);
+    l bg.account_list := bg._list($2);
+    tname text := (SELECT t.name FROM bg.template t WHERE t.id = s.template_id);
+    jid bigint;
+    ngroups bigint;
+    nmembers bigint;
+    st text; msg text;
+BEGIN
+    -- errors before the run write nothing, not even a job
+    PERFORM bg._bound('people');
+    PERFORM bg._bound('accounts');
+    IF s.include_subaccounts THEN
+        PERFORM bg._account_tree(format('solution interest "%s" counts subaccounts, but', s.name));
+    END IF;
+    -- concurrent runs for one solution interest queue, so no account gets two groups
+    PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
+    IF l.kind = 'dynamic' THEN
+        PERFORM bg.refresh_account_list(l.name);
+    END IF;
+    INSERT INTO bg.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
+    BEGIN
+        PERFORM bg._new_groups(s, l.id);
+        PERFORM bg._check_cycles(s, 'create', NULL);
+        -- The rule members of the new groups (ids drawn up front), then the
+        -- groups with their scores counted from those rows.  The member
+        -- trigger is told the scores are stored, so it does not count them
+        -- all a second time; no one else sees the members before the groups.
+        PERFORM bg._scores_stored(true);
+        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(s, 'create') || '
+            INSERT INTO bg.member (group_id, person_key, role_id, source)
+            SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
+            USING NULL::text[], s.id;
+        GET DIAGNOSTICS nmembers = ROW_COUNT;
+        PERFORM bg._scores_stored(false);
+        EXECUTE format('
+            INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
+                                         member_count, role_counts, completeness, role_completeness, missing_roles)
+            SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
+                   y.account_name, $3, y.n,
+                   (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
+              FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
+                           bg._tally_scores(coalesce(sc.t, z.t)) AS f
+                      FROM pg_temp.bg_new_group acc
+                      LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
+                                   FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
+                                  GROUP BY m.group_id) sc ON sc.group_id = acc.gid
+                     CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+                    OFFSET 0) y',
+            bg._role_case(s.template_id, 'm.role_id', false))
+            USING s.id, s.name, jid, tname;
+        GET DIAGNOSTICS ngroups = ROW_COUNT;
+        -- many new groups: fresh statistics, so that the per-person lookups
+        -- of live mode and manual actions plan index scans right away
+        IF ngroups >= 1000 THEN
+            ANALYZE bg.buying_group;
+        END IF;
+        UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+                          finished_at = clock_timestamp()
+         WHERE id = jid;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        UPDATE bg.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
+         WHERE id = jid;
+        RAISE WARNING 'buying group job % failed: %', jid, msg
+            USING ERRCODE = st, HINT = 'Nothing of the job was kept; see bg.jobs.';
+    END;
+    RETURN jid;
+END $$;
+COMMENT ON FUNCTION bg.create_buying_groups(text, text) IS
+    'Creates a buying group for every account of the list that has none for the solution interest, assigns members by the template''s conditions and records the run in bg.jobs; returns the job id.';
+
+CREATE FUNCTION bg.drop_buying_groups(solution_interest text) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._interest($1);
+    n bigint;
+BEGIN
+    DELETE FROM bg.buying_group g WHERE g.solution_interest_id = s.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg.drop_buying_groups(text) IS
+    'Deletes every buying group of a solution interest with its members; returns how many groups were deleted.';
+
+CREATE FUNCTION bg.buying_group_id(solution_interest text, account anyelement) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._interest($1);
+BEGIN
+    RETURN (SELECT g.id FROM bg.buying_group g
+             WHERE g.solution_interest_id = s.id AND g.account_key = bg._key($2, 'accounts', 'account'));
+END $$;
+COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
+    'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';
+

@@ -1,0 +1,119 @@
+-- Live mode (bg.watch_people): statement triggers on the bound people table
+-- re-evaluate the memberships of changed people in the same statement
+-- (docs/design.md §6).
+
+-- The columns of the bound people table whose change can change a rule
+-- membership: key, account and every column a condition of an
+-- update_existing solution interest's template reads.
+CREATE FUNCTION bg._watched_columns() RETURNS name[]
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT array_agg(DISTINCT a.attname ORDER BY a.attname)
+      FROM bg.binding b
+      JOIN pg_attribute a ON a.attrelid = b.relid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE b.kind = 'people'
+       AND (a.attname IN (b.key_column, b.account_column)
+            OR a.attname::text IN (SELECT unnest(bg._condition_columns(x.condition))
+                                     FROM bg.solution_interest s
+                                     JOIN bg.template_role x ON x.template_id = s.template_id
+                                    WHERE s.update_existing AND x.condition IS NOT NULL));
+$$;
+COMMENT ON FUNCTION bg._watched_columns() IS 'Internal: the people columns live mode watches.';
+
+CREATE FUNCTION bg._people_changed() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding;
+    cols name[];
+    keys text[];
+    s bg.solution_interest;
+BEGIN
+    SELECT * INTO p FROM bg.binding b WHERE b.kind = 'people';
+    IF NOT FOUND OR p.relid <> TG_RELID OR NOT p.watched
+       OR NOT EXISTS (SELECT FROM bg.solution_interest x WHERE x.update_existing) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT n.%I::text) FROM new_rows n', p.key_column) INTO keys;
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT o.%I::text) FROM old_rows o', p.key_column) INTO keys;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- only people whose watched columns changed (a changed key is two people)
+        cols := bg._watched_columns();
+        EXECUTE format('SELECT array_agg(DISTINCT k) FROM
+                          (SELECT n.%1$I::text AS k, ROW(%2$s) AS v FROM new_rows n) nw
+                          FULL JOIN (SELECT o.%1$I::text AS k, ROW(%3$s) AS v FROM old_rows o) od USING (k)
+                         WHERE nw.v IS DISTINCT FROM od.v',
+                       p.key_column,
+                       (SELECT string_agg(format('n.%I', c), ', ') FROM unnest(cols) AS c),
+                       (SELECT string_agg(format('o.%I', c), ', ') FROM unnest(cols) AS c))
+           INTO keys;
+    END IF;
+    FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
+        IF TG_OP = 'TRUNCATE' THEN
+            PERFORM bg._sync(s, NULL);
+        ELSIF keys IS NOT NULL THEN
+            PERFORM bg._sync(s, keys);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+
+CREATE FUNCTION bg._unwatch(rel regclass) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['bg_watch_insert', 'bg_watch_update', 'bg_watch_delete', 'bg_watch_truncate'] LOOP
+        IF EXISTS (SELECT FROM pg_trigger WHERE tgrelid = rel AND tgname = t) THEN
+            EXECUTE format('DROP TRIGGER %I ON %s', t, rel);
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION bg._unwatch(regclass) IS 'Internal: removes the live mode triggers from a table.';
+
+CREATE FUNCTION bg.watch_people("on" boolean DEFAULT true) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'on must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM bg._unwatch(p.relid);
+    IF $1 THEN
+        IF (SELECT relkind FROM pg_class WHERE oid = p.relid) NOT IN ('r', 'p') THEN
+            RAISE EXCEPTION 'cannot watch %: it is not a table', p.relid
+                USING ERRCODE = 'wrong_object_type',
+                      HINT = 'Live mode needs triggers; bind a table, or call bg.sync() after changes instead.';
+        END IF;
+        EXECUTE format('CREATE TRIGGER bg_watch_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+        EXECUTE format('CREATE TRIGGER bg_watch_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+        EXECUTE format('CREATE TRIGGER bg_watch_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+        EXECUTE format('CREATE TRIGGER bg_watch_truncate AFTER TRUNCATE ON %s
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+    END IF;
+    UPDATE bg.binding SET watched = $1 WHERE kind = 'people';
+END $$;
+COMMENT ON FUNCTION bg.watch_people(boolean) IS
+    'Live mode: with true, inserts, deletes and updates of condition columns of the bound people re-evaluate their memberships (update_existing solution interests) in the same statement; false stops it.';
+
+-- Re-binding the people moves live mode to the new table.
+CREATE FUNCTION bg._binding_changed() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF OLD.kind = 'people' AND OLD.watched AND OLD.relid <> NEW.relid THEN
+        IF EXISTS (SELECT FROM pg_class WHERE oid = OLD.relid) THEN
+            PERFORM bg._unwatch(OLD.relid);
+        END IF;
+        UPDATE bg.binding SET watched = false WHERE kind = 'people';
+        PERFORM bg.watch_people(true);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._binding_changed() IS 'Internal: keeps live mode on the bound people table.';
+CREATE TRIGGER binding_changed AFTER UPDATE ON bg.binding
+    FOR EACH ROW WHEN (OLD.relid IS DISTINCT FROM NEW.relid) EXECUTE FUNCTION bg._binding_changed();

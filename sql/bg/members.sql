@@ -1,0 +1,143 @@
+-- Manual member actions: assign, change the role of and remove members,
+-- singly and in bulk; manual decisions survive every sync (docs/design.md §6).
+
+-- A buying group, locked so that concurrent changes of its members queue.
+CREATE FUNCTION bg._group(buying_group bigint) RETURNS bg.buying_group
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g bg.buying_group;
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'buying group must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT * INTO g FROM bg.buying_group x WHERE x.id = $1 FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'buying group % does not exist', $1
+            USING ERRCODE = 'undefined_object', HINT = 'The buying groups are listed in bg.buying_groups.';
+    END IF;
+    RETURN g;
+END $$;
+COMMENT ON FUNCTION bg._group(bigint) IS 'Internal: a buying group by id, locked; errors when unknown.';
+
+-- The role id of role in the group's template; errors when it is not in it.
+CREATE FUNCTION bg._group_role(g bg.buying_group, role text) RETURNS integer
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tid integer := (SELECT s.template_id FROM bg.solution_interest s WHERE s.id = g.solution_interest_id);
+BEGIN
+    RETURN (bg._template_role(tid, (SELECT t.name FROM bg.template t WHERE t.id = tid), role)).role_id;
+END $$;
+COMMENT ON FUNCTION bg._group_role(bg.buying_group, text) IS 'Internal: a role of a group''s template; errors otherwise.';
+
+-- Errors unless every person exists and belongs to the group's account (or
+-- its subtree when the solution interest includes subaccounts).
+CREATE FUNCTION bg._require_people(g bg.buying_group, keys text[]) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := (SELECT x FROM bg.solution_interest x WHERE x.id = g.solution_interest_id);
+    outside text;
+BEGIN
+    PERFORM bg._require_keys(keys, 'people');
+    PERFORM bg._check_cycles(s, 'people', keys);
+    EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(s, 'people') || '
+        SELECT string_agg(k, '', '' ORDER BY k) FROM (
+          SELECT k FROM unnest($1) AS k
+           WHERE NOT EXISTS (SELECT FROM walk w WHERE w.pkey = k AND w.acct = $3 AND NOT w.is_cycle)
+           ORDER BY k LIMIT 5) x'
+       INTO outside USING keys, s.id, g.account_key;
+    IF outside IS NOT NULL THEN
+        RAISE EXCEPTION 'person % is not in account % of buying group "%"', outside, g.account_key, g.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = CASE WHEN s.include_subaccounts
+                                THEN 'A member must belong to the group''s account or one of its subaccounts.'
+                                ELSE 'A member must belong to the group''s account.' END;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_people(bg.buying_group, text[]) IS 'Internal: errors unless the people belong to the group''s account.';
+
+-- Errors unless every person is a member of the group (a current one when
+-- current_only).
+CREATE FUNCTION bg._require_members(g bg.buying_group, keys text[], current_only boolean) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing text;
+BEGIN
+    SELECT string_agg(k, ', ' ORDER BY k) INTO missing FROM unnest(keys) AS k
+     WHERE NOT EXISTS (SELECT FROM bg.member m
+                        WHERE m.group_id = g.id AND m.person_key = k AND NOT (current_only AND m.is_removed));
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'person % is not a member of buying group "%"', missing, g.name
+            USING ERRCODE = 'undefined_object',
+                  HINT = CASE WHEN current_only THEN 'Add a member with bg.assign_member.'
+                              ELSE 'The members are listed in bg.members.' END;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_members(bg.buying_group, text[], boolean) IS 'Internal: errors unless the people are members of a group.';
+
+CREATE FUNCTION bg._assign(buying_group bigint, keys text[], role text, only_members boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g bg.buying_group := bg._group($1);
+    rid integer := bg._group_role(g, $3);
+BEGIN
+    IF only_members THEN
+        PERFORM bg._require_members(g, keys, true);
+    ELSE
+        PERFORM bg._require_people(g, keys);
+    END IF;
+    INSERT INTO bg.member AS m (group_id, person_key, role_id, source)
+    SELECT g.id, k, rid, 'manual' FROM unnest(keys) AS k
+    ON CONFLICT (group_id, person_key) DO UPDATE
+       SET role_id = excluded.role_id, source = 'manual', is_removed = false, removed_at = NULL,
+           added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+     WHERE m.role_id <> excluded.role_id OR m.source <> 'manual' OR m.is_removed;
+END $$;
+COMMENT ON FUNCTION bg._assign(bigint, text[], text, boolean) IS 'Internal: manual role assignment of people in a group.';
+
+CREATE FUNCTION bg.assign_member(buying_group bigint, person anyelement, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people', 'person')], $3, false);
+$$;
+COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
+    'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
+
+CREATE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, bg._keys($2, 'people', 'people'), $3, false);
+$$;
+COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
+    'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
+
+CREATE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people', 'person')], $3, true);
+$$;
+COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
+    'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
+
+CREATE FUNCTION bg._remove(buying_group bigint, keys text[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g bg.buying_group := bg._group($1);
+BEGIN
+    PERFORM bg._require_members(g, keys, false);
+    UPDATE bg.member m SET is_removed = true, source = 'manual',
+                           removed_at = CASE WHEN m.is_removed THEN m.removed_at ELSE now() END
+     WHERE m.group_id = g.id AND m.person_key = ANY (keys)
+       AND NOT (m.is_removed AND m.source = 'manual');
+END $$;
+COMMENT ON FUNCTION bg._remove(bigint, text[]) IS 'Internal: manual removal of members of a group.';
+
+CREATE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._remove($1, ARRAY[bg._key($2, 'people', 'person')]);
+$$;
+COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
+    'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
+
+CREATE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._remove($1, bg._keys($2, 'people', 'people'));
+$$;
+COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
+    'Removes members from a buying group in one statement; they are kept as removed (manual).';

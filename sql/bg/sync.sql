@@ -1,0 +1,107 @@
+-- bg.sync: re-evaluating the rule members of existing buying groups of
+-- solution interests with update_existing (docs/design.md §6).
+
+CREATE FUNCTION bg.sync(solution_interest text DEFAULT NULL) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest;
+    r jsonb;
+    total jsonb := '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
+BEGIN
+    IF $1 IS NOT NULL THEN
+        s := bg._interest($1);
+        IF NOT s.update_existing THEN
+            RAISE EXCEPTION 'solution interest "%" does not update existing buying groups', s.name
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Only solution interests created with update_existing => true are synced.';
+        END IF;
+    END IF;
+    FOR s IN SELECT * FROM bg.solution_interest x
+              WHERE x.update_existing AND ($1 IS NULL OR x.name = $1) ORDER BY x.id LOOP
+        IF EXISTS (SELECT FROM bg.buying_group g WHERE g.solution_interest_id = s.id) THEN
+            r := bg._sync(s, NULL);
+            SELECT jsonb_object_agg(k, (total ->> k)::bigint + (r ->> k)::bigint) INTO total
+              FROM jsonb_object_keys(total) AS k;
+        END IF;
+    END LOOP;
+    RETURN total;
+END $$;
+COMMENT ON FUNCTION bg.sync(text) IS
+    'Re-evaluates the buying groups of one (or every) solution interest with update_existing: new matches join, rule members that no longer match leave; manual and imported members stay. Returns {"groups", "added", "removed", "changed"}.';
+
+-- Brings the rule members of a solution interest in line with its
+-- conditions: all its groups (people NULL) or only the given people.
+-- Manual, imported and AI members are never touched.  Returns
+-- {groups, added, removed, changed}; writes nothing when nothing changed.
+CREATE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    mode text := CASE WHEN people IS NULL THEN 'groups' ELSE 'people' END;
+    added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
+BEGIN
+    PERFORM bg._check_cycles(si, mode, people);
+    -- Lock every group the statement can change, in id order, before it
+    -- runs: its insert and update triggers would otherwise lock them in two
+    -- batches, and two such statements could deadlock.
+    IF people IS NULL THEN
+        PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = si.id ORDER BY g.id FOR NO KEY UPDATE;
+    ELSE
+        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || '
+            SELECT FROM bg.buying_group g
+             WHERE g.id IN (SELECT d.group_id FROM d
+                            UNION SELECT m.group_id FROM bg.member m
+                                   WHERE m.person_key = ANY ($1)
+                                     AND EXISTS (SELECT FROM bg.buying_group x
+                                                  WHERE x.id = m.group_id AND x.solution_interest_id = $2))
+             ORDER BY g.id FOR NO KEY UPDATE OF g'
+            USING people, si.id;
+    END IF;
+    -- One diff of wanted against current members, by a full join (hash or
+    -- merge only: never a nested loop over misestimated CTEs), drives the
+    -- three changes.
+    EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || ',
+        cur AS (
+          SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
+            FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
+           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))),
+        diff AS MATERIALIZED (
+          SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
+                 d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
+                 coalesce(c.is_removed, false) AS was_removed
+            FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
+           WHERE c.group_id IS NULL
+              OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+              OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))),
+        ins AS (
+          INSERT INTO bg.member (group_id, person_key, role_id, source)
+          SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+          ON CONFLICT (group_id, person_key) DO NOTHING
+          RETURNING 1),
+        upd AS (
+          UPDATE bg.member m
+             SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                 added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+            FROM diff x
+           WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+             AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+          RETURNING x.was_removed AS readded),
+        rem AS (
+          UPDATE bg.member m SET is_removed = true, removed_at = now()
+            FROM diff x
+           WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+             AND m.source = ''rule'' AND NOT m.is_removed
+          RETURNING 1)
+        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+               (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
+       INTO added, readded, changed, removed USING people, si.id;
+    IF people IS NULL THEN
+        SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;
+    ELSE
+        SELECT count(DISTINCT m.group_id) INTO groups
+          FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
+         WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
+    END IF;
+    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+                              'removed', removed, 'changed', changed);
+END $$;
+COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';

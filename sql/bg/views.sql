@@ -1,0 +1,132 @@
+-- The views for users and BI tools, with a comment on every column.
+
+CREATE VIEW bg.roles AS
+SELECT r.name, r.description, r.is_default
+  FROM bg.role r
+ ORDER BY r.is_default DESC, r.id;
+COMMENT ON VIEW bg.roles IS 'The roles: the six defaults and the custom ones.';
+COMMENT ON COLUMN bg.roles.name IS 'Role name.';
+COMMENT ON COLUMN bg.roles.description IS 'What the role does in a purchase.';
+COMMENT ON COLUMN bg.roles.is_default IS 'True for the six default roles, which cannot be renamed or dropped.';
+
+CREATE VIEW bg.templates AS
+SELECT t.name, t.description, t.status,
+       (SELECT count(*) FROM bg.template_role x WHERE x.template_id OPERATOR(pg_catalog.=) t.id)::integer AS role_count,
+       t.created_at, t.updated_at, t.published_at
+  FROM bg.template t
+ ORDER BY t.name;
+COMMENT ON VIEW bg.templates IS 'The roles templates.';
+COMMENT ON COLUMN bg.templates.name IS 'Template name.';
+COMMENT ON COLUMN bg.templates.description IS 'What the template is for.';
+COMMENT ON COLUMN bg.templates.status IS 'draft (editable) or live (never changes).';
+COMMENT ON COLUMN bg.templates.role_count IS 'Number of roles in the template.';
+COMMENT ON COLUMN bg.templates.created_at IS 'When the template was created.';
+COMMENT ON COLUMN bg.templates.updated_at IS 'When the template last changed.';
+COMMENT ON COLUMN bg.templates.published_at IS 'When the template went live; NULL for a draft.';
+
+CREATE VIEW bg.template_roles AS
+SELECT t.name AS template, x.priority, r.name AS role, x.weight,
+       CASE x.weight WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 WHEN 'normal' THEN 60
+                     WHEN 'important' THEN 80 WHEN 'vital' THEN 100 END AS weight_value,
+       x.condition, x.required, x.members_required
+  FROM bg.template_role x
+  JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) x.template_id
+  JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
+ ORDER BY t.name, x.priority;
+COMMENT ON VIEW bg.template_roles IS 'The roles of every roles template, in priority order.';
+COMMENT ON COLUMN bg.template_roles.template IS 'Template name.';
+COMMENT ON COLUMN bg.template_roles.priority IS 'Position in the template; 1 is evaluated first.';
+COMMENT ON COLUMN bg.template_roles.role IS 'Role name.';
+COMMENT ON COLUMN bg.template_roles.weight IS 'Weight band: trivial, minor, normal, important or vital.';
+COMMENT ON COLUMN bg.template_roles.weight_value IS 'The weight band as a number: 20, 40, 60, 80 or 100.';
+COMMENT ON COLUMN bg.template_roles.condition IS 'Auto-assign condition (canonical text); NULL when the role is filled by hand only.';
+COMMENT ON COLUMN bg.template_roles.required IS 'Whether the role counts towards completeness.';
+COMMENT ON COLUMN bg.template_roles.members_required IS 'How many members fill the role completely.';
+
+CREATE VIEW bg.account_lists AS
+SELECT l.name, l.kind, l.filter,
+       (SELECT count(*) FROM bg.account_list_entry e WHERE e.list_id OPERATOR(pg_catalog.=) l.id) AS account_count,
+       l.refreshed_at, l.description, l.created_at
+  FROM bg.account_list l
+ ORDER BY l.name;
+COMMENT ON VIEW bg.account_lists IS 'Account lists (audiences): static lists of accounts, or dynamic ones selected by a filter.';
+COMMENT ON COLUMN bg.account_lists.name IS 'Account list name.';
+COMMENT ON COLUMN bg.account_lists.kind IS 'static (accounts added by hand) or dynamic (selected by the filter).';
+COMMENT ON COLUMN bg.account_lists.filter IS 'Condition over the bound accounts (dynamic lists; canonical text); NULL for a static list.';
+COMMENT ON COLUMN bg.account_lists.account_count IS 'Number of accounts in the list (a dynamic list: as of its last refresh).';
+COMMENT ON COLUMN bg.account_lists.refreshed_at IS 'When the accounts of the list last changed or were re-evaluated.';
+COMMENT ON COLUMN bg.account_lists.description IS 'What the list is for.';
+COMMENT ON COLUMN bg.account_lists.created_at IS 'When the list was created.';
+
+CREATE VIEW bg.solution_interests AS
+SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_subaccounts,
+       (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id) AS buying_group_count,
+       s.created_at
+  FROM bg.solution_interest s
+  JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+ ORDER BY s.name;
+COMMENT ON VIEW bg.solution_interests IS 'Solution interests: what is sold, with the live roles template its buying groups use.';
+COMMENT ON COLUMN bg.solution_interests.name IS 'Solution interest name.';
+COMMENT ON COLUMN bg.solution_interests.template IS 'The live roles template of its buying groups.';
+COMMENT ON COLUMN bg.solution_interests.description IS 'What is sold.';
+COMMENT ON COLUMN bg.solution_interests.update_existing IS 'Whether bg.sync and live mode re-evaluate its existing buying groups.';
+COMMENT ON COLUMN bg.solution_interests.include_subaccounts IS 'Whether a group counts the people of the account''s whole subtree.';
+COMMENT ON COLUMN bg.solution_interests.buying_group_count IS 'Number of its buying groups.';
+COMMENT ON COLUMN bg.solution_interests.created_at IS 'When it was created.';
+
+CREATE VIEW bg.jobs AS
+SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
+       j.started_at, j.finished_at, j.error, j.error_code
+  FROM bg.job j
+ ORDER BY j.id;
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups.';
+COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups.';
+COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run.';
+COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
+COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created.';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule.';
+COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
+COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
+COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
+COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
+
+CREATE VIEW bg.buying_groups AS
+SELECT g.id, g.name, s.name AS solution_interest, g.account_key, g.account_name,
+       g.member_count, g.completeness, g.role_completeness, g.missing_roles,
+       g.created_at, g.updated_at, g.role_counts, t.name AS template
+  FROM bg.buying_group g
+  JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) s.template_id;
+COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the §5 aggregates over their current members.';
+COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
+COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name>.';
+COMMENT ON COLUMN bg.buying_groups.solution_interest IS 'Solution interest of the group.';
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as text (cast it to the key type to join: a.id = g.account_key::bigint).';
+COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account when the group was created.';
+COMMENT ON COLUMN bg.buying_groups.member_count IS 'Number of current (not removed) members.';
+COMMENT ON COLUMN bg.buying_groups.completeness IS 'Completeness 0..100: mean of the required roles'' completeness; NULL when no role is required.';
+COMMENT ON COLUMN bg.buying_groups.role_completeness IS 'jsonb {role: completeness 0..100} for every role of the template.';
+COMMENT ON COLUMN bg.buying_groups.missing_roles IS 'Required roles below their threshold, in priority order.';
+COMMENT ON COLUMN bg.buying_groups.created_at IS 'When the group was created.';
+COMMENT ON COLUMN bg.buying_groups.updated_at IS 'When the group''s members (and so its scores) last changed.';
+COMMENT ON COLUMN bg.buying_groups.role_counts IS 'jsonb {role: current members} for every role of the template.';
+COMMENT ON COLUMN bg.buying_groups.template IS 'The roles template of the group''s solution interest.';
+
+CREATE VIEW bg.members AS
+SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
+       r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
+  FROM bg.member m
+  JOIN bg.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
+  JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) m.role_id;
+COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed).';
+COMMENT ON COLUMN bg.members.buying_group IS 'Buying group id.';
+COMMENT ON COLUMN bg.members.solution_interest IS 'Solution interest of the group.';
+COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as text.';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as text (cast it to the key type to join: p.id = m.person_key::bigint).';
+COMMENT ON COLUMN bg.members.role IS 'The member''s role.';
+COMMENT ON COLUMN bg.members.source IS 'rule (assigned by a condition), manual, import or ai.';
+COMMENT ON COLUMN bg.members.is_removed IS 'True when the member was removed; removed members do not count.';
+COMMENT ON COLUMN bg.members.added_at IS 'When the member (last) joined.';
+COMMENT ON COLUMN bg.members.removed_at IS 'When the member was removed; NULL for a current member.';
