@@ -51,6 +51,7 @@ prove:
 # is committed, or when no update script leads to the current version.
 versioncheck:
 	@grep -q '"version": *"$(EXTVERSION)"' META.json || { echo "META.json does not say version $(EXTVERSION)"; exit 1; }
+	@grep -q '"file": *"$(DATA_built)"' META.json || { echo "META.json does not name $(DATA_built)"; exit 1; }
 	@! git ls-files --error-unmatch $(DATA_built) >/dev/null 2>&1 || { echo "$(DATA_built) is built by make; do not commit it"; exit 1; }
 	@ls sql/bg--*--$(EXTVERSION).sql >/dev/null 2>&1 || { echo "no update script leads to $(EXTVERSION)"; exit 1; }
 

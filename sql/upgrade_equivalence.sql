@@ -48,6 +48,8 @@ CREATE EXTENSION bg VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
 ALTER EXTENSION bg UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
+ALTER EXTENSION bg UPDATE TO '0.3.0';
+SELECT extversion FROM pg_extension WHERE extname = 'bg';
 CREATE TEMP TABLE updated AS SELECT * FROM bg_objects;
 DROP EXTENSION bg;
 

@@ -1,12 +1,14 @@
 -- Binding the user's people and account tables (docs/design.md §3).
 
-CREATE FUNCTION bg._require_column(rel regclass, col name, what text) RETURNS void
+-- Errors unless rel has column col.  The caller gives its own fixed message
+-- for a NULL column name, and the DETAIL saying which column was named.
+CREATE FUNCTION bg._require_column(rel regclass, col name, null_message text, named_as text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cols text;
 BEGIN
     IF col IS NULL THEN
-        RAISE EXCEPTION '% column must not be null', what USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = null_message;
     END IF;
     IF NOT EXISTS (SELECT FROM pg_attribute
                     WHERE attrelid = rel AND attname = col AND attnum > 0 AND NOT attisdropped) THEN
@@ -14,11 +16,11 @@ BEGIN
           FROM pg_attribute WHERE attrelid = rel AND attnum > 0 AND NOT attisdropped;
         RAISE EXCEPTION 'column "%" does not exist in table %', col, rel
             USING ERRCODE = 'undefined_column',
-                  DETAIL = format('It was named as the %s column.', what),
+                  DETAIL = named_as,
                   HINT = format('The columns of %s are: %s.', rel, cols);
     END IF;
 END $$;
-COMMENT ON FUNCTION bg._require_column(regclass, name, text) IS 'Internal: errors when a table lacks a column.';
+COMMENT ON FUNCTION bg._require_column(regclass, name, text, text) IS 'Internal: errors when a table lacks a column.';
 
 CREATE FUNCTION bg._require_table(rel regclass) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -43,8 +45,8 @@ DECLARE
     tr record;
 BEGIN
     PERFORM bg._require_table($1);
-    PERFORM bg._require_column($1, $2, 'key');
-    PERFORM bg._require_column($1, $3, 'account');
+    PERFORM bg._require_column($1, $2, 'key column must not be null', 'It was named as the key column.');
+    PERFORM bg._require_column($1, $3, 'account column must not be null', 'It was named as the account column.');
     -- every saved condition must hold against the new table
     FOR tr IN SELECT t.name AS template, r.name AS role, x.condition
                 FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
@@ -57,8 +59,8 @@ BEGIN
             BEGIN
                 GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
                                         det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-                PERFORM bg._reraise(st, format('cannot bind %s: the condition of role "%s" in roles template "%s" does not fit it: %s',
-                                               $1, tr.role, tr.template, msg), det, hnt);
+                PERFORM bg._raise_caused(format('cannot bind %s: the condition of role "%s" in roles template "%s" does not fit it',
+                                                $1, tr.role, tr.template), st, msg, det, hnt);
             END;
         END;
     END LOOP;
@@ -78,10 +80,10 @@ CREATE FUNCTION bg.bind_accounts(accounts regclass, key name DEFAULT 'id', name 
 #variable_conflict use_column
 BEGIN
     PERFORM bg._require_table($1);
-    PERFORM bg._require_column($1, $2, 'key');
-    PERFORM bg._require_column($1, $3, 'name');
+    PERFORM bg._require_column($1, $2, 'key column must not be null', 'It was named as the key column.');
+    PERFORM bg._require_column($1, $3, 'name column must not be null', 'It was named as the name column.');
     IF $4 IS NOT NULL THEN
-        PERFORM bg._require_column($1, $4, 'parent');
+        PERFORM bg._require_column($1, $4, 'parent column must not be null', 'It was named as the parent column.');
     END IF;
     INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column)
     VALUES ('accounts', $1, $2, $3, $4)

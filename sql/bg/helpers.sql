@@ -1,35 +1,46 @@
 -- Internal helpers shared by the catalog and managed-group functions: names
 -- and nested errors, the bound tables, and keys given as values or rows.
 
-CREATE FUNCTION bg._require_text(value text, what text) RETURNS text
+-- A name without surrounding white space.  The caller gives its own fixed
+-- messages for a NULL and for a blank name.
+CREATE FUNCTION bg._require_name(value text, null_message text, blank_message text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF value IS NULL THEN
-        RAISE EXCEPTION '% must not be null', what USING ERRCODE = 'null_value_not_allowed';
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = null_message;
     END IF;
     value := regexp_replace(value, '^[[:space:]]+|[[:space:]]+$', '', 'g');
     IF value = '' THEN
-        RAISE EXCEPTION '% must not be empty', what USING ERRCODE = 'invalid_parameter_value';
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = blank_message;
     END IF;
     RETURN value;
 END $$;
-COMMENT ON FUNCTION bg._require_text(text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
+COMMENT ON FUNCTION bg._require_name(text, text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
 
--- Re-raises an error with a new message, keeping its SQLSTATE, detail and hint.
-CREATE FUNCTION bg._reraise(st text, msg text, det text, hnt text) RETURNS void
+-- The DETAIL of an error caused by another one: the cause's message as a
+-- sentence, then the cause's own detail.
+CREATE FUNCTION bg._cause_detail(cause text, cause_detail text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT upper(left(cause, 1)) || substr(cause, 2)
+           || CASE WHEN right(cause, 1) = '.' THEN '' ELSE '.' END
+           || coalesce(' ' || nullif(cause_detail, ''), '');
+$$;
+COMMENT ON FUNCTION bg._cause_detail(text, text) IS 'Internal: the DETAIL of an error caused by another one.';
+
+-- Raises an error caused by another one: the caller's own message (a fixed
+-- text with values), the cause's SQLSTATE and hint, and the cause's message
+-- and detail as DETAIL.
+CREATE FUNCTION bg._raise_caused(message text, st text, cause text, cause_detail text, cause_hint text)
+    RETURNS void
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF det IS NOT NULL AND det <> '' AND hnt IS NOT NULL AND hnt <> '' THEN
-        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det, HINT = hnt;
-    ELSIF det IS NOT NULL AND det <> '' THEN
-        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, DETAIL = det;
-    ELSIF hnt IS NOT NULL AND hnt <> '' THEN
-        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg, HINT = hnt;
-    ELSE
-        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = msg;
+    IF cause_hint IS NOT NULL AND cause_hint <> '' THEN
+        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg._cause_detail(cause, cause_detail),
+                              HINT = cause_hint;
     END IF;
+    RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg._cause_detail(cause, cause_detail);
 END $$;
-COMMENT ON FUNCTION bg._reraise(text, text, text, text) IS 'Internal: re-raises an error under a new message.';
+COMMENT ON FUNCTION bg._raise_caused(text, text, text, text, text) IS 'Internal: raises an error caused by another one, with the cause in DETAIL.';
 
 -- The binding of kind ('people' or 'accounts'); errors when there is none.
 CREATE FUNCTION bg._bound(kind text) RETURNS bg.binding
@@ -38,14 +49,17 @@ DECLARE
     b bg.binding;
 BEGIN
     SELECT * INTO b FROM bg.binding x WHERE x.kind = $1;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'no % table is bound', $1
+    IF NOT FOUND AND $1 = 'people' THEN
+        RAISE EXCEPTION 'no people table is bound'
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = CASE $1 WHEN 'people' THEN 'Bind it with bg.bind_people(''schema.table'', key => ..., account => ...).'
-                                 ELSE 'Bind it with bg.bind_accounts(''schema.table'', key => ..., name => ..., parent => ...).' END;
+                  HINT = 'Bind it with bg.bind_people(''schema.table'', key => ..., account => ...).';
+    ELSIF NOT FOUND THEN
+        RAISE EXCEPTION 'no accounts table is bound'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Bind it with bg.bind_accounts(''schema.table'', key => ..., name => ..., parent => ...).';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_class WHERE oid = b.relid) THEN
-        RAISE EXCEPTION 'the bound % table (OID %) does not exist', $1, b.relid::oid
+        RAISE EXCEPTION 'the bound % table (OID %) does not exist', b.kind, b.relid::oid
             USING ERRCODE = 'undefined_table', HINT = 'It was dropped; bind the new one.';
     END IF;
     RETURN b;
@@ -62,9 +76,10 @@ CREATE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
 $$;
 COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the type of a column, as SQL text.';
 
--- The text forms of keys of the bound people or accounts, given as keys of
--- any type that casts to the key column's type, or as rows of the table.
-CREATE FUNCTION bg._keys(vals anyarray, kind text, what text) RETURNS text[]
+-- The text forms of keys of the bound people or accounts (kind), given as
+-- keys of any type that casts to the key column's type, or as rows of the
+-- table.
+CREATE FUNCTION bg._keys(vals anyarray, kind text) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg.binding := bg._bound(kind);
@@ -75,8 +90,10 @@ DECLARE
     nulls bigint;
     st text; msg text; det text; hnt text;
 BEGIN
-    IF vals IS NULL THEN
-        RAISE EXCEPTION '% must not be null', what USING ERRCODE = 'null_value_not_allowed';
+    IF vals IS NULL AND kind = 'people' THEN
+        RAISE EXCEPTION 'people must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF vals IS NULL THEN
+        RAISE EXCEPTION 'accounts must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF (SELECT t.typtype = 'c' OR t.oid = 'record'::regtype FROM pg_type t WHERE t.oid = elem) THEN
         src := format('SELECT array_agg(DISTINCT (u.%1$I)::%2$s::text), count(*) FILTER (WHERE u.%1$I IS NULL)
@@ -90,26 +107,33 @@ BEGIN
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
                                 det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-        PERFORM bg._reraise(st, format('invalid %s: %s', what, msg), det,
-                            coalesce(hnt, format('Give keys of type %s (column %I of %s), or rows of %s.',
-                                                 keytype, b.key_column, b.relid, b.relid)));
+        hnt := coalesce(nullif(hnt, ''), format('Give keys of type %s (column %I of %s), or rows of %s.',
+                                                keytype, b.key_column, b.relid, b.relid));
+        IF kind = 'people' THEN
+            PERFORM bg._raise_caused('invalid person key', st, msg, det, hnt);
+        END IF;
+        PERFORM bg._raise_caused('invalid account key', st, msg, det, hnt);
     END;
-    IF nulls > 0 THEN
-        RAISE EXCEPTION '% must not contain nulls', what USING ERRCODE = 'null_value_not_allowed';
+    IF nulls > 0 AND kind = 'people' THEN
+        RAISE EXCEPTION 'people must not contain nulls' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF nulls > 0 THEN
+        RAISE EXCEPTION 'accounts must not contain nulls' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     RETURN coalesce(keys, '{}');
 END $$;
-COMMENT ON FUNCTION bg._keys(anyarray, text, text) IS 'Internal: the distinct text forms of people or account keys (given as keys or rows).';
+COMMENT ON FUNCTION bg._keys(anyarray, text) IS 'Internal: the distinct text forms of people or account keys (given as keys or rows).';
 
-CREATE FUNCTION bg._key(val anyelement, kind text, what text) RETURNS text
+CREATE FUNCTION bg._key(val anyelement, kind text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF val IS NULL THEN
-        RAISE EXCEPTION '% must not be null', what USING ERRCODE = 'null_value_not_allowed';
+    IF val IS NULL AND kind = 'people' THEN
+        RAISE EXCEPTION 'person must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF val IS NULL THEN
+        RAISE EXCEPTION 'account must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    RETURN (bg._keys(ARRAY[val], kind, what))[1];
+    RETURN (bg._keys(ARRAY[val], kind))[1];
 END $$;
-COMMENT ON FUNCTION bg._key(anyelement, text, text) IS 'Internal: the text form of one people or account key.';
+COMMENT ON FUNCTION bg._key(anyelement, text) IS 'Internal: the text form of one people or account key.';
 
 -- Errors unless every key exists in the bound table of kind.
 CREATE FUNCTION bg._require_keys(keys text[], kind text) RETURNS void
@@ -122,27 +146,31 @@ BEGIN
                      WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = k::%s) ORDER BY k LIMIT 5) s',
                    b.relid, b.key_column, bg._coltype(b.relid, b.key_column))
        INTO missing USING keys;
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION '% % not found in %', CASE kind WHEN 'people' THEN 'person' ELSE 'account' END,
-                        missing, b.relid
+    IF missing IS NOT NULL AND kind = 'people' THEN
+        RAISE EXCEPTION 'person % not found in %', missing, b.relid
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = format('Keys are looked up in column %I of %s.', b.key_column, b.relid);
+    ELSIF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'account % not found in %', missing, b.relid
             USING ERRCODE = 'foreign_key_violation',
                   DETAIL = format('Keys are looked up in column %I of %s.', b.key_column, b.relid);
     END IF;
 END $$;
 COMMENT ON FUNCTION bg._require_keys(text[], text) IS 'Internal: errors when a key is not in the bound table.';
 
--- The accounts binding, which must have a parent column; the error's
--- message starts with what (the caller's view of it).
-CREATE FUNCTION bg._account_tree(what text) RETURNS bg.binding
+-- The accounts binding of a solution interest that counts subaccounts: it
+-- must have a parent column.
+CREATE FUNCTION bg._account_tree(si bg.solution_interest) RETURNS bg.binding
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg.binding := bg._bound('accounts');
 BEGIN
     IF a.parent_column IS NULL THEN
-        RAISE EXCEPTION '% the accounts are bound without a parent column', what
+        RAISE EXCEPTION 'solution interest "%" counts subaccounts, but the accounts are bound without a parent column',
+                        si.name
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
     END IF;
     RETURN a;
 END $$;
-COMMENT ON FUNCTION bg._account_tree(text) IS 'Internal: the accounts binding; errors when it has no parent column.';
+COMMENT ON FUNCTION bg._account_tree(bg.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';

@@ -25,7 +25,8 @@ CREATE FUNCTION bg.create_solution_interest(name text, template text, descriptio
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    n text := bg._require_text($1, 'solution interest name');
+    n text := bg._require_name($1, 'solution interest name must not be null',
+                               'solution interest name must not be empty');
     tid integer := bg._template_id($2, false);
 BEGIN
     IF (SELECT t.status FROM bg.template t WHERE t.id = tid) <> 'live' THEN
@@ -40,7 +41,11 @@ BEGIN
         RAISE EXCEPTION 'include_subaccounts must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF $5 THEN
-        PERFORM bg._account_tree('cannot include subaccounts:');
+        IF (bg._bound('accounts')).parent_column IS NULL THEN
+            RAISE EXCEPTION 'cannot include subaccounts: the accounts are bound without a parent column'
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
+        END IF;
     END IF;
     IF EXISTS (SELECT FROM bg.solution_interest s WHERE s.name = n) THEN
         RAISE EXCEPTION 'solution interest "%" already exists', n USING ERRCODE = 'duplicate_object';

@@ -34,22 +34,79 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._new_groups(bg.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
-CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text) RETURNS bigint
+-- The run of a creation job: the rule members of the new groups (ids drawn
+-- up front), then the groups with their scores counted from those rows.
+-- The member trigger is told the scores are stored, so it does not count
+-- them all a second time; no one else sees the members before the groups.
+CREATE FUNCTION bg._run_job(jid bigint, s bg.solution_interest, l bg.account_list) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    walk text;
+    ngroups bigint;
+    nmembers bigint;
+BEGIN
+    PERFORM bg._new_groups(s, l.id);
+    -- for new groups aval is a column of an analyzed table, so the planner
+    -- knows how many people it joins
+    walk := bg._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
+                                     FROM pg_temp.bg_new_group n');
+    PERFORM bg._check_cycles(s, walk, NULL);
+    PERFORM bg._scores_stored(true);
+    EXECUTE 'WITH RECURSIVE ' || bg._group_rule_members_sql(s, walk) || '
+        INSERT INTO bg.member (group_id, person_key, role_id, source)
+        SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
+        USING NULL::text[], s.id;
+    GET DIAGNOSTICS nmembers = ROW_COUNT;
+    PERFORM bg._scores_stored(false);
+    EXECUTE format('
+        INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
+                                     member_count, role_counts, completeness, role_completeness, missing_roles)
+        SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
+               y.account_name, $3, y.n,
+               (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
+          FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
+                       bg._tally_scores(coalesce(sc.t, z.t)) AS f
+                  FROM pg_temp.bg_new_group acc
+                  LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
+                               FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
+                              GROUP BY m.group_id) sc ON sc.group_id = acc.gid
+                 CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+                OFFSET 0) y',
+        bg._role_position_case(s.template_id, 'm.role_id'))
+        USING s.id, s.name, jid, (SELECT t.name FROM bg.template t WHERE t.id = s.template_id);
+    GET DIAGNOSTICS ngroups = ROW_COUNT;
+    -- many new groups: fresh statistics, so that the per-person lookups of
+    -- live mode and manual actions plan index scans right away
+    IF ngroups >= 1000 THEN
+        ANALYZE bg.buying_group;
+    END IF;
+    UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+                      finished_at = clock_timestamp()
+     WHERE id = jid;
+END $$;
+COMMENT ON FUNCTION bg._run_job(bigint, bg.solution_interest, bg.account_list) IS 'Internal: the run of a creation job.';
+
+-- An error of the run is raised by default: the job row goes with it, as
+-- every write of the statement does.  With record_failure (for scheduled
+-- runs) it is caught: nothing of the run is kept but the job, recorded as
+-- failed with the error, and a warning carries the SQLSTATE.  Errors found
+-- before the run (unknown names, unbound tables) always raise.
+CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
+                                        record_failure boolean DEFAULT false) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg.solution_interest := bg._interest($1);
     l bg.account_list := bg._list($2);
-    tname text := (SELECT t.name FROM bg.template t WHERE t.id = s.template_id);
     jid bigint;
-    ngroups bigint;
-    nmembers bigint;
-    st text; msg text;
+    st text; msg text; det text;
 BEGIN
-    -- errors before the run write nothing, not even a job
+    IF $3 IS NULL THEN
+        RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     PERFORM bg._bound('people');
     PERFORM bg._bound('accounts');
     IF s.include_subaccounts THEN
-        PERFORM bg._account_tree(format('solution interest "%s" counts subaccounts, but', s.name));
+        PERFORM bg._account_tree(s);
     END IF;
     -- concurrent runs for one solution interest queue, so no account gets two groups
     PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
@@ -57,56 +114,24 @@ BEGIN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
     INSERT INTO bg.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
+    IF NOT $3 THEN
+        PERFORM bg._run_job(jid, s, l);
+        RETURN jid;
+    END IF;
     BEGIN
-        PERFORM bg._new_groups(s, l.id);
-        PERFORM bg._check_cycles(s, 'create', NULL);
-        -- The rule members of the new groups (ids drawn up front), then the
-        -- groups with their scores counted from those rows.  The member
-        -- trigger is told the scores are stored, so it does not count them
-        -- all a second time; no one else sees the members before the groups.
-        PERFORM bg._scores_stored(true);
-        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(s, 'create') || '
-            INSERT INTO bg.member (group_id, person_key, role_id, source)
-            SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
-            USING NULL::text[], s.id;
-        GET DIAGNOSTICS nmembers = ROW_COUNT;
-        PERFORM bg._scores_stored(false);
-        EXECUTE format('
-            INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
-                                         member_count, role_counts, completeness, role_completeness, missing_roles)
-            SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
-                   y.account_name, $3, y.n,
-                   (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
-              FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
-                           bg._tally_scores(coalesce(sc.t, z.t)) AS f
-                      FROM pg_temp.bg_new_group acc
-                      LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
-                                   FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
-                                  GROUP BY m.group_id) sc ON sc.group_id = acc.gid
-                     CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
-                    OFFSET 0) y',
-            bg._role_case(s.template_id, 'm.role_id', false))
-            USING s.id, s.name, jid, tname;
-        GET DIAGNOSTICS ngroups = ROW_COUNT;
-        -- many new groups: fresh statistics, so that the per-person lookups
-        -- of live mode and manual actions plan index scans right away
-        IF ngroups >= 1000 THEN
-            ANALYZE bg.buying_group;
-        END IF;
-        UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
-                          finished_at = clock_timestamp()
-         WHERE id = jid;
+        PERFORM bg._run_job(jid, s, l);
     EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
         UPDATE bg.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
          WHERE id = jid;
-        RAISE WARNING 'buying group job % failed: %', jid, msg
-            USING ERRCODE = st, HINT = 'Nothing of the job was kept; see bg.jobs.';
+        RAISE WARNING 'buying group job % failed', jid
+            USING ERRCODE = st, DETAIL = bg._nested_detail(msg, det),
+                  HINT = 'Nothing of the job was kept; see bg.jobs.';
     END;
     RETURN jid;
 END $$;
-COMMENT ON FUNCTION bg.create_buying_groups(text, text) IS
-    'Creates a buying group for every account of the list that has none for the solution interest, assigns members by the template''s conditions and records the run in bg.jobs; returns the job id.';
+COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
+    'Creates a buying group for every account of the list that has none for the solution interest, assigns members by the template''s conditions and records the run in bg.jobs; returns the job id. An error is raised, unless record_failure is true: then the job is recorded as failed and a warning is raised.';
 
 CREATE FUNCTION bg.drop_buying_groups(solution_interest text) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -127,7 +152,7 @@ DECLARE
     s bg.solution_interest := bg._interest($1);
 BEGIN
     RETURN (SELECT g.id FROM bg.buying_group g
-             WHERE g.solution_interest_id = s.id AND g.account_key = bg._key($2, 'accounts', 'account'));
+             WHERE g.solution_interest_id = s.id AND g.account_key = bg._key($2, 'accounts'));
 END $$;
 COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
     'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';

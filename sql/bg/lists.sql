@@ -24,8 +24,9 @@ CREATE FUNCTION bg.create_account_list(name text, kind text DEFAULT 'static', fi
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    n text := bg._require_text($1, 'account list name');
-    k text := lower(bg._require_text($2, 'kind'));
+    n text := bg._require_name($1, 'account list name must not be null',
+                               'account list name must not be empty');
+    k text := lower(bg._require_name($2, 'kind must not be null', 'kind must not be empty'));
     f text;
     a bg.binding;
     st text; msg text; det text; hnt text;
@@ -54,7 +55,7 @@ BEGIN
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
                                     det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-            PERFORM bg._reraise(st, format('invalid filter for account list "%s": %s', n, msg), det, hnt);
+            PERFORM bg._raise_caused(format('invalid filter for account list "%s"', n), st, msg, det, hnt);
         END;
     END IF;
     INSERT INTO bg.account_list (name, kind, filter, description) VALUES (n, k, f, $4);
@@ -84,7 +85,7 @@ CREATE FUNCTION bg.add_accounts(list text, accounts anyarray) RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     l bg.account_list := bg._static_list($1);
-    keys text[] := bg._keys($2, 'accounts', 'accounts');
+    keys text[] := bg._keys($2, 'accounts');
     n integer;
 BEGIN
     PERFORM bg._require_keys(keys, 'accounts');
@@ -102,7 +103,7 @@ CREATE FUNCTION bg.remove_accounts(list text, accounts anyarray) RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     l bg.account_list := bg._static_list($1);
-    keys text[] := bg._keys($2, 'accounts', 'accounts');
+    keys text[] := bg._keys($2, 'accounts');
     n integer;
 BEGIN
     DELETE FROM bg.account_list_entry e WHERE e.list_id = l.id AND e.account_key = ANY (keys);

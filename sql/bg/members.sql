@@ -35,11 +35,13 @@ CREATE FUNCTION bg._require_people(g bg.buying_group, keys text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg.solution_interest := (SELECT x FROM bg.solution_interest x WHERE x.id = g.solution_interest_id);
+    walk text;
     outside text;
 BEGIN
     PERFORM bg._require_keys(keys, 'people');
-    PERFORM bg._check_cycles(s, 'people', keys);
-    EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(s, 'people') || '
+    walk := bg._person_walk_sql(s);
+    PERFORM bg._check_cycles(s, walk, keys);
+    EXECUTE 'WITH RECURSIVE ' || walk || '
         SELECT string_agg(k, '', '' ORDER BY k) FROM (
           SELECT k FROM unnest($1) AS k
            WHERE NOT EXISTS (SELECT FROM walk w WHERE w.pkey = k AND w.acct = $3 AND NOT w.is_cycle)
@@ -96,21 +98,21 @@ COMMENT ON FUNCTION bg._assign(bigint, text[], text, boolean) IS 'Internal: manu
 
 CREATE FUNCTION bg.assign_member(buying_group bigint, person anyelement, role text) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people', 'person')], $3, false);
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
 $$;
 COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
     'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
 
 CREATE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, bg._keys($2, 'people', 'people'), $3, false);
+    SELECT bg._assign($1, bg._keys($2, 'people'), $3, false);
 $$;
 COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
     'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
 
 CREATE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people', 'person')], $3, true);
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
 $$;
 COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
     'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
@@ -130,14 +132,14 @@ COMMENT ON FUNCTION bg._remove(bigint, text[]) IS 'Internal: manual removal of m
 
 CREATE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, ARRAY[bg._key($2, 'people', 'person')]);
+    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
 $$;
 COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
     'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
 
 CREATE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, bg._keys($2, 'people', 'people'));
+    SELECT bg._remove($1, bg._keys($2, 'people'));
 $$;
 COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
     'Removes members from a buying group in one statement; they are kept as removed (manual).';

@@ -27,7 +27,7 @@ CREATE FUNCTION bg.create_role(name text, description text DEFAULT NULL)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    n text := bg._require_text($1, 'role name');
+    n text := bg._require_name($1, 'role name must not be null', 'role name must not be empty');
     existing text;
 BEGIN
     -- serialize role creation so that the limit holds under concurrency
@@ -45,29 +45,20 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg.create_role(text, text) IS 'Creates a custom role (at most 20 roles in all).';
 
-CREATE FUNCTION bg._custom_role_id(role text, action text) RETURNS integer
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    rid integer := bg._role_id(role);
-BEGIN
-    IF (SELECT is_default FROM bg.role WHERE id = rid) THEN
-        RAISE EXCEPTION 'cannot % role "%": it is a default role', action, role
-            USING ERRCODE = 'reserved_name',
-                  HINT = 'The six default roles cannot be renamed or dropped.';
-    END IF;
-    RETURN rid;
-END $$;
-COMMENT ON FUNCTION bg._custom_role_id(text, text) IS 'Internal: the id of a custom role; errors for a default role.';
-
 CREATE FUNCTION bg.rename_role(name text, new_name text)
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    rid integer := bg._custom_role_id($1, 'rename');
-    n text := bg._require_text($2, 'new role name');
+    rid integer := bg._role_id($1);
+    n text;
     existing text;
 BEGIN
+    IF (SELECT r.is_default FROM bg.role r WHERE r.id = rid) THEN
+        RAISE EXCEPTION 'cannot rename role "%": it is a default role', $1
+            USING ERRCODE = 'reserved_name', HINT = 'The six default roles cannot be renamed or dropped.';
+    END IF;
+    n := bg._require_name($2, 'new role name must not be null', 'new role name must not be empty');
     SELECT r.name INTO existing FROM bg.role r WHERE bg._fold(r.name) = bg._fold(n) AND r.id <> rid;
     IF FOUND THEN
         RAISE EXCEPTION 'role "%" already exists', existing USING ERRCODE = 'duplicate_object';
@@ -81,9 +72,13 @@ CREATE FUNCTION bg.drop_role(name text)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    rid integer := bg._custom_role_id($1, 'drop');
+    rid integer := bg._role_id($1);
     users text;
 BEGIN
+    IF (SELECT r.is_default FROM bg.role r WHERE r.id = rid) THEN
+        RAISE EXCEPTION 'cannot drop role "%": it is a default role', $1
+            USING ERRCODE = 'reserved_name', HINT = 'The six default roles cannot be renamed or dropped.';
+    END IF;
     SELECT string_agg(format('"%s"', t.name), ', ' ORDER BY t.name) INTO users
       FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
      WHERE x.role_id = rid;

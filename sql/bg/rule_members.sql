@@ -3,64 +3,67 @@
 -- their groups, and the role each person's template gives them
 -- (docs/design.md §6).  Creation jobs, sync and manual actions run it.
 
--- The walk from accounts to the people a group counts, as a WITH element
--- (after WITH RECURSIVE) defining walk(root, pkey, acct, aval, is_cycle).
--- mode 'groups' starts at the accounts of the solution interest's groups
--- ($2), mode 'create' at the new groups of pg_temp.bg_new_group, both going
--- down the hierarchy; mode 'people' starts at people ($1, keys as text) and
--- goes up from their accounts.  Without include_subaccounts there is no
--- hierarchy step.  Values are text forms (aval: the account as the people's
--- account column type), cast to the user's column types where they meet the
--- user's tables, so the user's indexes serve.
-CREATE FUNCTION bg._walk_sql(si bg.solution_interest, mode text) RETURNS text
+-- Every builder returns WITH elements for a WITH RECURSIVE statement.  Values
+-- are the text forms of keys (aval: an account key as the people's account
+-- column type), cast to the user's column types where they meet the user's
+-- tables, so that the user's indexes serve.  Without include_subaccounts a
+-- walk has no hierarchy step.
+
+-- The walk down from buying groups to the accounts whose people they count:
+-- walk(root, pkey, acct, aval, is_cycle).  roots is a query of (root,
+-- acct, aval): a group id, its account key and that key as aval.
+CREATE FUNCTION bg._group_walk_sql(si bg.solution_interest, roots text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
     patype text := bg._coltype(p.relid, p.account_column);
     a bg.binding;
-    base text;
-    step text;
 BEGIN
-    IF si.include_subaccounts THEN
-        a := bg._account_tree(format('solution interest "%s" counts subaccounts, but', si.name));
+    IF NOT si.include_subaccounts THEN
+        RETURN format('walk AS (SELECT r.root, NULL::text AS pkey, r.acct, r.aval, false AS is_cycle FROM (%s) r)',
+                      roots);
     END IF;
-    IF mode IN ('groups', 'create') THEN
-        -- for new groups aval is a column of an analyzed table, so the
-        -- planner knows how many people it joins
-        base := CASE mode
-                WHEN 'groups' THEN format('SELECT g.id AS root, NULL::text AS pkey, g.account_key AS acct,
-                                                  g.account_key::%s AS aval
-                                             FROM bg.buying_group g WHERE g.solution_interest_id = $2', patype)
-                ELSE 'SELECT n.gid AS root, NULL::text AS pkey, n.account_key AS acct, n.account_value AS aval
-                        FROM pg_temp.bg_new_group n' END;
-        IF si.include_subaccounts THEN
-            step := format('SELECT w.root, NULL::text, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s',
-                           a.key_column, a.key_column, patype,
-                           a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
-        END IF;
-    ELSE
-        base := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct, p.%I AS aval FROM %s p
-                         WHERE p.%I = ANY ($1::%s[])',
-                       p.key_column, p.account_column, p.account_column, p.relid,
-                       p.key_column, bg._coltype(p.relid, p.key_column));
-        IF si.include_subaccounts THEN
-            step := format('SELECT w.root, w.pkey, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
-                             WHERE c.%I IS NOT NULL',
-                           a.parent_column, a.parent_column, patype, a.relid, a.key_column,
-                           bg._coltype(a.relid, a.key_column), a.parent_column);
-        END IF;
-    END IF;
-    IF step IS NULL THEN
-        RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', base);
-    END IF;
-    RETURN format('walk(root, pkey, acct, aval) AS (%s UNION ALL %s) CYCLE acct SET is_cycle USING path',
-                  base, step);
+    a := bg._account_tree(si);
+    RETURN format('walk(root, pkey, acct, aval) AS (
+                     SELECT r.root, NULL::text, r.acct, r.aval FROM (%s) r
+                     UNION ALL
+                     SELECT w.root, NULL::text, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
+                   CYCLE acct SET is_cycle USING path',
+                  roots, a.key_column, a.key_column, patype,
+                  a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
 END $$;
-COMMENT ON FUNCTION bg._walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from groups to accounts (or people to groups).';
+COMMENT ON FUNCTION bg._group_walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from buying groups down to the accounts they count.';
 
--- Errors when the walk meets a cycle of parent links.  Parameters: $1
--- people keys, $2 solution interest (mode 'create': pg_temp.bg_new_group).
-CREATE FUNCTION bg._check_cycles(si bg.solution_interest, mode text, people text[]) RETURNS void
+-- The walk up from people ($1, keys as text) to the accounts whose groups
+-- count them: walk(root, pkey, acct, aval, is_cycle), root always NULL.
+CREATE FUNCTION bg._person_walk_sql(si bg.solution_interest) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+    people text := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct, p.%I AS aval
+                             FROM %s p WHERE p.%I = ANY ($1::%s[])',
+                          p.key_column, p.account_column, p.account_column, p.relid,
+                          p.key_column, bg._coltype(p.relid, p.key_column));
+    a bg.binding;
+BEGIN
+    IF NOT si.include_subaccounts THEN
+        RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', people);
+    END IF;
+    a := bg._account_tree(si);
+    RETURN format('walk(root, pkey, acct, aval) AS (
+                     %s
+                     UNION ALL
+                     SELECT w.root, w.pkey, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
+                      WHERE c.%I IS NOT NULL)
+                   CYCLE acct SET is_cycle USING path',
+                  people, a.parent_column, a.parent_column, bg._coltype(p.relid, p.account_column),
+                  a.relid, a.key_column, bg._coltype(a.relid, a.key_column), a.parent_column);
+END $$;
+COMMENT ON FUNCTION bg._person_walk_sql(bg.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
+
+-- Errors when a walk meets a cycle of parent links.  The walk's parameters:
+-- $1 people keys, $2 the solution interest's id.
+CREATE FUNCTION bg._check_cycles(si bg.solution_interest, walk text, people text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg.binding;
@@ -70,7 +73,7 @@ BEGIN
         RETURN;
     END IF;
     a := bg._bound('accounts');
-    EXECUTE 'WITH RECURSIVE ' || bg._walk_sql(si, mode) || ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
+    EXECUTE 'WITH RECURSIVE ' || walk || ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
        INTO cyc USING people, si.id;
     IF cyc IS NOT NULL THEN
         RAISE EXCEPTION 'the account hierarchy of % has a cycle', a.relid
@@ -82,41 +85,54 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[]) IS 'Internal: errors when the account hierarchy has a cycle.';
 
--- CASE expressions mapping the role names of a template to role ids, or
--- role ids to positions in the template (1 = first by priority).
-CREATE FUNCTION bg._role_case(template_id integer, expr text, to_id boolean) RETURNS text
+-- A CASE expression mapping the role names of a template to role ids.
+CREATE FUNCTION bg._role_id_case(template_id integer, expr text) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('CASE %s %s END', expr,
-                  string_agg(CASE WHEN to_id THEN format('WHEN %L THEN %s', r.name, r.id)
-                                  ELSE format('WHEN %s THEN %s', r.id, x.pos) END, ' ' ORDER BY x.pos))
-      FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
-              FROM bg.template_role y WHERE y.template_id = _role_case.template_id) x
-      JOIN bg.role r ON r.id = x.role_id;
+    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %L THEN %s', r.name, r.id), ' ' ORDER BY x.priority))
+      FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
+     WHERE x.template_id = _role_id_case.template_id;
 $$;
-COMMENT ON FUNCTION bg._role_case(integer, text, boolean) IS 'Internal: SQL mapping role names of a template to ids, or ids to positions.';
+COMMENT ON FUNCTION bg._role_id_case(integer, text) IS 'Internal: SQL mapping the role names of a template to role ids.';
 
--- SQL of the rule memberships a solution interest asks for: WITH elements
--- (after WITH RECURSIVE) ending in d(group_id, person_key, role_id).
--- Parameters: $1 people keys (mode 'people'), $2 solution interest.
-CREATE FUNCTION bg._desired_sql(si bg.solution_interest, mode text) RETURNS text
+-- A CASE expression mapping the role ids of a template to their positions
+-- (1 = first by priority), as bg._position_tally counts them.
+CREATE FUNCTION bg._role_position_case(template_id integer, expr text) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %s THEN %s', x.role_id, x.pos), ' ' ORDER BY x.pos))
+      FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
+              FROM bg.template_role y WHERE y.template_id = _role_position_case.template_id) x;
+$$;
+COMMENT ON FUNCTION bg._role_position_case(integer, text) IS 'Internal: SQL mapping the role ids of a template to their positions.';
+
+-- The rule members of the groups a walk from groups (bg._group_walk_sql)
+-- starts at: the walk, then d(group_id, person_key, role_id).
+CREATE FUNCTION bg._group_rule_members_sql(si bg.solution_interest, walk text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
-    tname text := (SELECT t.name FROM bg.template t WHERE t.id = si.template_id);
-    ids text := bg._role_case(si.template_id, 'x.rn', true);
 BEGIN
     -- OFFSET 0 keeps role_for in one place, so it runs once per person
-    IF mode IN ('groups', 'create') THEN
-        RETURN bg._walk_sql(si, mode) || format(',
-            d AS (
-              SELECT x.group_id, x.person_key, %s AS role_id
-                FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
-                        FROM walk w JOIN %s p ON p.%I = w.aval
-                       WHERE NOT w.is_cycle OFFSET 0) x
-               WHERE x.rn IS NOT NULL)',
-            ids, p.key_column, tname, p.relid, p.account_column);
-    END IF;
-    RETURN bg._walk_sql(si, mode) || format(',
+    RETURN walk || format(',
+        d AS (
+          SELECT x.group_id, x.person_key, %s AS role_id
+            FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+                    FROM walk w JOIN %s p ON p.%I = w.aval
+                   WHERE NOT w.is_cycle OFFSET 0) x
+           WHERE x.rn IS NOT NULL)',
+        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        (SELECT t.name FROM bg.template t WHERE t.id = si.template_id), p.relid, p.account_column);
+END $$;
+COMMENT ON FUNCTION bg._group_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
+
+-- The rule memberships of the people a walk from people (bg._person_walk_sql)
+-- starts at, in the solution interest's groups ($2): the walk, then
+-- d(group_id, person_key, role_id).
+CREATE FUNCTION bg._person_rule_members_sql(si bg.solution_interest, walk text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+BEGIN
+    RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
             FROM (SELECT g.id AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
@@ -125,6 +141,8 @@ BEGIN
                     JOIN %s p ON p.%I = w.pkey::%s
                    WHERE NOT w.is_cycle OFFSET 0) x
            WHERE x.rn IS NOT NULL)',
-        ids, p.key_column, tname, p.relid, p.key_column, bg._coltype(p.relid, p.key_column));
+        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        (SELECT t.name FROM bg.template t WHERE t.id = si.template_id),
+        p.relid, p.key_column, bg._coltype(p.relid, p.key_column));
 END $$;
-COMMENT ON FUNCTION bg._desired_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule memberships of a solution interest.';
+COMMENT ON FUNCTION bg._person_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';

@@ -36,17 +36,29 @@ COMMENT ON FUNCTION bg.sync(text) IS
 CREATE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    mode text := CASE WHEN people IS NULL THEN 'groups' ELSE 'people' END;
+    p bg.binding := bg._bound('people');
+    walk text;
+    wanted text;
     added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
 BEGIN
-    PERFORM bg._check_cycles(si, mode, people);
+    IF people IS NULL THEN
+        walk := bg._group_walk_sql(si, format(
+            'SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+               FROM bg.buying_group g WHERE g.solution_interest_id = $2',
+            bg._coltype(p.relid, p.account_column)));
+        wanted := bg._group_rule_members_sql(si, walk);
+    ELSE
+        walk := bg._person_walk_sql(si);
+        wanted := bg._person_rule_members_sql(si, walk);
+    END IF;
+    PERFORM bg._check_cycles(si, walk, people);
     -- Lock every group the statement can change, in id order, before it
     -- runs: its insert and update triggers would otherwise lock them in two
     -- batches, and two such statements could deadlock.
     IF people IS NULL THEN
         PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = si.id ORDER BY g.id FOR NO KEY UPDATE;
     ELSE
-        EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || '
+        EXECUTE 'WITH RECURSIVE ' || wanted || '
             SELECT FROM bg.buying_group g
              WHERE g.id IN (SELECT d.group_id FROM d
                             UNION SELECT m.group_id FROM bg.member m
@@ -59,7 +71,7 @@ BEGIN
     -- One diff of wanted against current members, by a full join (hash or
     -- merge only: never a nested loop over misestimated CTEs), drives the
     -- three changes.
-    EXECUTE 'WITH RECURSIVE ' || bg._desired_sql(si, mode) || ',
+    EXECUTE 'WITH RECURSIVE ' || wanted || ',
         cur AS (
           SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
             FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id

@@ -82,8 +82,8 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
                             det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    PERFORM bg._reraise(st, format('invalid condition for role "%s" of roles template "%s": %s',
-                                   role, template, msg), det, hnt);
+    PERFORM bg._raise_caused(format('invalid condition for role "%s" of roles template "%s"', role, template),
+                             st, msg, det, hnt);
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION bg._check_role_condition(text, text, text) IS 'Internal: the canonical text of a role condition, checked against the bound people table.';
@@ -119,7 +119,7 @@ CREATE FUNCTION bg.create_template(name text, description text DEFAULT NULL)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-    n text := bg._require_text($1, 'template name');
+    n text := bg._require_name($1, 'template name must not be null', 'template name must not be empty');
 BEGIN
     IF EXISTS (SELECT FROM bg.template t WHERE t.name = n) THEN
         RAISE EXCEPTION 'roles template "%" already exists', n USING ERRCODE = 'duplicate_object';
@@ -281,7 +281,7 @@ CREATE FUNCTION bg.copy_template(template text, new_name text)
 #variable_conflict use_column
 DECLARE
     tid integer := bg._template_id($1, false);
-    n text := bg._require_text($2, 'template name');
+    n text := bg._require_name($2, 'template name must not be null', 'template name must not be empty');
     newid integer;
 BEGIN
     IF EXISTS (SELECT FROM bg.template t WHERE t.name = n) THEN

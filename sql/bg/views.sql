@@ -98,7 +98,7 @@ SELECT g.id, g.name, s.name AS solution_interest, g.account_key, g.account_name,
   FROM bg.buying_group g
   JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) s.template_id;
-COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the §5 aggregates over their current members.';
+COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
 COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
 COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name>.';
 COMMENT ON COLUMN bg.buying_groups.solution_interest IS 'Solution interest of the group.';

@@ -1,0 +1,873 @@
+-- bg 0.2.0 -> 0.3.0: the source reorganized by feature (sql/bg/), with no
+-- change of behaviour but these: bg.create_buying_groups raises its error
+-- unless record_failure is true; error messages are fixed texts per call
+-- site, with the message of a causing error in DETAIL; the SQL builders of
+-- rule memberships are one function per statement shape.
+\echo Use "ALTER EXTENSION bg UPDATE TO '0.3.0'" to load this file. \quit
+
+-- Replaced by functions of another signature or name
+DROP FUNCTION bg._account_tree(text),
+              bg._check_cycles(bg.solution_interest, text, text[]),
+              bg._custom_role_id(text, text),
+              bg._desired_sql(bg.solution_interest, text),
+              bg._key(anyelement, text, text),
+              bg._keys(anyarray, text, text),
+              bg._require_column(regclass, name, text),
+              bg._require_text(text, text),
+              bg._reraise(text, text, text, text),
+              bg._role_case(integer, text, boolean),
+              bg._walk_sql(bg.solution_interest, text),
+              bg.create_buying_groups(text, text);
+
+-- sql/bg/helpers.sql
+CREATE FUNCTION bg._require_name(value text, null_message text, blank_message text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF value IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = null_message;
+    END IF;
+    value := regexp_replace(value, '^[[:space:]]+|[[:space:]]+$', '', 'g');
+    IF value = '' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = blank_message;
+    END IF;
+    RETURN value;
+END $$;
+COMMENT ON FUNCTION bg._require_name(text, text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
+
+CREATE FUNCTION bg._cause_detail(cause text, cause_detail text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT upper(left(cause, 1)) || substr(cause, 2)
+           || CASE WHEN right(cause, 1) = '.' THEN '' ELSE '.' END
+           || coalesce(' ' || nullif(cause_detail, ''), '');
+$$;
+COMMENT ON FUNCTION bg._cause_detail(text, text) IS 'Internal: the DETAIL of an error caused by another one.';
+
+CREATE FUNCTION bg._raise_caused(message text, st text, cause text, cause_detail text, cause_hint text)
+    RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF cause_hint IS NOT NULL AND cause_hint <> '' THEN
+        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg._cause_detail(cause, cause_detail),
+                              HINT = cause_hint;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg._cause_detail(cause, cause_detail);
+END $$;
+COMMENT ON FUNCTION bg._raise_caused(text, text, text, text, text) IS 'Internal: raises an error caused by another one, with the cause in DETAIL.';
+
+CREATE OR REPLACE FUNCTION bg._bound(kind text) RETURNS bg.binding
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg.binding;
+BEGIN
+    SELECT * INTO b FROM bg.binding x WHERE x.kind = $1;
+    IF NOT FOUND AND $1 = 'people' THEN
+        RAISE EXCEPTION 'no people table is bound'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Bind it with bg.bind_people(''schema.table'', key => ..., account => ...).';
+    ELSIF NOT FOUND THEN
+        RAISE EXCEPTION 'no accounts table is bound'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Bind it with bg.bind_accounts(''schema.table'', key => ..., name => ..., parent => ...).';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_class WHERE oid = b.relid) THEN
+        RAISE EXCEPTION 'the bound % table (OID %) does not exist', b.kind, b.relid::oid
+            USING ERRCODE = 'undefined_table', HINT = 'It was dropped; bind the new one.';
+    END IF;
+    RETURN b;
+END $$;
+COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
+
+CREATE FUNCTION bg._keys(vals anyarray, kind text) RETURNS text[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg.binding := bg._bound(kind);
+    keytype text := bg._coltype(b.relid, b.key_column);
+    elem oid := (SELECT typelem FROM pg_type WHERE oid = pg_typeof(vals));
+    src text;
+    keys text[];
+    nulls bigint;
+    st text; msg text; det text; hnt text;
+BEGIN
+    IF vals IS NULL AND kind = 'people' THEN
+        RAISE EXCEPTION 'people must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF vals IS NULL THEN
+        RAISE EXCEPTION 'accounts must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF (SELECT t.typtype = 'c' OR t.oid = 'record'::regtype FROM pg_type t WHERE t.oid = elem) THEN
+        src := format('SELECT array_agg(DISTINCT (u.%1$I)::%2$s::text), count(*) FILTER (WHERE u.%1$I IS NULL)
+                         FROM unnest($1) AS u', b.key_column, keytype);
+    ELSE
+        src := format('SELECT array_agg(DISTINCT v::%s::text), count(*) FILTER (WHERE v IS NULL) FROM unnest($1) AS u(v)',
+                      keytype);
+    END IF;
+    BEGIN
+        EXECUTE src INTO keys, nulls USING vals;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+        hnt := coalesce(nullif(hnt, ''), format('Give keys of type %s (column %I of %s), or rows of %s.',
+                                                keytype, b.key_column, b.relid, b.relid));
+        IF kind = 'people' THEN
+            PERFORM bg._raise_caused('invalid person key', st, msg, det, hnt);
+        END IF;
+        PERFORM bg._raise_caused('invalid account key', st, msg, det, hnt);
+    END;
+    IF nulls > 0 AND kind = 'people' THEN
+        RAISE EXCEPTION 'people must not contain nulls' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF nulls > 0 THEN
+        RAISE EXCEPTION 'accounts must not contain nulls' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN coalesce(keys, '{}');
+END $$;
+COMMENT ON FUNCTION bg._keys(anyarray, text) IS 'Internal: the distinct text forms of people or account keys (given as keys or rows).';
+
+CREATE FUNCTION bg._key(val anyelement, kind text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF val IS NULL AND kind = 'people' THEN
+        RAISE EXCEPTION 'person must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF val IS NULL THEN
+        RAISE EXCEPTION 'account must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN (bg._keys(ARRAY[val], kind))[1];
+END $$;
+COMMENT ON FUNCTION bg._key(anyelement, text) IS 'Internal: the text form of one people or account key.';
+
+CREATE OR REPLACE FUNCTION bg._require_keys(keys text[], kind text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg.binding := bg._bound(kind);
+    missing text;
+BEGIN
+    EXECUTE format('SELECT string_agg(k, '', '' ORDER BY k) FROM (SELECT k FROM unnest($1) AS k
+                     WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = k::%s) ORDER BY k LIMIT 5) s',
+                   b.relid, b.key_column, bg._coltype(b.relid, b.key_column))
+       INTO missing USING keys;
+    IF missing IS NOT NULL AND kind = 'people' THEN
+        RAISE EXCEPTION 'person % not found in %', missing, b.relid
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = format('Keys are looked up in column %I of %s.', b.key_column, b.relid);
+    ELSIF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'account % not found in %', missing, b.relid
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = format('Keys are looked up in column %I of %s.', b.key_column, b.relid);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_keys(text[], text) IS 'Internal: errors when a key is not in the bound table.';
+
+CREATE FUNCTION bg._account_tree(si bg.solution_interest) RETURNS bg.binding
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding := bg._bound('accounts');
+BEGIN
+    IF a.parent_column IS NULL THEN
+        RAISE EXCEPTION 'solution interest "%" counts subaccounts, but the accounts are bound without a parent column',
+                        si.name
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
+    END IF;
+    RETURN a;
+END $$;
+COMMENT ON FUNCTION bg._account_tree(bg.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';
+
+-- sql/bg/bindings.sql
+CREATE FUNCTION bg._require_column(rel regclass, col name, null_message text, named_as text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cols text;
+BEGIN
+    IF col IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = null_message;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_attribute
+                    WHERE attrelid = rel AND attname = col AND attnum > 0 AND NOT attisdropped) THEN
+        SELECT string_agg(format('%I', attname), ', ' ORDER BY attnum) INTO cols
+          FROM pg_attribute WHERE attrelid = rel AND attnum > 0 AND NOT attisdropped;
+        RAISE EXCEPTION 'column "%" does not exist in table %', col, rel
+            USING ERRCODE = 'undefined_column',
+                  DETAIL = named_as,
+                  HINT = format('The columns of %s are: %s.', rel, cols);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_column(regclass, name, text, text) IS 'Internal: errors when a table lacks a column.';
+
+CREATE OR REPLACE FUNCTION bg.bind_people(people regclass, key name DEFAULT 'id', account name DEFAULT 'account_id')
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    tr record;
+BEGIN
+    PERFORM bg._require_table($1);
+    PERFORM bg._require_column($1, $2, 'key column must not be null', 'It was named as the key column.');
+    PERFORM bg._require_column($1, $3, 'account column must not be null', 'It was named as the account column.');
+    -- every saved condition must hold against the new table
+    FOR tr IN SELECT t.name AS template, r.name AS role, x.condition
+                FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
+                JOIN bg.role r ON r.id = x.role_id
+               WHERE x.condition IS NOT NULL ORDER BY t.name, x.priority LOOP
+        BEGIN
+            PERFORM bg.check_condition(tr.condition, $1);
+        EXCEPTION WHEN OTHERS THEN
+            DECLARE st text; msg text; det text; hnt text;
+            BEGIN
+                GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                        det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+                PERFORM bg._raise_caused(format('cannot bind %s: the condition of role "%s" in roles template "%s" does not fit it',
+                                                $1, tr.role, tr.template), st, msg, det, hnt);
+            END;
+        END;
+    END LOOP;
+    INSERT INTO bg.binding (kind, relid, key_column, account_column)
+    VALUES ('people', $1, $2, $3)
+    ON CONFLICT (kind) DO UPDATE
+       SET relid = excluded.relid, key_column = excluded.key_column,
+           account_column = excluded.account_column, bound_at = now();
+END $$;
+COMMENT ON FUNCTION bg.bind_people(regclass, name, name) IS
+    'Binds the user''s people table: its key column and the column that names the person''s account.';
+
+CREATE OR REPLACE FUNCTION bg.bind_accounts(accounts regclass, key name DEFAULT 'id', name name DEFAULT 'name',
+                                 parent name DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM bg._require_table($1);
+    PERFORM bg._require_column($1, $2, 'key column must not be null', 'It was named as the key column.');
+    PERFORM bg._require_column($1, $3, 'name column must not be null', 'It was named as the name column.');
+    IF $4 IS NOT NULL THEN
+        PERFORM bg._require_column($1, $4, 'parent column must not be null', 'It was named as the parent column.');
+    END IF;
+    INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column)
+    VALUES ('accounts', $1, $2, $3, $4)
+    ON CONFLICT (kind) DO UPDATE
+       SET relid = excluded.relid, key_column = excluded.key_column,
+           name_column = excluded.name_column, parent_column = excluded.parent_column,
+           bound_at = now();
+END $$;
+COMMENT ON FUNCTION bg.bind_accounts(regclass, name, name, name) IS
+    'Binds the user''s account table: its key, name and (optional) parent account columns.';
+
+-- sql/bg/roles.sql
+CREATE OR REPLACE FUNCTION bg.create_role(name text, description text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n text := bg._require_name($1, 'role name must not be null', 'role name must not be empty');
+    existing text;
+BEGIN
+    -- serialize role creation so that the limit holds under concurrency
+    LOCK TABLE bg.role IN SHARE ROW EXCLUSIVE MODE;
+    SELECT r.name INTO existing FROM bg.role r WHERE bg._fold(r.name) = bg._fold(n);
+    IF FOUND THEN
+        RAISE EXCEPTION 'role "%" already exists', existing USING ERRCODE = 'duplicate_object';
+    END IF;
+    IF (SELECT count(*) FROM bg.role) >= 20 THEN
+        RAISE EXCEPTION 'cannot create role "%": there are already 20 roles', n
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'At most 20 roles exist in all; drop an unused custom role with bg.drop_role first.';
+    END IF;
+    INSERT INTO bg.role (name, description) VALUES (n, $2);
+END $$;
+COMMENT ON FUNCTION bg.create_role(text, text) IS 'Creates a custom role (at most 20 roles in all).';
+
+CREATE OR REPLACE FUNCTION bg.rename_role(name text, new_name text)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    rid integer := bg._role_id($1);
+    n text;
+    existing text;
+BEGIN
+    IF (SELECT r.is_default FROM bg.role r WHERE r.id = rid) THEN
+        RAISE EXCEPTION 'cannot rename role "%": it is a default role', $1
+            USING ERRCODE = 'reserved_name', HINT = 'The six default roles cannot be renamed or dropped.';
+    END IF;
+    n := bg._require_name($2, 'new role name must not be null', 'new role name must not be empty');
+    SELECT r.name INTO existing FROM bg.role r WHERE bg._fold(r.name) = bg._fold(n) AND r.id <> rid;
+    IF FOUND THEN
+        RAISE EXCEPTION 'role "%" already exists', existing USING ERRCODE = 'duplicate_object';
+    END IF;
+    UPDATE bg.role SET name = n WHERE id = rid;
+END $$;
+COMMENT ON FUNCTION bg.rename_role(text, text) IS 'Renames a custom role.';
+
+CREATE OR REPLACE FUNCTION bg.drop_role(name text)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    rid integer := bg._role_id($1);
+    users text;
+BEGIN
+    IF (SELECT r.is_default FROM bg.role r WHERE r.id = rid) THEN
+        RAISE EXCEPTION 'cannot drop role "%": it is a default role', $1
+            USING ERRCODE = 'reserved_name', HINT = 'The six default roles cannot be renamed or dropped.';
+    END IF;
+    SELECT string_agg(format('"%s"', t.name), ', ' ORDER BY t.name) INTO users
+      FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
+     WHERE x.role_id = rid;
+    IF users IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot drop role "%": it is used by roles templates', $1
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = format('Roles templates using it: %s.', users),
+                  HINT = 'Remove it from the draft templates with bg.remove_role; live templates keep it for good.';
+    END IF;
+    DELETE FROM bg.role WHERE id = rid;
+END $$;
+COMMENT ON FUNCTION bg.drop_role(text) IS 'Drops a custom role that no roles template uses.';
+
+-- sql/bg/templates.sql
+CREATE OR REPLACE FUNCTION bg._check_role_condition(condition text, template text, role text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    st text; msg text; det text; hnt text;
+BEGIN
+    IF condition IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN bg.check_condition(condition);
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+    PERFORM bg._raise_caused(format('invalid condition for role "%s" of roles template "%s"', role, template),
+                             st, msg, det, hnt);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._check_role_condition(text, text, text) IS 'Internal: the canonical text of a role condition, checked against the bound people table.';
+
+CREATE OR REPLACE FUNCTION bg.create_template(name text, description text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n text := bg._require_name($1, 'template name must not be null', 'template name must not be empty');
+BEGIN
+    IF EXISTS (SELECT FROM bg.template t WHERE t.name = n) THEN
+        RAISE EXCEPTION 'roles template "%" already exists', n USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO bg.template (name, description) VALUES (n, $2);
+END $$;
+COMMENT ON FUNCTION bg.create_template(text, text) IS 'Creates an empty draft roles template.';
+
+CREATE OR REPLACE FUNCTION bg.copy_template(template text, new_name text)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    tid integer := bg._template_id($1, false);
+    n text := bg._require_name($2, 'template name must not be null', 'template name must not be empty');
+    newid integer;
+BEGIN
+    IF EXISTS (SELECT FROM bg.template t WHERE t.name = n) THEN
+        RAISE EXCEPTION 'roles template "%" already exists', n USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO bg.template (name, description)
+    SELECT n, t.description FROM bg.template t WHERE t.id = tid
+    RETURNING id INTO newid;
+    INSERT INTO bg.template_role (template_id, role_id, priority, weight, condition, required, members_required)
+    SELECT newid, x.role_id, x.priority, x.weight, x.condition, x.required, x.members_required
+      FROM bg.template_role x WHERE x.template_id = tid;
+END $$;
+COMMENT ON FUNCTION bg.copy_template(text, text) IS 'Copies a roles template (draft or live) into a new draft.';
+
+-- sql/bg/lists.sql
+CREATE OR REPLACE FUNCTION bg.create_account_list(name text, kind text DEFAULT 'static', filter text DEFAULT NULL,
+                                       description text DEFAULT NULL)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n text := bg._require_name($1, 'account list name must not be null',
+                               'account list name must not be empty');
+    k text := lower(bg._require_name($2, 'kind must not be null', 'kind must not be empty'));
+    f text;
+    a bg.binding;
+    st text; msg text; det text; hnt text;
+BEGIN
+    IF k NOT IN ('static', 'dynamic') THEN
+        RAISE EXCEPTION 'invalid account list kind "%"', $2
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'An account list is static or dynamic.';
+    END IF;
+    IF EXISTS (SELECT FROM bg.account_list l WHERE l.name = n) THEN
+        RAISE EXCEPTION 'account list "%" already exists', n USING ERRCODE = 'duplicate_object';
+    END IF;
+    IF k = 'static' AND $3 IS NOT NULL THEN
+        RAISE EXCEPTION 'a static account list has no filter'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Create it with kind => ''dynamic'' to select accounts by a filter, or add accounts with bg.add_accounts.';
+    END IF;
+    IF k = 'dynamic' THEN
+        IF $3 IS NULL THEN
+            RAISE EXCEPTION 'a dynamic account list needs a filter'
+                USING ERRCODE = 'null_value_not_allowed',
+                      HINT = 'Give a condition over the bound accounts, such as filter => ''country in (''''US'''', ''''CA'''')''.';
+        END IF;
+        a := bg._bound('accounts');
+        BEGIN
+            f := bg.check_condition($3, a.relid);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                    det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+            PERFORM bg._raise_caused(format('invalid filter for account list "%s"', n), st, msg, det, hnt);
+        END;
+    END IF;
+    INSERT INTO bg.account_list (name, kind, filter, description) VALUES (n, k, f, $4);
+    IF k = 'dynamic' THEN
+        PERFORM bg.refresh_account_list(n);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg.create_account_list(text, text, text, text) IS
+    'Creates an account list: static (accounts added by hand) or dynamic (a filter over the bound accounts, evaluated now and on refresh).';
+
+CREATE OR REPLACE FUNCTION bg.add_accounts(list text, accounts anyarray) RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    l bg.account_list := bg._static_list($1);
+    keys text[] := bg._keys($2, 'accounts');
+    n integer;
+BEGIN
+    PERFORM bg._require_keys(keys, 'accounts');
+    INSERT INTO bg.account_list_entry (list_id, account_key)
+    SELECT l.id, k FROM unnest(keys) AS k
+    ON CONFLICT DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE bg.account_list SET refreshed_at = now() WHERE id = l.id AND n > 0;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg.add_accounts(text, anyarray) IS
+    'Adds accounts (keys or rows of the bound account table) to a static account list; returns how many were new.';
+
+CREATE OR REPLACE FUNCTION bg.remove_accounts(list text, accounts anyarray) RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    l bg.account_list := bg._static_list($1);
+    keys text[] := bg._keys($2, 'accounts');
+    n integer;
+BEGIN
+    DELETE FROM bg.account_list_entry e WHERE e.list_id = l.id AND e.account_key = ANY (keys);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE bg.account_list SET refreshed_at = now() WHERE id = l.id AND n > 0;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg.remove_accounts(text, anyarray) IS
+    'Removes accounts from a static account list; returns how many were in it.';
+
+-- sql/bg/interests.sql
+CREATE OR REPLACE FUNCTION bg.create_solution_interest(name text, template text, description text DEFAULT NULL,
+                                            update_existing boolean DEFAULT false,
+                                            include_subaccounts boolean DEFAULT false)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n text := bg._require_name($1, 'solution interest name must not be null',
+                               'solution interest name must not be empty');
+    tid integer := bg._template_id($2, false);
+BEGIN
+    IF (SELECT t.status FROM bg.template t WHERE t.id = tid) <> 'live' THEN
+        RAISE EXCEPTION 'roles template "%" is a draft', $2
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('A solution interest takes a live template; publish it with bg.publish_template(%L).', $2);
+    END IF;
+    IF $4 IS NULL THEN
+        RAISE EXCEPTION 'update_existing must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF $5 IS NULL THEN
+        RAISE EXCEPTION 'include_subaccounts must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF $5 THEN
+        IF (bg._bound('accounts')).parent_column IS NULL THEN
+            RAISE EXCEPTION 'cannot include subaccounts: the accounts are bound without a parent column'
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'Bind the accounts again with bg.bind_accounts(..., parent => ''parent column'').';
+        END IF;
+    END IF;
+    IF EXISTS (SELECT FROM bg.solution_interest s WHERE s.name = n) THEN
+        RAISE EXCEPTION 'solution interest "%" already exists', n USING ERRCODE = 'duplicate_object';
+    END IF;
+    INSERT INTO bg.solution_interest (name, template_id, description, update_existing, include_subaccounts)
+    VALUES (n, tid, $3, $4, $5);
+END $$;
+COMMENT ON FUNCTION bg.create_solution_interest(text, text, text, boolean, boolean) IS
+    'Creates a solution interest (what is sold) with a live roles template.';
+
+-- sql/bg/rule_members.sql
+CREATE FUNCTION bg._group_walk_sql(si bg.solution_interest, roots text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+    patype text := bg._coltype(p.relid, p.account_column);
+    a bg.binding;
+BEGIN
+    IF NOT si.include_subaccounts THEN
+        RETURN format('walk AS (SELECT r.root, NULL::text AS pkey, r.acct, r.aval, false AS is_cycle FROM (%s) r)',
+                      roots);
+    END IF;
+    a := bg._account_tree(si);
+    RETURN format('walk(root, pkey, acct, aval) AS (
+                     SELECT r.root, NULL::text, r.acct, r.aval FROM (%s) r
+                     UNION ALL
+                     SELECT w.root, NULL::text, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
+                   CYCLE acct SET is_cycle USING path',
+                  roots, a.key_column, a.key_column, patype,
+                  a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
+END $$;
+COMMENT ON FUNCTION bg._group_walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from buying groups down to the accounts they count.';
+
+CREATE FUNCTION bg._person_walk_sql(si bg.solution_interest) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+    people text := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct, p.%I AS aval
+                             FROM %s p WHERE p.%I = ANY ($1::%s[])',
+                          p.key_column, p.account_column, p.account_column, p.relid,
+                          p.key_column, bg._coltype(p.relid, p.key_column));
+    a bg.binding;
+BEGIN
+    IF NOT si.include_subaccounts THEN
+        RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', people);
+    END IF;
+    a := bg._account_tree(si);
+    RETURN format('walk(root, pkey, acct, aval) AS (
+                     %s
+                     UNION ALL
+                     SELECT w.root, w.pkey, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
+                      WHERE c.%I IS NOT NULL)
+                   CYCLE acct SET is_cycle USING path',
+                  people, a.parent_column, a.parent_column, bg._coltype(p.relid, p.account_column),
+                  a.relid, a.key_column, bg._coltype(a.relid, a.key_column), a.parent_column);
+END $$;
+COMMENT ON FUNCTION bg._person_walk_sql(bg.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
+
+CREATE FUNCTION bg._check_cycles(si bg.solution_interest, walk text, people text[]) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding;
+    cyc text;
+BEGIN
+    IF NOT si.include_subaccounts THEN
+        RETURN;
+    END IF;
+    a := bg._bound('accounts');
+    EXECUTE 'WITH RECURSIVE ' || walk || ' SELECT w.path::text FROM walk w WHERE w.is_cycle LIMIT 1'
+       INTO cyc USING people, si.id;
+    IF cyc IS NOT NULL THEN
+        RAISE EXCEPTION 'the account hierarchy of % has a cycle', a.relid
+            USING ERRCODE = 'data_exception',
+                  DETAIL = format('Following column %I from account to account comes back: %s.',
+                                  a.parent_column, translate(cyc, '{}()"', '')),
+                  HINT = 'Break the cycle in the parent links; solution interests with include_subaccounts need a tree.';
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._check_cycles(bg.solution_interest, text, text[]) IS 'Internal: errors when the account hierarchy has a cycle.';
+
+CREATE FUNCTION bg._role_id_case(template_id integer, expr text) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %L THEN %s', r.name, r.id), ' ' ORDER BY x.priority))
+      FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
+     WHERE x.template_id = _role_id_case.template_id;
+$$;
+COMMENT ON FUNCTION bg._role_id_case(integer, text) IS 'Internal: SQL mapping the role names of a template to role ids.';
+
+CREATE FUNCTION bg._role_position_case(template_id integer, expr text) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %s THEN %s', x.role_id, x.pos), ' ' ORDER BY x.pos))
+      FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
+              FROM bg.template_role y WHERE y.template_id = _role_position_case.template_id) x;
+$$;
+COMMENT ON FUNCTION bg._role_position_case(integer, text) IS 'Internal: SQL mapping the role ids of a template to their positions.';
+
+CREATE FUNCTION bg._group_rule_members_sql(si bg.solution_interest, walk text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+BEGIN
+    -- OFFSET 0 keeps role_for in one place, so it runs once per person
+    RETURN walk || format(',
+        d AS (
+          SELECT x.group_id, x.person_key, %s AS role_id
+            FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+                    FROM walk w JOIN %s p ON p.%I = w.aval
+                   WHERE NOT w.is_cycle OFFSET 0) x
+           WHERE x.rn IS NOT NULL)',
+        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        (SELECT t.name FROM bg.template t WHERE t.id = si.template_id), p.relid, p.account_column);
+END $$;
+COMMENT ON FUNCTION bg._group_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
+
+CREATE FUNCTION bg._person_rule_members_sql(si bg.solution_interest, walk text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+BEGIN
+    RETURN walk || format(',
+        d AS (
+          SELECT x.group_id, x.person_key, %s AS role_id
+            FROM (SELECT g.id AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+                    FROM walk w
+                    JOIN bg.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
+                    JOIN %s p ON p.%I = w.pkey::%s
+                   WHERE NOT w.is_cycle OFFSET 0) x
+           WHERE x.rn IS NOT NULL)',
+        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        (SELECT t.name FROM bg.template t WHERE t.id = si.template_id),
+        p.relid, p.key_column, bg._coltype(p.relid, p.key_column));
+END $$;
+COMMENT ON FUNCTION bg._person_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
+
+-- sql/bg/jobs.sql
+CREATE FUNCTION bg._run_job(jid bigint, s bg.solution_interest, l bg.account_list) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    walk text;
+    ngroups bigint;
+    nmembers bigint;
+BEGIN
+    PERFORM bg._new_groups(s, l.id);
+    -- for new groups aval is a column of an analyzed table, so the planner
+    -- knows how many people it joins
+    walk := bg._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
+                                     FROM pg_temp.bg_new_group n');
+    PERFORM bg._check_cycles(s, walk, NULL);
+    PERFORM bg._scores_stored(true);
+    EXECUTE 'WITH RECURSIVE ' || bg._group_rule_members_sql(s, walk) || '
+        INSERT INTO bg.member (group_id, person_key, role_id, source)
+        SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
+        USING NULL::text[], s.id;
+    GET DIAGNOSTICS nmembers = ROW_COUNT;
+    PERFORM bg._scores_stored(false);
+    EXECUTE format('
+        INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
+                                     member_count, role_counts, completeness, role_completeness, missing_roles)
+        SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
+               y.account_name, $3, y.n,
+               (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
+          FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
+                       bg._tally_scores(coalesce(sc.t, z.t)) AS f
+                  FROM pg_temp.bg_new_group acc
+                  LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
+                               FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
+                              GROUP BY m.group_id) sc ON sc.group_id = acc.gid
+                 CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+                OFFSET 0) y',
+        bg._role_position_case(s.template_id, 'm.role_id'))
+        USING s.id, s.name, jid, (SELECT t.name FROM bg.template t WHERE t.id = s.template_id);
+    GET DIAGNOSTICS ngroups = ROW_COUNT;
+    -- many new groups: fresh statistics, so that the per-person lookups of
+    -- live mode and manual actions plan index scans right away
+    IF ngroups >= 1000 THEN
+        ANALYZE bg.buying_group;
+    END IF;
+    UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+                      finished_at = clock_timestamp()
+     WHERE id = jid;
+END $$;
+COMMENT ON FUNCTION bg._run_job(bigint, bg.solution_interest, bg.account_list) IS 'Internal: the run of a creation job.';
+
+CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
+                                        record_failure boolean DEFAULT false) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._interest($1);
+    l bg.account_list := bg._list($2);
+    jid bigint;
+    st text; msg text; det text;
+BEGIN
+    IF $3 IS NULL THEN
+        RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM bg._bound('people');
+    PERFORM bg._bound('accounts');
+    IF s.include_subaccounts THEN
+        PERFORM bg._account_tree(s);
+    END IF;
+    -- concurrent runs for one solution interest queue, so no account gets two groups
+    PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
+    IF l.kind = 'dynamic' THEN
+        PERFORM bg.refresh_account_list(l.name);
+    END IF;
+    INSERT INTO bg.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
+    IF NOT $3 THEN
+        PERFORM bg._run_job(jid, s, l);
+        RETURN jid;
+    END IF;
+    BEGIN
+        PERFORM bg._run_job(jid, s, l);
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+        UPDATE bg.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
+         WHERE id = jid;
+        RAISE WARNING 'buying group job % failed', jid
+            USING ERRCODE = st, DETAIL = bg._nested_detail(msg, det),
+                  HINT = 'Nothing of the job was kept; see bg.jobs.';
+    END;
+    RETURN jid;
+END $$;
+COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
+    'Creates a buying group for every account of the list that has none for the solution interest, assigns members by the template''s conditions and records the run in bg.jobs; returns the job id. An error is raised, unless record_failure is true: then the job is recorded as failed and a warning is raised.';
+
+CREATE OR REPLACE FUNCTION bg.buying_group_id(solution_interest text, account anyelement) RETURNS bigint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._interest($1);
+BEGIN
+    RETURN (SELECT g.id FROM bg.buying_group g
+             WHERE g.solution_interest_id = s.id AND g.account_key = bg._key($2, 'accounts'));
+END $$;
+COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
+    'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';
+
+-- sql/bg/members.sql
+CREATE OR REPLACE FUNCTION bg._require_people(g bg.buying_group, keys text[]) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := (SELECT x FROM bg.solution_interest x WHERE x.id = g.solution_interest_id);
+    walk text;
+    outside text;
+BEGIN
+    PERFORM bg._require_keys(keys, 'people');
+    walk := bg._person_walk_sql(s);
+    PERFORM bg._check_cycles(s, walk, keys);
+    EXECUTE 'WITH RECURSIVE ' || walk || '
+        SELECT string_agg(k, '', '' ORDER BY k) FROM (
+          SELECT k FROM unnest($1) AS k
+           WHERE NOT EXISTS (SELECT FROM walk w WHERE w.pkey = k AND w.acct = $3 AND NOT w.is_cycle)
+           ORDER BY k LIMIT 5) x'
+       INTO outside USING keys, s.id, g.account_key;
+    IF outside IS NOT NULL THEN
+        RAISE EXCEPTION 'person % is not in account % of buying group "%"', outside, g.account_key, g.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = CASE WHEN s.include_subaccounts
+                                THEN 'A member must belong to the group''s account or one of its subaccounts.'
+                                ELSE 'A member must belong to the group''s account.' END;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._require_people(bg.buying_group, text[]) IS 'Internal: errors unless the people belong to the group''s account.';
+
+CREATE OR REPLACE FUNCTION bg.assign_member(buying_group bigint, person anyelement, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
+$$;
+COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
+    'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
+
+CREATE OR REPLACE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, bg._keys($2, 'people'), $3, false);
+$$;
+COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
+    'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
+
+CREATE OR REPLACE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
+$$;
+COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
+    'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
+
+CREATE OR REPLACE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
+$$;
+COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
+    'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
+
+CREATE OR REPLACE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._remove($1, bg._keys($2, 'people'));
+$$;
+COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
+    'Removes members from a buying group in one statement; they are kept as removed (manual).';
+
+-- sql/bg/sync.sql
+CREATE OR REPLACE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding := bg._bound('people');
+    walk text;
+    wanted text;
+    added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
+BEGIN
+    IF people IS NULL THEN
+        walk := bg._group_walk_sql(si, format(
+            'SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+               FROM bg.buying_group g WHERE g.solution_interest_id = $2',
+            bg._coltype(p.relid, p.account_column)));
+        wanted := bg._group_rule_members_sql(si, walk);
+    ELSE
+        walk := bg._person_walk_sql(si);
+        wanted := bg._person_rule_members_sql(si, walk);
+    END IF;
+    PERFORM bg._check_cycles(si, walk, people);
+    -- Lock every group the statement can change, in id order, before it
+    -- runs: its insert and update triggers would otherwise lock them in two
+    -- batches, and two such statements could deadlock.
+    IF people IS NULL THEN
+        PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = si.id ORDER BY g.id FOR NO KEY UPDATE;
+    ELSE
+        EXECUTE 'WITH RECURSIVE ' || wanted || '
+            SELECT FROM bg.buying_group g
+             WHERE g.id IN (SELECT d.group_id FROM d
+                            UNION SELECT m.group_id FROM bg.member m
+                                   WHERE m.person_key = ANY ($1)
+                                     AND EXISTS (SELECT FROM bg.buying_group x
+                                                  WHERE x.id = m.group_id AND x.solution_interest_id = $2))
+             ORDER BY g.id FOR NO KEY UPDATE OF g'
+            USING people, si.id;
+    END IF;
+    -- One diff of wanted against current members, by a full join (hash or
+    -- merge only: never a nested loop over misestimated CTEs), drives the
+    -- three changes.
+    EXECUTE 'WITH RECURSIVE ' || wanted || ',
+        cur AS (
+          SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
+            FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
+           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))),
+        diff AS MATERIALIZED (
+          SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
+                 d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
+                 coalesce(c.is_removed, false) AS was_removed
+            FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
+           WHERE c.group_id IS NULL
+              OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+              OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))),
+        ins AS (
+          INSERT INTO bg.member (group_id, person_key, role_id, source)
+          SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+          ON CONFLICT (group_id, person_key) DO NOTHING
+          RETURNING 1),
+        upd AS (
+          UPDATE bg.member m
+             SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                 added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+            FROM diff x
+           WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+             AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+          RETURNING x.was_removed AS readded),
+        rem AS (
+          UPDATE bg.member m SET is_removed = true, removed_at = now()
+            FROM diff x
+           WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+             AND m.source = ''rule'' AND NOT m.is_removed
+          RETURNING 1)
+        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+               (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
+       INTO added, readded, changed, removed USING people, si.id;
+    IF people IS NULL THEN
+        SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;
+    ELSE
+        SELECT count(DISTINCT m.group_id) INTO groups
+          FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
+         WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
+    END IF;
+    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+                              'removed', removed, 'changed', changed);
+END $$;
+COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
+
+-- sql/bg/views.sql
+COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
