@@ -28,7 +28,7 @@ FROM (SELECT id, account_id, lower(btrim(coalesce(job_title, ''))) AS t, departm
         FROM people OFFSET 0) s;
 
 -- Completeness and missing roles per account in plain SQL: counts per role,
--- then the §5 arithmetic (same operation order as bg, so equal doubles).
+-- then the docs/design.md §5 arithmetic (same operation order as bg, so equal doubles).
 CREATE OR REPLACE VIEW sql_scores AS
 SELECT account_id,
        (least(esc, 1) * 100.0::float8 / 1 + least(dm, 1) * 100.0::float8 / 1
