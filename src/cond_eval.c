@@ -13,7 +13,6 @@
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
-#include "nodes/primnodes.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -23,6 +22,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "call_cache.h"
 #include "cond_eval.h"
 #include "cond_regex.h"
 
@@ -530,37 +530,6 @@ bg_require_row_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Whether argument argno of this call is a constant.  For an aggregate's
- * transition function the executor's expression has placeholders, so the
- * Aggref is asked instead (its arguments start at argno - 1).
- */
-bool
-bg_arg_is_const(FunctionCallInfo fcinfo, int argno)
-{
-	Aggref	   *agg = AggGetAggref(fcinfo);
-
-	if (agg)
-	{
-		TargetEntry *te;
-
-		if (argno < 1 || argno > list_length(agg->args))
-			return false;
-		te = list_nth(agg->args, argno - 1);
-		return IsA(te->expr, Const);
-	}
-	return get_fn_expr_arg_stable(fcinfo->flinfo, argno);
-}
-
-typedef struct BgCallCache
-{
-	MemoryContext cxt;			/* owns ev; reset on rebuild */
-	char	   *name;			/* template name of ev */
-	int			namelen;
-	BgEval	   *ev;
-	bool		tmpl_const;		/* the template argument is a constant */
-} BgCallCache;
-
-/*
  * The compiled template for this call site, with the row argument set as the
  * current row.  The template name and the row are arguments tmpl_argno and
  * row_argno (both non-null).  The compiled form lives in fn_extra and is
@@ -576,15 +545,12 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 	HeapTupleHeader row;
 	Oid			rowtype;
 	int32		rowtypmod;
+	BgEval	   *ev;
 
 	if (cc == NULL)
 	{
 		bg_require_row_arg(fcinfo, row_argno);
-		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgCallCache));
-		cc->tmpl_const = bg_arg_is_const(fcinfo, tmpl_argno);
-		cc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled template",
-										ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = cc;
+		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, tmpl_argno));
 	}
 
 	/* row values are rarely toasted: skip the detoast call when not */
@@ -594,27 +560,19 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 	rowtype = HeapTupleHeaderGetTypeId(row);
 	rowtypmod = HeapTupleHeaderGetTypMod(row);
 
-	if (cc->ev == NULL ||
-		cc->ev->generation != bg_catalog_generation ||
-		(!cc->tmpl_const && (cc->namelen != nmlen || memcmp(cc->name, nm, nmlen) != 0)) ||
-		cc->ev->rowtype != rowtype || cc->ev->rowtypmod != rowtypmod)
+	if (!bg_call_cache_fresh(cc, nm, nmlen, rowtype, rowtypmod))
 	{
-		uint64		generation = bg_catalog_generation;
-		char	   *cname = text_to_cstring(name);
-		BgTemplate *tmpl;
-		TupleDesc	desc;
+		uint64		generation = bg_call_cache_reset(cc);
+		BgTemplate *tmpl = bg_template_get(text_to_cstring(name));
 
-		cc->ev = NULL;
-		MemoryContextReset(cc->cxt);
-		tmpl = bg_template_get(cname);
 		/* lookup_rowtype_tupdesc_copy: a refcounted desc would leak on error */
-		desc = lookup_rowtype_tupdesc_copy(rowtype, rowtypmod);
-		cc->ev = bg_eval_compile(tmpl, desc, cc->cxt);
-		cc->ev->generation = generation;
-		cc->name = MemoryContextStrdup(cc->cxt, cname);
-		cc->namelen = nmlen;
+		ev = bg_eval_compile(tmpl, lookup_rowtype_tupdesc_copy(rowtype, rowtypmod),
+							 cc->cxt);
+		ev->tmpl_const = cc->key_const;
+		bg_call_cache_store(cc, ev, generation, nm, nmlen, rowtype, rowtypmod);
 	}
-	cc->ev->tmpl_const = cc->tmpl_const;
-	bg_eval_set_row(cc->ev, row);
-	return cc->ev;
+	ev = cc->data;
+	Assert(ev->rowtype == rowtype && ev->rowtypmod == rowtypmod);
+	bg_eval_set_row(ev, row);
+	return ev;
 }
