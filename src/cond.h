@@ -8,6 +8,7 @@
 #include "postgres.h"
 #include "access/tupdesc.h"
 #include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 
 /* ---- lexer (cond_lex.c) ---- */
 
@@ -122,6 +123,7 @@ extern BgNode *bg_parse(const char *source);
 extern void bg_print_node(StringInfo buf, const BgNode *node);
 extern void bg_print_pred(StringInfo buf, const BgPred *pred);
 extern char *bg_canonical(const BgNode *node);
+extern List *bg_node_columns(const BgNode *node, List *names, bool distinct);
 
 /* ---- checker (cond_check.c) ---- */
 

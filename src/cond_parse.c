@@ -1,6 +1,7 @@
 /*
  * cond_parse.c — recursive-descent parser and canonical printer of the
- * condition language (DESIGN §4).
+ * condition language (DESIGN §4), and the walker that lists the columns a
+ * condition reads.
  *
  *	condition := or_expr
  *	or_expr   := and_expr { OR and_expr }
@@ -624,4 +625,30 @@ bg_canonical(const BgNode *node)
 	initStringInfo(&buf);
 	bg_print_node(&buf, node);
 	return buf.data;
+}
+
+/* ---- walking ---- */
+
+/*
+ * Appends the column names node reads (the trees' own strings, not copies)
+ * to names, in the order they are written: every occurrence, or when
+ * distinct only those not in names yet.
+ */
+List *
+bg_node_columns(const BgNode *node, List *names, bool distinct)
+{
+	check_stack_depth();
+	if (node->kind == BG_NODE_PRED)
+	{
+		ListCell   *lc;
+
+		if (distinct)
+			foreach(lc, names)
+				if (strcmp(lfirst(lc), node->pred->column) == 0)
+					return names;
+		return lappend(names, node->pred->column);
+	}
+	for (int i = 0; i < node->nargs; i++)
+		names = bg_node_columns(node->args[i], names, distinct);
+	return names;
 }

@@ -87,17 +87,6 @@ bg_matches(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(bg_eval_role(ev) == 0);
 }
 
-static void
-collect_columns(const BgNode *node, ArrayBuildState *astate)
-{
-	if (node->kind == BG_NODE_PRED)
-		accumArrayResult(astate, CStringGetTextDatum(node->pred->column), false,
-						 TEXTOID, CurrentMemoryContext);
-	else
-		for (int i = 0; i < node->nargs; i++)
-			collect_columns(node->args[i], astate);
-}
-
 /*
  * bg._condition_columns(condition text) RETURNS text[]: the column names a
  * condition reads (with repeats), so that live mode fires only on updates of
@@ -109,7 +98,10 @@ bg_condition_columns(PG_FUNCTION_ARGS)
 {
 	BgNode	   *node = bg_parse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	ListCell   *lc;
 
-	collect_columns(node, astate);
+	foreach(lc, bg_node_columns(node, NIL, false))
+		accumArrayResult(astate, CStringGetTextDatum(lfirst(lc)), false,
+						 TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
 }
