@@ -304,7 +304,7 @@ fetch_text(BgEval *ev, int col)
 
 /* Whether s[0..len) is all ASCII, eight bytes at a time. */
 static inline bool
-pg_is_ascii_len(const char *s, int len)
+bg_is_ascii_len(const char *s, int len)
 {
 	int			i = 0;
 	uint64		acc = 0;
@@ -329,7 +329,7 @@ fetch_folded(BgEval *ev, int col)
 	if (c->folded_row != ev->rowno)
 	{
 		/* the matcher reads ASCII capitals as small letters: fold the rest */
-		if (pg_is_ascii_len(c->raw, c->rawlen))
+		if (bg_is_ascii_len(c->raw, c->rawlen))
 		{
 			c->fdata = c->raw;
 			c->flen = c->rawlen;
