@@ -1,7 +1,8 @@
 /*
- * agg_final.c — final functions of the scoring aggregates (DESIGN §5):
- * role counts, role completeness, group completeness and missing roles,
- * computed from a bg.role_tally and the template's thresholds.
+ * agg_final.c — final functions of the scoring aggregates
+ * (docs/design.md §5): role counts, role completeness, group completeness
+ * and missing roles, computed from a bg.role_tally and the template's
+ * thresholds.
  */
 #include "postgres.h"
 

@@ -1,8 +1,8 @@
 /*
- * agg_trans.c — transition functions of the scoring aggregates (DESIGN §5):
- * one evaluates the roles template on each person row, the other counts
- * roles that are already assigned.  Both build a bg.role_tally and update it
- * in place when called as an aggregate.
+ * agg_trans.c — transition functions of the scoring aggregates
+ * (docs/design.md §5): one evaluates the roles template on each person row,
+ * the other counts roles that are already assigned.  Both build a
+ * bg.role_tally and update it in place when called as an aggregate.
  */
 #include "postgres.h"
 

@@ -1,7 +1,7 @@
 /*
- * casefold.c — trimming and full Unicode case folding (DESIGN §4: text
- * comparisons ignore case and surrounding white space), and bg._fold, the
- * same folding from SQL.
+ * casefold.c — trimming and full Unicode case folding (docs/design.md §4:
+ * text comparisons ignore case and surrounding white space), and bg._fold,
+ * the same folding from SQL.
  *
  * ASCII values, the vast majority of job titles, are folded with a byte loop.
  * Anything else goes through ICU's u_strFoldCase with the default (not

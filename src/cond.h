@@ -1,6 +1,6 @@
 /*
- * cond.h — the condition language of DESIGN §4: tokens, syntax tree, and the
- * entry points of the lexer, parser, printer and checker.
+ * cond.h — the condition language of docs/design.md §4: tokens, syntax tree,
+ * and the entry points of the lexer, parser, printer, walker and checker.
  */
 #ifndef BG_COND_H
 #define BG_COND_H

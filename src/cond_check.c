@@ -1,8 +1,8 @@
 /*
  * cond_check.c — resolves the columns of a parsed condition against a row
  * type and checks that every operator and literal fits the column's type
- * (DESIGN §3: conditions are checked when saved, never a surprise later),
- * and bg.check_condition, which does so from SQL.
+ * (docs/design.md §3: conditions are checked when saved, never a surprise
+ * later), and bg.check_condition, which does so from SQL.
  */
 #include "postgres.h"
 
@@ -210,9 +210,10 @@ digits(const char **p, int n)
 }
 
 /*
- * DESIGN §4: dates and timestamps are written in ISO form, so a condition
- * means the same under every DateStyle: YYYY-MM-DD, and for timestamps an
- * optional time ([ T]HH:MM[:SS[.fraction]]) and zone (Z or +HH[:MM]).
+ * docs/design.md §4: dates and timestamps are written in ISO form, so a
+ * condition means the same under every DateStyle: YYYY-MM-DD, and for
+ * timestamps an optional time ([ T]HH:MM[:SS[.fraction]]) and zone (Z or
+ * +HH[:MM]).
  */
 static bool
 is_iso_datetime(const char *s, bool allow_time)

@@ -1,6 +1,6 @@
 /*
  * cond_eval.c — compiles a roles template for one row type and evaluates it
- * on rows (DESIGN §4 semantics, §5 role assignment).
+ * on rows (docs/design.md §4 semantics, §5 role assignment).
  *
  * Compiling resolves every column to an attribute number, folds the text
  * literals once, converts number and date literals to their column's type

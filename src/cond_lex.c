@@ -1,5 +1,5 @@
 /*
- * cond_lex.c — the lexer of the condition language (DESIGN §4).
+ * cond_lex.c — the lexer of the condition language (docs/design.md §4).
  *
  * Words are returned as identifiers; the parser decides which are keywords,
  * so that keywords stay case-insensitive and column names need quoting only

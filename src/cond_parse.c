@@ -1,7 +1,7 @@
 /*
  * cond_parse.c — recursive-descent parser and canonical printer of the
- * condition language (DESIGN §4), and the walker that lists the columns a
- * condition reads.
+ * condition language (docs/design.md §4), and the walker that lists the
+ * columns a condition reads.
  *
  *	condition := or_expr
  *	or_expr   := and_expr { OR and_expr }

@@ -1,7 +1,7 @@
 /*
  * multimatch.c — matches every text pattern of a column against a value in
- * one pass per kind (DESIGN §8: evaluation costs little more than reading
- * the row).
+ * one pass per kind (docs/design.md §8: evaluation costs little more than
+ * reading the row).
  *
  * CONTAINS patterns form an Aho-Corasick automaton, compiled to a dense DFA
  * over byte classes (the bytes that occur in some pattern, plus one class for

@@ -1,6 +1,6 @@
 /*
- * role_for.c — the role-assignment functions of DESIGN §5: bg.role_for and
- * bg.explain_role.
+ * role_for.c — the role-assignment functions of docs/design.md §5:
+ * bg.role_for and bg.explain_role.
  */
 #include "postgres.h"
 
