@@ -126,8 +126,8 @@ icu_check(UErrorCode status, const char *what)
 	if (U_FAILURE(status))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("could not case-fold a text value: %s failed: %s",
-						what, u_errorName(status))));
+				 errmsg("could not case-fold a text value"),
+				 errdetail("ICU function %s failed: %s.", what, u_errorName(status))));
 }
 
 static void

@@ -72,9 +72,9 @@ is_plain_integer(const char *s, int64 *out)
 }
 
 static BgEvalPred *
-compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *source)
+compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 {
-	BgColumnRef ref = bg_resolve_column(pred, ev->desc, what, source);
+	BgColumnRef ref = bg_resolve_column(pred, ev->desc, InvalidOid, source);
 	BgEvalPred *p = palloc0(sizeof(BgEvalPred));
 	BgTypeClass tc = ref.tclass;
 	int			n = pred->nvalues;
@@ -146,7 +146,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 }
 
 static BgEvalNode *
-compile_node(BgEval *ev, const BgNode *node, const char *what, const char *source)
+compile_node(BgEval *ev, const BgNode *node, const char *source)
 {
 	BgEvalNode *e = palloc0(sizeof(BgEvalNode));
 
@@ -155,7 +155,7 @@ compile_node(BgEval *ev, const BgNode *node, const char *what, const char *sourc
 	e->constval = node->constval;
 	if (node->kind == BG_NODE_PRED)
 	{
-		e->pred = compile_pred(ev, node->pred, what, source);
+		e->pred = compile_pred(ev, node->pred, source);
 		ev->preds = ev->preds ? repalloc(ev->preds, sizeof(BgEvalPred *) * (ev->npreds + 1))
 			: palloc(sizeof(BgEvalPred *));
 		ev->preds[ev->npreds++] = e->pred;
@@ -166,7 +166,7 @@ compile_node(BgEval *ev, const BgNode *node, const char *what, const char *sourc
 	{
 		e->args = palloc(sizeof(BgEvalNode *) * node->nargs);
 		for (int i = 0; i < node->nargs; i++)
-			e->args[i] = compile_node(ev, node->args[i], what, source);
+			e->args[i] = compile_node(ev, node->args[i], source);
 	}
 	return e;
 }
@@ -180,14 +180,11 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	BgEval	   *ev = palloc0(sizeof(BgEval));
-	const char *what;
 
 	ev->cxt = cxt;
 	ev->desc = CreateTupleDescCopy(desc);
 	ev->rowtype = desc->tdtypeid;
 	ev->rowtypmod = desc->tdtypmod;
-	what = desc->tdtypeid == RECORDOID ? "the row" :
-		psprintf("row type %s", format_type_be(desc->tdtypeid));
 
 	ev->tmpl = palloc0(sizeof(BgTemplate));
 	ev->tmpl->name = pstrdup(tmpl->name);
@@ -206,7 +203,7 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 		r->tree = NULL;
 		ev->pred_first[i] = ev->npreds;
 		if (tmpl->roles[i].tree)
-			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, what, r->condition);
+			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, r->condition);
 		ev->pred_count[i] = ev->npreds - ev->pred_first[i];
 	}
 	for (int c = 0; c < ev->ncols; c++)

@@ -116,8 +116,8 @@ syntax_error_at(Parser *ps, const char *expected, bool column_expected)
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
 			 errmsg("syntax error in condition at %s", tok_describe(t)),
-			 errdetail("Expected %s at character %d of condition \"%s\".",
-					   expected, t->location, ps->toks->source),
+			 bg_errdetail_condition(psprintf("Expected %s", expected),
+									t->location, ps->toks->source),
 			 (column_expected && t->kind == BG_TOK_IDENT && is_keyword(t->text)) ?
 			 errhint("\"%s\" is a keyword; write a column of that name in double quotes.",
 					 t->text) : 0));
