@@ -40,6 +40,7 @@ tally_template(BgTally *t)
 static double
 role_completeness(int64 n, int k)
 {
+	Assert(n >= 0 && k >= 1);
 	return n >= k ? 100.0 : 100.0 * (double) n / (double) k;
 }
 
@@ -171,6 +172,7 @@ group_completeness(BgTemplate *tmpl, BgTally *t, double *result)
 	if (required == 0)
 		return false;
 	*result = sum / required;
+	Assert(*result >= 0.0 && *result <= 100.0);
 	return true;
 }
 

@@ -86,8 +86,10 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 	ev = bg_eval_for_call(fcinfo, 1, 2);
 	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	r = bg_eval_role(ev);
+	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
 	if (r >= 0)
 		t->counts[r]++;
+	Assert(r < 0 || t->counts[r] > 0);
 	PG_RETURN_POINTER(t);
 }
 
@@ -168,7 +170,9 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 					 errhint("The roles of a template are listed in bg.template_roles.")));
 		ri->last = i;
 	}
+	Assert(t->nroles == ri->nroles && i >= 0 && i < t->nroles);
 	t->counts[i]++;
+	Assert(t->counts[i] > 0);
 	PG_RETURN_POINTER(t);
 }
 
@@ -197,6 +201,8 @@ bg_tally_position_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role position %d is out of range for roles template \"%s\"", pos, ri->name),
 				 errdetail("The template has %d roles.", ri->nroles)));
+	Assert(t->nroles == ri->nroles);
 	t->counts[pos - 1]++;
+	Assert(t->counts[pos - 1] > 0);
 	PG_RETURN_POINTER(t);
 }

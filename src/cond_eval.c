@@ -205,6 +205,7 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 		if (tmpl->roles[i].tree)
 			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, r->condition);
 		ev->pred_count[i] = ev->npreds - ev->pred_first[i];
+		Assert(ev->pred_count[i] >= 0 && (ev->conds[i] != NULL) == (r->condition != NULL));
 	}
 	for (int c = 0; c < ev->ncols; c++)
 	{
@@ -226,7 +227,10 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 		nw = ev->cols[p->col].matcher->nwords[p->kind];
 		p->mask = palloc0(sizeof(uint64) * nw);
 		for (int v = 0; v < p->nvals; v++)
+		{
+			Assert(p->bit[v] >= 0 && p->bit[v] < nw * 64);
 			p->mask[p->bit[v] / 64] |= UINT64CONST(1) << (p->bit[v] % 64);
+		}
 	}
 	ev->slot = MakeSingleTupleTableSlot(ev->desc, &TTSOpsHeapTuple);
 	MemoryContextSwitchTo(old);
@@ -249,6 +253,7 @@ fetch(BgEval *ev, int col)
 {
 	BgEvalCol  *c = &ev->cols[col];
 
+	Assert(col >= 0 && col < ev->ncols);
 	if (c->fetched_row != ev->rowno)
 	{
 		c->value = slot_getattr(ev->slot, c->attnum, &c->isnull);
@@ -346,6 +351,7 @@ fetch_folded(BgEval *ev, int col)
 static int
 value_cmp(BgEvalCol *c, BgEvalPred *p, int i)
 {
+	Assert(i >= 0 && i < p->nvals && !c->isnull);
 	switch (c->tclass)
 	{
 		case BG_TC_INT:
@@ -419,6 +425,8 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 			return false;
 		}
 		c = fetch_folded(ev, p->col);
+		Assert(c->matcher != NULL && c->matcher->built && p->mask != NULL);
+		Assert(p->kind >= 0 && p->kind < BG_MATCH_NKINDS);
 		if (c->bits_row[p->kind] != ev->rowno)
 		{
 			int			done = bg_matcher_run(c->matcher, p->kind, c->fdata, c->flen, c->bits);
@@ -481,6 +489,7 @@ bg_eval_node(BgEval *ev, BgEvalNode *node)
 		case BG_NODE_PRED:
 			return pred_positive(ev, node->pred) != node->pred->negated;
 		case BG_NODE_NOT:
+			Assert(node->nargs == 1);
 			return !bg_eval_node(ev, node->args[0]);
 		case BG_NODE_AND:
 			for (int i = 0; i < node->nargs; i++)
@@ -500,6 +509,7 @@ bg_eval_node(BgEval *ev, BgEvalNode *node)
 int
 bg_eval_role(BgEval *ev)
 {
+	Assert(ev->tmpl->nroles >= 0 && ev->slot != NULL);
 	for (int i = 0; i < ev->tmpl->nroles; i++)
 		if (ev->conds[i] && bg_eval_node(ev, ev->conds[i]))
 			return i;
