@@ -114,7 +114,7 @@ role_index(FunctionCallInfo fcinfo)
 
 	if (cc == NULL)
 		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, 1));
-	if (!bg_call_cache_fresh(cc, nm, nmlen, InvalidOid, -1))
+	if (!bg_call_cache_fresh(cc, nm, nmlen, NULL))
 	{
 		uint64		generation = bg_call_cache_reset(cc);
 		BgTemplate *tmpl = bg_template_get(text_to_cstring(name));
@@ -130,7 +130,7 @@ role_index(FunctionCallInfo fcinfo)
 			ri->rolelens[i] = strlen(ri->roles[i]);
 		}
 		ri->tmpl_const = cc->key_const;
-		bg_call_cache_store(cc, ri, generation, nm, nmlen, InvalidOid, -1);
+		bg_call_cache_store(cc, ri, generation, nm, nmlen, NULL);
 	}
 	return cc->data;
 }

@@ -46,10 +46,10 @@ bg_call_cache_reset(BgCallCache *cc)
 	return bg_catalog_generation;
 }
 
-/* Records data (allocated in cc->cxt) as built from these inputs. */
+/* Records data (allocated in cc->cxt) as built from key and row's type. */
 void
 bg_call_cache_store(BgCallCache *cc, void *data, uint64 generation,
-					const char *key, int keylen, Oid rowtype, int32 rowtypmod)
+					const char *key, int keylen, HeapTupleHeader row)
 {
 	Assert(data != NULL && keylen >= 0);
 	cc->key = MemoryContextAlloc(cc->cxt, keylen + 1);
@@ -57,8 +57,8 @@ bg_call_cache_store(BgCallCache *cc, void *data, uint64 generation,
 	cc->key[keylen] = '\0';
 	cc->keylen = keylen;
 	cc->generation = generation;
-	cc->rowtype = rowtype;
-	cc->rowtypmod = rowtypmod;
+	cc->rowtype = row ? HeapTupleHeaderGetTypeId(row) : InvalidOid;
+	cc->rowtypmod = row ? HeapTupleHeaderGetTypMod(row) : -1;
 	cc->data = data;
 }
 

@@ -550,8 +550,6 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 	const char *nm = VARDATA_ANY(name);
 	int			nmlen = VARSIZE_ANY_EXHDR(name);
 	HeapTupleHeader row;
-	Oid			rowtype;
-	int32		rowtypmod;
 	BgEval	   *ev;
 
 	if (cc == NULL)
@@ -559,27 +557,23 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 		bg_require_row_arg(fcinfo, row_argno);
 		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, tmpl_argno));
 	}
+	row = bg_row_arg(fcinfo, row_argno);	/* once known to be a row */
 
-	/* row values are rarely toasted: skip the detoast call when not */
-	row = (HeapTupleHeader) DatumGetPointer(PG_GETARG_DATUM(row_argno));
-	if (VARATT_IS_EXTENDED(row))
-		row = PG_GETARG_HEAPTUPLEHEADER(row_argno);
-	rowtype = HeapTupleHeaderGetTypeId(row);
-	rowtypmod = HeapTupleHeaderGetTypMod(row);
-
-	if (!bg_call_cache_fresh(cc, nm, nmlen, rowtype, rowtypmod))
+	if (!bg_call_cache_fresh(cc, nm, nmlen, row))
 	{
 		uint64		generation = bg_call_cache_reset(cc);
 		BgTemplate *tmpl = bg_template_get(text_to_cstring(name));
 
 		/* lookup_rowtype_tupdesc_copy: a refcounted desc would leak on error */
-		ev = bg_eval_compile(tmpl, lookup_rowtype_tupdesc_copy(rowtype, rowtypmod),
+		ev = bg_eval_compile(tmpl,
+							 lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(row),
+														 HeapTupleHeaderGetTypMod(row)),
 							 cc->cxt);
 		ev->tmpl_const = cc->key_const;
-		bg_call_cache_store(cc, ev, generation, nm, nmlen, rowtype, rowtypmod);
+		bg_call_cache_store(cc, ev, generation, nm, nmlen, row);
 	}
 	ev = cc->data;
-	Assert(ev->rowtype == rowtype && ev->rowtypmod == rowtypmod);
+	Assert(ev->rowtype == HeapTupleHeaderGetTypeId(row));
 	bg_eval_set_row(ev, row);
 	return ev;
 }

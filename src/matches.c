@@ -51,8 +51,6 @@ bg_matches(PG_FUNCTION_ARGS)
 	const char *cd = VARDATA_ANY(cond);
 	int			condlen = VARSIZE_ANY_EXHDR(cond);
 	HeapTupleHeader row;
-	Oid			rowtype;
-	int32		rowtypmod;
 	BgEval	   *ev;
 
 	if (cc == NULL)
@@ -68,18 +66,16 @@ bg_matches(PG_FUNCTION_ARGS)
 		/* the condition is compared in place on every call: no copy per row */
 		cc = bg_call_cache_create(fcinfo, false);
 	}
+	row = bg_row_arg(fcinfo, 1);	/* once known to be a row */
 
-	row = PG_GETARG_HEAPTUPLEHEADER(1);
-	rowtype = HeapTupleHeaderGetTypeId(row);
-	rowtypmod = HeapTupleHeaderGetTypMod(row);
-
-	if (!bg_call_cache_fresh(cc, cd, condlen, rowtype, rowtypmod))
+	if (!bg_call_cache_fresh(cc, cd, condlen, row))
 	{
 		uint64		generation = bg_call_cache_reset(cc);
 		char	   *source = text_to_cstring(cond);
 
-		ev = compile_condition(source, rowtype, rowtypmod, cc->cxt);
-		bg_call_cache_store(cc, ev, generation, cd, condlen, rowtype, rowtypmod);
+		ev = compile_condition(source, HeapTupleHeaderGetTypeId(row),
+							   HeapTupleHeaderGetTypMod(row), cc->cxt);
+		bg_call_cache_store(cc, ev, generation, cd, condlen, row);
 		pfree(source);
 	}
 	ev = cc->data;
