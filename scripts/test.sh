@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-scripts/build.sh
+BG_ASSERTS=1 scripts/build.sh     # CI's build: -DUSE_ASSERT_CHECKING -Wextra -Werror
 export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 make -s versioncheck
 log=$(mktemp -d)

@@ -1,7 +1,8 @@
 /*
- * agg_final.c — final functions of the scoring aggregates (DESIGN §5):
- * role counts, role completeness, group completeness and missing roles,
- * computed from a bg.role_tally and the template's thresholds.
+ * agg_final.c — final functions of the scoring aggregates
+ * (docs/design.md §5): role counts, role completeness, group completeness
+ * and missing roles, computed from a bg.role_tally and the template's
+ * thresholds.
  */
 #include "postgres.h"
 
@@ -39,6 +40,7 @@ tally_template(BgTally *t)
 static double
 role_completeness(int64 n, int k)
 {
+	Assert(n >= 0 && k >= 1);
 	return n >= k ? 100.0 : 100.0 * (double) n / (double) k;
 }
 
@@ -170,6 +172,7 @@ group_completeness(BgTemplate *tmpl, BgTally *t, double *result)
 	if (required == 0)
 		return false;
 	*result = sum / required;
+	Assert(*result >= 0.0 && *result <= 100.0);
 	return true;
 }
 

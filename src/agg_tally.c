@@ -21,8 +21,10 @@ bg_tally_new(const char *name, int nroles)
 {
 	int			namelen = strlen(name);
 	Size		size = offsetof(BgTally, counts) + sizeof(int64) * nroles + namelen + 1;
-	BgTally    *t = palloc0(size);
+	BgTally    *t;
 
+	Assert(nroles >= 0 && nroles <= BG_TALLY_MAX_ROLES);
+	t = palloc0(size);
 	SET_VARSIZE(t, size);
 	t->version = BG_TALLY_VERSION;
 	t->nroles = nroles;
@@ -175,11 +177,15 @@ bg_tally_combine(PG_FUNCTION_ARGS)
 				 errmsg("cannot combine tallies of roles templates \"%s\" and \"%s\"",
 						BG_TALLY_NAME(a), BG_TALLY_NAME(b)),
 				 errhint("Every row of a group must name the same roles template.")));
+	Assert(VARSIZE(a) == VARSIZE(b));
 	for (int i = 0; i < a->nroles; i++)
+	{
+		Assert(a->counts[i] >= 0 && b->counts[i] >= 0);
 		if (pg_add_s64_overflow(a->counts[i], b->counts[i], &a->counts[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("role count out of range while combining tallies of roles template \"%s\"",
 							BG_TALLY_NAME(a))));
+	}
 	PG_RETURN_POINTER(a);
 }

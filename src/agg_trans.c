@@ -1,8 +1,8 @@
 /*
- * agg_trans.c — transition functions of the scoring aggregates (DESIGN §5):
- * one evaluates the roles template on each person row, the other counts
- * roles that are already assigned.  Both build a bg.role_tally and update it
- * in place when called as an aggregate.
+ * agg_trans.c — transition functions of the scoring aggregates
+ * (docs/design.md §5): one evaluates the roles template on each person row,
+ * the other counts roles that are already assigned.  Both build a
+ * bg.role_tally and update it in place when called as an aggregate.
  */
 #include "postgres.h"
 
@@ -11,6 +11,7 @@
 #include "utils/memutils.h"
 
 #include "agg_tally.h"
+#include "call_cache.h"
 #include "cond_eval.h"
 #include "template_cache.h"
 
@@ -85,17 +86,17 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 	ev = bg_eval_for_call(fcinfo, 1, 2);
 	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	r = bg_eval_role(ev);
+	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
 	if (r >= 0)
 		t->counts[r]++;
+	Assert(r < 0 || t->counts[r] > 0);
 	PG_RETURN_POINTER(t);
 }
 
-/* Per call site: the template's role names, to map role text to an index. */
+/* Per call site (a BgCallCache's data): the template's role names. */
 typedef struct RoleIndex
 {
-	uint64		generation;
-	char	   *name;
-	int			namelen;
+	char	   *name;			/* the template's name */
 	int			nroles;
 	char	  **roles;
 	int		   *rolelens;
@@ -106,49 +107,32 @@ typedef struct RoleIndex
 static RoleIndex *
 role_index(FunctionCallInfo fcinfo)
 {
-	RoleIndex  *ri = fcinfo->flinfo->fn_extra;
+	BgCallCache *cc = fcinfo->flinfo->fn_extra;
 	text	   *name = PG_GETARG_TEXT_PP(1);
 	const char *nm = VARDATA_ANY(name);
 	int			nmlen = VARSIZE_ANY_EXHDR(name);
-	BgTemplate *tmpl;
-	MemoryContext old;
 
-	if (ri && ri->generation == bg_catalog_generation &&
-		(ri->tmpl_const || (ri->namelen == nmlen && memcmp(ri->name, nm, nmlen) == 0)))
-		return ri;
-
-	tmpl = bg_template_get(text_to_cstring(name));
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	if (ri == NULL)
-		ri = palloc0(sizeof(RoleIndex));
-	else
+	if (cc == NULL)
+		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, 1));
+	if (!bg_call_cache_fresh(cc, nm, nmlen, NULL))
 	{
-		/* a new template for this call site: the old copy is dropped */
-		for (int i = 0; i < ri->nroles; i++)
-			pfree(ri->roles[i]);
-		if (ri->roles)
+		uint64		generation = bg_call_cache_reset(cc);
+		BgTemplate *tmpl = bg_template_get(text_to_cstring(name));
+		RoleIndex  *ri = MemoryContextAllocZero(cc->cxt, sizeof(RoleIndex));
+
+		ri->name = MemoryContextStrdup(cc->cxt, tmpl->name);
+		ri->nroles = tmpl->nroles;
+		ri->roles = MemoryContextAlloc(cc->cxt, sizeof(char *) * Max(tmpl->nroles, 1));
+		ri->rolelens = MemoryContextAlloc(cc->cxt, sizeof(int) * Max(tmpl->nroles, 1));
+		for (int i = 0; i < tmpl->nroles; i++)
 		{
-			pfree(ri->roles);
-			pfree(ri->rolelens);
+			ri->roles[i] = MemoryContextStrdup(cc->cxt, tmpl->roles[i].role);
+			ri->rolelens[i] = strlen(ri->roles[i]);
 		}
-		pfree(ri->name);
+		ri->tmpl_const = cc->key_const;
+		bg_call_cache_store(cc, ri, generation, nm, nmlen, NULL);
 	}
-	ri->generation = bg_catalog_generation;
-	ri->name = pstrdup(tmpl->name);
-	ri->namelen = nmlen;
-	ri->nroles = tmpl->nroles;
-	ri->roles = tmpl->nroles ? palloc(sizeof(char *) * tmpl->nroles) : NULL;
-	ri->rolelens = tmpl->nroles ? palloc(sizeof(int) * tmpl->nroles) : NULL;
-	for (int i = 0; i < tmpl->nroles; i++)
-	{
-		ri->roles[i] = pstrdup(tmpl->roles[i].role);
-		ri->rolelens[i] = strlen(ri->roles[i]);
-	}
-	ri->last = 0;
-	ri->tmpl_const = bg_arg_is_const(fcinfo, 1);
-	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = ri;
-	return ri;
+	return cc->data;
 }
 
 /* Transition of the aggregates over (template text, role text). */
@@ -186,7 +170,9 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 					 errhint("The roles of a template are listed in bg.template_roles.")));
 		ri->last = i;
 	}
+	Assert(t->nroles == ri->nroles && i >= 0 && i < t->nroles);
 	t->counts[i]++;
+	Assert(t->counts[i] > 0);
 	PG_RETURN_POINTER(t);
 }
 
@@ -215,6 +201,8 @@ bg_tally_position_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("role position %d is out of range for roles template \"%s\"", pos, ri->name),
 				 errdetail("The template has %d roles.", ri->nroles)));
+	Assert(t->nroles == ri->nroles);
 	t->counts[pos - 1]++;
+	Assert(t->counts[pos - 1] > 0);
 	PG_RETURN_POINTER(t);
 }

@@ -1,6 +1,7 @@
 /*
- * casefold.c — trimming and full Unicode case folding (DESIGN §4: text
- * comparisons ignore case and surrounding white space).
+ * casefold.c — trimming and full Unicode case folding (docs/design.md §4:
+ * text comparisons ignore case and surrounding white space), and bg._fold,
+ * the same folding from SQL.
  *
  * ASCII values, the vast majority of job titles, are folded with a byte loop.
  * Anything else goes through ICU's u_strFoldCase with the default (not
@@ -10,7 +11,9 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "utils/builtins.h"
 
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
@@ -123,8 +126,8 @@ icu_check(UErrorCode status, const char *what)
 	if (U_FAILURE(status))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-				 errmsg("could not case-fold a text value: %s failed: %s",
-						what, u_errorName(status))));
+				 errmsg("could not case-fold a text value"),
+				 errdetail("ICU function %s failed: %s.", what, u_errorName(status))));
 }
 
 static void
@@ -211,4 +214,23 @@ bg_fold_copy(const char *s, int len, int *outlen)
 		return pstrdup("");
 	fb.data[fb.len] = '\0';
 	return fb.data;
+}
+
+/*
+ * bg._fold(text) RETURNS text: the trimmed, case-folded form that text
+ * comparisons use; it keeps role names unique whatever the database locale.
+ */
+PG_FUNCTION_INFO_V1(bg_fold_text);
+Datum
+bg_fold_text(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	const char *s = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	char	   *folded;
+
+	bg_trim(&s, &len);
+	folded = bg_fold_copy(s, len, &len);
+
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(folded, len));
 }

@@ -1,6 +1,6 @@
 /*
- * cond.h — the condition language of DESIGN §4: tokens, syntax tree, and the
- * entry points of the lexer, parser, printer and checker.
+ * cond.h — the condition language of docs/design.md §4: tokens, syntax tree,
+ * and the entry points of the lexer, parser, printer, walker and checker.
  */
 #ifndef BG_COND_H
 #define BG_COND_H
@@ -8,6 +8,7 @@
 #include "postgres.h"
 #include "access/tupdesc.h"
 #include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 
 /* ---- lexer (cond_lex.c) ---- */
 
@@ -122,6 +123,7 @@ extern BgNode *bg_parse(const char *source);
 extern void bg_print_node(StringInfo buf, const BgNode *node);
 extern void bg_print_pred(StringInfo buf, const BgPred *pred);
 extern char *bg_canonical(const BgNode *node);
+extern List *bg_node_columns(const BgNode *node, List *names, bool distinct);
 
 /* ---- checker (cond_check.c) ---- */
 
@@ -148,18 +150,21 @@ typedef struct BgColumnRef
 } BgColumnRef;
 
 extern bool bg_type_class(Oid typid, BgTypeClass *tclass);
-extern BgColumnRef bg_resolve_column(const BgPred *pred, TupleDesc desc,
-									 const char *what, const char *source);
-extern void bg_check_node(const BgNode *node, TupleDesc desc, const char *what,
+extern BgColumnRef bg_resolve_column(const BgPred *pred, TupleDesc desc, Oid relid,
+									 const char *source);
+extern void bg_check_node(const BgNode *node, TupleDesc desc, Oid relid,
 						  const char *source);
 extern void bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source);
 extern Datum bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass,
 							  const char *source);
 
+/* ---- errors (cond_error.c) ---- */
+
+extern int	bg_errdetail_condition(const char *cause, int location, const char *source);
+
 /* Raise a condition error: errmsg, with the position and the text in errdetail. */
 #define bg_cond_error(code, location, source, ...) \
 	ereport(ERROR, (errcode(code), errmsg(__VA_ARGS__), \
-					errdetail("At character %d of condition \"%s\".", \
-							  (location), (source))))
+					bg_errdetail_condition(NULL, (location), (source))))
 
 #endif							/* BG_COND_H */

@@ -1,18 +1,22 @@
 /*
  * cond_check.c — resolves the columns of a parsed condition against a row
  * type and checks that every operator and literal fits the column's type
- * (DESIGN §3: conditions are checked when saved, never a surprise later).
+ * (docs/design.md §3: conditions are checked when saved, never a surprise
+ * later), and bg.check_condition, which does so from SQL.
  */
 #include "postgres.h"
 
 #include <limits.h>
 
+#include "access/relation.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "regex/regex.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/varlena.h"
 
 #include "cond.h"
@@ -96,8 +100,8 @@ tc_is_date(BgTypeClass tc)
 }
 
 /* The hint for an unknown column: the closest names, or all of them. */
-static char *
-closest_columns(const char *name, TupleDesc desc)
+static int
+column_errhint(const char *name, TupleDesc desc)
 {
 	StringInfoData buf;
 	int			best[3] = {INT_MAX, INT_MAX, INT_MAX};
@@ -141,7 +145,7 @@ closest_columns(const char *name, TupleDesc desc)
 		shown++;
 	}
 	if (shown > 0)
-		return psprintf("Perhaps you meant %s.", buf.data);
+		return errhint("Perhaps you meant %s.", buf.data);
 	/* nothing close: name the columns there are, when they are few */
 	resetStringInfo(&buf);
 	for (int i = 0; i < desc->natts; i++)
@@ -151,15 +155,56 @@ closest_columns(const char *name, TupleDesc desc)
 		if (att->attisdropped)
 			continue;
 		if (++shown > 20)
-			return NULL;
+			return 0;
 		appendStringInfo(&buf, "%s\"%s\"", shown > 1 ? ", " : "", NameStr(att->attname));
 	}
-	return shown ? psprintf("The columns are %s.", buf.data) : NULL;
+	return shown ? errhint("The columns are %s.", buf.data) : 0;
 }
 
+/* The name of table relid, qualified and quoted for a message. */
+static char *
+table_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+/*
+ * The errmsg of an unknown column, naming where it was looked for: table
+ * relid when valid, else the row type of desc.
+ */
+static int
+missing_column_errmsg(const char *column, TupleDesc desc, Oid relid)
+{
+	if (OidIsValid(relid))
+		return errmsg("column \"%s\" does not exist in table %s",
+					  column, table_name(relid));
+	if (desc->tdtypeid == RECORDOID)
+		return errmsg("column \"%s\" does not exist in the row", column);
+	return errmsg("column \"%s\" does not exist in row type %s",
+				  column, format_type_be(desc->tdtypeid));
+}
+
+/* The errmsg of a column of a type that conditions cannot compare. */
+static int
+column_type_errmsg(const char *column, Oid typid, TupleDesc desc, Oid relid)
+{
+	if (OidIsValid(relid))
+		return errmsg("column \"%s\" of table %s has type %s, which conditions cannot compare",
+					  column, table_name(relid), format_type_be(typid));
+	if (desc->tdtypeid == RECORDOID)
+		return errmsg("column \"%s\" of the row has type %s, which conditions cannot compare",
+					  column, format_type_be(typid));
+	return errmsg("column \"%s\" of row type %s has type %s, which conditions cannot compare",
+				  column, format_type_be(desc->tdtypeid), format_type_be(typid));
+}
+
+/*
+ * Resolves the column of pred in desc: the rows of table relid when valid
+ * (errors name the table), else of desc's row type.
+ */
 BgColumnRef
-bg_resolve_column(const BgPred *pred, TupleDesc desc, const char *what,
-				  const char *source)
+bg_resolve_column(const BgPred *pred, TupleDesc desc, Oid relid, const char *source)
 {
 	BgColumnRef ref;
 
@@ -174,23 +219,16 @@ bg_resolve_column(const BgPred *pred, TupleDesc desc, const char *what,
 		if (!bg_type_class(att->atttypid, &ref.tclass))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of %s has type %s, which conditions cannot compare",
-							pred->column, what, format_type_be(att->atttypid)),
-					 errdetail("At character %d of condition \"%s\".",
-							   pred->col_location, source),
+					 column_type_errmsg(pred->column, att->atttypid, desc, relid),
+					 bg_errdetail_condition(NULL, pred->col_location, source),
 					 errhint("Conditions compare text, number, date, timestamp and boolean columns.")));
 		return ref;
 	}
-	{
-		char	   *close = closest_columns(pred->column, desc);
-
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" does not exist in %s", pred->column, what),
-				 errdetail("At character %d of condition \"%s\".",
-						   pred->col_location, source),
-				 close ? errhint("%s", close) : 0));
-	}
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 missing_column_errmsg(pred->column, desc, relid),
+			 bg_errdetail_condition(NULL, pred->col_location, source),
+			 column_errhint(pred->column, desc)));
 	pg_unreachable();
 }
 
@@ -206,9 +244,10 @@ digits(const char **p, int n)
 }
 
 /*
- * DESIGN §4: dates and timestamps are written in ISO form, so a condition
- * means the same under every DateStyle: YYYY-MM-DD, and for timestamps an
- * optional time ([ T]HH:MM[:SS[.fraction]]) and zone (Z or +HH[:MM]).
+ * docs/design.md §4: dates and timestamps are written in ISO form, so a
+ * condition means the same under every DateStyle: YYYY-MM-DD, and for
+ * timestamps an optional time ([ T]HH:MM[:SS[.fraction]]) and zone (Z or
+ * +HH[:MM]).
  */
 static bool
 is_iso_datetime(const char *s, bool allow_time)
@@ -282,7 +321,7 @@ call_input(const BgLiteral *lit, BgTypeClass tclass)
 /*
  * Converts a literal to a datum of the column's base type (numbers, dates,
  * timestamps).  The type's input error keeps its SQLSTATE and is re-raised
- * naming the literal and its position.  Catching it without a
+ * naming the literal, with its message and the position in DETAIL.  Catching it without a
  * subtransaction is safe: the input functions of these built-in types
  * acquire no resources.
  */
@@ -297,11 +336,13 @@ bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, const char *source)
 		!is_iso_datetime(lit->text, tclass != BG_TC_DATE))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_DATETIME_FORMAT),
-				 errmsg("invalid %s literal '%s' in condition",
-						tclass == BG_TC_DATE ? "date" : "timestamp", lit->text),
-				 errdetail("At character %d of condition \"%s\".", lit->location, source),
-				 errhint(tclass == BG_TC_DATE ? "Write dates in ISO form, such as '2026-01-31'." :
-						 "Write timestamps in ISO form, such as '2026-01-31' or '2026-01-31 09:30:00+00'.")));
+				 tclass == BG_TC_DATE ?
+				 errmsg("invalid date literal '%s' in condition", lit->text) :
+				 errmsg("invalid timestamp literal '%s' in condition", lit->text),
+				 bg_errdetail_condition(NULL, lit->location, source),
+				 tclass == BG_TC_DATE ?
+				 errhint("Write dates in ISO form, such as '2026-01-31'.") :
+				 errhint("Write timestamps in ISO form, such as '2026-01-31' or '2026-01-31 09:30:00+00'.")));
 	PG_TRY();
 	{
 		d = call_input(lit, tclass);
@@ -316,32 +357,9 @@ bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, const char *source)
 	if (edata)
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
-				 errmsg("invalid literal '%s' in condition: %s", lit->text, edata->message),
-				 errdetail("At character %d of condition \"%s\".", lit->location, source)));
+				 errmsg("invalid literal '%s' in condition", lit->text),
+				 bg_errdetail_condition(edata->message, lit->location, source)));
 	return d;
-}
-
-static const char *
-tc_describe(BgTypeClass tc)
-{
-	if (tc_is_text(tc))
-		return "text";
-	if (tc_is_number(tc))
-		return "a number";
-	if (tc_is_date(tc))
-		return "a date or timestamp";
-	return "boolean";
-}
-
-static void pg_attribute_noreturn()
-type_error(int location, const char *source, const char *msg,
-		   const char *hint)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("%s", msg),
-			 errdetail("At character %d of condition \"%s\".", location, source),
-			 hint ? errhint("%s", hint) : 0));
 }
 
 static const char *
@@ -383,60 +401,96 @@ op_name(const BgPred *pred)
 		case BG_OP_FALSE:
 			return p.negated ? "is not false" : "is false";
 		case BG_OP_BOOLCOL:
-			return "a bare column";
+			break;				/* no operator: see bg_check_pred */
 	}
 	return "?";
+}
+
+/* The errmsg of a literal whose kind does not suit a column of class tc. */
+static int
+literal_errmsg(const char *column, const BgLiteral *lit, BgTypeClass tc)
+{
+	if (tc_is_text(tc))
+		return lit->kind == BG_LIT_NUMBER ?
+			errmsg("column \"%s\" is text but is compared with the number %s",
+				   column, lit->text) :
+			errmsg("column \"%s\" is text but is compared with the boolean %s",
+				   column, lit->boolval ? "true" : "false");
+	if (tc_is_number(tc))
+		return lit->kind == BG_LIT_STRING ?
+			errmsg("column \"%s\" is a number but is compared with a string", column) :
+			errmsg("column \"%s\" is a number but is compared with a boolean", column);
+	if (tc_is_date(tc))
+		return lit->kind == BG_LIT_NUMBER ?
+			errmsg("column \"%s\" is a date or timestamp but is compared with a number", column) :
+			errmsg("column \"%s\" is a date or timestamp but is compared with a boolean", column);
+	return lit->kind == BG_LIT_NUMBER ?
+		errmsg("column \"%s\" is boolean but is compared with a number", column) :
+		errmsg("column \"%s\" is boolean but is compared with a string", column);
+}
+
+/* How to write a literal for a column of class tc. */
+static int
+literal_errhint(const BgLiteral *lit, BgTypeClass tc)
+{
+	if (tc_is_text(tc))
+		return errhint("Quote the value: '%s'.",
+					   lit->kind == BG_LIT_NUMBER ? lit->text :
+					   (lit->boolval ? "true" : "false"));
+	if (tc_is_number(tc))
+		return errhint("Write the number without quotes.");
+	if (tc_is_date(tc))
+		return errhint("Write dates in ISO form and quoted, such as '2026-01-31'.");
+	return errhint("Compare it with true or false, or write the column alone.");
+}
+
+/* What applies to column pred->column, of class tc, when pred's operator does not. */
+static int
+operator_errhint(const BgPred *pred, BgTypeClass tc)
+{
+	const char *c = pred->column;
+
+	if (pred->op == BG_OP_TRUE || pred->op == BG_OP_FALSE || pred->op == BG_OP_BOOLCOL)
+	{
+		if (tc_is_text(tc))
+			return errhint("Column \"%s\" is text. Only boolean columns can be tested alone or with IS TRUE and IS FALSE.", c);
+		if (tc_is_number(tc))
+			return errhint("Column \"%s\" is a number. Only boolean columns can be tested alone or with IS TRUE and IS FALSE.", c);
+		return errhint("Column \"%s\" is a date or timestamp. Only boolean columns can be tested alone or with IS TRUE and IS FALSE.", c);
+	}
+	if (tc == BG_TC_BOOL)
+		return errhint("Column \"%s\" is boolean. Test a boolean column with IS TRUE, IS FALSE or the column alone.", c);
+	if (tc_is_text(tc))
+		return errhint("Column \"%s\" is text. Compare text with is, =, contains, starts with, ends with, matches or in.", c);
+	if (tc_is_number(tc))
+		return errhint("Column \"%s\" is a number. Compare numbers and dates with =, <>, <, <=, >, >=, between or in.", c);
+	return errhint("Column \"%s\" is a date or timestamp. Compare numbers and dates with =, <>, <, <=, >, >=, between or in.", c);
 }
 
 /* Checks that every literal of pred suits a column of class tc. */
 static void
 check_literals(const BgPred *pred, BgColumnRef col, const char *source)
 {
+	BgLitKind	want = tc_is_number(col.tclass) ? BG_LIT_NUMBER :
+		col.tclass == BG_TC_BOOL ? BG_LIT_BOOL : BG_LIT_STRING;
+
 	for (int i = 0; i < pred->nvalues; i++)
 	{
 		const BgLiteral *lit = &pred->values[i];
 
+		if (lit->kind != want)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 literal_errmsg(pred->column, lit, col.tclass),
+					 bg_errdetail_condition(NULL, lit->location, source),
+					 literal_errhint(lit, col.tclass)));
 		if (tc_is_text(col.tclass))
 		{
-			if (lit->kind != BG_LIT_STRING)
-				type_error(lit->location, source,
-						   psprintf("column \"%s\" is text but is compared with %s %s",
-									pred->column,
-									lit->kind == BG_LIT_NUMBER ? "the number" : "the boolean",
-									lit->kind == BG_LIT_NUMBER ? lit->text :
-									(lit->boolval ? "true" : "false")),
-						   psprintf("Quote the value: '%s'.",
-									lit->kind == BG_LIT_NUMBER ? lit->text :
-									(lit->boolval ? "true" : "false")));
 			if (pred->op == BG_OP_MATCHES)
 				bg_regex_free(bg_regex_compile(lit->text, lit->location, source));
 		}
-		else if (tc_is_number(col.tclass))
-		{
-			if (lit->kind != BG_LIT_NUMBER)
-				type_error(lit->location, source,
-						   psprintf("column \"%s\" is a number but is compared with %s",
-									pred->column,
-									lit->kind == BG_LIT_STRING ? "a string" : "a boolean"),
-						   "Write the number without quotes.");
+		else if (tc_is_number(col.tclass) || tc_is_date(col.tclass))
 			(void) bg_literal_datum(lit, col.tclass, source);
-		}
-		else if (tc_is_date(col.tclass))
-		{
-			if (lit->kind != BG_LIT_STRING)
-				type_error(lit->location, source,
-						   psprintf("column \"%s\" is a date or timestamp but is compared with %s",
-									pred->column,
-									lit->kind == BG_LIT_NUMBER ? "a number" : "a boolean"),
-						   "Write dates in ISO form and quoted, such as '2026-01-31'.");
-			(void) bg_literal_datum(lit, col.tclass, source);
-		}
-		else if (lit->kind != BG_LIT_BOOL)
-			type_error(lit->location, source,
-					   psprintf("column \"%s\" is boolean but is compared with %s",
-								pred->column,
-								lit->kind == BG_LIT_NUMBER ? "a number" : "a string"),
-					   "Compare it with true or false, or write the column alone.");
 	}
 }
 
@@ -445,7 +499,6 @@ bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source)
 {
 	BgTypeClass tc = col.tclass;
 	bool		ok;
-	const char *hint = NULL;
 
 	switch (pred->op)
 	{
@@ -455,9 +508,6 @@ bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source)
 		case BG_OP_ENDS:
 		case BG_OP_MATCHES:
 			ok = tc_is_text(tc);
-			hint = tc_is_number(tc) || tc_is_date(tc) ?
-				"Compare numbers and dates with =, <>, <, <=, >, >=, between or in." :
-				"Test a boolean column with IS TRUE, IS FALSE or the column alone.";
 			break;
 		case BG_OP_LT:
 		case BG_OP_LE:
@@ -465,15 +515,11 @@ bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source)
 		case BG_OP_GE:
 		case BG_OP_BETWEEN:
 			ok = tc_is_number(tc) || tc_is_date(tc);
-			hint = tc_is_text(tc) ?
-				"Compare text with is, =, contains, starts with, ends with, matches or in." :
-				"Test a boolean column with IS TRUE, IS FALSE or the column alone.";
 			break;
 		case BG_OP_TRUE:
 		case BG_OP_FALSE:
 		case BG_OP_BOOLCOL:
 			ok = (tc == BG_TC_BOOL);
-			hint = "Only boolean columns can be tested alone or with IS TRUE and IS FALSE.";
 			break;
 		case BG_OP_EQ:
 		case BG_OP_IN:
@@ -482,17 +528,25 @@ bg_check_pred(const BgPred *pred, BgColumnRef col, const char *source)
 			ok = true;
 			break;
 	}
+	if (!ok && pred->op == BG_OP_BOOLCOL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of type %s cannot stand alone in a condition",
+						pred->column, format_type_be(col.typid)),
+				 bg_errdetail_condition(NULL, pred->col_location, source),
+				 operator_errhint(pred, tc)));
 	if (!ok)
-		type_error(pred->op == BG_OP_BOOLCOL ? pred->col_location : pred->op_location,
-				   source,
-				   psprintf("operator %s does not apply to column \"%s\" of type %s",
-							op_name(pred), pred->column, format_type_be(col.typid)),
-				   psprintf("Column \"%s\" is %s. %s", pred->column, tc_describe(tc), hint));
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("operator %s does not apply to column \"%s\" of type %s",
+						op_name(pred), pred->column, format_type_be(col.typid)),
+				 bg_errdetail_condition(NULL, pred->op_location, source),
+				 operator_errhint(pred, tc)));
 	check_literals(pred, col, source);
 }
 
 void
-bg_check_node(const BgNode *node, TupleDesc desc, const char *what, const char *source)
+bg_check_node(const BgNode *node, TupleDesc desc, Oid relid, const char *source)
 {
 	check_stack_depth();
 	switch (node->kind)
@@ -500,14 +554,74 @@ bg_check_node(const BgNode *node, TupleDesc desc, const char *what, const char *
 		case BG_NODE_CONST:
 			return;
 		case BG_NODE_PRED:
-			bg_check_pred(node->pred, bg_resolve_column(node->pred, desc, what, source),
+			bg_check_pred(node->pred, bg_resolve_column(node->pred, desc, relid, source),
 						  source);
 			return;
 		case BG_NODE_NOT:
 		case BG_NODE_AND:
 		case BG_NODE_OR:
 			for (int i = 0; i < node->nargs; i++)
-				bg_check_node(node->args[i], desc, what, source);
+				bg_check_node(node->args[i], desc, relid, source);
 			return;
 	}
+}
+
+/* The bound people table, or InvalidOid. */
+static Oid
+bound_people(void)
+{
+	Oid			relid = InvalidOid;
+	int			rc;
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	rc = SPI_execute("SELECT relid::pg_catalog.oid FROM bg.binding "
+					 "WHERE kind OPERATOR(pg_catalog.=) 'people'", true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading bg.binding failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			relid = DatumGetObjectId(d);
+	}
+	SPI_finish();
+	return relid;
+}
+
+/*
+ * bg.check_condition(condition text, against regclass DEFAULT NULL)
+ * RETURNS text: the canonical text of the condition, after checking it
+ * against the given table, or the bound people table when none is given
+ * (syntax only when nothing is bound).
+ */
+PG_FUNCTION_INFO_V1(bg_check_condition);
+Datum
+bg_check_condition(PG_FUNCTION_ARGS)
+{
+	char	   *source;
+	BgNode	   *node;
+	Oid			relid;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	source = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	node = bg_parse(source);
+	relid = PG_ARGISNULL(1) ? bound_people() : PG_GETARG_OID(1);
+	if (OidIsValid(relid))
+	{
+		Relation	rel = try_relation_open(relid, AccessShareLock);
+
+		if (rel == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("the table to check the condition against (OID %u) does not exist", relid),
+					 PG_ARGISNULL(1) ?
+					 errhint("The people table bound with bg.bind_people was dropped; bind the new one.") : 0));
+		bg_check_node(node, RelationGetDescr(rel), relid, source);
+		relation_close(rel, AccessShareLock);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(bg_canonical(node)));
 }

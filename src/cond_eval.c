@@ -1,6 +1,6 @@
 /*
  * cond_eval.c — compiles a roles template for one row type and evaluates it
- * on rows (DESIGN §4 semantics, §5 role assignment).
+ * on rows (docs/design.md §4 semantics, §5 role assignment).
  *
  * Compiling resolves every column to an attribute number, folds the text
  * literals once, converts number and date literals to their column's type
@@ -13,7 +13,6 @@
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
-#include "nodes/primnodes.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -23,6 +22,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "call_cache.h"
 #include "cond_eval.h"
 #include "cond_regex.h"
 
@@ -72,9 +72,9 @@ is_plain_integer(const char *s, int64 *out)
 }
 
 static BgEvalPred *
-compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *source)
+compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 {
-	BgColumnRef ref = bg_resolve_column(pred, ev->desc, what, source);
+	BgColumnRef ref = bg_resolve_column(pred, ev->desc, InvalidOid, source);
 	BgEvalPred *p = palloc0(sizeof(BgEvalPred));
 	BgTypeClass tc = ref.tclass;
 	int			n = pred->nvalues;
@@ -146,7 +146,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *what, const char *sourc
 }
 
 static BgEvalNode *
-compile_node(BgEval *ev, const BgNode *node, const char *what, const char *source)
+compile_node(BgEval *ev, const BgNode *node, const char *source)
 {
 	BgEvalNode *e = palloc0(sizeof(BgEvalNode));
 
@@ -155,7 +155,7 @@ compile_node(BgEval *ev, const BgNode *node, const char *what, const char *sourc
 	e->constval = node->constval;
 	if (node->kind == BG_NODE_PRED)
 	{
-		e->pred = compile_pred(ev, node->pred, what, source);
+		e->pred = compile_pred(ev, node->pred, source);
 		ev->preds = ev->preds ? repalloc(ev->preds, sizeof(BgEvalPred *) * (ev->npreds + 1))
 			: palloc(sizeof(BgEvalPred *));
 		ev->preds[ev->npreds++] = e->pred;
@@ -166,7 +166,7 @@ compile_node(BgEval *ev, const BgNode *node, const char *what, const char *sourc
 	{
 		e->args = palloc(sizeof(BgEvalNode *) * node->nargs);
 		for (int i = 0; i < node->nargs; i++)
-			e->args[i] = compile_node(ev, node->args[i], what, source);
+			e->args[i] = compile_node(ev, node->args[i], source);
 	}
 	return e;
 }
@@ -180,14 +180,11 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	BgEval	   *ev = palloc0(sizeof(BgEval));
-	const char *what;
 
 	ev->cxt = cxt;
 	ev->desc = CreateTupleDescCopy(desc);
 	ev->rowtype = desc->tdtypeid;
 	ev->rowtypmod = desc->tdtypmod;
-	what = desc->tdtypeid == RECORDOID ? "the row" :
-		psprintf("row type %s", format_type_be(desc->tdtypeid));
 
 	ev->tmpl = palloc0(sizeof(BgTemplate));
 	ev->tmpl->name = pstrdup(tmpl->name);
@@ -206,8 +203,9 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 		r->tree = NULL;
 		ev->pred_first[i] = ev->npreds;
 		if (tmpl->roles[i].tree)
-			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, what, r->condition);
+			ev->conds[i] = compile_node(ev, tmpl->roles[i].tree, r->condition);
 		ev->pred_count[i] = ev->npreds - ev->pred_first[i];
+		Assert(ev->pred_count[i] >= 0 && (ev->conds[i] != NULL) == (r->condition != NULL));
 	}
 	for (int c = 0; c < ev->ncols; c++)
 	{
@@ -229,7 +227,10 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 		nw = ev->cols[p->col].matcher->nwords[p->kind];
 		p->mask = palloc0(sizeof(uint64) * nw);
 		for (int v = 0; v < p->nvals; v++)
+		{
+			Assert(p->bit[v] >= 0 && p->bit[v] < nw * 64);
 			p->mask[p->bit[v] / 64] |= UINT64CONST(1) << (p->bit[v] % 64);
+		}
 	}
 	ev->slot = MakeSingleTupleTableSlot(ev->desc, &TTSOpsHeapTuple);
 	MemoryContextSwitchTo(old);
@@ -252,6 +253,7 @@ fetch(BgEval *ev, int col)
 {
 	BgEvalCol  *c = &ev->cols[col];
 
+	Assert(col >= 0 && col < ev->ncols);
 	if (c->fetched_row != ev->rowno)
 	{
 		c->value = slot_getattr(ev->slot, c->attnum, &c->isnull);
@@ -304,7 +306,7 @@ fetch_text(BgEval *ev, int col)
 
 /* Whether s[0..len) is all ASCII, eight bytes at a time. */
 static inline bool
-pg_is_ascii_len(const char *s, int len)
+bg_is_ascii_len(const char *s, int len)
 {
 	int			i = 0;
 	uint64		acc = 0;
@@ -329,7 +331,7 @@ fetch_folded(BgEval *ev, int col)
 	if (c->folded_row != ev->rowno)
 	{
 		/* the matcher reads ASCII capitals as small letters: fold the rest */
-		if (pg_is_ascii_len(c->raw, c->rawlen))
+		if (bg_is_ascii_len(c->raw, c->rawlen))
 		{
 			c->fdata = c->raw;
 			c->flen = c->rawlen;
@@ -349,6 +351,7 @@ fetch_folded(BgEval *ev, int col)
 static int
 value_cmp(BgEvalCol *c, BgEvalPred *p, int i)
 {
+	Assert(i >= 0 && i < p->nvals && !c->isnull);
 	switch (c->tclass)
 	{
 		case BG_TC_INT:
@@ -422,6 +425,8 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 			return false;
 		}
 		c = fetch_folded(ev, p->col);
+		Assert(c->matcher != NULL && c->matcher->built && p->mask != NULL);
+		Assert(p->kind >= 0 && p->kind < BG_MATCH_NKINDS);
 		if (c->bits_row[p->kind] != ev->rowno)
 		{
 			int			done = bg_matcher_run(c->matcher, p->kind, c->fdata, c->flen, c->bits);
@@ -484,6 +489,7 @@ bg_eval_node(BgEval *ev, BgEvalNode *node)
 		case BG_NODE_PRED:
 			return pred_positive(ev, node->pred) != node->pred->negated;
 		case BG_NODE_NOT:
+			Assert(node->nargs == 1);
 			return !bg_eval_node(ev, node->args[0]);
 		case BG_NODE_AND:
 			for (int i = 0; i < node->nargs; i++)
@@ -503,6 +509,7 @@ bg_eval_node(BgEval *ev, BgEvalNode *node)
 int
 bg_eval_role(BgEval *ev)
 {
+	Assert(ev->tmpl->nroles >= 0 && ev->slot != NULL);
 	for (int i = 0; i < ev->tmpl->nroles; i++)
 		if (ev->conds[i] && bg_eval_node(ev, ev->conds[i]))
 			return i;
@@ -530,37 +537,6 @@ bg_require_row_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Whether argument argno of this call is a constant.  For an aggregate's
- * transition function the executor's expression has placeholders, so the
- * Aggref is asked instead (its arguments start at argno - 1).
- */
-bool
-bg_arg_is_const(FunctionCallInfo fcinfo, int argno)
-{
-	Aggref	   *agg = AggGetAggref(fcinfo);
-
-	if (agg)
-	{
-		TargetEntry *te;
-
-		if (argno < 1 || argno > list_length(agg->args))
-			return false;
-		te = list_nth(agg->args, argno - 1);
-		return IsA(te->expr, Const);
-	}
-	return get_fn_expr_arg_stable(fcinfo->flinfo, argno);
-}
-
-typedef struct BgCallCache
-{
-	MemoryContext cxt;			/* owns ev; reset on rebuild */
-	char	   *name;			/* template name of ev */
-	int			namelen;
-	BgEval	   *ev;
-	bool		tmpl_const;		/* the template argument is a constant */
-} BgCallCache;
-
-/*
  * The compiled template for this call site, with the row argument set as the
  * current row.  The template name and the row are arguments tmpl_argno and
  * row_argno (both non-null).  The compiled form lives in fn_extra and is
@@ -574,47 +550,30 @@ bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno)
 	const char *nm = VARDATA_ANY(name);
 	int			nmlen = VARSIZE_ANY_EXHDR(name);
 	HeapTupleHeader row;
-	Oid			rowtype;
-	int32		rowtypmod;
+	BgEval	   *ev;
 
 	if (cc == NULL)
 	{
 		bg_require_row_arg(fcinfo, row_argno);
-		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgCallCache));
-		cc->tmpl_const = bg_arg_is_const(fcinfo, tmpl_argno);
-		cc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled template",
-										ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = cc;
+		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, tmpl_argno));
 	}
+	row = bg_row_arg(fcinfo, row_argno);	/* once known to be a row */
 
-	/* row values are rarely toasted: skip the detoast call when not */
-	row = (HeapTupleHeader) DatumGetPointer(PG_GETARG_DATUM(row_argno));
-	if (VARATT_IS_EXTENDED(row))
-		row = PG_GETARG_HEAPTUPLEHEADER(row_argno);
-	rowtype = HeapTupleHeaderGetTypeId(row);
-	rowtypmod = HeapTupleHeaderGetTypMod(row);
-
-	if (cc->ev == NULL ||
-		cc->ev->generation != bg_catalog_generation ||
-		(!cc->tmpl_const && (cc->namelen != nmlen || memcmp(cc->name, nm, nmlen) != 0)) ||
-		cc->ev->rowtype != rowtype || cc->ev->rowtypmod != rowtypmod)
+	if (!bg_call_cache_fresh(cc, nm, nmlen, row))
 	{
-		uint64		generation = bg_catalog_generation;
-		char	   *cname = text_to_cstring(name);
-		BgTemplate *tmpl;
-		TupleDesc	desc;
+		uint64		generation = bg_call_cache_reset(cc);
+		BgTemplate *tmpl = bg_template_get(text_to_cstring(name));
 
-		cc->ev = NULL;
-		MemoryContextReset(cc->cxt);
-		tmpl = bg_template_get(cname);
 		/* lookup_rowtype_tupdesc_copy: a refcounted desc would leak on error */
-		desc = lookup_rowtype_tupdesc_copy(rowtype, rowtypmod);
-		cc->ev = bg_eval_compile(tmpl, desc, cc->cxt);
-		cc->ev->generation = generation;
-		cc->name = MemoryContextStrdup(cc->cxt, cname);
-		cc->namelen = nmlen;
+		ev = bg_eval_compile(tmpl,
+							 lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(row),
+														 HeapTupleHeaderGetTypMod(row)),
+							 cc->cxt);
+		ev->tmpl_const = cc->key_const;
+		bg_call_cache_store(cc, ev, generation, nm, nmlen, row);
 	}
-	cc->ev->tmpl_const = cc->tmpl_const;
-	bg_eval_set_row(cc->ev, row);
-	return cc->ev;
+	ev = cc->data;
+	Assert(ev->rowtype == HeapTupleHeaderGetTypeId(row));
+	bg_eval_set_row(ev, row);
+	return ev;
 }

@@ -71,7 +71,6 @@ typedef struct BgEval
 {
 	MemoryContext cxt;			/* owns everything here */
 	BgTemplate *tmpl;			/* a copy of the template's roles (no trees) */
-	uint64		generation;
 	Oid			rowtype;
 	int32		rowtypmod;
 	TupleDesc	desc;
@@ -98,7 +97,6 @@ extern bool bg_eval_pred(BgEval *ev, BgEvalPred *p);
 
 /* The compiled template for this call site (fn_extra), rebuilt when stale. */
 extern BgEval *bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno);
-extern bool bg_arg_is_const(FunctionCallInfo fcinfo, int argno);
 extern void bg_require_row_arg(FunctionCallInfo fcinfo, int argno);
 
 #endif							/* BG_COND_EVAL_H */

@@ -1,5 +1,5 @@
 /*
- * cond_lex.c — the lexer of the condition language (DESIGN §4).
+ * cond_lex.c — the lexer of the condition language (docs/design.md §4).
  *
  * Words are returned as identifiers; the parser decides which are keywords,
  * so that keywords stay case-insensitive and column names need quoting only
@@ -42,10 +42,12 @@ lex_quoted(const char *source, const char **pp, char q, int location)
 	initStringInfo(&buf);
 	for (;;)
 	{
+		if (*p == '\0' && q == '\'')
+			bg_cond_error(ERRCODE_SYNTAX_ERROR, location, source,
+						  "unterminated quoted string in condition");
 		if (*p == '\0')
 			bg_cond_error(ERRCODE_SYNTAX_ERROR, location, source,
-						  q == '\'' ? "unterminated quoted string in condition"
-						  : "unterminated quoted identifier in condition");
+						  "unterminated quoted identifier in condition");
 		if (*p == q)
 		{
 			if (p[1] == q)

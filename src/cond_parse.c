@@ -1,6 +1,7 @@
 /*
  * cond_parse.c — recursive-descent parser and canonical printer of the
- * condition language (DESIGN §4).
+ * condition language (docs/design.md §4), and the walker that lists the
+ * columns a condition reads.
  *
  *	condition := or_expr
  *	or_expr   := and_expr { OR and_expr }
@@ -115,8 +116,8 @@ syntax_error_at(Parser *ps, const char *expected, bool column_expected)
 	ereport(ERROR,
 			(errcode(ERRCODE_SYNTAX_ERROR),
 			 errmsg("syntax error in condition at %s", tok_describe(t)),
-			 errdetail("Expected %s at character %d of condition \"%s\".",
-					   expected, t->location, ps->toks->source),
+			 bg_errdetail_condition(psprintf("Expected %s", expected),
+									t->location, ps->toks->source),
 			 (column_expected && t->kind == BG_TOK_IDENT && is_keyword(t->text)) ?
 			 errhint("\"%s\" is a keyword; write a column of that name in double quotes.",
 					 t->text) : 0));
@@ -624,4 +625,30 @@ bg_canonical(const BgNode *node)
 	initStringInfo(&buf);
 	bg_print_node(&buf, node);
 	return buf.data;
+}
+
+/* ---- walking ---- */
+
+/*
+ * Appends the column names node reads (the trees' own strings, not copies)
+ * to names, in the order they are written: every occurrence, or when
+ * distinct only those not in names yet.
+ */
+List *
+bg_node_columns(const BgNode *node, List *names, bool distinct)
+{
+	check_stack_depth();
+	if (node->kind == BG_NODE_PRED)
+	{
+		ListCell   *lc;
+
+		if (distinct)
+			foreach(lc, names)
+				if (strcmp(lfirst(lc), node->pred->column) == 0)
+					return names;
+		return lappend(names, node->pred->column);
+	}
+	for (int i = 0; i < node->nargs; i++)
+		names = bg_node_columns(node->args[i], names, distinct);
+	return names;
 }

@@ -49,8 +49,8 @@ bg_regex_compile(const char *pattern, int location, const char *source)
 		pfree(re);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
-				 errmsg("invalid regular expression '%s' in condition: %s", pattern, msg),
-				 errdetail("At character %d of condition \"%s\".", location, source)));
+				 errmsg("invalid regular expression '%s' in condition", pattern),
+				 bg_errdetail_condition(msg, location, source)));
 	}
 	return re;
 }
@@ -105,7 +105,8 @@ bg_regex_match(regex_t *re, const char *s, int len, pg_wchar **scratch,
 		pg_regerror(rc, re, msg, sizeof(msg));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
-				 errmsg("regular expression failed: %s", msg)));
+				 errmsg("regular expression failed"),
+				 errdetail("The regular expression engine reported: %s.", msg)));
 	}
 	return true;
 }

@@ -14,16 +14,9 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "call_cache.h"
 #include "cond.h"
 #include "cond_eval.h"
-
-typedef struct BgMatchCache
-{
-	MemoryContext cxt;			/* owns everything below; reset on rebuild */
-	char	   *condition;		/* the source text ev was compiled from */
-	int			condlen;
-	BgEval	   *ev;
-} BgMatchCache;
 
 static BgEval *
 compile_condition(const char *source, Oid rowtype, int32 rowtypmod, MemoryContext cxt)
@@ -53,14 +46,14 @@ PG_FUNCTION_INFO_V1(bg_matches);
 Datum
 bg_matches(PG_FUNCTION_ARGS)
 {
-	BgMatchCache *mc = fcinfo->flinfo->fn_extra;
+	BgCallCache *cc = fcinfo->flinfo->fn_extra;
 	text	   *cond = PG_GETARG_TEXT_PP(0);
+	const char *cd = VARDATA_ANY(cond);
 	int			condlen = VARSIZE_ANY_EXHDR(cond);
 	HeapTupleHeader row;
-	Oid			rowtype;
-	int32		rowtypmod;
+	BgEval	   *ev;
 
-	if (mc == NULL)
+	if (cc == NULL)
 	{
 		Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 
@@ -70,43 +63,24 @@ bg_matches(PG_FUNCTION_ARGS)
 					 errmsg("the item argument must be a row, not type %s",
 							OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
 					 errhint("Pass a whole row, such as a in SELECT bg.matches('country is ''US''', a) FROM accounts a.")));
-		mc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(BgMatchCache));
-		mc->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "bg compiled condition",
-										ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = mc;
+		/* the condition is compared in place on every call: no copy per row */
+		cc = bg_call_cache_create(fcinfo, false);
 	}
+	row = bg_row_arg(fcinfo, 1);	/* once known to be a row */
 
-	row = PG_GETARG_HEAPTUPLEHEADER(1);
-	rowtype = HeapTupleHeaderGetTypeId(row);
-	rowtypmod = HeapTupleHeaderGetTypMod(row);
-
-	/* the text is compared in place: no copy per row */
-	if (mc->ev == NULL || mc->condlen != condlen ||
-		memcmp(mc->condition, VARDATA_ANY(cond), condlen) != 0 ||
-		mc->ev->rowtype != rowtype || mc->ev->rowtypmod != rowtypmod)
+	if (!bg_call_cache_fresh(cc, cd, condlen, row))
 	{
+		uint64		generation = bg_call_cache_reset(cc);
 		char	   *source = text_to_cstring(cond);
 
-		mc->ev = NULL;
-		MemoryContextReset(mc->cxt);
-		mc->ev = compile_condition(source, rowtype, rowtypmod, mc->cxt);
-		mc->condition = MemoryContextStrdup(mc->cxt, source);
-		mc->condlen = condlen;
+		ev = compile_condition(source, HeapTupleHeaderGetTypeId(row),
+							   HeapTupleHeaderGetTypMod(row), cc->cxt);
+		bg_call_cache_store(cc, ev, generation, cd, condlen, row);
 		pfree(source);
 	}
-	bg_eval_set_row(mc->ev, row);
-	PG_RETURN_BOOL(bg_eval_role(mc->ev) == 0);
-}
-
-static void
-collect_columns(const BgNode *node, ArrayBuildState *astate)
-{
-	if (node->kind == BG_NODE_PRED)
-		accumArrayResult(astate, CStringGetTextDatum(node->pred->column), false,
-						 TEXTOID, CurrentMemoryContext);
-	else
-		for (int i = 0; i < node->nargs; i++)
-			collect_columns(node->args[i], astate);
+	ev = cc->data;
+	bg_eval_set_row(ev, row);
+	PG_RETURN_BOOL(bg_eval_role(ev) == 0);
 }
 
 /*
@@ -120,7 +94,10 @@ bg_condition_columns(PG_FUNCTION_ARGS)
 {
 	BgNode	   *node = bg_parse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	ListCell   *lc;
 
-	collect_columns(node, astate);
+	foreach(lc, bg_node_columns(node, NIL, false))
+		accumArrayResult(astate, CStringGetTextDatum(lfirst(lc)), false,
+						 TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
 }

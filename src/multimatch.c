@@ -1,7 +1,7 @@
 /*
  * multimatch.c — matches every text pattern of a column against a value in
- * one pass per kind (DESIGN §8: evaluation costs little more than reading
- * the row).
+ * one pass per kind (docs/design.md §8: evaluation costs little more than
+ * reading the row).
  *
  * CONTAINS patterns form an Aho-Corasick automaton, compiled to a dense DFA
  * over byte classes (the bytes that occur in some pattern, plus one class for
@@ -214,6 +214,7 @@ bg_matcher_build(BgMatcher *m)
 	bool		seen[256] = {false};
 	Size		bytes = 0;
 
+	Assert(!m->built);
 	/* byte classes: one per byte used by a pattern, class 0 for the rest */
 	for (int k = 0; k < BG_MATCH_NKINDS; k++)
 		for (int i = 0; i < m->npatterns[k]; i++)
@@ -359,6 +360,9 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 	int			nc = m->nclasses;
 	const uint8 *cm = m->classmap;
 
+	Assert(m->built && kind >= 0 && kind < BG_MATCH_NKINDS && len >= 0);
+	Assert(m->npatterns[kind] > 0 || m->npatterns[BG_MATCH_EXACT] > 0 ||
+		   m->npatterns[BG_MATCH_PREFIX] > 0);
 	if (m->plain)
 		return run_plain(m, kind, s, len, bits);
 	switch (kind)

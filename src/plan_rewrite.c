@@ -32,6 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "cond.h"
 #include "plan_rewrite.h"
 #include "template_cache.h"
 
@@ -93,23 +94,6 @@ is_person_function(Oid funcid)
 	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role");
 }
 
-static void
-collect_columns(const BgNode *node, List **names)
-{
-	if (node->kind == BG_NODE_PRED)
-	{
-		ListCell   *lc;
-
-		foreach(lc, *names)
-			if (strcmp(lfirst(lc), node->pred->column) == 0)
-				return;
-		*names = lappend(*names, node->pred->column);
-		return;
-	}
-	for (int i = 0; i < node->nargs; i++)
-		collect_columns(node->args[i], names);
-}
-
 /*
  * The narrowed replacement of person (a whole-row Var) for the template
  * tmpl (a Const), or NULL when the argument must stay as it is.
@@ -141,7 +125,7 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
 		return NULL;
 	for (int i = 0; i < t->nroles; i++)
 		if (t->roles[i].tree)
-			collect_columns(t->roles[i].tree, &names);
+			names = bg_node_columns(t->roles[i].tree, names, true);
 
 	row = makeNode(RowExpr);
 	row->row_typeid = RECORDOID;

@@ -113,7 +113,7 @@ bg_template_lookup(const char *name)
 	}
 	rc = SPI_execute_with_args(
 							   "SELECT r.name, tr.priority, tr.condition, tr.required, "
-							   "       tr.members_required, tr.weight "
+							   "       tr.members_required "
 							   "FROM bg.template t "
 							   "LEFT JOIN bg.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
 							   "LEFT JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
@@ -148,14 +148,6 @@ bg_template_lookup(const char *name)
 		r->condition = SPI_getvalue(tup, desc, 3);
 		r->required = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
 		r->members_required = DatumGetInt32(SPI_getbinval(tup, desc, 5, &isnull));
-		{
-			char	   *w = SPI_getvalue(tup, desc, 6);
-
-			r->weight = strcmp(w, "trivial") == 0 ? 20 :
-				strcmp(w, "minor") == 0 ? 40 :
-				strcmp(w, "important") == 0 ? 80 :
-				strcmp(w, "vital") == 0 ? 100 : 60;
-		}
 		if (r->condition)
 			r->tree = bg_parse(r->condition);
 		t->nroles++;

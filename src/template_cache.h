@@ -17,7 +17,6 @@ typedef struct BgTemplateRole
 	BgNode	   *tree;			/* parsed condition, or NULL */
 	bool		required;
 	int			members_required;
-	int			weight;			/* 20, 40, 60, 80 or 100 */
 } BgTemplateRole;
 
 typedef struct BgTemplate
