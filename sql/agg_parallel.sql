@@ -1,4 +1,4 @@
--- The scoring aggregates under parallel query (DESIGN §5, STYLE "Tests"):
+-- The scoring aggregates under parallel query (docs/design.md §5, STYLE "Tests"):
 -- forced parallel plans show Partial and Finalize aggregation for the person
 -- and role variants, and their results equal the serial ones over 200000
 -- people in 1000 accounts; zero rows and all-NULL people too.

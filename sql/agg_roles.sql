@@ -1,4 +1,4 @@
--- The scoring aggregates over (template text, role text) (DESIGN §5):
+-- The scoring aggregates over (template text, role text) (docs/design.md §5):
 -- they count roles that are already assigned, skip NULL roles, reject a role
 -- that is not in the template, and agree exactly with the aggregates over
 -- people when the roles come from bg.role_for.

@@ -1,4 +1,4 @@
--- The scoring aggregates inside ordinary SQL (DESIGN §1, §5): plain, with
+-- The scoring aggregates inside ordinary SQL (docs/design.md §1, §5): plain, with
 -- GROUP BY, ROLLUP, FILTER and HAVING (the BI query of §5), as window
 -- aggregates, inside a materialized view refreshed concurrently, over any row
 -- that has the named columns, and with two templates in one query; and the
@@ -110,7 +110,7 @@ GROUP BY a.id, a.name
 ORDER BY a.id;
 
 -- ---------------------------------------------------------------------------
--- HAVING: the query a BI tool sends (DESIGN §5)
+-- HAVING: the query a BI tool sends (docs/design.md §5)
 -- ---------------------------------------------------------------------------
 SELECT a.name,
        bg.completeness('Cybersecurity', p)   AS completeness,

@@ -1,4 +1,4 @@
--- bg.role_tally, the state of the scoring aggregates (DESIGN §5 on parallel
+-- bg.role_tally, the state of the scoring aggregates (docs/design.md §5 on parallel
 -- query and Citus): a concrete type whose text form round-trips, strict input
 -- checking, the combine function called directly, partial states combined
 -- after a trip through text, and a state whose size does not grow with the

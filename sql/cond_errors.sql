@@ -1,4 +1,4 @@
--- Errors of the condition language (DESIGN §3, §4): each with its SQLSTATE,
+-- Errors of the condition language (docs/design.md §3, §4): each with its SQLSTATE,
 -- the position of the fault (in DETAIL) and a hint; conditions are checked
 -- when saved and nothing is written then; errors at evaluation.
 SET client_min_messages = warning;

@@ -1,4 +1,4 @@
--- The grammar of the condition language (DESIGN §4): keywords, quoting,
+-- The grammar of the condition language (docs/design.md §4): keywords, quoting,
 -- precedence, the canonical text and its round trip, syntax errors.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
@@ -69,7 +69,7 @@ END $$;
 --
 SELECT n, c AS condition, try(c) AS canonical, try(try(c)) = try(c) AS round_trip
 FROM unnest(ARRAY[
-    -- the examples of DESIGN §4
+    -- the examples of docs/design.md §4
     $c$job_title starts with any ('Director', 'Sr Director')$c$,
     $c$job_title contains 'CISO' or (department is 'Legal' and seniority >= 3)$c$,
     $c$not email_invalid and country in ('US', 'CA')$c$,

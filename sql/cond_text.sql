@@ -1,4 +1,4 @@
--- Text comparisons (DESIGN §4): every text operator and its NOT form, ANY
+-- Text comparisons (docs/design.md §4): every text operator and its NOT form, ANY
 -- lists, NULL as the empty string, IS EMPTY, trimming of the column value,
 -- case-insensitivity, and varchar, char(n), name and enum columns.
 SET client_min_messages = warning;

@@ -1,4 +1,4 @@
--- Full Unicode case folding in text comparisons (DESIGN §4): French,
+-- Full Unicode case folding in text comparisons (docs/design.md §4): French,
 -- German, Cyrillic, Greek, ligatures and characters outside the BMP; and
 -- MATCHES, which is case-insensitive like ~* on non-ASCII text too.
 -- Needs a UTF-8 database.

@@ -1,4 +1,4 @@
--- Number, date, timestamp and boolean comparisons (DESIGN §4): numbers
+-- Number, date, timestamp and boolean comparisons (docs/design.md §4): numbers
 -- compare as numbers, dates and timestamps with ISO literals, booleans alone
 -- or with IS [NOT] TRUE/FALSE and =; a NULL value matches no comparison and
 -- each negated form is exactly the NOT of its positive form.

@@ -1,4 +1,4 @@
--- Account hierarchy (DESIGN §6): a solution interest with include_subaccounts
+-- Account hierarchy (docs/design.md §6): a solution interest with include_subaccounts
 -- counts the people of the account's whole subtree (accounts bound with a
 -- parent column).  Manual members may come from the subtree, not from
 -- elsewhere; a cycle in the parent links is an error (22000), never a hang;

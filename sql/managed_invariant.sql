@@ -1,4 +1,4 @@
--- The stored scores invariant (DESIGN §6): after any sequence of membership
+-- The stored scores invariant (docs/design.md §6): after any sequence of membership
 -- changes, every buying group's member_count, role_counts, completeness,
 -- role_completeness and missing_roles equal the §5 aggregates over its
 -- current members.  A seeded random sequence of several hundred operations

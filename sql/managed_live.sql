@@ -1,4 +1,4 @@
--- Live mode (DESIGN §6): bg.watch_people() puts statement triggers on the
+-- Live mode (docs/design.md §6): bg.watch_people() puts statement triggers on the
 -- bound people table, so that inserts, deletes and updates of the columns the
 -- conditions read re-evaluate the memberships of the changed people (solution
 -- interests with update_existing) in the same statement.  Updates of other

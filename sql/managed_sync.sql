@@ -1,4 +1,4 @@
--- bg.sync (DESIGN §6): re-evaluating the rule members of the buying groups of
+-- bg.sync (docs/design.md §6): re-evaluating the rule members of the buying groups of
 -- update_existing solution interests.  New matches join, rule members that no
 -- longer match are kept as removed, changed roles follow the conditions,
 -- removed rule members that match again come back; manual and imported

@@ -1,4 +1,4 @@
--- Binding the user's tables (DESIGN §3): bind_people, bind_accounts, and
+-- Binding the user's tables (docs/design.md §3): bind_people, bind_accounts, and
 -- conditions checked against the bound people table.
 BEGIN;
 SELECT plan(69);

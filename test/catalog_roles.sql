@@ -1,4 +1,4 @@
--- Roles (DESIGN §2): six defaults, custom roles, at most 20 in all, defaults
+-- Roles (docs/design.md §2): six defaults, custom roles, at most 20 in all, defaults
 -- cannot be renamed or dropped, a role in use cannot be dropped.
 BEGIN;
 SELECT plan(69);

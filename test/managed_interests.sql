@@ -1,4 +1,4 @@
--- Solution interests and buying group jobs (DESIGN §6):
+-- Solution interests and buying group jobs (docs/design.md §6):
 -- create_solution_interest, drop_solution_interest, the
 -- bg.solution_interests view, create_buying_groups and its jobs,
 -- drop_buying_groups and buying_group_id.

@@ -1,4 +1,4 @@
--- Account lists (DESIGN §6): create_account_list, add_accounts,
+-- Account lists (docs/design.md §6): create_account_list, add_accounts,
 -- remove_accounts, refresh_account_list, drop_account_list, the
 -- bg.account_lists view, and the comments on the views of §6.
 BEGIN;

@@ -1,4 +1,4 @@
--- Manual member actions (DESIGN §6): assign_member, assign_members,
+-- Manual member actions (docs/design.md §6): assign_member, assign_members,
 -- set_member_role, remove_member, remove_members; stored scores after each
 -- action; people and account keys of type integer, bigint, text and uuid.
 BEGIN;
