@@ -38,13 +38,17 @@ $(DATA_built): $(SQL_SOURCES) bg.control
 # pg_regress runs in this database (set after PGXS, which sets its own)
 CONTRIB_TESTDB = bg_regress
 
-# pgTAP files, run by pg_prove against a database that has pgtap and bg.
+# pgTAP files, run by pg_prove against a database that has pgtap, bg and the
+# helpers of test/helpers/tap.sql (schema tap, loaded once).  test/helpers/
+# holds included files, not tests.  One file: make prove PROVE_TESTS=test/x.sql
 PROVE_DB ?= bg_tap
+PROVE_TESTS ?= $(sort $(wildcard test/*.sql))
 prove:
 	dropdb --if-exists $(PROVE_DB)
 	createdb $(PROVE_DB)
-	psql -X -q -v ON_ERROR_STOP=1 -d $(PROVE_DB) -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION bg'
-	pg_prove -v -d $(PROVE_DB) $(sort $(wildcard test/*.sql))
+	psql -X -q -v ON_ERROR_STOP=1 -d $(PROVE_DB) -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION bg' \
+		-f test/helpers/tap.sql
+	pg_prove -v -d $(PROVE_DB) $(PROVE_TESTS)
 	dropdb $(PROVE_DB)
 
 # Fails when META.json disagrees with bg.control, when a built install script

@@ -1,4 +1,4 @@
--- The scoring formulas of DESIGN §5 with their worked numbers: role
+-- The scoring formulas of docs/design.md §5 with their worked numbers: role
 -- completeness 100 × min(n, k) / k, group completeness as the mean over the
 -- required roles (NULL when none is required), missing roles in priority
 -- order, role counts and role completeness for every template role, and

@@ -1,4 +1,4 @@
--- The scoring aggregates under parallel query (DESIGN §5, STYLE "Tests"):
+-- The scoring aggregates under parallel query (docs/design.md §5, STYLE "Tests"):
 -- forced parallel plans show Partial and Finalize aggregation for the person
 -- and role variants, and their results equal the serial ones over 200000
 -- people in 1000 accounts; zero rows and all-NULL people too.
@@ -10,17 +10,10 @@ RESET client_min_messages;
 CREATE SCHEMA regress_agg_parallel;
 SET search_path = regress_agg_parallel, public;
 
--- the SQLSTATE and message of a statement's error, or 'ok: ' and its result
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query): the shared helpers
+\set try_query
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 SELECT bg.create_template('P');
 SELECT bg.add_role('P', 'Decision Maker', 'job_title starts with any (''chief'', ''vp'')', members_required => 45);

@@ -1,4 +1,4 @@
--- The scoring aggregates over (template text, role text) (DESIGN §5):
+-- The scoring aggregates over (template text, role text) (docs/design.md §5):
 -- they count roles that are already assigned, skip NULL roles, reject a role
 -- that is not in the template, and agree exactly with the aggregates over
 -- people when the roles come from bg.role_for.
@@ -10,17 +10,10 @@ RESET client_min_messages;
 CREATE SCHEMA regress_agg_roles;
 SET search_path = regress_agg_roles, public;
 
--- the SQLSTATE and message of a statement's error, or 'ok: ' and its result
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query): the shared helpers
+\set try_query
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 CREATE TABLE account (
     id      integer PRIMARY KEY,

@@ -1,4 +1,4 @@
--- The scoring aggregates inside ordinary SQL (DESIGN §1, §5): plain, with
+-- The scoring aggregates inside ordinary SQL (docs/design.md §1, §5): plain, with
 -- GROUP BY, ROLLUP, FILTER and HAVING (the BI query of §5), as window
 -- aggregates, inside a materialized view refreshed concurrently, over any row
 -- that has the named columns, and with two templates in one query; and the
@@ -11,17 +11,10 @@ RESET client_min_messages;
 CREATE SCHEMA regress_agg_sql;
 SET search_path = regress_agg_sql, public;
 
--- the SQLSTATE and message of a statement's error, or 'ok: ' and its result
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query): the shared helpers
+\set try_query
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 CREATE TABLE account (
     id      integer PRIMARY KEY,
@@ -110,7 +103,7 @@ GROUP BY a.id, a.name
 ORDER BY a.id;
 
 -- ---------------------------------------------------------------------------
--- HAVING: the query a BI tool sends (DESIGN §5)
+-- HAVING: the query a BI tool sends (docs/design.md §5)
 -- ---------------------------------------------------------------------------
 SELECT a.name,
        bg.completeness('Cybersecurity', p)   AS completeness,

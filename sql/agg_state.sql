@@ -1,4 +1,4 @@
--- bg.role_tally, the state of the scoring aggregates (DESIGN §5 on parallel
+-- bg.role_tally, the state of the scoring aggregates (docs/design.md §5 on parallel
 -- query and Citus): a concrete type whose text form round-trips, strict input
 -- checking, the combine function called directly, partial states combined
 -- after a trip through text, and a state whose size does not grow with the
@@ -11,17 +11,10 @@ RESET client_min_messages;
 CREATE SCHEMA regress_agg_state;
 SET search_path = regress_agg_state, public;
 
--- the SQLSTATE and message of a statement's error, or 'ok: ' and its result
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query): the shared helpers
+\set try_query
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 -- a text read as bg.role_tally and written back, or the error
 CREATE FUNCTION tally(input text) RETURNS text
 LANGUAGE plpgsql AS $$

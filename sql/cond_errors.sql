@@ -1,4 +1,4 @@
--- Errors of the condition language (DESIGN §3, §4): each with its SQLSTATE,
+-- Errors of the condition language (docs/design.md §3, §4): each with its SQLSTATE,
 -- the position of the fault (in DETAIL) and a hint; conditions are checked
 -- when saved and nothing is written then; errors at evaluation.
 SET client_min_messages = warning;
@@ -29,21 +29,12 @@ INSERT INTO person VALUES
     (2, 1, 'Analyst', 'Finance', 1, NULL, NULL, NULL, false, NULL, NULL, NULL);
 SELECT bg.bind_people('person');
 
--- The canonical text, or the SQLSTATE, the character position taken from
--- the DETAIL, and the message.
-CREATE FUNCTION try(cond text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    det text;
-BEGIN
-    RETURN bg.check_condition(cond, 'regress_cond_errors.person');
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, det = PG_EXCEPTION_DETAIL;
-    RETURN 'ERROR ' || st
-        || coalesce(' at ' || substring(det FROM 'character (\d+)'), '')
-        || ': ' || SQLERRM;
-END $$;
+-- try(c): the canonical text of c checked against the person table, or
+-- 'ERROR', the SQLSTATE, the character position (taken from the DETAIL) and
+-- the error: the shared helpers
+\set try_against regress_cond_errors.person
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 -- The result of a statement, or its SQLSTATE and message.
 CREATE FUNCTION run(stmt text) RETURNS text

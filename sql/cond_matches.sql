@@ -9,16 +9,10 @@ RESET client_min_messages;
 CREATE SCHEMA regress_cond_matches;
 SET search_path = regress_cond_matches, public;
 
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query): the shared helpers
+\set try_query
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 CREATE TABLE account (id integer PRIMARY KEY, name text, country text, employees integer, founded date);
 INSERT INTO account VALUES

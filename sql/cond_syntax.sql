@@ -1,4 +1,4 @@
--- The grammar of the condition language (DESIGN §4): keywords, quoting,
+-- The grammar of the condition language (docs/design.md §4): keywords, quoting,
 -- precedence, the canonical text and its round trip, syntax errors.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
@@ -25,43 +25,19 @@ INSERT INTO person VALUES
     (3, 1, 'General Counsel',   'Legal', 'a', 'x', 4, false),
     (4, 1, 'Office Manager',    NULL,    NULL, NULL, NULL, NULL);
 
--- Nothing is bound, so check_condition(c) checks the syntax only;
--- try_on(c) checks against the person table too.  Both return the
--- canonical text, or the SQLSTATE, the character position (taken from the
--- DETAIL) and the message of the error.
-CREATE FUNCTION try(cond text, against regclass DEFAULT NULL) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-    det text;
-BEGIN
-    RETURN bg.check_condition(cond, against);
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, det = PG_EXCEPTION_DETAIL;
-    RETURN 'ERROR ' || st
-        || coalesce(' at ' || substring(det FROM 'character (\d+)'), '')
-        || ': ' || SQLERRM;
-END $$;
-CREATE FUNCTION try_on(cond text) RETURNS text
-LANGUAGE sql AS $$ SELECT try(cond, 'regress_cond_syntax.person') $$;
-
--- The people (ids) a condition matches, through a one-role draft template.
--- (The template name is a variable, not a constant, so that the planner does
--- not look the template up before the new condition is visible; role_priority
--- covers constant names inside a function.)
+-- Nothing is bound, so try(c) checks the syntax only; try_on(c) checks
+-- against the person table too.  Both return the canonical text, or
+-- 'ERROR', the SQLSTATE, the character position (taken from the DETAIL) and
+-- the error.  ids(c): the people (ids) a condition matches, through the
+-- one-role draft template 'syntax'.  try and ids: the shared helpers.
 SELECT bg.create_template('syntax');
 SELECT bg.add_role('syntax', 'Other', 'true');
-CREATE FUNCTION ids(cond text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-    tmpl text := 'syntax';
-BEGIN
-    PERFORM bg.set_condition('syntax', 'Other', cond);
-    SELECT coalesce(string_agg(p.id::text, ',' ORDER BY p.id), '-') INTO r
-      FROM person p WHERE bg.role_for(tmpl, p) IS NOT NULL;
-    RETURN r;
-END $$;
+\set try_against ''
+\set ids_template syntax
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
+CREATE FUNCTION try_on(cond text) RETURNS text
+LANGUAGE sql AS $$ SELECT try(cond, 'regress_cond_syntax.person') $$;
 
 --
 -- Canonical text: lower-case keywords, single spaces, <> for !=, minimal
@@ -69,7 +45,7 @@ END $$;
 --
 SELECT n, c AS condition, try(c) AS canonical, try(try(c)) = try(c) AS round_trip
 FROM unnest(ARRAY[
-    -- the examples of DESIGN §4
+    -- the examples of docs/design.md §4
     $c$job_title starts with any ('Director', 'Sr Director')$c$,
     $c$job_title contains 'CISO' or (department is 'Legal' and seniority >= 3)$c$,
     $c$not email_invalid and country in ('US', 'CA')$c$,
@@ -300,12 +276,13 @@ SELECT bg.check_condition(NULL) IS NULL AS null_condition_is_null;
 --
 -- Deep nesting: an error (stack depth) or a result, never a crash.
 --
+-- (the error ends with its HINT, which names max_stack_depth's value)
 SELECT try(repeat('(', 10000) || 'active' || repeat(')', 10000))
-       IN ('active', 'ERROR 54001: stack depth limit exceeded') AS parens_10000;
+       LIKE ANY (ARRAY['active', 'ERROR 54001: stack depth limit exceeded%']) AS parens_10000;
 SELECT try(repeat('not ', 50000) || 'active')
-       IN ('active', 'ERROR 54001: stack depth limit exceeded') AS not_50000;
+       LIKE ANY (ARRAY['active', 'ERROR 54001: stack depth limit exceeded%']) AS not_50000;
 SELECT try(repeat('(active and (active or ', 5000) || 'active' || repeat('))', 5000))
-       LIKE ANY (ARRAY['active and (active or %', 'ERROR 54001: stack depth limit exceeded']) AS mixed_5000;
+       LIKE ANY (ARRAY['active and (active or %', 'ERROR 54001: stack depth limit exceeded%']) AS mixed_5000;
 SELECT 1 AS still_connected;
 -- Moderate nesting works, and its canonical text is minimal.
 SELECT try(repeat('(', 1000) || 'active' || repeat(')', 1000)) AS parens_1000;

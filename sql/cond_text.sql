@@ -1,4 +1,4 @@
--- Text comparisons (DESIGN §4): every text operator and its NOT form, ANY
+-- Text comparisons (docs/design.md §4): every text operator and its NOT form, ANY
 -- lists, NULL as the empty string, IS EMPTY, trimming of the column value,
 -- case-insensitivity, and varchar, char(n), name and enum columns.
 SET client_min_messages = warning;
@@ -39,21 +39,11 @@ SELECT bg.bind_people('person');
 SELECT bg.create_template('text');
 SELECT bg.add_role('text', 'Other', 'true');
 
--- The ids of the people a condition matches ('-' for none).
--- (The template name is a variable, not a constant, so that the planner does
--- not look the template up before the new condition is visible; role_priority
--- covers constant names inside a function.)
-CREATE FUNCTION ids(cond text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-    tmpl text := 'text';
-BEGIN
-    PERFORM bg.set_condition('text', 'Other', cond);
-    SELECT coalesce(string_agg(p.id::text, ',' ORDER BY p.id), '-') INTO r
-      FROM person p WHERE bg.role_for(tmpl, p) IS NOT NULL;
-    RETURN r;
-END $$;
+-- ids(c): the ids of the people a condition matches ('-' for none), through
+-- role Other of template 'text': the shared helpers
+\set ids_template text
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 --
 -- Each operator, its NOT form, and its ANY form.

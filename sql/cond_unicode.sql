@@ -1,4 +1,4 @@
--- Full Unicode case folding in text comparisons (DESIGN §4): French,
+-- Full Unicode case folding in text comparisons (docs/design.md §4): French,
 -- German, Cyrillic, Greek, ligatures and characters outside the BMP; and
 -- MATCHES, which is case-insensitive like ~* on non-ASCII text too.
 -- Needs a UTF-8 database.
@@ -47,21 +47,11 @@ SELECT bg.bind_people('person');
 SELECT bg.create_template('unicode');
 SELECT bg.add_role('unicode', 'Other', 'true');
 
--- The ids of the people a condition matches ('-' for none).
--- (The template name is a variable, not a constant, so that the planner does
--- not look the template up before the new condition is visible; role_priority
--- covers constant names inside a function.)
-CREATE FUNCTION ids(cond text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-    tmpl text := 'unicode';
-BEGIN
-    PERFORM bg.set_condition('unicode', 'Other', cond);
-    SELECT coalesce(string_agg(p.id::text, ',' ORDER BY p.id), '-') INTO r
-      FROM person p WHERE bg.role_for(tmpl, p) IS NOT NULL;
-    RETURN r;
-END $$;
+-- ids(c): the ids of the people a condition matches ('-' for none), through
+-- role Other of template 'unicode': the shared helpers
+\set ids_template unicode
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 -- Case folds; accents, ligatures and letters do not disappear (é is not e,
 -- œ is not oe), but ß is ss and every sigma is σ.

@@ -1,4 +1,4 @@
--- Number, date, timestamp and boolean comparisons (DESIGN §4): numbers
+-- Number, date, timestamp and boolean comparisons (docs/design.md §4): numbers
 -- compare as numbers, dates and timestamps with ISO literals, booleans alone
 -- or with IS [NOT] TRUE/FALSE and =; a NULL value matches no comparison and
 -- each negated form is exactly the NOT of its positive form.
@@ -46,21 +46,11 @@ SELECT bg.bind_people('person');
 SELECT bg.create_template('values');
 SELECT bg.add_role('values', 'Other', 'true');
 
--- The ids of the people a condition matches ('-' for none).
--- (The template name is a variable, not a constant, so that the planner does
--- not look the template up before the new condition is visible; role_priority
--- covers constant names inside a function.)
-CREATE FUNCTION ids(cond text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-    tmpl text := 'values';
-BEGIN
-    PERFORM bg.set_condition('values', 'Other', cond);
-    SELECT coalesce(string_agg(p.id::text, ',' ORDER BY p.id), '-') INTO r
-      FROM person p WHERE bg.role_for(tmpl, p) IS NOT NULL;
-    RETURN r;
-END $$;
+-- ids(c): the ids of the people a condition matches ('-' for none), through
+-- role Other of template 'values': the shared helpers
+\set ids_template values
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 --
 -- Integers (smallint, integer, bigint), also against non-integral, negative

@@ -1,4 +1,4 @@
--- Account hierarchy (DESIGN §6): a solution interest with include_subaccounts
+-- Account hierarchy (docs/design.md §6): a solution interest with include_subaccounts
 -- counts the people of the account's whole subtree (accounts bound with a
 -- parent column).  Manual members may come from the subtree, not from
 -- elsewhere; a cycle in the parent links is an error (22000), never a hang;
@@ -13,17 +13,11 @@ SET search_path = regress_managed_hierarchy, public;
 -- a hanging walk would fail here instead of stalling the suite
 SET statement_timeout = '20s';
 
--- the SQLSTATE and message of a statement's error, or 'ok: ' and its result
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query), score_mismatches(): the shared helpers
+\set try_query
+\set score_mismatches
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL, parent_id integer);
 CREATE TABLE person (
@@ -48,11 +42,7 @@ INSERT INTO person VALUES
 SELECT bg.bind_people('person');
 SELECT bg.bind_accounts('account', parent => 'parent_id');
 
-SELECT bg.create_template('sec');
-SELECT bg.add_role('sec', 'Decision Maker', 'job_title starts with any (''chief'', ''vp'')');
-SELECT bg.add_role('sec', 'Influencer', 'job_title contains ''director''', members_required => 2);
-SELECT bg.add_role('sec', 'Practitioner', 'job_title contains ''engineer''');
-SELECT bg.publish_template('sec');
+\i :abs_srcdir/test/helpers/fixtures_sec.sql
 
 SELECT bg.create_solution_interest('Tree', 'sec', update_existing => true, include_subaccounts => true);
 SELECT bg.create_solution_interest('Flat', 'sec', update_existing => true);
@@ -71,29 +61,7 @@ LANGUAGE sql AS $$
      WHERE g.solution_interest = si
      GROUP BY g.account_key ORDER BY g.account_key::int;
 $$;
-CREATE FUNCTION groups(si text)
-RETURNS TABLE (account text, member_count integer, completeness numeric, missing_roles text[])
-LANGUAGE sql AS $$
-    SELECT g.account_key, g.member_count, round(g.completeness::numeric, 2), g.missing_roles
-      FROM bg.buying_groups g WHERE g.solution_interest = si
-     ORDER BY g.account_key::int;
-$$;
--- The groups whose stored scores differ from the §5 aggregates.
-CREATE FUNCTION score_mismatches() RETURNS bigint
-LANGUAGE sql AS $$
-    SELECT count(*) FROM bg.buying_groups g
-      JOIN (SELECT g2.id, count(m.role)::integer AS member_count,
-                   bg.role_counts(g2.template, m.role) AS role_counts,
-                   bg.completeness(g2.template, m.role) AS completeness,
-                   bg.role_completeness(g2.template, m.role) AS role_completeness,
-                   bg.missing_roles(g2.template, m.role) AS missing_roles
-              FROM bg.buying_groups g2
-              LEFT JOIN bg.members m ON m.buying_group = g2.id AND NOT m.is_removed
-             GROUP BY g2.id, g2.template) a ON a.id = g.id
-     WHERE (g.member_count, g.role_counts, g.completeness, g.role_completeness, g.missing_roles)
-           IS DISTINCT FROM
-           (a.member_count, a.role_counts, a.completeness, a.role_completeness, a.missing_roles);
-$$;
+\i :abs_srcdir/test/helpers/fixtures_groups.sql
 CREATE FUNCTION gid(si text, account integer) RETURNS bigint
 LANGUAGE sql AS $$ SELECT bg.buying_group_id(si, account) $$;
 CREATE FUNCTION jobs()

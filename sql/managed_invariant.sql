@@ -1,4 +1,4 @@
--- The stored scores invariant (DESIGN §6): after any sequence of membership
+-- The stored scores invariant (docs/design.md §6): after any sequence of membership
 -- changes, every buying group's member_count, role_counts, completeness,
 -- role_completeness and missing_roles equal the §5 aggregates over its
 -- current members.  A seeded random sequence of several hundred operations
@@ -80,26 +80,11 @@ SELECT bg.create_buying_groups(si, 'main') > 0 AS created FROM unnest(ARRAY['A',
 SELECT solution_interest, status, groups_created, members_added > 0 AS has_members FROM bg.jobs ORDER BY id;
 SELECT bg.watch_people();
 
--- The groups whose stored scores differ from the §5 aggregates over their
--- current members (computed here from bg.member, bg.role and bg.template).
-CREATE FUNCTION score_mismatches() RETURNS bigint
-LANGUAGE sql AS $$
-    SELECT count(*) FROM bg.buying_group g
-      JOIN (SELECT x.id, count(r.name)::integer AS member_count,
-                   bg.role_counts(t.name, r.name) AS role_counts,
-                   bg.completeness(t.name, r.name) AS completeness,
-                   bg.role_completeness(t.name, r.name) AS role_completeness,
-                   bg.missing_roles(t.name, r.name) AS missing_roles
-              FROM bg.buying_group x
-              JOIN bg.solution_interest s ON s.id = x.solution_interest_id
-              JOIN bg.template t ON t.id = s.template_id
-              LEFT JOIN bg.member m ON m.group_id = x.id AND NOT m.is_removed
-              LEFT JOIN bg.role r ON r.id = m.role_id
-             GROUP BY x.id, t.name) a ON a.id = g.id
-     WHERE (g.member_count, g.role_counts, g.completeness, g.role_completeness, g.missing_roles)
-           IS DISTINCT FROM
-           (a.member_count, a.role_counts, a.completeness, a.role_completeness, a.missing_roles);
-$$;
+-- score_mismatches(): how many groups have stored scores that differ from the
+-- §5 aggregates over their current members: the shared helpers
+\set score_mismatches
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 -- The log of operations: kind and SQLSTATE (NULL: it worked).
 CREATE TABLE op_log (n serial, op text, sqlstate text, message text, ms double precision);

@@ -1,4 +1,4 @@
--- Live mode (DESIGN §6): bg.watch_people() puts statement triggers on the
+-- Live mode (docs/design.md §6): bg.watch_people() puts statement triggers on the
 -- bound people table, so that inserts, deletes and updates of the columns the
 -- conditions read re-evaluate the memberships of the changed people (solution
 -- interests with update_existing) in the same statement.  Updates of other
@@ -12,17 +12,11 @@ RESET client_min_messages;
 CREATE SCHEMA regress_managed_live;
 SET search_path = regress_managed_live, public;
 
--- the SQLSTATE and message of a statement's error, or 'ok: ' and its result
-CREATE FUNCTION try(query text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    r text;
-BEGIN
-    EXECUTE query INTO r;
-    RETURN 'ok: ' || coalesce(r, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+-- try(query), score_mismatches(): the shared helpers
+\set try_query
+\set score_mismatches
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
 
 CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);
 CREATE TABLE person (
@@ -41,11 +35,7 @@ INSERT INTO person VALUES
 SELECT bg.bind_people('person');
 SELECT bg.bind_accounts('account');
 
-SELECT bg.create_template('sec');
-SELECT bg.add_role('sec', 'Decision Maker', 'job_title starts with any (''chief'', ''vp'')');
-SELECT bg.add_role('sec', 'Influencer', 'job_title contains ''director''', members_required => 2);
-SELECT bg.add_role('sec', 'Practitioner', 'job_title contains ''engineer''');
-SELECT bg.publish_template('sec');
+\i :abs_srcdir/test/helpers/fixtures_sec.sql
 -- a template whose condition reads department, used only without update_existing
 SELECT bg.create_template('ops');
 SELECT bg.add_role('ops', 'Practitioner', 'department = ''Ops''');
@@ -59,35 +49,8 @@ SELECT bg.create_account_list('abc');
 SELECT bg.add_accounts('abc', ARRAY[1, 2, 3]);
 SELECT bg.create_buying_groups(si, 'abc') > 0 AS created FROM unnest(ARRAY['Live', 'Static', 'Ops']) si;
 
-CREATE FUNCTION members(si text)
-RETURNS TABLE (account text, person text, role text, source text, is_removed boolean, has_removed_at boolean)
-LANGUAGE sql AS $$
-    SELECT m.account_key, m.person_key, m.role, m.source, m.is_removed, m.removed_at IS NOT NULL
-      FROM bg.members m WHERE m.solution_interest = si
-     ORDER BY m.account_key::int, m.person_key::int;
-$$;
-CREATE FUNCTION groups(si text)
-RETURNS TABLE (account text, member_count integer, completeness numeric, missing_roles text[])
-LANGUAGE sql AS $$
-    SELECT g.account_key, g.member_count, round(g.completeness::numeric, 2), g.missing_roles
-      FROM bg.buying_groups g WHERE g.solution_interest = si
-     ORDER BY g.account_key::int;
-$$;
-CREATE FUNCTION score_mismatches() RETURNS bigint
-LANGUAGE sql AS $$
-    SELECT count(*) FROM bg.buying_groups g
-      JOIN (SELECT g2.id, count(m.role)::integer AS member_count,
-                   bg.role_counts(g2.template, m.role) AS role_counts,
-                   bg.completeness(g2.template, m.role) AS completeness,
-                   bg.role_completeness(g2.template, m.role) AS role_completeness,
-                   bg.missing_roles(g2.template, m.role) AS missing_roles
-              FROM bg.buying_groups g2
-              LEFT JOIN bg.members m ON m.buying_group = g2.id AND NOT m.is_removed
-             GROUP BY g2.id, g2.template) a ON a.id = g.id
-     WHERE (g.member_count, g.role_counts, g.completeness, g.role_completeness, g.missing_roles)
-           IS DISTINCT FROM
-           (a.member_count, a.role_counts, a.completeness, a.role_completeness, a.missing_roles);
-$$;
+\i :abs_srcdir/test/helpers/fixtures_members.sql
+\i :abs_srcdir/test/helpers/fixtures_groups.sql
 -- Row versions of the groups and members of each solution interest: a
 -- write of a row, even of the same values, changes its (ctid, xmin).
 CREATE TABLE snapshot (si text, what text, key text, row_ctid tid, row_xmin text);

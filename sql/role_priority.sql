@@ -1,4 +1,4 @@
--- Role assignment (DESIGN §5): roles are tried in priority order and the
+-- Role assignment (docs/design.md §5): roles are tried in priority order and the
 -- first role with a matching condition wins; roles without a condition are
 -- never assigned; explain_role; cache invalidation inside a transaction;
 -- rows of other tables and composite types.

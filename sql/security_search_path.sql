@@ -1,4 +1,4 @@
--- bg is safe under any search_path (STYLE "SQL scripts", DESIGN §8): hostile
+-- bg is safe under any search_path (STYLE "SQL scripts", docs/design.md §8): hostile
 -- objects planted in public before CREATE EXTENSION bg, with the names of
 -- pg_catalog functions, operators and of bg's own tables, are never used by
 -- the extension script, the catalog functions or the evaluation functions.

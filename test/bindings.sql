@@ -1,20 +1,7 @@
--- Binding the user's tables (DESIGN §3): bind_people, bind_accounts, and
+-- Binding the user's tables (docs/design.md §3): bind_people, bind_accounts, and
 -- conditions checked against the bound people table.
 BEGIN;
 SELECT plan(69);
-
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text[]
-    LANGUAGE plpgsql AS $$
-DECLARE
-    st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    RETURN ARRAY[st, msg, det, hnt];
-END $$;
 
 CREATE SCHEMA crm;
 CREATE TABLE crm.person (
@@ -64,19 +51,19 @@ SELECT results_eq(
 CREATE TEMP TABLE binding_before AS SELECT * FROM bg.binding;
 SELECT throws_ok($$SELECT bg.bind_people('crm.contact')$$, '42703',
     'column "id" does not exist in table crm.contact', 'a missing default key column is refused');
-SELECT is(pg_temp.error_of($$SELECT bg.bind_people('crm.contact')$$),
+SELECT is(tap.error_of($$SELECT bg.bind_people('crm.contact')$$),
     ARRAY['42703', 'column "id" does not exist in table crm.contact', 'It was named as the key column.',
           'The columns of crm.contact are: contact_no, company, job_title, seniority, region.'],
     'the error says which column was meant and the hint lists the columns');
 SELECT throws_ok($$SELECT bg.bind_people('crm.contact', key => 'contact_no')$$, '42703',
     'column "account_id" does not exist in table crm.contact', 'a missing default account column is refused');
-SELECT is((pg_temp.error_of($$SELECT bg.bind_people('crm.contact', key => 'contact_no')$$))[3],
+SELECT is((tap.error_of($$SELECT bg.bind_people('crm.contact', key => 'contact_no')$$))[3],
     'It was named as the account column.', 'the detail names the account column');
 SELECT throws_ok($$SELECT bg.bind_people('crm.person', 'ID')$$, '42703',
     'column "ID" does not exist in table crm.person', 'column names are exact identifiers');
 SELECT throws_ok($$SELECT bg.bind_people('crm."Company"', 'key', 'Title')$$, '42703',
     'column "key" does not exist in table crm."Company"', 'a quoted table is named quoted');
-SELECT is((pg_temp.error_of($$SELECT bg.bind_people('crm."Company"', 'key', 'Title')$$))[4],
+SELECT is((tap.error_of($$SELECT bg.bind_people('crm."Company"', 'key', 'Title')$$))[4],
     'The columns of crm."Company" are: "Key", "Title".', 'the hint quotes the column names that need it');
 SELECT throws_ok($$SELECT bg.bind_people('crm.person', NULL)$$, '22004',
     'key column must not be null', 'a NULL key column is refused');
@@ -130,7 +117,7 @@ DROP TABLE binding_before;
 CREATE TEMP TABLE binding_before AS SELECT * FROM bg.binding;
 SELECT throws_ok($$SELECT bg.bind_accounts('crm.account', parent => 'parent')$$, '42703',
     'column "parent" does not exist in table crm.account', 'a missing parent column is refused');
-SELECT is(pg_temp.error_of($$SELECT bg.bind_accounts('crm.account', parent => 'parent')$$),
+SELECT is(tap.error_of($$SELECT bg.bind_accounts('crm.account', parent => 'parent')$$),
     ARRAY['42703', 'column "parent" does not exist in table crm.account', 'It was named as the parent column.',
           'The columns of crm.account are: id, name, parent_id.'],
     'the parent error names the column and lists the columns');
@@ -138,7 +125,7 @@ SELECT throws_ok($$SELECT bg.bind_accounts('crm.contact')$$, '42703',
     'column "id" does not exist in table crm.contact', 'a missing key column is refused');
 SELECT throws_ok($$SELECT bg.bind_accounts('crm.person')$$, '42703',
     'column "name" does not exist in table crm.person', 'a missing name column is refused');
-SELECT is((pg_temp.error_of($$SELECT bg.bind_accounts('crm.person')$$))[3],
+SELECT is((tap.error_of($$SELECT bg.bind_accounts('crm.person')$$))[3],
     'It was named as the name column.', 'the detail names the name column');
 SELECT throws_ok($$SELECT bg.bind_accounts('crm.account', name => NULL)$$, '22004',
     'name column must not be null', 'a NULL name column is refused');
@@ -164,9 +151,9 @@ SELECT throws_ok($$SELECT bg.add_role('T', 'Influencer', $c$region is 'EMEA'$c$)
 SELECT throws_ok($$SELECT bg.add_role('T', 'Influencer', $c$job_titel contains 'CISO'$c$)$$, '42703',
     'invalid condition for role "Influencer" of roles template "T": column "job_titel" does not exist in table crm.person',
     'a misspelt column is refused');
-SELECT matches((pg_temp.error_of($$SELECT bg.add_role('T', 'Influencer', $c$job_titel contains 'CISO'$c$)$$))[4],
+SELECT matches((tap.error_of($$SELECT bg.add_role('T', 'Influencer', $c$job_titel contains 'CISO'$c$)$$))[4],
     'job_title', 'the hint names the closest column');
-SELECT is((pg_temp.error_of($$SELECT bg.add_role('T', 'Influencer', $c$job_titel contains 'CISO'$c$)$$))[3],
+SELECT is((tap.error_of($$SELECT bg.add_role('T', 'Influencer', $c$job_titel contains 'CISO'$c$)$$))[3],
     $d$At character 1 of condition "job_titel contains 'CISO'".$d$, 'the detail gives the position');
 SELECT throws_ok($$SELECT bg.check_condition($c$region is 'EMEA'$c$)$$, '42703',
     'column "region" does not exist in table crm.person',

@@ -1,10 +1,10 @@
--- The objects of DESIGN §5: catalog and evaluation functions with their
+-- The objects of docs/design.md §5: catalog and evaluation functions with their
 -- argument names and defaults, volatility and parallel safety, the catalog
 -- views with their columns, and COMMENTs.
 BEGIN;
 SELECT plan(133);
 
--- The public functions of DESIGN §5, with the exact argument lists.
+-- The public functions of docs/design.md §5, with the exact argument lists.
 CREATE TEMP TABLE api (sig regprocedure, args text, writes boolean);
 INSERT INTO api VALUES
     ('bg.bind_people(regclass,name,name)',
@@ -166,7 +166,7 @@ SELECT ok(coalesce(obj_description(sig, 'pg_proc'), '') <> '', format('%s has a 
   FROM api ORDER BY sig::text;
 
 -- ---------------------------------------------------------------------------
--- The aggregates of DESIGN §5
+-- The aggregates of docs/design.md §5
 -- ---------------------------------------------------------------------------
 -- TODO only while they are missing; once built these are ordinary tests.
 SELECT todo('the aggregates of DESIGN §5 are not built yet', 16)

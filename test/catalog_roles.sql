@@ -1,21 +1,7 @@
--- Roles (DESIGN §2): six defaults, custom roles, at most 20 in all, defaults
+-- Roles (docs/design.md §2): six defaults, custom roles, at most 20 in all, defaults
 -- cannot be renamed or dropped, a role in use cannot be dropped.
 BEGIN;
 SELECT plan(69);
-
--- SQLSTATE, message, detail and hint of the error sql raises (NULL: none).
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text[]
-    LANGUAGE plpgsql AS $$
-DECLARE
-    st text; msg text; det text; hnt text;
-BEGIN
-    EXECUTE sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                            det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-    RETURN ARRAY[st, msg, det, hnt];
-END $$;
 
 -- ---------------------------------------------------------------------------
 -- The six defaults
@@ -79,7 +65,7 @@ SELECT lives_ok($$SELECT bg.create_role('Custom ' || g)
 SELECT is((SELECT count(*) FROM bg.roles), 20::bigint, 'there are 20 roles in all');
 SELECT throws_ok($$SELECT bg.create_role('Custom 15')$$, '54000',
     'cannot create role "Custom 15": there are already 20 roles', 'the 15th custom role is refused');
-SELECT is((pg_temp.error_of($$SELECT bg.create_role('Custom 15')$$))[4],
+SELECT is((tap.error_of($$SELECT bg.create_role('Custom 15')$$))[4],
     'At most 20 roles exist in all; drop an unused custom role with bg.drop_role first.',
     'the limit error says how to make room');
 SELECT throws_ok($$SELECT bg.create_role('Architect')$$, '42710',
@@ -124,10 +110,10 @@ SELECT throws_ok($$SELECT bg.rename_role('Nobody', 'Somebody')$$, '42704',
     'role "Nobody" does not exist', 'renaming an unknown role is refused');
 SELECT throws_ok($$SELECT bg.rename_role(NULL, 'Somebody')$$, '22004',
     'role must not be null', 'renaming a NULL role is refused');
-SELECT is((pg_temp.error_of($$SELECT bg.rename_role('Nobody', 'Somebody')$$))[4],
+SELECT is((tap.error_of($$SELECT bg.rename_role('Nobody', 'Somebody')$$))[4],
     'The roles are listed in bg.roles; create one with bg.create_role.',
     'an unknown role with no near name gets the generic hint');
-SELECT is((pg_temp.error_of($$SELECT bg.drop_role('purchaser')$$))[4],
+SELECT is((tap.error_of($$SELECT bg.drop_role('purchaser')$$))[4],
     'Did you mean "PURCHASER"?', 'an unknown role in another case gets a "did you mean" hint');
 
 -- ---------------------------------------------------------------------------
@@ -145,7 +131,7 @@ CREATE TEMP TABLE roles_before AS SELECT * FROM bg.roles;
 SELECT throws_ok($$SELECT bg.drop_role('Architect')$$, '2BP01',
     'cannot drop role "Architect": it is used by roles templates',
     'a custom role used by a draft template cannot be dropped');
-SELECT is((pg_temp.error_of($$SELECT bg.drop_role('Architect')$$))[3],
+SELECT is((tap.error_of($$SELECT bg.drop_role('Architect')$$))[3],
     'Roles templates using it: "Roles in use".', 'the error names the templates using the role');
 SELECT throws_ok($$SELECT bg.drop_role('Custom 14')$$, '2BP01',
     'cannot drop role "Custom 14": it is used by roles templates',

@@ -1,4 +1,4 @@
--- Template roles (DESIGN §2, §5 catalog functions): add_role, update_role,
+-- Template roles (docs/design.md §2, §5 catalog functions): add_role, update_role,
 -- set_condition, remove_role, move_role; priorities, weights, thresholds,
 -- and nothing half written after an error.
 BEGIN;

@@ -1,4 +1,4 @@
--- Roles templates (DESIGN §2): drafts and live templates, publish, drop,
+-- Roles templates (docs/design.md §2): drafts and live templates, publish, drop,
 -- copy, and the bg.templates view.
 BEGIN;
 SELECT plan(74);

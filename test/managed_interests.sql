@@ -1,4 +1,4 @@
--- Solution interests and buying group jobs (DESIGN §6):
+-- Solution interests and buying group jobs (docs/design.md §6):
 -- create_solution_interest, drop_solution_interest, the
 -- bg.solution_interests view, create_buying_groups and its jobs,
 -- drop_buying_groups and buying_group_id.
@@ -32,21 +32,6 @@ SELECT bg.publish_template('Security');
 SELECT bg.create_template('Draft');
 SELECT bg.add_role('Draft', 'Champion');
 
--- Groups whose stored scores differ from the §5 aggregates over their
--- current members (a group without members counts zero people).
-CREATE FUNCTION pg_temp.score_mismatches() RETURNS SETOF bigint LANGUAGE sql AS $$
-    SELECT g.id FROM bg.buying_groups g
-      LEFT JOIN LATERAL (
-        SELECT count(m.role)::integer AS member_count,
-               bg.role_counts(g.template, m.role) AS role_counts,
-               bg.completeness(g.template, m.role) AS completeness,
-               bg.role_completeness(g.template, m.role) AS role_completeness,
-               bg.missing_roles(g.template, m.role) AS missing_roles
-          FROM (SELECT 1) one
-          LEFT JOIN bg.members m ON m.buying_group = g.id AND NOT m.is_removed) a ON true
-     WHERE (g.member_count, g.role_counts, g.completeness, g.role_completeness, g.missing_roles)
-           IS DISTINCT FROM (a.member_count, a.role_counts, a.completeness, a.role_completeness, a.missing_roles);
-$$;
 CREATE TEMP TABLE jobs (name text PRIMARY KEY, id bigint);
 
 -- ---------------------------------------------------------------------------
@@ -156,7 +141,7 @@ SELECT results_eq(
              ('4', 0, '{"Decision Maker": 0, "Influencer": 0, "Champion": 0}', 0,
               '{"Decision Maker": 0, "Influencer": 0, "Champion": 0}', ARRAY['Decision Maker', 'Influencer'])$$,
     'the groups store their scores (an empty group: 0 and every required role missing)');
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'the stored scores equal the aggregates over the members');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'the stored scores equal the aggregates over the members');
 SELECT is((SELECT buying_group_count FROM bg.solution_interests WHERE name = 'Security Suite'), 3::bigint,
     'bg.solution_interests counts the groups');
 
@@ -194,7 +179,7 @@ SELECT results_eq(
              ('3', 'Data Platform for Globex', 3)$$,
     'groups for the accounts matching the filter now');
 SELECT is((SELECT account_count FROM bg.account_lists WHERE name = 'EU'), 3::bigint, 'the list itself was refreshed');
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'the stored scores of every group equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'the stored scores of every group equal the aggregates');
 
 -- dropping the list keeps the groups
 SELECT bg.drop_account_list('EU');
@@ -326,7 +311,7 @@ SELECT is((SELECT buying_group_count FROM bg.solution_interests WHERE name = 'Do
     'the interest has no groups');
 SELECT results_eq($$SELECT status, count(*) FROM bg.jobs GROUP BY 1 ORDER BY 1$$,
     $$VALUES ('done', 6::bigint), ('failed', 2::bigint)$$, 'every run is recorded; none stays running');
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'the stored scores still equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'the stored scores still equal the aggregates');
 
 -- NULL names, a role position outside the template, a bound table dropped
 SELECT throws_ok($$SELECT bg.create_buying_groups(NULL, 'Targets')$$, '22004',

@@ -1,4 +1,4 @@
--- Account lists (DESIGN §6): create_account_list, add_accounts,
+-- Account lists (docs/design.md §6): create_account_list, add_accounts,
 -- remove_accounts, refresh_account_list, drop_account_list, the
 -- bg.account_lists view, and the comments on the views of §6.
 BEGIN;
@@ -218,22 +218,12 @@ SELECT lives_ok($$SELECT bg.create_account_list('Targets', 'dynamic', 'country =
 -- ---------------------------------------------------------------------------
 -- A varchar(n) key: a longer key is another account, never cut to fit
 -- ---------------------------------------------------------------------------
-CREATE FUNCTION pg_temp.sqlstate_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    st text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE;
-    RETURN st;
-END $$;
 CREATE TABLE crm.site (code varchar(4) PRIMARY KEY, name text);
 INSERT INTO crm.site VALUES ('ACME', 'Acme'), ('INI', 'Initech');
 SELECT bg.bind_accounts('crm.site', key => 'code');
 SELECT bg.create_account_list('Sites');
 SELECT is(bg.add_accounts('Sites', ARRAY['INI']), 1, 'a varchar(4) key');
-SELECT ok(pg_temp.sqlstate_of($$SELECT bg.add_accounts('Sites', ARRAY['ACMEX-CORP'])$$) IN ('22001', '23503'),
+SELECT ok(tap.sqlstate_of($$SELECT bg.add_accounts('Sites', ARRAY['ACMEX-CORP'])$$) IN ('22001', '23503'),
     'a key longer than the varchar(4) key column is refused, not truncated to another account');
 SELECT is(pg_temp.entries('Sites'), ARRAY['INI'], 'only the valid account is in the list');
 

@@ -1,4 +1,4 @@
--- Manual member actions (DESIGN §6): assign_member, assign_members,
+-- Manual member actions (docs/design.md §6): assign_member, assign_members,
 -- set_member_role, remove_member, remove_members; stored scores after each
 -- action; people and account keys of type integer, bigint, text and uuid.
 BEGIN;
@@ -33,21 +33,6 @@ SELECT FROM bg.create_buying_groups('Suite', 'Both');
 CREATE TEMP TABLE g AS
     SELECT bg.buying_group_id('Suite', 1) AS g1, bg.buying_group_id('Suite', 2) AS g2;
 
--- Groups whose stored scores differ from the §5 aggregates over their
--- current members (a group without members counts zero people).
-CREATE FUNCTION pg_temp.score_mismatches() RETURNS SETOF bigint LANGUAGE sql AS $$
-    SELECT g.id FROM bg.buying_groups g
-      LEFT JOIN LATERAL (
-        SELECT count(m.role)::integer AS member_count,
-               bg.role_counts(g.template, m.role) AS role_counts,
-               bg.completeness(g.template, m.role) AS completeness,
-               bg.role_completeness(g.template, m.role) AS role_completeness,
-               bg.missing_roles(g.template, m.role) AS missing_roles
-          FROM (SELECT 1) one
-          LEFT JOIN bg.members m ON m.buying_group = g.id AND NOT m.is_removed) a ON true
-     WHERE (g.member_count, g.role_counts, g.completeness, g.role_completeness, g.missing_roles)
-           IS DISTINCT FROM (a.member_count, a.role_counts, a.completeness, a.role_completeness, a.missing_roles);
-$$;
 -- The members of a group as 'person:role:source', removed ones marked with a '-'.
 CREATE FUNCTION pg_temp.members(grp bigint) RETURNS text[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(CASE WHEN is_removed THEN '-' ELSE '' END || person_key || ':' || role || ':' || source
@@ -74,7 +59,7 @@ SELECT lives_ok(format($$SELECT bg.assign_member(%s, 103, 'Practitioner')$$, g1)
 SELECT is(pg_temp.members(g1), ARRAY['101:Decision Maker:rule', '102:Influencer:rule', '103:Practitioner:manual'],
     'the new member is manual, with the role') FROM g;
 SELECT is(pg_temp.scores(g1), '3 members, 83.33%, missing {Influencer}', 'the scores follow') FROM g;
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'stored scores equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'stored scores equal the aggregates');
 SELECT lives_ok(format($$SELECT bg.assign_member(%s, 104::bigint, 'Influencer')$$, g1),
     'a bigint key for an integer key column') FROM g;
 SELECT is(pg_temp.scores(g1), '4 members, 100.00%, missing {}', 'the group is complete') FROM g;
@@ -92,7 +77,7 @@ SELECT lives_ok(format($$SELECT bg.assign_member(%s, p, 'Decision Maker') FROM c
     'assign_member takes a row of the people table') FROM g;
 SELECT is((SELECT role || ':' || source FROM bg.members, g WHERE buying_group = g1 AND person_key = '105'),
     'Decision Maker:manual', 'the row''s key is used');
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'stored scores equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'stored scores equal the aggregates');
 
 -- ---------------------------------------------------------------------------
 -- remove_member, and assign_member of a removed member
@@ -118,7 +103,7 @@ SELECT results_eq(
     $$VALUES ('Practitioner', 'manual', false, NULL::timestamptz)$$, 'brings it back');
 SELECT is(pg_temp.scores(g1), '4 members, 83.33%, missing {Influencer}', 'and it counts again') FROM g;
 SELECT ok(pg_temp.removed_ok(g1), 'removed_at is set exactly for the removed members') FROM g;
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'stored scores equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'stored scores equal the aggregates');
 
 -- ---------------------------------------------------------------------------
 -- set_member_role
@@ -131,7 +116,7 @@ SELECT is(pg_temp.scores(g2), '1 members, 16.67%, missing {"Decision Maker",Infl
 SELECT lives_ok(format($$SELECT bg.set_member_role(%s, p, 'Champion') FROM crm.person p WHERE p.id = 104$$, g1),
     'set_member_role takes a row') FROM g;
 SELECT is((SELECT role FROM bg.members, g WHERE buying_group = g1 AND person_key = '104'), 'Champion', 'its role changed');
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'stored scores equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'stored scores equal the aggregates');
 
 -- ---------------------------------------------------------------------------
 -- assign_members and remove_members: bulk, in one call
@@ -160,7 +145,7 @@ SELECT lives_ok(format($$SELECT bg.remove_members(%s, (SELECT array_agg(p) FROM 
 SELECT is(pg_temp.scores(g1), '2 members, 33.33%, missing {"Decision Maker",Influencer}', 'the scores follow') FROM g;
 SELECT ok(pg_temp.removed_ok(g1) AND pg_temp.removed_ok(g2), 'removed_at is set exactly for the removed members')
   FROM g;
-SELECT is_empty('SELECT * FROM pg_temp.score_mismatches()', 'stored scores equal the aggregates');
+SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'stored scores equal the aggregates');
 
 -- ---------------------------------------------------------------------------
 -- Errors
@@ -305,7 +290,7 @@ BEGIN
         RETURN NEXT throws_ok(format('SELECT bg.assign_members(%s, ARRAY[%L, %L], ''Champion'')', ga, p[3], bad),
             '22P02', NULL, s || ': an uncastable key is refused');
     END IF;
-    RETURN NEXT is_empty('SELECT * FROM pg_temp.score_mismatches()', s || ': stored scores equal the aggregates');
+    RETURN NEXT is_empty('SELECT * FROM tap.mismatched_groups()', s || ': stored scores equal the aggregates');
 END $f$;
 
 SELECT * FROM pg_temp.key_scenario('k_int', 'integer', ARRAY['1', '2'], ARRAY['11', '12', '13', '21'],
