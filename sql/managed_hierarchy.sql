@@ -144,9 +144,18 @@ SELECT bg.create_account_list('loop');
 SELECT bg.add_accounts('loop', ARRAY[7, 8]);
 SELECT bg.create_account_list('self');
 SELECT bg.add_accounts('self', ARRAY[9]);
--- the jobs fail (with a warning); nothing of them is kept
-SELECT bg.create_buying_groups('Tree', 'loop') > 0 AS job;
-SELECT bg.create_buying_groups('Tree', 'self') > 0 AS job;
+-- the jobs fail: by default with their error, and nothing is kept, not even
+-- the job; with record_failure (scheduled runs) with a warning and a failed job
+SELECT try($$SELECT bg.create_buying_groups('Tree', 'loop')::text$$);
+SELECT count(*) AS jobs_kept FROM bg.jobs WHERE account_list IN ('loop', 'self');
+-- (the warning carries the run's SQLSTATE, and the cause in DETAIL)
+\set VERBOSITY sqlstate
+SELECT bg.create_buying_groups('Tree', 'loop', record_failure => true) > 0 AS job;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT bg.create_buying_groups('Tree', 'self', record_failure => true) > 0 AS job;
+\set SHOW_CONTEXT errors
+\set VERBOSITY terse
 SELECT solution_interest, account_list, status, error_code, error FROM bg.jobs
 WHERE status = 'failed' ORDER BY id;
 SELECT gid('Tree', 7) AS loop_a, gid('Tree', 8) AS loop_b, gid('Tree', 9) AS selfie;

@@ -3,7 +3,7 @@
 -- bg.solution_interests view, create_buying_groups and its jobs,
 -- drop_buying_groups and buying_group_id.
 BEGIN;
-SELECT plan(87);
+SELECT plan(91);
 
 CREATE SCHEMA crm;
 CREATE TABLE crm.account (id integer PRIMARY KEY, name text, region text, parent_id integer);
@@ -277,13 +277,24 @@ SELECT results_eq(
 -- Failing runs: recorded as failed, nothing else kept
 -- ---------------------------------------------------------------------------
 SELECT bg.create_solution_interest('Doomed', 'Security');
-SET client_min_messages = error;    -- the failed runs warn
-
 -- a duplicate person key in a people table without a unique key
 CREATE TABLE crm.lead (id integer, account_id integer, job_title text, seniority integer);
 INSERT INTO crm.lead VALUES (900, 3, 'CEO', 5), (901, 3, 'CTO', 5), (900, 3, 'CEO', 5);
 SELECT bg.bind_people('crm.lead');
-INSERT INTO jobs SELECT 'duplicate', bg.create_buying_groups('Doomed', 'Targets');
+-- by default the run's error is raised, and the job goes with the statement
+SELECT throws_ok($$SELECT bg.create_buying_groups('Doomed', 'Targets')$$, '23505', NULL,
+    'by default a failing run raises its error');
+SELECT is((SELECT count(*) FROM bg.jobs WHERE solution_interest = 'Doomed'), 0::bigint,
+    'and leaves no job behind');
+SELECT throws_ok($$SELECT bg.create_buying_groups('Doomed', 'Targets', record_failure => NULL)$$, '22004',
+    'record_failure must not be null', 'a NULL record_failure is 22004');
+-- with record_failure the failure is recorded, with a warning
+SELECT is((tap.error_of($q$DO $d$ BEGIN SET LOCAL client_min_messages = error;
+                            PERFORM bg.create_buying_groups('Doomed', 'Targets', record_failure => true);
+                            RAISE EXCEPTION 'rolled back'; END $d$$q$))[1:2],
+    ARRAY['P0001', 'rolled back'], 'a recorded failure returns normally');
+SET client_min_messages = error;    -- the recorded failures warn
+INSERT INTO jobs SELECT 'duplicate', bg.create_buying_groups('Doomed', 'Targets', record_failure => true);
 SELECT results_eq(
     $$SELECT solution_interest, account_list, status, groups_created, members_added, error_code,
              error LIKE '%duplicate key%', finished_at IS NOT NULL
@@ -296,7 +307,7 @@ SELECT is((SELECT count(*) FROM bg.buying_groups WHERE solution_interest = 'Doom
 -- a column the template reads dropped from the people table
 SELECT bg.bind_people('crm.person');
 ALTER TABLE crm.person DROP COLUMN seniority;
-INSERT INTO jobs SELECT 'dropped column', bg.create_buying_groups('Doomed', 'Targets');
+INSERT INTO jobs SELECT 'dropped column', bg.create_buying_groups('Doomed', 'Targets', record_failure => true);
 SELECT results_eq(
     $$SELECT status, groups_created, members_added, error, error_code
         FROM bg.jobs j JOIN jobs USING (id) WHERE name = 'dropped column'$$,

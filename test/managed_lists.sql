@@ -78,8 +78,9 @@ SELECT is(pg_temp.entries('Everyone'), ARRAY['1', '2', '3', '4', '5000000000'], 
 
 CREATE TEMP TABLE lists_before AS SELECT * FROM bg.account_list;
 CREATE TEMP TABLE entries_before AS SELECT * FROM bg.account_list_entry;
-SELECT throws_ok($$SELECT bg.create_account_list('Bad', 'dynamic', 'nope = 1')$$, '42703',
-    'invalid filter for account list "Bad": column "nope" does not exist in table crm.account',
+SELECT is((tap.error_of($$SELECT bg.create_account_list('Bad', 'dynamic', 'nope = 1')$$))[1:3],
+    ARRAY['42703', 'invalid filter for account list "Bad"',
+          'Column "nope" does not exist in table crm.account. At character 1 of condition "nope = 1".'],
     'an unknown column in the filter is 42703');
 SELECT throws_ok($$SELECT bg.create_account_list('Bad', 'dynamic', 'job_title = ''CEO''')$$, '42703', NULL,
     'the filter is checked against the accounts, not the people');
@@ -138,8 +139,10 @@ SELECT throws_ok($$SELECT bg.add_accounts('Targets', ARRAY[1, 99, 98])$$, '23503
 SELECT throws_ok($$SELECT bg.add_accounts('Padded', ARRAY[4, 99])$$, '23503', NULL,
     'one unknown account among good ones refuses the whole call');
 SELECT is(pg_temp.entries('Padded'), '{}'::text[], 'and adds none of the good ones');
-SELECT throws_ok($$SELECT bg.add_accounts('Targets', ARRAY['abc'])$$, '22P02',
-    'invalid accounts: invalid input syntax for type bigint: "abc"', 'an uncastable key keeps the cast''s SQLSTATE');
+SELECT is(tap.error_of($$SELECT bg.add_accounts('Targets', ARRAY['abc'])$$),
+    ARRAY['22P02', 'invalid account key', 'Invalid input syntax for type bigint: "abc".',
+          'Give keys of type bigint (column id of crm.account), or rows of crm.account.'],
+    'an uncastable key keeps the cast''s SQLSTATE (the cause in DETAIL)');
 SELECT throws_ok($$SELECT bg.add_accounts('Targets', ARRAY['99999999999999999999'])$$, '22003', NULL,
     'a key out of the key type''s range keeps the cast''s SQLSTATE');
 SELECT throws_ok($$SELECT bg.add_accounts('North America', ARRAY[3])$$, '55000',

@@ -125,7 +125,7 @@ BEGIN
         UPDATE bg.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
          WHERE id = jid;
         RAISE WARNING 'buying group job % failed', jid
-            USING ERRCODE = st, DETAIL = bg._nested_detail(msg, det),
+            USING ERRCODE = st, DETAIL = bg._cause_detail(msg, det),
                   HINT = 'Nothing of the job was kept; see bg.jobs.';
     END;
     RETURN jid;
