@@ -157,7 +157,7 @@ SELECT a.id AS account_id,
 FROM account a LEFT JOIN person_role r ON r.account_id = a.id
 GROUP BY a.id;
 
--- §5 by hand-written SQL over the assigned roles, summed in priority order
+-- docs/design.md §5 by hand-written SQL over the assigned roles, summed in priority order
 CREATE TABLE by_sql AS
 WITH n AS (
     SELECT a.id AS account_id, tr.priority, tr.role, tr.required,

@@ -1,5 +1,5 @@
 -- The scoring aggregates inside ordinary SQL (docs/design.md §1, §5): plain, with
--- GROUP BY, ROLLUP, FILTER and HAVING (the BI query of §5), as window
+-- GROUP BY, ROLLUP, FILTER and HAVING (the BI query of docs/design.md §5), as window
 -- aggregates, inside a materialized view refreshed concurrently, over any row
 -- that has the named columns, and with two templates in one query; and the
 -- errors of bad arguments.

@@ -156,7 +156,7 @@ SELECT combined_reads_back('{"template": "T", "counts": [999999999999999999]}',
                            '{"template": "T", "counts": [999999999999999999]}');
 
 -- ---------------------------------------------------------------------------
--- Final functions on a tally: the formulas of §5 from counts alone
+-- Final functions on a tally: the formulas of docs/design.md §5 from counts alone
 -- ---------------------------------------------------------------------------
 SELECT bg.create_template('T');
 SELECT bg.add_role('T', 'Decision Maker', 'job_title contains ''chief''', members_required => 2);

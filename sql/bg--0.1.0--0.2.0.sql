@@ -1,4 +1,4 @@
--- bg 0.1.0 -> 0.2.0: managed buying groups (DESIGN §6): account lists,
+-- bg 0.1.0 -> 0.2.0: managed buying groups (docs/design.md §6): account lists,
 -- solution interests, creation jobs, members, stored scores, sync and live mode.
 \echo Use "ALTER EXTENSION bg UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -544,7 +544,7 @@ END $$;
 COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
 
 -- ---------------------------------------------------------------------------
--- Stored scores: kept equal to the §5 aggregates over each group's members
+-- Stored scores: kept equal to the docs/design.md §5 aggregates over each group's members
 -- ---------------------------------------------------------------------------
 
 -- Recomputes the stored scores of the given groups in one statement.  The

@@ -303,7 +303,7 @@ END $$;
 COMMENT ON FUNCTION bg._require_column(regclass, name, text) IS 'Internal: errors when a table lacks a column.';
 
 -- ---------------------------------------------------------------------------
--- Binding the user's tables (§3)
+-- Binding the user's tables (docs/design.md §3)
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION bg._require_table(rel regclass) RETURNS void
@@ -692,7 +692,7 @@ COMMENT ON COLUMN bg.template_roles.required IS 'Whether the role counts towards
 COMMENT ON COLUMN bg.template_roles.members_required IS 'How many members fill the role completely.';
 
 -- ---------------------------------------------------------------------------
--- Scoring aggregates (§5)
+-- Scoring aggregates (docs/design.md §5)
 -- ---------------------------------------------------------------------------
 
 -- The aggregates' state: role counts of one template.  A concrete type whose

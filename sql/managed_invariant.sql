@@ -1,6 +1,6 @@
 -- The stored scores invariant (docs/design.md §6): after any sequence of membership
 -- changes, every buying group's member_count, role_counts, completeness,
--- role_completeness and missing_roles equal the §5 aggregates over its
+-- role_completeness and missing_roles equal the docs/design.md §5 aggregates over its
 -- current members.  A seeded random sequence of several hundred operations
 -- (manual actions, people changes in live mode, syncs, new groups, direct
 -- writes to bg.member) runs over 300 accounts and 3000 people; operations
@@ -81,7 +81,7 @@ SELECT solution_interest, status, groups_created, members_added > 0 AS has_membe
 SELECT bg.watch_people();
 
 -- score_mismatches(): how many groups have stored scores that differ from the
--- §5 aggregates over their current members: the shared helpers
+-- docs/design.md §5 aggregates over their current members: the shared helpers
 \set score_mismatches
 \getenv abs_srcdir PG_ABS_SRCDIR
 \i :abs_srcdir/test/helpers/regress.sql

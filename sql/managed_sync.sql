@@ -3,7 +3,7 @@
 -- longer match are kept as removed, changed roles follow the conditions,
 -- removed rule members that match again come back; manual and imported
 -- members are never touched; a sync with nothing to change writes nothing;
--- the stored scores always equal the §5 aggregates over the current members.
+-- the stored scores always equal the docs/design.md §5 aggregates over the current members.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
 CREATE EXTENSION bg;

@@ -36,7 +36,7 @@ tally_template(BgTally *t)
 	return tmpl;
 }
 
-/* §5: 100 × min(n, k) / k */
+/* docs/design.md §5: 100 × min(n, k) / k */
 static double
 role_completeness(int64 n, int k)
 {

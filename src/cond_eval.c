@@ -505,7 +505,7 @@ bg_eval_node(BgEval *ev, BgEvalNode *node)
 	return false;
 }
 
-/* §5: the first role in priority order whose condition matches, or -1. */
+/* docs/design.md §5: the first role in priority order whose condition matches, or -1. */
 int
 bg_eval_role(BgEval *ev)
 {

@@ -1,5 +1,5 @@
 /*
- * matches.c — bg.matches(condition, row): one condition of the §4 language
+ * matches.c — bg.matches(condition, row): one condition of the condition language (docs/design.md §4)
  * evaluated over any row, as dynamic account lists filter accounts.
  *
  * The condition is compiled once per call site (fn_extra) as a one-role

@@ -1,6 +1,6 @@
 -- Account lists (docs/design.md §6): create_account_list, add_accounts,
 -- remove_accounts, refresh_account_list, drop_account_list, the
--- bg.account_lists view, and the comments on the views of §6.
+-- bg.account_lists view, and the comments on the views of docs/design.md §6.
 BEGIN;
 SELECT plan(97);
 
@@ -248,19 +248,19 @@ SELECT results_eq(
        GROUP BY 1, 2 ORDER BY 1$$,
     $$VALUES ('account_lists', 'v', 7::bigint), ('buying_groups', 'v', 13), ('jobs', 'v', 10),
              ('members', 'v', 9), ('solution_interests', 'v', 7)$$,
-    'the five views of §6 exist with their columns');
+    'the five views of docs/design.md §6 exist with their columns');
 SELECT is_empty(
     $$SELECT c.relname FROM pg_class c
        WHERE c.relnamespace = 'bg'::regnamespace
          AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members')
          AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''$$,
-    'every view of §6 has a comment');
+    'every view of docs/design.md §6 has a comment');
 SELECT is_empty(
     $$SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
        WHERE c.relnamespace = 'bg'::regnamespace
          AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members')
          AND coalesce(col_description(c.oid, a.attnum), '') = ''$$,
-    'every column of the views of §6 has a comment');
+    'every column of the views of docs/design.md §6 has a comment');
 
 SELECT * FROM finish();
 ROLLBACK;

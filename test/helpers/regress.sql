@@ -96,7 +96,7 @@ END $$;
 
 \if :{?score_mismatches}
 -- score_mismatches(): how many buying groups have stored scores that differ
--- from the §5 aggregates over their current members (see scores.sql).
+-- from the docs/design.md §5 aggregates over their current members (see scores.sql).
 \ir scores.sql
 CREATE FUNCTION score_mismatches() RETURNS bigint
 LANGUAGE sql AS $$ SELECT count(*) FROM mismatched_groups() $$;
