@@ -5,7 +5,7 @@
 -- rule memberships are one function per statement shape.
 \echo Use "ALTER EXTENSION bg UPDATE TO '0.3.0'" to load this file. \quit
 
--- Replaced by functions of another signature or name
+-- >>> functions: generated from sql/bg/ by comparing 0.2.0 with a fresh install
 DROP FUNCTION bg._account_tree(text),
               bg._check_cycles(bg.solution_interest, text, text[]),
               bg._custom_role_id(text, text),
@@ -868,6 +868,7 @@ BEGIN
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
+-- <<< functions
 
 -- sql/bg/views.sql
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
