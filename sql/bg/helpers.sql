@@ -71,10 +71,63 @@ COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding
 -- another, existing key.
 CREATE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format_type(a.atttypid, NULL) FROM pg_attribute a
+    SELECT CASE WHEN a.atttypid = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'   -- not char(1)
+                ELSE format_type(a.atttypid, NULL) END
+      FROM pg_attribute a
      WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
 $$;
 COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the type of a column, as SQL text.';
+
+-- Keys (docs/design.md §14).  bg stores a key of the user's tables as the
+-- canonical text of its value: equal values give one text.  The family of a
+-- type that can hold keys (a domain counts as its base type), or NULL.
+CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE d(t, base) AS (
+        SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
+        UNION ALL
+        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base)
+    SELECT CASE WHEN d.t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
+                THEN 'integer'
+                WHEN d.t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
+                WHEN d.t = 'pg_catalog.numeric'::regtype THEN 'numeric'
+                WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'char'
+                WHEN d.t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
+      FROM d WHERE d.base = 0;
+$$;
+COMMENT ON FUNCTION bg._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
+
+-- The SQL expression of the canonical text of expr, a value of the type of
+-- column col of rel; errors when that column cannot hold keys.  Every key bg
+-- stores or compares is made by it.  Integers, text, varchar, char and uuid
+-- print one text per value; numeric drops trailing zeros (1.0 is 1).
+CREATE FUNCTION bg._key_sql(rel regclass, col name, expr text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    att pg_attribute;
+    fam text;
+BEGIN
+    SELECT * INTO att FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'bound column "%" does not exist in table %', col, rel
+            USING ERRCODE = 'undefined_column', HINT = 'Bind the table again with its current columns.';
+    END IF;
+    fam := bg._key_family(att.atttypid::regtype);
+    IF fam IS NULL OR NOT coalesce((SELECT c.collisdeterministic FROM pg_collation c WHERE c.oid = att.attcollation),
+                                   true) THEN
+        RAISE EXCEPTION 'column "%" of % cannot hold keys', col, rel
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = format('Its type is %s%s.', format_type(att.atttypid, att.atttypmod),
+                                  CASE WHEN fam IS NULL THEN ''
+                                       ELSE ', with a nondeterministic collation' END),
+                  HINT = 'Keys are smallint, integer, bigint, numeric, text, varchar, char or uuid (or a domain over one), with a deterministic collation: types whose equal values have one text.';
+    END IF;
+    IF fam = 'numeric' THEN
+        RETURN format('pg_catalog.trim_scale(%s)::text', expr);
+    END IF;
+    RETURN format('(%s)::text', expr);
+END $$;
+COMMENT ON FUNCTION bg._key_sql(regclass, name, text) IS 'Internal: SQL of the canonical text of a key column''s value; errors when the column cannot hold keys.';
 
 -- The text forms of keys of the bound people or accounts (kind), given as
 -- keys of any type that casts to the key column's type, or as rows of the
@@ -85,6 +138,7 @@ DECLARE
     b bg.binding := bg._bound(kind);
     keytype text := bg._coltype(b.relid, b.key_column);
     elem oid := (SELECT typelem FROM pg_type WHERE oid = pg_typeof(vals));
+    canon text := bg._key_sql(b.relid, b.key_column, format('v::%s', keytype));
     src text;
     keys text[];
     nulls bigint;
@@ -96,11 +150,11 @@ BEGIN
         RAISE EXCEPTION 'accounts must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF (SELECT t.typtype = 'c' OR t.oid = 'record'::regtype FROM pg_type t WHERE t.oid = elem) THEN
-        src := format('SELECT array_agg(DISTINCT (u.%1$I)::%2$s::text), count(*) FILTER (WHERE u.%1$I IS NULL)
-                         FROM unnest($1) AS u', b.key_column, keytype);
+        src := format('SELECT array_agg(DISTINCT %1$s), count(*) FILTER (WHERE v IS NULL)
+                         FROM (SELECT u.%2$I AS v FROM unnest($1) AS u) u', canon, b.key_column);
     ELSE
-        src := format('SELECT array_agg(DISTINCT v::%s::text), count(*) FILTER (WHERE v IS NULL) FROM unnest($1) AS u(v)',
-                      keytype);
+        src := format('SELECT array_agg(DISTINCT %s), count(*) FILTER (WHERE v IS NULL) FROM unnest($1) AS u(v)',
+                      canon);
     END IF;
     BEGIN
         EXECUTE src INTO keys, nulls USING vals;

@@ -123,7 +123,7 @@ BEGIN
     PERFORM FROM bg.account_list x WHERE x.id = l.id FOR UPDATE;
     IF l.kind = 'dynamic' THEN
         a := bg._bound('accounts');
-        EXECUTE format('WITH now_in AS MATERIALIZED (SELECT a.%I::text AS account_key FROM %s a
+        EXECUTE format('WITH now_in AS MATERIALIZED (SELECT %s AS account_key FROM %s a
                                                       WHERE a.%I IS NOT NULL AND bg.matches(%L, a)),
                              del AS (DELETE FROM bg.account_list_entry e
                                       WHERE e.list_id = $1
@@ -131,7 +131,8 @@ BEGIN
                         INSERT INTO bg.account_list_entry (list_id, account_key)
                         SELECT DISTINCT $1, n.account_key FROM now_in n
                         ON CONFLICT DO NOTHING',
-                       a.key_column, a.relid, a.key_column, l.filter)
+                       bg._key_sql(a.relid, a.key_column, format('a.%I', a.key_column)), a.relid, a.key_column,
+                       l.filter)
             USING l.id;
         UPDATE bg.account_list SET refreshed_at = now() WHERE id = l.id;
     END IF;

@@ -24,6 +24,7 @@ CREATE FUNCTION bg._people_changed() RETURNS trigger
 DECLARE
     p bg.binding;
     cols name[];
+    k text;
     keys text[];
     s bg.solution_interest;
 BEGIN
@@ -32,20 +33,23 @@ BEGIN
        OR NOT EXISTS (SELECT FROM bg.solution_interest x WHERE x.update_existing) THEN
         RETURN NULL;
     END IF;
+    IF TG_OP <> 'TRUNCATE' THEN
+        k := bg._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
+    END IF;
     IF TG_OP = 'INSERT' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT n.%I::text) FROM new_rows n', p.key_column) INTO keys;
+        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k) INTO keys;
     ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT o.%I::text) FROM old_rows o', p.key_column) INTO keys;
+        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k) INTO keys;
     ELSIF TG_OP = 'UPDATE' THEN
         -- only people whose watched columns changed (a changed key is two people)
         cols := bg._watched_columns();
         EXECUTE format('SELECT array_agg(DISTINCT k) FROM
-                          (SELECT n.%1$I::text AS k, ROW(%2$s) AS v FROM new_rows n) nw
-                          FULL JOIN (SELECT o.%1$I::text AS k, ROW(%3$s) AS v FROM old_rows o) od USING (k)
+                          (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
+                          FULL JOIN (SELECT %1$s AS k, ROW(%3$s) AS v FROM old_rows r) od USING (k)
                          WHERE nw.v IS DISTINCT FROM od.v',
-                       p.key_column,
-                       (SELECT string_agg(format('n.%I', c), ', ') FROM unnest(cols) AS c),
-                       (SELECT string_agg(format('o.%I', c), ', ') FROM unnest(cols) AS c))
+                       k,
+                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c),
+                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
            INTO keys;
     END IF;
     FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP

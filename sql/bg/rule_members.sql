@@ -27,9 +27,9 @@ BEGIN
     RETURN format('walk(root, pkey, acct, aval) AS (
                      SELECT r.root, NULL::text, r.acct, r.aval FROM (%s) r
                      UNION ALL
-                     SELECT w.root, NULL::text, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
+                     SELECT w.root, NULL::text, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
                    CYCLE acct SET is_cycle USING path',
-                  roots, a.key_column, a.key_column, patype,
+                  roots, bg._key_sql(a.relid, a.key_column, format('c.%I', a.key_column)), a.key_column, patype,
                   a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
 END $$;
 COMMENT ON FUNCTION bg._group_walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from buying groups down to the accounts they count.';
@@ -40,9 +40,11 @@ CREATE FUNCTION bg._person_walk_sql(si bg.solution_interest) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
-    people text := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct, p.%I AS aval
+    people text := format('SELECT NULL::bigint AS root, %s AS pkey, %s AS acct, p.%I AS aval
                              FROM %s p WHERE p.%I = ANY ($1::%s[])',
-                          p.key_column, p.account_column, p.account_column, p.relid,
+                          bg._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                          bg._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+                          p.account_column, p.relid,
                           p.key_column, bg._coltype(p.relid, p.key_column));
     a bg.binding;
 BEGIN
@@ -53,10 +55,10 @@ BEGIN
     RETURN format('walk(root, pkey, acct, aval) AS (
                      %s
                      UNION ALL
-                     SELECT w.root, w.pkey, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
+                     SELECT w.root, w.pkey, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
                       WHERE c.%I IS NOT NULL)
                    CYCLE acct SET is_cycle USING path',
-                  people, a.parent_column, a.parent_column, bg._coltype(p.relid, p.account_column),
+                  people, bg._key_sql(a.relid, a.parent_column, format('c.%I', a.parent_column)), a.parent_column, bg._coltype(p.relid, p.account_column),
                   a.relid, a.key_column, bg._coltype(a.relid, a.key_column), a.parent_column);
 END $$;
 COMMENT ON FUNCTION bg._person_walk_sql(bg.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
@@ -115,11 +117,11 @@ BEGIN
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+            FROM (SELECT w.root AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
                     FROM walk w JOIN %s p ON p.%I = w.aval
                    WHERE NOT w.is_cycle OFFSET 0) x
            WHERE x.rn IS NOT NULL)',
-        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        bg._role_id_case(si.template_id, 'x.rn'), bg._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
         (SELECT t.name FROM bg.template t WHERE t.id = si.template_id), p.relid, p.account_column);
 END $$;
 COMMENT ON FUNCTION bg._group_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
@@ -135,13 +137,13 @@ BEGIN
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT g.id AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+            FROM (SELECT g.id AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
                     FROM walk w
                     JOIN bg.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
                     JOIN %s p ON p.%I = w.pkey::%s
                    WHERE NOT w.is_cycle OFFSET 0) x
            WHERE x.rn IS NOT NULL)',
-        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        bg._role_id_case(si.template_id, 'x.rn'), bg._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
         (SELECT t.name FROM bg.template t WHERE t.id = si.template_id),
         p.relid, p.key_column, bg._coltype(p.relid, p.key_column));
 END $$;
