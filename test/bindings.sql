@@ -1,7 +1,7 @@
 -- Binding the user's tables (docs/design.md §3): bind_people, bind_accounts, and
 -- conditions checked against the bound people table.
 BEGIN;
-SELECT plan(69);
+SELECT plan(70);
 
 CREATE SCHEMA crm;
 CREATE TABLE crm.person (
@@ -218,7 +218,11 @@ SELECT is((SELECT count(*) FROM bg.binding), 0::bigint, 'and nothing was bound')
 -- ---------------------------------------------------------------------------
 SELECT bg.set_condition('T', 'Champion', NULL);
 SELECT bg.bind_people('crm.person2');
+SELECT throws_ok($$DROP TABLE crm.person2$$, '2BP01', 'cannot drop crm.person2: it is the bound people table',
+    'the DDL guard refuses to drop the bound table by name');
+SET check_function_bodies = off;    -- the guard stands aside (as for a restore): a dangling binding
 DROP TABLE crm.person2;
+RESET check_function_bodies;
 SELECT throws_ok($$SELECT bg.set_condition('T', 'Champion', $c$department is 'IT'$c$)$$, '42P01', NULL,
     'a condition saved after the bound table was dropped gets a clear error, not an internal one');
 SELECT throws_ok($$SELECT bg.check_condition($c$department is 'IT'$c$)$$, '42P01', NULL,

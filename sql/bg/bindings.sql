@@ -22,6 +22,14 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._require_column(regclass, name, text, text) IS 'Internal: errors when a table lacks a column.';
 
+-- The type of a column (NULL for a NULL column name).
+CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT a.atttypid::regtype FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+$$;
+COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
+
 CREATE FUNCTION bg._require_table(rel regclass) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -47,6 +55,8 @@ BEGIN
     PERFORM bg._require_table($1);
     PERFORM bg._require_column($1, $2, 'key column must not be null', 'It was named as the key column.');
     PERFORM bg._require_column($1, $3, 'account column must not be null', 'It was named as the account column.');
+    PERFORM bg._key_sql($1, $2, '');
+    PERFORM bg._key_sql($1, $3, '');
     -- every saved condition must hold against the new table
     FOR tr IN SELECT t.name AS template, r.name AS role, x.condition
                 FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
@@ -64,11 +74,12 @@ BEGIN
             END;
         END;
     END LOOP;
-    INSERT INTO bg.binding (kind, relid, key_column, account_column)
-    VALUES ('people', $1, $2, $3)
+    INSERT INTO bg.binding (kind, relid, key_column, account_column, key_type, account_type)
+    VALUES ('people', $1, $2, $3, bg._column_type($1, $2), bg._column_type($1, $3))
     ON CONFLICT (kind) DO UPDATE
        SET relid = excluded.relid, key_column = excluded.key_column,
-           account_column = excluded.account_column, bound_at = now();
+           account_column = excluded.account_column, bound_at = now(),
+           key_type = excluded.key_type, account_type = excluded.account_type;
 END $$;
 COMMENT ON FUNCTION bg.bind_people(regclass, name, name) IS
     'Binds the user''s people table: its key column and the column that names the person''s account.';
@@ -84,13 +95,15 @@ BEGIN
     PERFORM bg._require_column($1, $3, 'name column must not be null', 'It was named as the name column.');
     IF $4 IS NOT NULL THEN
         PERFORM bg._require_column($1, $4, 'parent column must not be null', 'It was named as the parent column.');
+        PERFORM bg._key_sql($1, $4, '');
     END IF;
-    INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column)
-    VALUES ('accounts', $1, $2, $3, $4)
+    PERFORM bg._key_sql($1, $2, '');
+    INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column, key_type, parent_type)
+    VALUES ('accounts', $1, $2, $3, $4, bg._column_type($1, $2), bg._column_type($1, $4))
     ON CONFLICT (kind) DO UPDATE
        SET relid = excluded.relid, key_column = excluded.key_column,
            name_column = excluded.name_column, parent_column = excluded.parent_column,
-           bound_at = now();
+           bound_at = now(), key_type = excluded.key_type, parent_type = excluded.parent_type;
 END $$;
 COMMENT ON FUNCTION bg.bind_accounts(regclass, name, name, name) IS
     'Binds the user''s account table: its key, name and (optional) parent account columns.';

@@ -54,7 +54,11 @@ CREATE TABLE bg.binding (
     name_column    name,
     parent_column  name,
     bound_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    watched        boolean NOT NULL DEFAULT false     -- live mode (bg.watch_people)
+    watched        boolean NOT NULL DEFAULT false,    -- live mode (bg.watch_people)
+    -- the types of the key columns when bound (the DDL guard, ddl_guard.sql)
+    key_type       regtype,
+    account_type   regtype,
+    parent_type    regtype
 );
 COMMENT ON TABLE bg.binding IS 'The user tables bound with bg.bind_people and bg.bind_accounts.';
 
