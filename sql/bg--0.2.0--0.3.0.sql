@@ -2,8 +2,20 @@
 -- change of behaviour but these: bg.create_buying_groups raises its error
 -- unless record_failure is true; error messages are fixed texts per call
 -- site, with the message of a causing error in DETAIL; the SQL builders of
--- rule memberships are one function per statement shape.
+-- rule memberships are one function per statement shape; keys are stored as
+-- the canonical text of their value (1.0 is 1) and key columns must be of a
+-- type that has one; an event trigger guards the bound tables' columns.
 \echo Use "ALTER EXTENSION bg UPDATE TO '0.3.0'" to load this file. \quit
+
+-- bg.binding records the types of the key columns (the DDL guard)
+ALTER TABLE bg.binding ADD COLUMN key_type regtype, ADD COLUMN account_type regtype, ADD COLUMN parent_type regtype;
+UPDATE bg.binding b
+   SET key_type = (SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                    WHERE a.attrelid = b.relid AND a.attname = b.key_column AND NOT a.attisdropped),
+       account_type = (SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = b.relid AND a.attname = b.account_column AND NOT a.attisdropped),
+       parent_type = (SELECT a.atttypid FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = b.relid AND a.attname = b.parent_column AND NOT a.attisdropped);
 
 -- >>> functions: generated from sql/bg/ by comparing 0.2.0 with a fresh install
 DROP FUNCTION bg._account_tree(text),
@@ -77,12 +89,66 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
+CREATE OR REPLACE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN a.atttypid = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'   -- not char(1)
+                ELSE format_type(a.atttypid, NULL) END
+      FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
+$$;
+COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the type of a column, as SQL text.';
+
+CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE d(t, base) AS (
+        SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
+        UNION ALL
+        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base)
+    SELECT CASE WHEN d.t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
+                THEN 'integer'
+                WHEN d.t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
+                WHEN d.t = 'pg_catalog.numeric'::regtype THEN 'numeric'
+                WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'char'
+                WHEN d.t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
+      FROM d WHERE d.base = 0;
+$$;
+COMMENT ON FUNCTION bg._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
+
+CREATE FUNCTION bg._key_sql(rel regclass, col name, expr text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    att pg_attribute;
+    fam text;
+BEGIN
+    SELECT * INTO att FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'bound column "%" does not exist in table %', col, rel
+            USING ERRCODE = 'undefined_column', HINT = 'Bind the table again with its current columns.';
+    END IF;
+    fam := bg._key_family(att.atttypid::regtype);
+    IF fam IS NULL OR NOT coalesce((SELECT c.collisdeterministic FROM pg_collation c WHERE c.oid = att.attcollation),
+                                   true) THEN
+        RAISE EXCEPTION 'column "%" of % cannot hold keys', col, rel
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = format('Its type is %s%s.', format_type(att.atttypid, att.atttypmod),
+                                  CASE WHEN fam IS NULL THEN ''
+                                       ELSE ', with a nondeterministic collation' END),
+                  HINT = 'Keys are smallint, integer, bigint, numeric, text, varchar, char or uuid (or a domain over one), with a deterministic collation: types whose equal values have one text.';
+    END IF;
+    IF fam = 'numeric' THEN
+        RETURN format('pg_catalog.trim_scale(%s)::text', expr);
+    END IF;
+    RETURN format('(%s)::text', expr);
+END $$;
+COMMENT ON FUNCTION bg._key_sql(regclass, name, text) IS 'Internal: SQL of the canonical text of a key column''s value; errors when the column cannot hold keys.';
+
 CREATE FUNCTION bg._keys(vals anyarray, kind text) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg.binding := bg._bound(kind);
     keytype text := bg._coltype(b.relid, b.key_column);
     elem oid := (SELECT typelem FROM pg_type WHERE oid = pg_typeof(vals));
+    canon text := bg._key_sql(b.relid, b.key_column, format('v::%s', keytype));
     src text;
     keys text[];
     nulls bigint;
@@ -94,11 +160,11 @@ BEGIN
         RAISE EXCEPTION 'accounts must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     IF (SELECT t.typtype = 'c' OR t.oid = 'record'::regtype FROM pg_type t WHERE t.oid = elem) THEN
-        src := format('SELECT array_agg(DISTINCT (u.%1$I)::%2$s::text), count(*) FILTER (WHERE u.%1$I IS NULL)
-                         FROM unnest($1) AS u', b.key_column, keytype);
+        src := format('SELECT array_agg(DISTINCT %1$s), count(*) FILTER (WHERE v IS NULL)
+                         FROM (SELECT u.%2$I AS v FROM unnest($1) AS u) u', canon, b.key_column);
     ELSE
-        src := format('SELECT array_agg(DISTINCT v::%s::text), count(*) FILTER (WHERE v IS NULL) FROM unnest($1) AS u(v)',
-                      keytype);
+        src := format('SELECT array_agg(DISTINCT %s), count(*) FILTER (WHERE v IS NULL) FROM unnest($1) AS u(v)',
+                      canon);
     END IF;
     BEGIN
         EXECUTE src INTO keys, nulls USING vals;
@@ -191,6 +257,13 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._require_column(regclass, name, text, text) IS 'Internal: errors when a table lacks a column.';
 
+CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT a.atttypid::regtype FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+$$;
+COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
+
 CREATE OR REPLACE FUNCTION bg.bind_people(people regclass, key name DEFAULT 'id', account name DEFAULT 'account_id')
     RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -201,6 +274,8 @@ BEGIN
     PERFORM bg._require_table($1);
     PERFORM bg._require_column($1, $2, 'key column must not be null', 'It was named as the key column.');
     PERFORM bg._require_column($1, $3, 'account column must not be null', 'It was named as the account column.');
+    PERFORM bg._key_sql($1, $2, '');
+    PERFORM bg._key_sql($1, $3, '');
     -- every saved condition must hold against the new table
     FOR tr IN SELECT t.name AS template, r.name AS role, x.condition
                 FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id
@@ -218,11 +293,12 @@ BEGIN
             END;
         END;
     END LOOP;
-    INSERT INTO bg.binding (kind, relid, key_column, account_column)
-    VALUES ('people', $1, $2, $3)
+    INSERT INTO bg.binding (kind, relid, key_column, account_column, key_type, account_type)
+    VALUES ('people', $1, $2, $3, bg._column_type($1, $2), bg._column_type($1, $3))
     ON CONFLICT (kind) DO UPDATE
        SET relid = excluded.relid, key_column = excluded.key_column,
-           account_column = excluded.account_column, bound_at = now();
+           account_column = excluded.account_column, bound_at = now(),
+           key_type = excluded.key_type, account_type = excluded.account_type;
 END $$;
 COMMENT ON FUNCTION bg.bind_people(regclass, name, name) IS
     'Binds the user''s people table: its key column and the column that names the person''s account.';
@@ -238,13 +314,15 @@ BEGIN
     PERFORM bg._require_column($1, $3, 'name column must not be null', 'It was named as the name column.');
     IF $4 IS NOT NULL THEN
         PERFORM bg._require_column($1, $4, 'parent column must not be null', 'It was named as the parent column.');
+        PERFORM bg._key_sql($1, $4, '');
     END IF;
-    INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column)
-    VALUES ('accounts', $1, $2, $3, $4)
+    PERFORM bg._key_sql($1, $2, '');
+    INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column, key_type, parent_type)
+    VALUES ('accounts', $1, $2, $3, $4, bg._column_type($1, $2), bg._column_type($1, $4))
     ON CONFLICT (kind) DO UPDATE
        SET relid = excluded.relid, key_column = excluded.key_column,
            name_column = excluded.name_column, parent_column = excluded.parent_column,
-           bound_at = now();
+           bound_at = now(), key_type = excluded.key_type, parent_type = excluded.parent_type;
 END $$;
 COMMENT ON FUNCTION bg.bind_accounts(regclass, name, name, name) IS
     'Binds the user''s account table: its key, name and (optional) parent account columns.';
@@ -456,6 +534,33 @@ END $$;
 COMMENT ON FUNCTION bg.remove_accounts(text, anyarray) IS
     'Removes accounts from a static account list; returns how many were in it.';
 
+CREATE OR REPLACE FUNCTION bg.refresh_account_list(list text) RETURNS integer
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    l bg.account_list := bg._list($1);
+    a bg.binding;
+BEGIN
+    PERFORM FROM bg.account_list x WHERE x.id = l.id FOR UPDATE;
+    IF l.kind = 'dynamic' THEN
+        a := bg._bound('accounts');
+        EXECUTE format('WITH now_in AS MATERIALIZED (SELECT %s AS account_key FROM %s a
+                                                      WHERE a.%I IS NOT NULL AND bg.matches(%L, a)),
+                             del AS (DELETE FROM bg.account_list_entry e
+                                      WHERE e.list_id = $1
+                                        AND NOT EXISTS (SELECT FROM now_in n WHERE n.account_key = e.account_key))
+                        INSERT INTO bg.account_list_entry (list_id, account_key)
+                        SELECT DISTINCT $1, n.account_key FROM now_in n
+                        ON CONFLICT DO NOTHING',
+                       bg._key_sql(a.relid, a.key_column, format('a.%I', a.key_column)), a.relid, a.key_column,
+                       l.filter)
+            USING l.id;
+        UPDATE bg.account_list SET refreshed_at = now() WHERE id = l.id;
+    END IF;
+    RETURN (SELECT count(*) FROM bg.account_list_entry e WHERE e.list_id = l.id);
+END $$;
+COMMENT ON FUNCTION bg.refresh_account_list(text) IS
+    'Re-evaluates a dynamic account list''s filter over the bound accounts; returns its account count (a static list is returned as is).';
+
 -- sql/bg/interests.sql
 CREATE OR REPLACE FUNCTION bg.create_solution_interest(name text, template text, description text DEFAULT NULL,
                                             update_existing boolean DEFAULT false,
@@ -511,9 +616,9 @@ BEGIN
     RETURN format('walk(root, pkey, acct, aval) AS (
                      SELECT r.root, NULL::text, r.acct, r.aval FROM (%s) r
                      UNION ALL
-                     SELECT w.root, NULL::text, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
+                     SELECT w.root, NULL::text, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
                    CYCLE acct SET is_cycle USING path',
-                  roots, a.key_column, a.key_column, patype,
+                  roots, bg._key_sql(a.relid, a.key_column, format('c.%I', a.key_column)), a.key_column, patype,
                   a.relid, a.parent_column, bg._coltype(a.relid, a.parent_column));
 END $$;
 COMMENT ON FUNCTION bg._group_walk_sql(bg.solution_interest, text) IS 'Internal: SQL of the walk from buying groups down to the accounts they count.';
@@ -522,9 +627,11 @@ CREATE FUNCTION bg._person_walk_sql(si bg.solution_interest) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
-    people text := format('SELECT NULL::bigint AS root, p.%I::text AS pkey, p.%I::text AS acct, p.%I AS aval
+    people text := format('SELECT NULL::bigint AS root, %s AS pkey, %s AS acct, p.%I AS aval
                              FROM %s p WHERE p.%I = ANY ($1::%s[])',
-                          p.key_column, p.account_column, p.account_column, p.relid,
+                          bg._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                          bg._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+                          p.account_column, p.relid,
                           p.key_column, bg._coltype(p.relid, p.key_column));
     a bg.binding;
 BEGIN
@@ -535,10 +642,10 @@ BEGIN
     RETURN format('walk(root, pkey, acct, aval) AS (
                      %s
                      UNION ALL
-                     SELECT w.root, w.pkey, c.%I::text, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
+                     SELECT w.root, w.pkey, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
                       WHERE c.%I IS NOT NULL)
                    CYCLE acct SET is_cycle USING path',
-                  people, a.parent_column, a.parent_column, bg._coltype(p.relid, p.account_column),
+                  people, bg._key_sql(a.relid, a.parent_column, format('c.%I', a.parent_column)), a.parent_column, bg._coltype(p.relid, p.account_column),
                   a.relid, a.key_column, bg._coltype(a.relid, a.key_column), a.parent_column);
 END $$;
 COMMENT ON FUNCTION bg._person_walk_sql(bg.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
@@ -590,11 +697,11 @@ BEGIN
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT w.root AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+            FROM (SELECT w.root AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
                     FROM walk w JOIN %s p ON p.%I = w.aval
                    WHERE NOT w.is_cycle OFFSET 0) x
            WHERE x.rn IS NOT NULL)',
-        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        bg._role_id_case(si.template_id, 'x.rn'), bg._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
         (SELECT t.name FROM bg.template t WHERE t.id = si.template_id), p.relid, p.account_column);
 END $$;
 COMMENT ON FUNCTION bg._group_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
@@ -607,13 +714,13 @@ BEGIN
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT g.id AS group_id, p.%I::text AS person_key, bg.role_for(%L, p) AS rn
+            FROM (SELECT g.id AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
                     FROM walk w
                     JOIN bg.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
                     JOIN %s p ON p.%I = w.pkey::%s
                    WHERE NOT w.is_cycle OFFSET 0) x
            WHERE x.rn IS NOT NULL)',
-        bg._role_id_case(si.template_id, 'x.rn'), p.key_column,
+        bg._role_id_case(si.template_id, 'x.rn'), bg._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
         (SELECT t.name FROM bg.template t WHERE t.id = si.template_id),
         p.relid, p.key_column, bg._coltype(p.relid, p.key_column));
 END $$;
@@ -868,7 +975,261 @@ BEGIN
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
+
+-- sql/bg/live_mode.sql
+CREATE OR REPLACE FUNCTION bg._people_changed() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg.binding;
+    cols name[];
+    k text;
+    keys text[];
+    s bg.solution_interest;
+BEGIN
+    SELECT * INTO p FROM bg.binding b WHERE b.kind = 'people';
+    IF NOT FOUND OR p.relid <> TG_RELID OR NOT p.watched
+       OR NOT EXISTS (SELECT FROM bg.solution_interest x WHERE x.update_existing) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'TRUNCATE' THEN
+        k := bg._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k) INTO keys;
+    ELSIF TG_OP = 'DELETE' THEN
+        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k) INTO keys;
+    ELSIF TG_OP = 'UPDATE' THEN
+        -- only people whose watched columns changed (a changed key is two people)
+        cols := bg._watched_columns();
+        EXECUTE format('SELECT array_agg(DISTINCT k) FROM
+                          (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
+                          FULL JOIN (SELECT %1$s AS k, ROW(%3$s) AS v FROM old_rows r) od USING (k)
+                         WHERE nw.v IS DISTINCT FROM od.v',
+                       k,
+                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c),
+                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
+           INTO keys;
+    END IF;
+    FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
+        IF TG_OP = 'TRUNCATE' THEN
+            PERFORM bg._sync(s, NULL);
+        ELSIF keys IS NOT NULL THEN
+            PERFORM bg._sync(s, keys);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+
+-- sql/bg/ddl_guard.sql
+CREATE FUNCTION bg._column_user(b bg.binding, col text) RETURNS text[]
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT u.v FROM (
+        SELECT 1 AS o, ARRAY[format('It is the %s column of the %s binding.', x.what, b.kind),
+                             format('Bind the table again without it first (bg.bind_%s).', b.kind)] AS v
+          FROM (VALUES ('key', b.key_column), ('account', b.account_column), ('name', b.name_column),
+                       ('parent', b.parent_column)) AS x(what, c)
+         WHERE x.c = col
+        UNION ALL
+        SELECT 2, ARRAY[format('The condition of role "%s" in %s roles template "%s" reads it.', r.name, t.status, t.name),
+                        CASE WHEN t.status = 'live'
+                             THEN 'A live roles template never changes: keep the column as it is.'
+                             ELSE 'Change the condition first (bg.set_condition), or drop the draft.' END]
+          FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id JOIN bg.role r ON r.id = x.role_id
+         WHERE b.kind = 'people' AND x.condition IS NOT NULL AND col = ANY (bg._condition_columns(x.condition))
+        UNION ALL
+        SELECT 3, ARRAY[format('The filter of account list "%s" reads it.', l.name),
+                        'Drop the account list first (bg.drop_account_list).']
+          FROM bg.account_list l
+         WHERE b.kind = 'accounts' AND l.filter IS NOT NULL AND col = ANY (bg._condition_columns(l.filter))
+        ORDER BY 1 LIMIT 1) u;
+$$;
+COMMENT ON FUNCTION bg._column_user(bg.binding, text) IS 'Internal: what in bg reads a column of a bound table.';
+
+CREATE FUNCTION bg._ddl_guard_drop() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    o record;
+    u text[];
+BEGIN
+    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean
+       OR NOT EXISTS (SELECT FROM bg.binding) THEN
+        RETURN;
+    END IF;
+    FOR o IN SELECT d.objsubid, d.original, d.object_identity, d.address_names, b AS binding
+               FROM pg_event_trigger_dropped_objects() d
+               JOIN bg.binding b ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid
+              ORDER BY b.kind, d.objsubid LOOP
+        IF o.objsubid = 0 AND o.original THEN
+            RAISE EXCEPTION 'cannot drop %: it is the bound % table', o.object_identity, (o.binding).kind
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = format('Bind another table first (bg.bind_%s), or drop the extension bg.', (o.binding).kind);
+        ELSIF o.objsubid > 0 AND NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() t
+                                              WHERE t.classid = 'pg_catalog.pg_class'::regclass
+                                                AND t.objid = (o.binding).relid AND t.objsubid = 0) THEN
+            u := bg._column_user(o.binding, o.address_names[pg_catalog.array_upper(o.address_names, 1)]);
+            IF u IS NOT NULL THEN
+                RAISE EXCEPTION 'cannot drop column %: bg reads it', o.object_identity
+                    USING ERRCODE = 'dependent_objects_still_exist', DETAIL = u[1], HINT = u[2];
+            END IF;
+        END IF;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION bg._ddl_guard_drop() IS 'Internal: event trigger refusing to drop a bound table or a column bg reads.';
+
+CREATE FUNCTION bg._check_bound(b bg.binding, renamed smallint) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    missing text[];
+    newname name;
+    c record;
+    st text; msg text; det text;
+BEGIN
+    SELECT array_agg(DISTINCT x.c) INTO missing
+      FROM unnest(ARRAY[b.key_column, b.account_column, b.name_column, b.parent_column]) AS x(c)
+     WHERE x.c IS NOT NULL AND bg._column_type(b.relid, x.c) IS NULL;
+    IF missing IS NOT NULL THEN
+        SELECT a.attname INTO newname FROM pg_attribute a WHERE a.attrelid = b.relid AND a.attnum = renamed;
+        IF newname IS NULL OR cardinality(missing) > 1 THEN
+            RAISE EXCEPTION 'cannot alter %: its bound column "%" is gone', b.relid, missing[1]
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = format('Bind the table again with its current columns (bg.bind_%s).', b.kind);
+        END IF;
+        -- a binding column was renamed: follow it
+        UPDATE bg.binding x
+           SET key_column = CASE WHEN x.key_column = missing[1] THEN newname ELSE x.key_column END,
+               account_column = CASE WHEN x.account_column = missing[1] THEN newname ELSE x.account_column END,
+               name_column = CASE WHEN x.name_column = missing[1] THEN newname ELSE x.name_column END,
+               parent_column = CASE WHEN x.parent_column = missing[1] THEN newname ELSE x.parent_column END
+         WHERE x.kind = b.kind
+        RETURNING * INTO b;
+    END IF;
+    FOR c IN SELECT x.what, x.col, x.was, bg._column_type(b.relid, x.col) AS now
+               FROM (VALUES ('key', b.key_column, b.key_type), ('account', b.account_column, b.account_type),
+                            ('parent', b.parent_column, b.parent_type)) AS x(what, col, was)
+              WHERE x.col IS NOT NULL LOOP
+        IF c.was IS DISTINCT FROM c.now
+           AND (c.was IS NULL OR bg._key_family(c.was) IS DISTINCT FROM bg._key_family(c.now)) THEN
+            RAISE EXCEPTION 'cannot change the type of column "%" of %: it is the % column of the % binding',
+                            c.col, b.relid, c.what, b.kind
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = format('bg stores its keys as the text of %s values; as %s the same keys can have other texts.',
+                                      c.was, c.now),
+                      HINT = 'A key column may change between smallint, integer and bigint, or between text and varchar.';
+        END IF;
+        PERFORM bg._key_sql(b.relid, c.col, '');
+    END LOOP;
+    UPDATE bg.binding x SET key_type = bg._column_type(b.relid, b.key_column),
+                            account_type = bg._column_type(b.relid, b.account_column),
+                            parent_type = bg._column_type(b.relid, b.parent_column)
+     WHERE x.kind = b.kind
+       AND (x.key_type, x.account_type, x.parent_type) IS DISTINCT FROM
+           (bg._column_type(b.relid, b.key_column), bg._column_type(b.relid, b.account_column),
+            bg._column_type(b.relid, b.parent_column));
+    FOR c IN SELECT format('the condition of role "%s" in roles template "%s"', r.name, t.name) AS what,
+                    x.condition AS cond,
+                    CASE WHEN t.status = 'live' THEN 'A live roles template never changes: keep the column as it was.'
+                         ELSE 'Change the condition first (bg.set_condition), or drop the draft.' END AS hint
+               FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id JOIN bg.role r ON r.id = x.role_id
+              WHERE b.kind = 'people' AND x.condition IS NOT NULL
+             UNION ALL
+             SELECT format('the filter of account list "%s"', l.name), l.filter,
+                    'Drop the account list first (bg.drop_account_list).'
+               FROM bg.account_list l WHERE b.kind = 'accounts' AND l.filter IS NOT NULL
+             ORDER BY 1 LOOP
+        BEGIN
+            PERFORM bg.check_condition(c.cond, b.relid);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+            PERFORM bg._raise_caused(format('cannot alter %s: %s would no longer fit it', b.relid, c.what),
+                                     'dependent_objects_still_exist', msg, det, c.hint);
+        END;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION bg._check_bound(bg.binding, smallint) IS 'Internal: checks a bound table after DDL; follows a renamed binding column.';
+
+CREATE FUNCTION bg._ddl_guard_alter() RETURNS event_trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg.binding;
+BEGIN
+    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean
+       OR NOT EXISTS (SELECT FROM bg.binding) THEN
+        RETURN;
+    END IF;
+    FOR b IN SELECT x.* FROM bg.binding x
+              WHERE EXISTS (SELECT FROM pg_event_trigger_ddl_commands() c
+                             WHERE c.command_tag IN ('ALTER TYPE', 'ALTER DOMAIN')
+                                OR (c.classid = 'pg_catalog.pg_class'::regclass
+                                    AND c.objid IN (WITH RECURSIVE up(r) AS (
+                                                        SELECT x.relid::oid
+                                                        UNION SELECT i.inhparent FROM up JOIN pg_inherits i ON i.inhrelid = up.r)
+                                                    SELECT up.r FROM up)))
+              ORDER BY x.kind LOOP
+        -- a renamed column of the table, or of the composite type of a typed table
+        PERFORM bg._check_bound(b, (SELECT max(c.objsubid)::smallint FROM pg_event_trigger_ddl_commands() c
+                                     WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid > 0
+                                       AND c.objid IN (SELECT k.oid FROM pg_class k WHERE k.oid = b.relid
+                                                       UNION ALL
+                                                       SELECT t.typrelid FROM pg_class k JOIN pg_type t ON t.oid = k.reloftype
+                                                        WHERE k.oid = b.relid)));
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION bg._ddl_guard_alter() IS 'Internal: event trigger checking the bound tables after ALTER commands.';
 -- <<< functions
 
 -- sql/bg/views.sql
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
+
+-- Keys of numeric key columns become canonical (1.0 is 1).  Equal keys
+-- stored in two spellings: a list keeps one entry; two groups of one
+-- account, or two memberships of one person in a group, are refused (which
+-- to keep is the user's decision).
+DO $$
+DECLARE
+    pk boolean := (SELECT bg._key_family(b.key_type) = 'numeric' FROM bg.binding b WHERE b.kind = 'people');
+    ak boolean := (SELECT bg._key_family(b.key_type) = 'numeric' FROM bg.binding b WHERE b.kind = 'accounts');
+    dup text;
+BEGIN
+    IF ak THEN
+        SELECT string_agg(x.ids, '; ') INTO dup
+          FROM (SELECT string_agg(g.id::text, ', ' ORDER BY g.id) AS ids FROM bg.buying_group g
+                 GROUP BY g.solution_interest_id, pg_catalog.trim_scale(g.account_key::numeric)
+                HAVING count(*) > 1) x;
+        IF dup IS NOT NULL THEN
+            RAISE EXCEPTION 'buying groups % are for the same account', dup
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = 'From 0.3.0 equal keys are one account (1.0 is 1); these groups were created for one account key written differently.',
+                      HINT = 'Keep one group of each account (bg.drop_buying_groups, or DELETE FROM bg.buying_group WHERE id = ...), then update again.';
+        END IF;
+        DELETE FROM bg.account_list_entry e
+         WHERE EXISTS (SELECT FROM bg.account_list_entry f
+                        WHERE f.list_id = e.list_id AND f.account_key < e.account_key
+                          AND pg_catalog.trim_scale(f.account_key::numeric) = pg_catalog.trim_scale(e.account_key::numeric));
+        UPDATE bg.account_list_entry SET account_key = pg_catalog.trim_scale(account_key::numeric)::text
+         WHERE account_key <> pg_catalog.trim_scale(account_key::numeric)::text;
+        UPDATE bg.buying_group SET account_key = pg_catalog.trim_scale(account_key::numeric)::text
+         WHERE account_key <> pg_catalog.trim_scale(account_key::numeric)::text;
+    END IF;
+    IF pk THEN
+        SELECT string_agg(format('%s in group %s', x.keys, x.group_id), '; ') INTO dup
+          FROM (SELECT m.group_id, string_agg(m.person_key, ', ' ORDER BY m.person_key) AS keys FROM bg.member m
+                 GROUP BY m.group_id, pg_catalog.trim_scale(m.person_key::numeric) HAVING count(*) > 1) x;
+        IF dup IS NOT NULL THEN
+            RAISE EXCEPTION 'people % are members of one group twice', dup
+                USING ERRCODE = 'unique_violation',
+                      DETAIL = 'From 0.3.0 equal keys are one person (1.0 is 1); these members are one person key written differently.',
+                      HINT = 'Keep one membership of each person (bg.remove_member, or DELETE FROM bg.member WHERE ...), then update again.';
+        END IF;
+        UPDATE bg.member SET person_key = pg_catalog.trim_scale(person_key::numeric)::text
+         WHERE person_key <> pg_catalog.trim_scale(person_key::numeric)::text;
+    END IF;
+END $$;
+
+-- sql/bg/ddl_guard.sql
+CREATE EVENT TRIGGER bg_ddl_guard ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'ALTER TYPE',
+                 'ALTER DOMAIN')
+    EXECUTE FUNCTION bg._ddl_guard_alter();
+CREATE EVENT TRIGGER bg_drop_guard ON sql_drop
+    EXECUTE FUNCTION bg._ddl_guard_drop();
