@@ -31,17 +31,7 @@ diff AS (
 SELECT (SELECT count(*) FROM bg.member m WHERE NOT EXISTS (SELECT FROM bg.buying_group g WHERE g.id = m.group_id)) AS orphans,
        (SELECT count(*) FROM bg.buying_group g
          WHERE NOT EXISTS (SELECT FROM bg.solution_interest s WHERE s.id = g.solution_interest_id)) AS orphan_groups,
-       (SELECT count(*) FROM bg.buying_groups g
-          LEFT JOIN LATERAL (
-            SELECT count(m.role)::integer AS member_count, bg.role_counts(g.template, m.role) AS role_counts,
-                   bg.completeness(g.template, m.role) AS completeness,
-                   bg.role_completeness(g.template, m.role) AS role_completeness,
-                   bg.missing_roles(g.template, m.role) AS missing_roles
-              FROM (SELECT 1) one
-              LEFT JOIN bg.members m ON m.buying_group = g.id AND NOT m.is_removed) a ON true
-         WHERE (g.member_count, g.role_counts, g.completeness, g.role_completeness, g.missing_roles)
-               IS DISTINCT FROM (a.member_count, a.role_counts, a.completeness, a.role_completeness, a.missing_roles))
-         AS score_mismatches,
+       (SELECT count(*) FROM soak.mismatched_groups()) AS score_mismatches,
        count(*) FILTER (WHERE wanted AND (NOT present OR (source = 'rule' AND is_removed))) AS missing,
        count(*) FILTER (WHERE NOT wanted AND source = 'rule' AND NOT is_removed) AS stale,
        count(*) FILTER (WHERE wanted AND source = 'rule' AND NOT is_removed AND role_id <> want_role) AS wrong_role

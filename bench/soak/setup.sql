@@ -73,4 +73,9 @@ BEGIN
 EXCEPTION WHEN undefined_object OR invalid_parameter_value THEN
     INSERT INTO soak.benign VALUES (SQLSTATE);
 END $$;
+-- mismatched_groups(): groups whose stored scores differ from the
+-- aggregates, the tests' own helper (for check.sql)
+SET search_path = soak;
+\ir ../../test/helpers/scores.sql
+RESET search_path;
 ANALYZE;
