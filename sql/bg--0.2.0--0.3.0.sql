@@ -562,6 +562,28 @@ COMMENT ON FUNCTION bg.refresh_account_list(text) IS
     'Re-evaluates a dynamic account list''s filter over the bound accounts; returns its account count (a static list is returned as is).';
 
 -- sql/bg/interests.sql
+CREATE FUNCTION bg._lock_interest(si bg.solution_interest, exclusive boolean, required boolean)
+    RETURNS bg.solution_interest
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest;
+BEGIN
+    IF exclusive THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(1650917377, si.id);
+    ELSE
+        PERFORM pg_catalog.pg_advisory_xact_lock_shared(1650917377, si.id);
+    END IF;
+    SELECT * INTO s FROM bg.solution_interest x WHERE x.id = si.id;
+    IF NOT FOUND AND required THEN
+        RAISE EXCEPTION 'solution interest "%" does not exist', si.name
+            USING ERRCODE = 'undefined_object', DETAIL = 'It was dropped while this transaction waited for it.',
+                  HINT = 'The solution interests are listed in bg.solution_interests.';
+    END IF;
+    RETURN s;
+END $$;
+COMMENT ON FUNCTION bg._lock_interest(bg.solution_interest, boolean, boolean) IS
+    'Internal: takes the lock of a solution interest (exclusive or shared) and reads it again.';
+
 CREATE OR REPLACE FUNCTION bg.create_solution_interest(name text, template text, description text DEFAULT NULL,
                                             update_existing boolean DEFAULT false,
                                             include_subaccounts boolean DEFAULT false)
@@ -599,6 +621,23 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg.create_solution_interest(text, text, text, boolean, boolean) IS
     'Creates a solution interest (what is sold) with a live roles template.';
+
+CREATE OR REPLACE FUNCTION bg._interest_deleted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    -- a creation job of the interest may be running: wait for it, then count
+    PERFORM pg_catalog.pg_advisory_xact_lock(1650917377, OLD.id);
+    n := (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id = OLD.id);
+    IF n > 0 THEN
+        RAISE EXCEPTION 'cannot drop solution interest "%": it has % buying groups', OLD.name, n
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = format('Drop them first with bg.drop_buying_groups(%L).', OLD.name);
+    END IF;
+    RETURN OLD;
+END $$;
+COMMENT ON FUNCTION bg._interest_deleted() IS 'Internal: keeps solution interests that have buying groups.';
 
 -- sql/bg/rule_members.sql
 CREATE FUNCTION bg._group_walk_sql(si bg.solution_interest, roots text) RETURNS text
@@ -726,6 +765,45 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._person_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
 
+-- sql/bg/scores.sql
+CREATE OR REPLACE FUNCTION bg._members_changed() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bad record;
+BEGIN
+    IF bg._restoring() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' AND bg._take_scores_stored() THEN
+        RETURN NULL;        -- bg.create_buying_groups stores them with the groups
+    END IF;
+    -- recount first: that locks the groups, so the check below sees a group
+    -- that a concurrent transaction deleted (and the error undoes the recount)
+    IF TG_OP = 'INSERT' THEN
+        PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM bg._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
+    ELSE
+        PERFORM bg._rescore(ARRAY(SELECT g.id FROM bg.buying_group g));
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        SELECT n.group_id, n.role_id, g.id AS existing, r.name AS role, t.name AS template INTO bad
+          FROM new_rows n
+          LEFT JOIN bg.buying_group g ON g.id = n.group_id
+          LEFT JOIN bg.solution_interest si ON si.id = g.solution_interest_id
+          LEFT JOIN bg.template t ON t.id = si.template_id
+          LEFT JOIN bg.role r ON r.id = n.role_id
+         WHERE NOT EXISTS (SELECT FROM bg.template_role x
+                            WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
+         LIMIT 1;
+        PERFORM bg._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+
 -- sql/bg/jobs.sql
 CREATE FUNCTION bg._run_job(jid bigint, s bg.solution_interest, l bg.account_list) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -792,8 +870,11 @@ BEGIN
     IF s.include_subaccounts THEN
         PERFORM bg._account_tree(s);
     END IF;
-    -- concurrent runs for one solution interest queue, so no account gets two groups
-    PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
+    -- Concurrent runs for one solution interest queue, so no account gets two
+    -- groups; and every statement of the run sees what the writers of
+    -- people that live mode tracks for this interest committed, while they
+    -- wait for the new groups before re-evaluating their people (§6.8).
+    s := bg._lock_interest(s, true, true);
     IF l.kind = 'dynamic' THEN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
@@ -817,6 +898,21 @@ END $$;
 COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
     'Creates a buying group for every account of the list that has none for the solution interest, assigns members by the template''s conditions and records the run in bg.jobs; returns the job id. An error is raised, unless record_failure is true: then the job is recorded as failed and a warning is raised.';
 
+CREATE OR REPLACE FUNCTION bg.drop_buying_groups(solution_interest text) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest := bg._lock_interest(bg._interest($1), true, true);
+    n bigint;
+BEGIN
+    -- groups in id order, as every writer of members locks them (§6.8)
+    PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = s.id ORDER BY g.id FOR UPDATE;
+    DELETE FROM bg.buying_group g WHERE g.solution_interest_id = s.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg.drop_buying_groups(text) IS
+    'Deletes every buying group of a solution interest with its members; returns how many groups were deleted.';
+
 CREATE OR REPLACE FUNCTION bg.buying_group_id(solution_interest text, account anyelement) RETURNS bigint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -829,6 +925,30 @@ COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
     'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';
 
 -- sql/bg/members.sql
+CREATE OR REPLACE FUNCTION bg._group(buying_group bigint) RETURNS bg.buying_group
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g bg.buying_group;
+    s bg.solution_interest;
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'buying group must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    SELECT si.* INTO s FROM bg.buying_group x JOIN bg.solution_interest si ON si.id = x.solution_interest_id
+     WHERE x.id = $1;
+    IF FOUND THEN
+        -- a concurrent drop of the groups holds it: wait, then find the group gone
+        PERFORM bg._lock_interest(s, false, false);
+        SELECT * INTO g FROM bg.buying_group x WHERE x.id = $1 FOR NO KEY UPDATE;
+    END IF;
+    IF g.id IS NULL THEN
+        RAISE EXCEPTION 'buying group % does not exist', $1
+            USING ERRCODE = 'undefined_object', HINT = 'The buying groups are listed in bg.buying_groups.';
+    END IF;
+    RETURN g;
+END $$;
+COMMENT ON FUNCTION bg._group(bigint) IS 'Internal: a buying group by id, locked; errors when unknown.';
+
 CREATE OR REPLACE FUNCTION bg._require_people(g bg.buying_group, keys text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -895,75 +1015,90 @@ CREATE OR REPLACE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETU
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
+    roots text := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+                            FROM bg.buying_group g WHERE g.solution_interest_id = $2',
+                         bg._coltype(p.relid, p.account_column));
     walk text;
     wanted text;
-    added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
+    diff text;
+    locked bigint[];
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
 BEGIN
+    si := bg._lock_interest(si, false, false);
+    IF si.id IS NULL THEN                       -- dropped meanwhile (it had no groups)
+        RETURN '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
+    END IF;
     IF people IS NULL THEN
-        walk := bg._group_walk_sql(si, format(
-            'SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
-               FROM bg.buying_group g WHERE g.solution_interest_id = $2',
-            bg._coltype(p.relid, p.account_column)));
+        walk := bg._group_walk_sql(si, roots);
         wanted := bg._group_rule_members_sql(si, walk);
     ELSE
         walk := bg._person_walk_sql(si);
         wanted := bg._person_rule_members_sql(si, walk);
     END IF;
     PERFORM bg._check_cycles(si, walk, people);
-    -- Lock every group the statement can change, in id order, before it
-    -- runs: its insert and update triggers would otherwise lock them in two
-    -- batches, and two such statements could deadlock.
-    IF people IS NULL THEN
-        PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = si.id ORDER BY g.id FOR NO KEY UPDATE;
-    ELSE
-        EXECUTE 'WITH RECURSIVE ' || wanted || '
-            SELECT FROM bg.buying_group g
-             WHERE g.id IN (SELECT d.group_id FROM d
-                            UNION SELECT m.group_id FROM bg.member m
-                                   WHERE m.person_key = ANY ($1)
-                                     AND EXISTS (SELECT FROM bg.buying_group x
-                                                  WHERE x.id = m.group_id AND x.solution_interest_id = $2))
-             ORDER BY g.id FOR NO KEY UPDATE OF g'
-            USING people, si.id;
-    END IF;
     -- One diff of wanted against current members, by a full join (hash or
-    -- merge only: never a nested loop over misestimated CTEs), drives the
-    -- three changes.
-    EXECUTE 'WITH RECURSIVE ' || wanted || ',
+    -- merge only: never a nested loop over misestimated CTEs); $3 (the
+    -- locked groups) bounds it once the groups are locked.
+    diff := ',
         cur AS (
           SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
             FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
-           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))),
+           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))
+             AND ($3 IS NULL OR m.group_id = ANY ($3))),
         diff AS MATERIALIZED (
           SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
                  d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
                  coalesce(c.is_removed, false) AS was_removed
             FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
-           WHERE c.group_id IS NULL
-              OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
-              OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))),
-        ins AS (
-          INSERT INTO bg.member (group_id, person_key, role_id, source)
-          SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
-          ON CONFLICT (group_id, person_key) DO NOTHING
-          RETURNING 1),
-        upd AS (
-          UPDATE bg.member m
-             SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                 added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
-            FROM diff x
-           WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-             AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-          RETURNING x.was_removed AS readded),
-        rem AS (
-          UPDATE bg.member m SET is_removed = true, removed_at = now()
-            FROM diff x
-           WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-             AND m.source = ''rule'' AND NOT m.is_removed
-          RETURNING 1)
-        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-               (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
-       INTO added, readded, changed, removed USING people, si.id;
+           WHERE ($3 IS NULL OR coalesce(d.group_id, c.group_id) = ANY ($3))
+             AND (c.group_id IS NULL
+                  OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+                  OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
+    IF people IS NULL THEN
+        EXECUTE 'WITH RECURSIVE ' || wanted || diff || '
+            SELECT array_agg(DISTINCT x.group_id ORDER BY x.group_id) FROM diff x'
+           INTO locked USING NULL::text[], si.id, NULL::bigint[];
+        IF locked IS NOT NULL THEN
+            PERFORM FROM bg.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
+            wanted := bg._group_rule_members_sql(si, bg._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
+        END IF;
+    ELSE
+        EXECUTE 'WITH RECURSIVE ' || wanted || '
+            SELECT array_agg(x.id) FROM (
+              SELECT g.id FROM bg.buying_group g
+               WHERE g.id IN (SELECT d.group_id FROM d
+                              UNION SELECT m.group_id FROM bg.member m
+                                     WHERE m.person_key = ANY ($1)
+                                       AND EXISTS (SELECT FROM bg.buying_group x
+                                                    WHERE x.id = m.group_id AND x.solution_interest_id = $2))
+               ORDER BY g.id FOR NO KEY UPDATE OF g) x'
+           INTO locked USING people, si.id;
+    END IF;
+    IF locked IS NOT NULL THEN
+        EXECUTE 'WITH RECURSIVE ' || wanted || diff || ',
+            ins AS (
+              INSERT INTO bg.member (group_id, person_key, role_id, source)
+              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+              ON CONFLICT (group_id, person_key) DO NOTHING
+              RETURNING 1),
+            upd AS (
+              UPDATE bg.member m
+                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                FROM diff x
+               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+              RETURNING x.was_removed AS readded),
+            rem AS (
+              UPDATE bg.member m SET is_removed = true, removed_at = now()
+                FROM diff x
+               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND NOT m.is_removed
+              RETURNING 1)
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
+           INTO added, readded, changed, removed USING people, si.id, locked;
+    END IF;
     IF people IS NULL THEN
         SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;
     ELSE

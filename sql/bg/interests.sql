@@ -18,6 +18,35 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._interest(text) IS 'Internal: a solution interest by name; errors when unknown.';
 
+-- The interest lock (docs/design.md §6.8): a transaction-level advisory lock
+-- on the key pair (1650917377, interest id), exclusive for whoever creates or
+-- deletes the interest's groups (creation jobs, drop_buying_groups, the drop
+-- of the interest), shared for whoever changes the members of existing groups
+-- (sync, live mode, manual actions).  It takes no row lock and writes no WAL.
+-- Returns the interest as it is once locked: NULL when it was dropped
+-- meanwhile, or an error then when required.
+CREATE FUNCTION bg._lock_interest(si bg.solution_interest, exclusive boolean, required boolean)
+    RETURNS bg.solution_interest
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg.solution_interest;
+BEGIN
+    IF exclusive THEN
+        PERFORM pg_catalog.pg_advisory_xact_lock(1650917377, si.id);
+    ELSE
+        PERFORM pg_catalog.pg_advisory_xact_lock_shared(1650917377, si.id);
+    END IF;
+    SELECT * INTO s FROM bg.solution_interest x WHERE x.id = si.id;
+    IF NOT FOUND AND required THEN
+        RAISE EXCEPTION 'solution interest "%" does not exist', si.name
+            USING ERRCODE = 'undefined_object', DETAIL = 'It was dropped while this transaction waited for it.',
+                  HINT = 'The solution interests are listed in bg.solution_interests.';
+    END IF;
+    RETURN s;
+END $$;
+COMMENT ON FUNCTION bg._lock_interest(bg.solution_interest, boolean, boolean) IS
+    'Internal: takes the lock of a solution interest (exclusive or shared) and reads it again.';
+
 CREATE FUNCTION bg.create_solution_interest(name text, template text, description text DEFAULT NULL,
                                             update_existing boolean DEFAULT false,
                                             include_subaccounts boolean DEFAULT false)
@@ -70,8 +99,11 @@ COMMENT ON FUNCTION bg.drop_solution_interest(text) IS 'Drops a solution interes
 CREATE FUNCTION bg._interest_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    n bigint := (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id = OLD.id);
+    n bigint;
 BEGIN
+    -- a creation job of the interest may be running: wait for it, then count
+    PERFORM pg_catalog.pg_advisory_xact_lock(1650917377, OLD.id);
+    n := (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id = OLD.id);
     IF n > 0 THEN
         RAISE EXCEPTION 'cannot drop solution interest "%": it has % buying groups', OLD.name, n
             USING ERRCODE = 'dependent_objects_still_exist',

@@ -2,6 +2,11 @@
 -- interest for an account list, with their rule members and scores, and
 -- records the run in bg.job; dropping groups; finding a group's id
 -- (docs/design.md §6).
+--
+-- Locks (docs/design.md §6.8): a creation job and drop_buying_groups take the
+-- interest lock exclusively, for the rest of the transaction, before they
+-- read anything of the interest's groups; drop_buying_groups then locks the
+-- groups in id order before deleting them (and, by trigger, their members).
 
 -- Fills pg_temp.bg_new_group(gid, account_key, account_name, account_value)
 -- with the accounts of a list that have no group of a solution interest yet,
@@ -108,8 +113,11 @@ BEGIN
     IF s.include_subaccounts THEN
         PERFORM bg._account_tree(s);
     END IF;
-    -- concurrent runs for one solution interest queue, so no account gets two groups
-    PERFORM FROM bg.solution_interest x WHERE x.id = s.id FOR UPDATE;
+    -- Concurrent runs for one solution interest queue, so no account gets two
+    -- groups; and every statement of the run sees what the writers of
+    -- people that live mode tracks for this interest committed, while they
+    -- wait for the new groups before re-evaluating their people (§6.8).
+    s := bg._lock_interest(s, true, true);
     IF l.kind = 'dynamic' THEN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
@@ -136,9 +144,11 @@ COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
 CREATE FUNCTION bg.drop_buying_groups(solution_interest text) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg.solution_interest := bg._interest($1);
+    s bg.solution_interest := bg._lock_interest(bg._interest($1), true, true);
     n bigint;
 BEGIN
+    -- groups in id order, as every writer of members locks them (§6.8)
+    PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = s.id ORDER BY g.id FOR UPDATE;
     DELETE FROM bg.buying_group g WHERE g.solution_interest_id = s.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;

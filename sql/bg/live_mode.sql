@@ -1,6 +1,12 @@
 -- Live mode (bg.watch_people): statement triggers on the bound people table
 -- re-evaluate the memberships of changed people in the same statement
 -- (docs/design.md §6).
+--
+-- Locks (docs/design.md §6.8): for each update_existing solution interest, in
+-- id order, the interest lock in shared mode (a running creation job of the
+-- interest is waited for, and its new groups are then seen), then the rows of
+-- the groups the changed people are in or would be in, in id order, then
+-- their member rows; bg._sync takes them.
 
 -- The columns of the bound people table whose change can change a rule
 -- membership: key, account and every column a condition of an

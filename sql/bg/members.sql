@@ -1,17 +1,28 @@
 -- Manual member actions: assign, change the role of and remove members,
 -- singly and in bulk; manual decisions survive every sync (docs/design.md §6).
+--
+-- Locks (docs/design.md §6.8): the interest lock of the group's solution
+-- interest in shared mode, then the group's row (FOR NO KEY UPDATE), then
+-- the member rows.
 
 -- A buying group, locked so that concurrent changes of its members queue.
 CREATE FUNCTION bg._group(buying_group bigint) RETURNS bg.buying_group
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     g bg.buying_group;
+    s bg.solution_interest;
 BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'buying group must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO g FROM bg.buying_group x WHERE x.id = $1 FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
+    SELECT si.* INTO s FROM bg.buying_group x JOIN bg.solution_interest si ON si.id = x.solution_interest_id
+     WHERE x.id = $1;
+    IF FOUND THEN
+        -- a concurrent drop of the groups holds it: wait, then find the group gone
+        PERFORM bg._lock_interest(s, false, false);
+        SELECT * INTO g FROM bg.buying_group x WHERE x.id = $1 FOR NO KEY UPDATE;
+    END IF;
+    IF g.id IS NULL THEN
         RAISE EXCEPTION 'buying group % does not exist', $1
             USING ERRCODE = 'undefined_object', HINT = 'The buying groups are listed in bg.buying_groups.';
     END IF;

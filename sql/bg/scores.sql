@@ -2,6 +2,12 @@
 -- completeness, role completeness and missing roles, kept equal to the
 -- scoring aggregates over its current members by statement triggers on
 -- bg.member, in the same transaction as every change (docs/design.md §6).
+--
+-- Locks (docs/design.md §6.8): a statement that changes members locks their
+-- groups' rows in id order (FOR NO KEY UPDATE) before it recounts them, and
+-- only then checks that the groups exist: a member written while its group
+-- is being deleted waits for the delete and then fails, instead of
+-- outliving the group.  bg's operations hold these locks already.
 
 -- The raw role tally of a group, counted from role positions (1 = first by
 -- priority), and the four stored scores computed from it in one call.
@@ -100,6 +106,17 @@ BEGIN
     IF TG_OP = 'INSERT' AND bg._take_scores_stored() THEN
         RETURN NULL;        -- bg.create_buying_groups stores them with the groups
     END IF;
+    -- recount first: that locks the groups, so the check below sees a group
+    -- that a concurrent transaction deleted (and the error undoes the recount)
+    IF TG_OP = 'INSERT' THEN
+        PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
+    ELSIF TG_OP = 'UPDATE' THEN
+        PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM bg._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
+    ELSE
+        PERFORM bg._rescore(ARRAY(SELECT g.id FROM bg.buying_group g));
+    END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         SELECT n.group_id, n.role_id, g.id AS existing, r.name AS role, t.name AS template INTO bad
           FROM new_rows n
@@ -111,15 +128,6 @@ BEGIN
                             WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
          LIMIT 1;
         PERFORM bg._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
-    ELSIF TG_OP = 'DELETE' THEN
-        PERFORM bg._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
-    ELSE
-        PERFORM bg._rescore(ARRAY(SELECT g.id FROM bg.buying_group g));
     END IF;
     RETURN NULL;
 END $$;

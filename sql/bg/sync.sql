@@ -1,5 +1,10 @@
 -- bg.sync: re-evaluating the rule members of existing buying groups of
 -- solution interests with update_existing (docs/design.md §6).
+--
+-- Locks (docs/design.md §6.8): the interest lock in shared mode (it waits for
+-- a running creation job or drop of the interest's groups), then the rows
+-- of the groups it changes, in id order, then their member rows.  A sync
+-- with nothing to change takes no row lock and writes nothing.
 
 CREATE FUNCTION bg.sync(solution_interest text DEFAULT NULL) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -33,79 +38,105 @@ COMMENT ON FUNCTION bg.sync(text) IS
 -- conditions: all its groups (people NULL) or only the given people.
 -- Manual, imported and AI members are never touched.  Returns
 -- {groups, added, removed, changed}; writes nothing when nothing changed.
+--
+-- Each statement plans and locks first, then applies: the groups it changes
+-- are locked in id order before the apply runs (its insert and update
+-- triggers would otherwise lock them in two batches, and two such
+-- statements could deadlock), and the apply computes the diff again, after
+-- the locks, over those groups only, so that it sees every change that a
+-- writer it waited for committed.  For all groups the plan is the diff
+-- itself: groups it finds nothing to change in are not locked.  For given
+-- people (live mode) it is every group they are in or would be in, changed
+-- or not: another writer may hold one of them with changes of these very
+-- people that this statement's snapshot does not show yet.
 CREATE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
+    roots text := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+                            FROM bg.buying_group g WHERE g.solution_interest_id = $2',
+                         bg._coltype(p.relid, p.account_column));
     walk text;
     wanted text;
-    added bigint; readded bigint; changed bigint; removed bigint; groups bigint;
+    diff text;
+    locked bigint[];
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
 BEGIN
+    si := bg._lock_interest(si, false, false);
+    IF si.id IS NULL THEN                       -- dropped meanwhile (it had no groups)
+        RETURN '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
+    END IF;
     IF people IS NULL THEN
-        walk := bg._group_walk_sql(si, format(
-            'SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
-               FROM bg.buying_group g WHERE g.solution_interest_id = $2',
-            bg._coltype(p.relid, p.account_column)));
+        walk := bg._group_walk_sql(si, roots);
         wanted := bg._group_rule_members_sql(si, walk);
     ELSE
         walk := bg._person_walk_sql(si);
         wanted := bg._person_rule_members_sql(si, walk);
     END IF;
     PERFORM bg._check_cycles(si, walk, people);
-    -- Lock every group the statement can change, in id order, before it
-    -- runs: its insert and update triggers would otherwise lock them in two
-    -- batches, and two such statements could deadlock.
-    IF people IS NULL THEN
-        PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = si.id ORDER BY g.id FOR NO KEY UPDATE;
-    ELSE
-        EXECUTE 'WITH RECURSIVE ' || wanted || '
-            SELECT FROM bg.buying_group g
-             WHERE g.id IN (SELECT d.group_id FROM d
-                            UNION SELECT m.group_id FROM bg.member m
-                                   WHERE m.person_key = ANY ($1)
-                                     AND EXISTS (SELECT FROM bg.buying_group x
-                                                  WHERE x.id = m.group_id AND x.solution_interest_id = $2))
-             ORDER BY g.id FOR NO KEY UPDATE OF g'
-            USING people, si.id;
-    END IF;
     -- One diff of wanted against current members, by a full join (hash or
-    -- merge only: never a nested loop over misestimated CTEs), drives the
-    -- three changes.
-    EXECUTE 'WITH RECURSIVE ' || wanted || ',
+    -- merge only: never a nested loop over misestimated CTEs); $3 (the
+    -- locked groups) bounds it once the groups are locked.
+    diff := ',
         cur AS (
           SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
             FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
-           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))),
+           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))
+             AND ($3 IS NULL OR m.group_id = ANY ($3))),
         diff AS MATERIALIZED (
           SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
                  d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
                  coalesce(c.is_removed, false) AS was_removed
             FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
-           WHERE c.group_id IS NULL
-              OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
-              OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))),
-        ins AS (
-          INSERT INTO bg.member (group_id, person_key, role_id, source)
-          SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
-          ON CONFLICT (group_id, person_key) DO NOTHING
-          RETURNING 1),
-        upd AS (
-          UPDATE bg.member m
-             SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                 added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
-            FROM diff x
-           WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-             AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-          RETURNING x.was_removed AS readded),
-        rem AS (
-          UPDATE bg.member m SET is_removed = true, removed_at = now()
-            FROM diff x
-           WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-             AND m.source = ''rule'' AND NOT m.is_removed
-          RETURNING 1)
-        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-               (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
-       INTO added, readded, changed, removed USING people, si.id;
+           WHERE ($3 IS NULL OR coalesce(d.group_id, c.group_id) = ANY ($3))
+             AND (c.group_id IS NULL
+                  OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+                  OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
+    IF people IS NULL THEN
+        EXECUTE 'WITH RECURSIVE ' || wanted || diff || '
+            SELECT array_agg(DISTINCT x.group_id ORDER BY x.group_id) FROM diff x'
+           INTO locked USING NULL::text[], si.id, NULL::bigint[];
+        IF locked IS NOT NULL THEN
+            PERFORM FROM bg.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
+            wanted := bg._group_rule_members_sql(si, bg._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
+        END IF;
+    ELSE
+        EXECUTE 'WITH RECURSIVE ' || wanted || '
+            SELECT array_agg(x.id) FROM (
+              SELECT g.id FROM bg.buying_group g
+               WHERE g.id IN (SELECT d.group_id FROM d
+                              UNION SELECT m.group_id FROM bg.member m
+                                     WHERE m.person_key = ANY ($1)
+                                       AND EXISTS (SELECT FROM bg.buying_group x
+                                                    WHERE x.id = m.group_id AND x.solution_interest_id = $2))
+               ORDER BY g.id FOR NO KEY UPDATE OF g) x'
+           INTO locked USING people, si.id;
+    END IF;
+    IF locked IS NOT NULL THEN
+        EXECUTE 'WITH RECURSIVE ' || wanted || diff || ',
+            ins AS (
+              INSERT INTO bg.member (group_id, person_key, role_id, source)
+              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+              ON CONFLICT (group_id, person_key) DO NOTHING
+              RETURNING 1),
+            upd AS (
+              UPDATE bg.member m
+                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                FROM diff x
+               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+              RETURNING x.was_removed AS readded),
+            rem AS (
+              UPDATE bg.member m SET is_removed = true, removed_at = now()
+                FROM diff x
+               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND NOT m.is_removed
+              RETURNING 1)
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
+           INTO added, readded, changed, removed USING people, si.id, locked;
+    END IF;
     IF people IS NULL THEN
         SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;
     ELSE
