@@ -1,0 +1,87 @@
+-- Checks nobody below a superuser can turn off (docs/design.md §8, §11): a
+-- schema bg that another role owns is refused at CREATE EXTENSION; turning
+-- check_function_bodies off (which any user may do) does not make the member
+-- triggers or the DDL guard stand aside outside a superuser's session.
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS bg CASCADE;
+DROP SCHEMA IF EXISTS bg CASCADE;
+DROP ROLE IF EXISTS regress_bg_eve;
+DROP ROLE IF EXISTS regress_bg_writer;
+RESET client_min_messages;
+CREATE ROLE regress_bg_eve;
+CREATE ROLE regress_bg_writer;
+
+-- ---------------------------------------------------------------------------
+-- A schema bg owned by another role
+-- ---------------------------------------------------------------------------
+CREATE SCHEMA bg AUTHORIZATION regress_bg_eve;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+CREATE EXTENSION bg;
+\set SHOW_CONTEXT errors
+SELECT count(*) AS installed FROM pg_extension WHERE extname = 'bg';
+SELECT count(*) AS objects_left FROM pg_class WHERE relnamespace = 'bg'::regnamespace;
+DROP SCHEMA bg;
+-- one the installing role owns is used
+CREATE SCHEMA bg;
+CREATE EXTENSION bg;
+SELECT extversion FROM pg_extension WHERE extname = 'bg';
+
+-- ---------------------------------------------------------------------------
+-- A writer that may write bg's tables directly (granted by hand) and its
+-- own people table
+-- ---------------------------------------------------------------------------
+CREATE SCHEMA regress_bypass;
+SET search_path = regress_bypass, public;
+-- score_mismatches(): the shared helper
+\set score_mismatches
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/test/helpers/regress.sql
+
+CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);
+CREATE TABLE person (id integer PRIMARY KEY, account_id integer NOT NULL, job_title text);
+INSERT INTO account VALUES (1, 'Acme');
+INSERT INTO person VALUES (1, 1, 'CISO'), (2, 1, 'Engineer'), (3, 1, 'Security Engineer');
+ALTER TABLE person OWNER TO regress_bg_writer;
+SELECT bg.bind_people('person');
+SELECT bg.bind_accounts('account');
+SELECT bg.create_template('T');
+SELECT bg.add_role('T', 'Decision Maker', $$job_title is 'CISO'$$);
+SELECT bg.add_role('T', 'Practitioner', $$job_title contains 'engineer'$$, members_required => 2);
+SELECT bg.publish_template('T');
+SELECT bg.create_solution_interest('S', 'T');
+SELECT bg.create_account_list('L');
+SELECT bg.add_accounts('L', ARRAY[1]);
+SELECT bg.create_buying_groups('S', 'L') > 0 AS created;
+GRANT USAGE ON SCHEMA bg, regress_bypass TO regress_bg_writer;
+GRANT ALL ON ALL TABLES IN SCHEMA bg TO regress_bg_writer;
+
+SET SESSION AUTHORIZATION regress_bg_writer;
+SET check_function_bodies = off;
+-- a member row outside the template is still refused
+INSERT INTO bg.member (group_id, person_key, role_id, source)
+SELECT g.id, '9', 12345, 'manual' FROM bg.buying_group g;
+-- deleted members still update the stored scores
+DELETE FROM bg.member WHERE person_key = '3';
+SELECT member_count, completeness, missing_roles FROM bg.buying_groups;
+SELECT score_mismatches();
+-- the DDL guard still refuses to drop a column a condition reads
+ALTER TABLE person DROP COLUMN job_title;
+RESET check_function_bodies;
+RESET SESSION AUTHORIZATION;
+SELECT count(*) AS job_title_kept FROM pg_attribute
+ WHERE attrelid = 'regress_bypass.person'::regclass AND attname = 'job_title' AND NOT attisdropped;
+
+-- a superuser's session with check_function_bodies off is a restore: the
+-- member triggers stand aside (pg_restore's data was consistent when dumped)
+SET check_function_bodies = off;
+DELETE FROM bg.member WHERE person_key = '2';
+RESET check_function_bodies;
+SELECT member_count FROM bg.buying_groups;
+
+SET client_min_messages = warning;
+DROP SCHEMA regress_bypass CASCADE;
+DROP EXTENSION bg CASCADE;
+DROP OWNED BY regress_bg_writer;
+DROP ROLE regress_bg_eve;
+DROP ROLE regress_bg_writer;
