@@ -172,7 +172,7 @@ FROM (SELECT counts, format('{"template": "T", "counts": %s}', counts)::bg.role_
       FROM (VALUES ('[0, 0, 0]'), ('[1, 0, 0]'), ('[1, 1, 5]'), ('[2, 2, 0]'), ('[5, 3, 0]'),
                    ('[999999999999999999, 999999999999999999, 0]')) v(counts)) s
 ORDER BY counts;
--- a tally that does not fit the template (55000), or of an unknown one (42704)
+-- a tally that does not fit the template (22P02), or of an unknown one (42704)
 SELECT try($$SELECT bg._tally_completeness('{"template": "T", "counts": [1, 2]}')::text$$);
 SELECT try($$SELECT bg._tally_missing_roles('{"template": "T", "counts": [1, 2, 3, 4]}')::text$$);
 SELECT try($$SELECT bg._tally_role_counts('{"template": "U", "counts": [1]}')::text$$);
@@ -197,7 +197,7 @@ SELECT bg._tally_person(NULL, 'T', NULL::person)::text AS no_person,
 WITH s(st) AS (SELECT '{"template": "T", "counts": [1, 0, 0]}'::bg.role_tally)
 SELECT bg._tally_role(s.st, 'T', 'Decision Maker')::text AS next, s.st::text AS st_after
 FROM s;
--- a state of another template, or of the wrong length (22023)
+-- a state of another template (22023), or of the wrong length (22P02)
 SELECT left(try($$SELECT bg._tally_role('{"template": "U", "counts": [1, 0, 0]}', 'T', 'Other')::text$$), 5)
     AS sqlstate;
 SELECT left(try($$SELECT bg._tally_person('{"template": "T", "counts": [1]}', 'T', p)::text

@@ -27,12 +27,7 @@ tally_template(BgTally *t)
 
 	bg_tally_check(t);
 	tmpl = bg_template_get(BG_TALLY_NAME(t));
-	if (tmpl->nroles != t->nroles)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("roles template \"%s\" has %d roles, but the aggregate counted %d",
-						tmpl->name, tmpl->nroles, (int) t->nroles),
-				 errdetail("The template changed while the query ran.")));
+	bg_tally_fits(t, tmpl->name, tmpl->nroles);
 	return tmpl;
 }
 

@@ -10,21 +10,25 @@
 #include "common/jsonapi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
-#include "utils/jsonb.h"
+#include "utils/jsonfuncs.h"
 
 #include "agg_tally.h"
+#include "alloc_limit.h"
 
 BgTally *
 bg_tally_new(const char *name, int nroles)
 {
-	int			namelen = strlen(name);
-	Size		size = offsetof(BgTally, counts) + sizeof(int64) * nroles + namelen + 1;
+	Size		namelen = strlen(name);
+	Size		size;
 	BgTally    *t;
 
 	Assert(nroles >= 0 && nroles <= BG_TALLY_MAX_ROLES);
-	t = palloc0(size);
+	size = offsetof(BgTally, counts) + sizeof(int64) * nroles +
+		bg_alloc_size(namelen + 1, 1, "name of the roles template in a bg.role_tally value");
+	t = palloc0(bg_alloc_size(size, 1, "bg.role_tally value"));
 	SET_VARSIZE(t, size);
 	t->version = BG_TALLY_VERSION;
 	t->nroles = nroles;
@@ -85,57 +89,203 @@ bad_input(const char *input, const char *why)
 			 errhint("The form is {\"template\": \"name\", \"counts\": [n, ...]}.")));
 }
 
-/* bg.role_tally input: parsed as JSON with PostgreSQL's jsonb parser. */
+/*
+ * Reading the text form: the JSON is parsed by PostgreSQL's JSON parser with
+ * callbacks, so that each fault is seen where it is (a key given twice, an
+ * unknown key, a count that is not a whole number) rather than after jsonb
+ * has merged duplicate keys.
+ */
+typedef enum TallyField
+{
+	FIELD_NONE,
+	FIELD_TEMPLATE,
+	FIELD_COUNTS
+} TallyField;
+
+typedef struct TallyParse
+{
+	const char *input;
+	int			depth;			/* objects and arrays open */
+	TallyField	field;			/* the key whose value is being read */
+	bool		seen_template;
+	bool		seen_counts;
+	char	   *name;
+	int			ncounts;
+	int64		counts[BG_TALLY_MAX_ROLES];
+} TallyParse;
+
+#define NOT_AN_OBJECT "Expected an object with the keys template and counts."
+#define NOT_A_STRING "The template must be a string."
+#define NOT_AN_ARRAY "The counts must be an array."
+#define NOT_A_NUMBER "Every count must be a number."
+#define NOT_A_COUNT "Every count must be a whole number from 0 to 9223372036854775807."
+
+/* A nested object or array: where it may not be, what is wrong. */
+static void
+tally_open(TallyParse *tp, bool array)
+{
+	if (tp->depth == 0 && array)
+		bad_input(tp->input, NOT_AN_OBJECT);
+	if (tp->depth == 1 && tp->field == FIELD_TEMPLATE)
+		bad_input(tp->input, NOT_A_STRING);
+	if (tp->depth == 1 && tp->field == FIELD_COUNTS && !array)
+		bad_input(tp->input, NOT_AN_ARRAY);
+	if (tp->depth >= 2)
+		bad_input(tp->input, NOT_A_NUMBER);
+	tp->depth++;
+}
+
+static void
+tally_object_start(void *state)
+{
+	tally_open((TallyParse *) state, false);
+}
+
+static void
+tally_array_start(void *state)
+{
+	tally_open((TallyParse *) state, true);
+}
+
+static void
+tally_end(void *state)
+{
+	((TallyParse *) state)->depth--;
+}
+
+static void
+tally_field(void *state, char *fname, bool isnull pg_attribute_unused())
+{
+	TallyParse *tp = (TallyParse *) state;
+	bool	   *seen;
+
+	Assert(tp->depth == 1);
+	if (strcmp(fname, "template") == 0)
+	{
+		tp->field = FIELD_TEMPLATE;
+		seen = &tp->seen_template;
+	}
+	else if (strcmp(fname, "counts") == 0)
+	{
+		tp->field = FIELD_COUNTS;
+		seen = &tp->seen_counts;
+	}
+	else
+		bad_input(tp->input, NOT_AN_OBJECT);
+	if (*seen)
+		bad_input(tp->input, tp->field == FIELD_TEMPLATE ?
+				  "The key template is given more than once." :
+				  "The key counts is given more than once.");
+	*seen = true;
+}
+
+/* A count as JSON wrote it: a whole number in range, in any JSON spelling. */
+static int64
+tally_count(TallyParse *tp, const char *token)
+{
+	const char *e = strpbrk(token, "eE");
+	char	   *digits;
+	size_t		len;
+	int64		n;
+
+	/* short, and with a small exponent: numeric_in cannot fail on it */
+	if (strlen(token) > 64 || (e && (strlen(e + 1) > 4 || labs(atol(e + 1)) > 100)))
+		bad_input(tp->input, NOT_A_COUNT);
+	digits = DatumGetCString(DirectFunctionCall1(numeric_out,
+												 DirectFunctionCall3(numeric_in, CStringGetDatum(token),
+																	 ObjectIdGetDatum(InvalidOid),
+																	 Int32GetDatum(-1))));
+	len = strlen(digits);
+	errno = 0;
+	if (len == 0 || len > 19 || strspn(digits, "0123456789") != len ||
+		(n = strtoll(digits, NULL, 10), errno != 0))
+		bad_input(tp->input, NOT_A_COUNT);
+	return n;
+}
+
+static void
+tally_scalar(void *state, char *token, JsonTokenType tokentype)
+{
+	TallyParse *tp = (TallyParse *) state;
+
+	if (tp->depth == 0)
+		bad_input(tp->input, NOT_AN_OBJECT);
+	if (tp->depth == 1 && tp->field == FIELD_TEMPLATE)
+	{
+		if (tokentype != JSON_TOKEN_STRING)
+			bad_input(tp->input, NOT_A_STRING);
+		tp->name = token;
+		return;
+	}
+	if (tp->depth == 1)
+		bad_input(tp->input, NOT_AN_ARRAY);
+	Assert(tp->depth == 2);
+	if (tokentype != JSON_TOKEN_NUMBER)
+		bad_input(tp->input, NOT_A_NUMBER);
+	if (tp->ncounts == BG_TALLY_MAX_ROLES)
+		bad_input(tp->input, "Too many counts.");
+	tp->counts[tp->ncounts++] = tally_count(tp, token);
+}
+
+/*
+ * bg.role_tally input.  IMMUTABLE, so it reads nothing but its text: whether
+ * the counts fit the template is checked where the tally meets the template
+ * (bg_tally_fits).
+ */
 PG_FUNCTION_INFO_V1(bg_tally_in);
 Datum
 bg_tally_in(PG_FUNCTION_ARGS)
 {
 	char	   *input = PG_GETARG_CSTRING(0);
-	Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(input)));
-	JsonbValue *name;
-	JsonbValue *counts;
-	JsonbValue	elem;
-	JsonbIterator *it;
-	JsonbIteratorToken tok;
+	TallyParse *tp = palloc0(sizeof(TallyParse));
+	JsonSemAction sem = {0};
+	JsonLexContext *lex;
 	BgTally    *t;
-	int			n = 0;
 
-	if (!JB_ROOT_IS_OBJECT(jb) || JB_ROOT_COUNT(jb) != 2)
-		bad_input(input, "Expected an object with the keys template and counts.");
-	name = getKeyJsonValueFromContainer(&jb->root, "template", 8, NULL);
-	counts = getKeyJsonValueFromContainer(&jb->root, "counts", 6, NULL);
-	if (name == NULL || name->type != jbvString)
-		bad_input(input, "The template must be a string.");
-	if (counts == NULL || counts->type != jbvBinary ||
-		!JsonContainerIsArray(counts->val.binary.data))
-		bad_input(input, "The counts must be an array.");
-	if (JsonContainerSize(counts->val.binary.data) > BG_TALLY_MAX_ROLES)
-		bad_input(input, "Too many counts.");
-	if (memchr(name->val.string.val, '\0', name->val.string.len) != NULL)
-		bad_input(input, "The template name contains a NUL character.");
-
-	t = bg_tally_new(pnstrdup(name->val.string.val, name->val.string.len),
-					 JsonContainerSize(counts->val.binary.data));
-	it = JsonbIteratorInit(counts->val.binary.data);
-	while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
-	{
-		char	   *digits;
-		size_t		len;
-
-		if (tok != WJB_ELEM)
-			continue;
-		if (elem.type != jbvNumeric)
-			bad_input(input, "Every count must be a number.");
-		digits = DatumGetCString(DirectFunctionCall1(numeric_out,
-													 NumericGetDatum(elem.val.numeric)));
-		len = strlen(digits);
-		errno = 0;
-		if (len == 0 || len > 19 || strspn(digits, "0123456789") != len ||
-			(t->counts[n] = strtoll(digits, NULL, 10), errno != 0))
-			bad_input(input, "Every count must be a whole number from 0 to 9223372036854775807.");
-		n++;
-	}
+	tp->input = input;
+	sem.semstate = tp;
+	sem.object_start = tally_object_start;
+	sem.object_end = tally_end;
+	sem.array_start = tally_array_start;
+	sem.array_end = tally_end;
+	sem.object_field_start = tally_field;
+	sem.scalar = tally_scalar;
+	lex = makeJsonLexContextCstringLen(input, strlen(input), GetDatabaseEncoding(), true);
+	pg_parse_json_or_ereport(lex, &sem);
+	if (!tp->seen_template || !tp->seen_counts)
+		bad_input(input, NOT_AN_OBJECT);
+	t = bg_tally_new(tp->name, tp->ncounts);
+	memcpy(t->counts, tp->counts, sizeof(int64) * tp->ncounts);
+	pfree(tp);
 	PG_RETURN_POINTER(t);
+}
+
+/*
+ * Errors unless tally t has one count per role of template name, which has
+ * nroles roles: 22P02, as the tally cannot be a value of that template.
+ */
+void
+bg_tally_fits(const BgTally *t, const char *name, int nroles)
+{
+	if (t->nroles != nroles)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("bg.role_tally value has %d counts, but roles template \"%s\" has %d roles",
+						(int) t->nroles, name, nroles),
+				 errdetail("A tally holds one count for each role of its template, in priority order; "
+						   "a tally built by a query no longer fits when the template changed while it ran.")));
+}
+
+/* Adds one to count i of t, in range. */
+void
+bg_tally_increment(BgTally *t, int i)
+{
+	Assert(i >= 0 && i < t->nroles && t->counts[i] >= 0);
+	if (pg_add_s64_overflow(t->counts[i], 1, &t->counts[i]))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("role count out of range in a tally of roles template \"%s\"",
+						BG_TALLY_NAME(t))));
 }
 
 /*

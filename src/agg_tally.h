@@ -31,6 +31,8 @@ typedef struct BgTally
 
 extern BgTally *bg_tally_new(const char *name, int nroles);
 extern void bg_tally_check(const BgTally *t);
+extern void bg_tally_fits(const BgTally *t, const char *name, int nroles);
+extern void bg_tally_increment(BgTally *t, int i);
 
 #define DatumGetBgTally(d) ((BgTally *) PG_DETOAST_DATUM(d))
 #define PG_GETARG_BGTALLY(n) DatumGetBgTally(PG_GETARG_DATUM(n))

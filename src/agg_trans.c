@@ -43,14 +43,14 @@ writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_
 	 * call site sees was built by it for that template, so only the size is
 	 * checked (the template may have been rebuilt); otherwise also the name.
 	 */
-	if (t->nroles != nroles ||
-		(!(tmpl_const && AggCheckCallContext(fcinfo, NULL)) &&
-		 strcmp(BG_TALLY_NAME(t), name) != 0))
+	if (!(tmpl_const && AggCheckCallContext(fcinfo, NULL)) &&
+		strcmp(BG_TALLY_NAME(t), name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("roles template \"%s\" differs from \"%s\" earlier in the same group",
 						name, BG_TALLY_NAME(t)),
 				 errhint("Every row of a group must name the same roles template.")));
+	bg_tally_fits(t, name, nroles);
 	if (!AggCheckCallContext(fcinfo, NULL) || (Pointer) t != DatumGetPointer(PG_GETARG_DATUM(0)))
 	{
 		BgTally    *copy = palloc(VARSIZE(t));
@@ -88,7 +88,7 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 	r = bg_eval_role(ev);
 	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
 	if (r >= 0)
-		t->counts[r]++;
+		bg_tally_increment(t, r);
 	Assert(r < 0 || t->counts[r] > 0);
 	PG_RETURN_POINTER(t);
 }
@@ -171,7 +171,7 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 		ri->last = i;
 	}
 	Assert(t->nroles == ri->nroles && i >= 0 && i < t->nroles);
-	t->counts[i]++;
+	bg_tally_increment(t, i);
 	Assert(t->counts[i] > 0);
 	PG_RETURN_POINTER(t);
 }
@@ -202,7 +202,7 @@ bg_tally_position_trans(PG_FUNCTION_ARGS)
 				 errmsg("role position %d is out of range for roles template \"%s\"", pos, ri->name),
 				 errdetail("The template has %d roles.", ri->nroles)));
 	Assert(t->nroles == ri->nroles);
-	t->counts[pos - 1]++;
+	bg_tally_increment(t, pos - 1);
 	Assert(t->counts[pos - 1] > 0);
 	PG_RETURN_POINTER(t);
 }

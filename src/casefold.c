@@ -13,7 +13,9 @@
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include <unicode/uchar.h>
 #include <unicode/ustring.h>
@@ -27,28 +29,45 @@ bg_foldbuf_init(BgFoldBuf *fb, MemoryContext cxt)
 	fb->cxt = cxt;
 }
 
+/*
+ * A folded value must fit in a text (the largest palloc, less the varlena
+ * header): about 1 GB.  Folding can make a value up to three times longer.
+ */
+#define FOLD_MAX_BYTES (MaxAllocSize - VARHDRSZ)
+
+/* Input bytes folded per ICU call: bounds the scratch buffers. */
+#define FOLD_CHUNK 65536
+
+/* Makes room for need bytes in fb->data, keeping what is there. */
 static void
-ensure_cap(BgFoldBuf *fb, int need)
+ensure_cap(BgFoldBuf *fb, Size need)
 {
+	Size		cap;
+
 	if (need <= fb->cap)
 		return;
-	if (fb->cap == 0)
-		fb->cap = 64;
-	while (fb->cap < need)
-		fb->cap *= 2;
-	fb->data = fb->data ? repalloc(fb->data, fb->cap)
-		: MemoryContextAlloc(fb->cxt, fb->cap);
+	if (need > FOLD_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("text value is too long to case-fold"),
+				 errdetail("Its case-folded form would need %zu bytes; the limit is %zu bytes.",
+						   need, (Size) FOLD_MAX_BYTES)));
+	cap = Max(fb->cap, 64);
+	while (cap < need)
+		cap *= 2;				/* need <= FOLD_MAX_BYTES: no wrap in a Size */
+	cap = Min(cap, (Size) FOLD_MAX_BYTES);
+	fb->data = fb->data ? repalloc(fb->data, cap) : MemoryContextAlloc(fb->cxt, cap);
+	fb->cap = cap;
 }
 
+/* The ICU scratch buffers, sized for one chunk. */
 static void
-ensure_u16(BgFoldBuf *fb, void **buf, int *cap, int need)
+ensure_scratch(BgFoldBuf *fb)
 {
-	if (need <= *cap)
-		return;
-	*cap = Max(need, 64);
-	if (*buf)
-		pfree(*buf);
-	*buf = MemoryContextAlloc(fb->cxt, sizeof(UChar) * *cap);
+	if (fb->u16a == NULL)
+		fb->u16a = MemoryContextAlloc(fb->cxt, sizeof(UChar) * (FOLD_CHUNK + 1));
+	if (fb->u16b == NULL)
+		fb->u16b = MemoryContextAlloc(fb->cxt, sizeof(UChar) * (3 * FOLD_CHUNK + 1));
 }
 
 static inline bool
@@ -80,10 +99,14 @@ bg_trim(const char **s, int *len)
 	const char *p = *s;
 	const char *end = p + *len;
 	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
+	uint32		steps = 0;
 
 	while (p < end)
 	{
 		unsigned char c = (unsigned char) *p;
+
+		if ((++steps & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		if (ascii_space(c))
 			p++;
@@ -101,6 +124,9 @@ bg_trim(const char **s, int *len)
 	while (end > p)
 	{
 		unsigned char c = (unsigned char) end[-1];
+
+		if ((++steps & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		if (ascii_space(c))
 			end--;
@@ -130,13 +156,63 @@ icu_check(UErrorCode status, const char *what)
 				 errdetail("ICU function %s failed: %s.", what, u_errorName(status))));
 }
 
+/*
+ * Folds UTF-8 s[0..len) with ICU, a chunk at a time: full case folding maps
+ * each code point on its own, so chunks cut between code points fold as the
+ * whole would.  The scratch buffers stay one chunk long whatever the value,
+ * and the statement can be cancelled between chunks.
+ */
+static void
+fold_utf8(BgFoldBuf *fb, const char *s, int len)
+{
+	int			pos = 0;
+
+	ensure_scratch(fb);
+	fb->len = 0;
+	ensure_cap(fb, 1);
+	while (pos < len)
+	{
+		UErrorCode	status = U_ZERO_ERROR;
+		int			n = Min(len - pos, FOLD_CHUNK);
+		int32_t		n16,
+					nfold,
+					n8;
+		Size		need;
+
+		CHECK_FOR_INTERRUPTS();
+		/* end the chunk before a continuation byte: at a code point */
+		while (pos + n < len && n > 4 && (((unsigned char) s[pos + n]) & 0xC0) == 0x80)
+			n--;
+		/* a UTF-8 string has at most as many UTF-16 units as bytes */
+		u_strFromUTF8((UChar *) fb->u16a, FOLD_CHUNK + 1, &n16, s + pos, n, &status);
+		icu_check(status, "u_strFromUTF8");
+		/* full folding expands a code unit into at most three */
+		nfold = u_strFoldCase((UChar *) fb->u16b, 3 * FOLD_CHUNK + 1, (UChar *) fb->u16a, n16,
+							  U_FOLD_CASE_DEFAULT, &status);
+		icu_check(status, "u_strFoldCase");
+		/* a UTF-16 unit becomes at most three UTF-8 bytes; near the limit, exactly */
+		need = (Size) fb->len + (Size) nfold * 3 + 1;
+		if (need > FOLD_MAX_BYTES)
+		{
+			u_strToUTF8(NULL, 0, &n8, (UChar *) fb->u16b, nfold, &status);
+			if (status != U_BUFFER_OVERFLOW_ERROR)
+				icu_check(status, "u_strToUTF8");
+			status = U_ZERO_ERROR;
+			need = (Size) fb->len + (Size) n8 + 1;
+		}
+		ensure_cap(fb, need);
+		u_strToUTF8(fb->data + fb->len, (int32_t) (fb->cap - fb->len), &n8,
+					(UChar *) fb->u16b, nfold, &status);
+		icu_check(status, "u_strToUTF8");
+		fb->len += n8;
+		pos += n;
+	}
+	fb->data[fb->len] = '\0';
+}
+
 static void
 fold_icu(BgFoldBuf *fb, const char *s, int len)
 {
-	UErrorCode	status = U_ZERO_ERROR;
-	int32_t		n16,
-				nfold,
-				n8;
 	char	   *conv = NULL;
 
 	if (GetDatabaseEncoding() != PG_UTF8)
@@ -151,23 +227,7 @@ fold_icu(BgFoldBuf *fb, const char *s, int len)
 		else
 			conv = NULL;
 	}
-
-	/* A UTF-8 string has at most as many UTF-16 units as bytes. */
-	ensure_u16(fb, &fb->u16a, &fb->u16a_cap, len + 1);
-	u_strFromUTF8((UChar *) fb->u16a, fb->u16a_cap, &n16, s, len, &status);
-	icu_check(status, "u_strFromUTF8");
-
-	/* Full folding expands a code unit into at most three. */
-	ensure_u16(fb, &fb->u16b, &fb->u16b_cap, n16 * 3 + 1);
-	nfold = u_strFoldCase((UChar *) fb->u16b, fb->u16b_cap, (UChar *) fb->u16a, n16,
-						  U_FOLD_CASE_DEFAULT, &status);
-	icu_check(status, "u_strFoldCase");
-
-	/* A UTF-16 unit becomes at most three UTF-8 bytes. */
-	ensure_cap(fb, nfold * 3 + 1);
-	u_strToUTF8(fb->data, fb->cap, &n8, (UChar *) fb->u16b, nfold, &status);
-	icu_check(status, "u_strToUTF8");
-	fb->len = n8;
+	fold_utf8(fb, s, len);
 	if (conv)
 		pfree(conv);
 }
@@ -181,18 +241,25 @@ bg_fold(BgFoldBuf *fb, const char *s, int len)
 {
 	char	   *out;
 
-	ensure_cap(fb, len + 1);
+	ensure_cap(fb, (Size) len + 1);
 	out = fb->data;
-	for (int i = 0; i < len; i++)
+	for (int start = 0; start < len; start += FOLD_CHUNK)
 	{
-		unsigned char c = (unsigned char) s[i];
+		int			end = Min(len, start + FOLD_CHUNK);
 
-		if (c >= 0x80)
+		if (start > 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int i = start; i < end; i++)
 		{
-			fold_icu(fb, s, len);
-			return;
+			unsigned char c = (unsigned char) s[i];
+
+			if (c >= 0x80)
+			{
+				fold_icu(fb, s, len);
+				return;
+			}
+			out[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 		}
-		out[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 	}
 	out[len] = '\0';
 	fb->len = len;

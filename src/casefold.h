@@ -16,11 +16,9 @@ typedef struct BgFoldBuf
 	MemoryContext cxt;
 	char	   *data;
 	int			len;
-	int			cap;
-	void	   *u16a;			/* ICU scratch (UChar arrays) */
-	int			u16a_cap;
+	Size		cap;
+	void	   *u16a;			/* ICU scratch (UChar arrays), one chunk */
 	void	   *u16b;
-	int			u16b_cap;
 } BgFoldBuf;
 
 extern void bg_foldbuf_init(BgFoldBuf *fb, MemoryContext cxt);

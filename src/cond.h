@@ -10,6 +10,14 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 
+/*
+ * Limits of a condition (docs/design.md §4.6), checked by the parser, so
+ * when a condition is saved: whatever is saved can be evaluated.
+ */
+#define BG_COND_MAX_BYTES (1024 * 1024)	/* length of the text */
+#define BG_COND_MAX_DEPTH 100	/* nested NOT and parentheses */
+#define BG_COND_MAX_REGEXES 100 /* MATCHES patterns */
+
 /* ---- lexer (cond_lex.c) ---- */
 
 typedef enum BgTokKind

@@ -354,6 +354,9 @@ bg_literal_datum(const BgLiteral *lit, BgTypeClass tclass, const char *source)
 		FlushErrorState();
 	}
 	PG_END_TRY();
+	/* only the type's verdict on the literal is re-raised; a cancel stays one */
+	if (edata && ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		ReThrowError(edata);
 	if (edata)
 		ereport(ERROR,
 				(errcode(edata->sqlerrcode),
@@ -549,6 +552,7 @@ void
 bg_check_node(const BgNode *node, TupleDesc desc, Oid relid, const char *source)
 {
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (node->kind)
 	{
 		case BG_NODE_CONST:
@@ -602,6 +606,7 @@ Datum
 bg_check_condition(PG_FUNCTION_ARGS)
 {
 	char	   *source;
+	char	   *canonical;
 	BgNode	   *node;
 	Oid			relid;
 
@@ -623,5 +628,13 @@ bg_check_condition(PG_FUNCTION_ARGS)
 		bg_check_node(node, RelationGetDescr(rel), relid, source);
 		relation_close(rel, AccessShareLock);
 	}
-	PG_RETURN_TEXT_P(cstring_to_text(bg_canonical(node)));
+	/* what is saved is the canonical text: it too must parse again */
+	canonical = bg_canonical(node);
+	if (strlen(canonical) > BG_COND_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("condition is too long"),
+				 errdetail("Its canonical text has %zu bytes; the limit is %d bytes.",
+						   strlen(canonical), BG_COND_MAX_BYTES)));
+	PG_RETURN_TEXT_P(cstring_to_text(canonical));
 }

@@ -22,6 +22,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "alloc_limit.h"
 #include "call_cache.h"
 #include "cond_eval.h"
 #include "cond_regex.h"
@@ -34,8 +35,8 @@ eval_column(BgEval *ev, const BgColumnRef *ref)
 	for (int i = 0; i < ev->ncols; i++)
 		if (ev->cols[i].attnum == ref->attnum)
 			return i;
-	ev->cols = ev->cols ? repalloc(ev->cols, sizeof(BgEvalCol) * (ev->ncols + 1))
-		: palloc(sizeof(BgEvalCol));
+	ev->cols = bg_grow_array(ev->cols, &ev->cols_cap, (Size) ev->ncols + 1,
+							 sizeof(BgEvalCol), ev->cxt, "compiled condition");
 	c = &ev->cols[ev->ncols];
 	memset(c, 0, sizeof(*c));
 	c->attnum = ref->attnum;
@@ -92,7 +93,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 	{
 		if (pred->op == BG_OP_MATCHES)
 		{
-			p->re = palloc(sizeof(regex_t *) * n);
+			p->re = palloc(bg_alloc_size(n, sizeof(regex_t *), "compiled condition"));
 			for (int i = 0; i < n; i++)
 			{
 				p->re[i] = bg_regex_compile(pred->values[i].text,
@@ -101,7 +102,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 			}
 			return p;
 		}
-		p->bit = palloc(sizeof(int) * n);
+		p->bit = palloc(bg_alloc_size(n, sizeof(int), "compiled condition"));
 		p->kind = (pred->op == BG_OP_CONTAINS) ? BG_MATCH_CONTAINS :
 			(pred->op == BG_OP_STARTS) ? BG_MATCH_PREFIX :
 			(pred->op == BG_OP_ENDS) ? BG_MATCH_SUFFIX : BG_MATCH_EXACT;
@@ -110,8 +111,10 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 		for (int i = 0; i < n; i++)
 		{
 			int			flen;
-			char	   *folded = bg_fold_copy(pred->values[i].text,
-											  strlen(pred->values[i].text), &flen);
+			char	   *folded;
+
+			CHECK_FOR_INTERRUPTS();
+			folded = bg_fold_copy(pred->values[i].text, strlen(pred->values[i].text), &flen);
 
 			p->bit[i] = bg_matcher_add(ev->cols[p->col].matcher, p->kind, folded, flen);
 			pfree(folded);
@@ -119,7 +122,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 		return p;
 	}
 
-	p->vals = palloc(sizeof(Datum) * n);
+	p->vals = palloc(bg_alloc_size(n, sizeof(Datum), "compiled condition"));
 	if (tc == BG_TC_BOOL)
 	{
 		for (int i = 0; i < n; i++)
@@ -127,10 +130,13 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 		return p;
 	}
 	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		p->vals[i] = bg_literal_datum(&pred->values[i], tc, source);
+	}
 	if (tc == BG_TC_INT)
 	{
-		p->ivals = palloc(sizeof(int64) * n);
+		p->ivals = palloc(bg_alloc_size(n, sizeof(int64), "compiled condition"));
 		p->int_fast = true;
 		for (int i = 0; i < n; i++)
 			if (!is_plain_integer(pred->values[i].text, &p->ivals[i]))
@@ -138,7 +144,7 @@ compile_pred(BgEval *ev, const BgPred *pred, const char *source)
 	}
 	else if (tc == BG_TC_FLOAT)
 	{
-		p->fvals = palloc(sizeof(double) * n);
+		p->fvals = palloc(bg_alloc_size(n, sizeof(double), "compiled condition"));
 		for (int i = 0; i < n; i++)
 			p->fvals[i] = DatumGetFloat8(p->vals[i]);	/* parsed by float8in */
 	}
@@ -151,20 +157,21 @@ compile_node(BgEval *ev, const BgNode *node, const char *source)
 	BgEvalNode *e = palloc0(sizeof(BgEvalNode));
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	e->kind = node->kind;
 	e->constval = node->constval;
 	if (node->kind == BG_NODE_PRED)
 	{
 		e->pred = compile_pred(ev, node->pred, source);
-		ev->preds = ev->preds ? repalloc(ev->preds, sizeof(BgEvalPred *) * (ev->npreds + 1))
-			: palloc(sizeof(BgEvalPred *));
+		ev->preds = bg_grow_array(ev->preds, &ev->preds_cap, (Size) ev->npreds + 1,
+								  sizeof(BgEvalPred *), ev->cxt, "compiled condition");
 		ev->preds[ev->npreds++] = e->pred;
 		return e;
 	}
 	e->nargs = node->nargs;
 	if (node->nargs > 0)
 	{
-		e->args = palloc(sizeof(BgEvalNode *) * node->nargs);
+		e->args = palloc(bg_alloc_size(node->nargs, sizeof(BgEvalNode *), "compiled condition"));
 		for (int i = 0; i < node->nargs; i++)
 			e->args[i] = compile_node(ev, node->args[i], source);
 	}
@@ -220,17 +227,31 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 	for (int i = 0; i < ev->npreds; i++)
 	{
 		BgEvalPred *p = ev->preds[i];
-		int			nw;
+		int			lo = PG_INT32_MAX,
+					hi = -1;
 
 		if (p->bit == NULL)
 			continue;
-		nw = ev->cols[p->col].matcher->nwords[p->kind];
-		p->mask = palloc0(sizeof(uint64) * nw);
+		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * A mask over the words the literals' bits fall in, when that is no
+		 * more words than literals: the masks of all predicates then take no
+		 * more room than their literals, however many patterns the column has.
+		 */
 		for (int v = 0; v < p->nvals; v++)
 		{
-			Assert(p->bit[v] >= 0 && p->bit[v] < nw * 64);
-			p->mask[p->bit[v] / 64] |= UINT64CONST(1) << (p->bit[v] % 64);
+			Assert(p->bit[v] >= 0 && p->bit[v] < ev->cols[p->col].matcher->nwords[p->kind] * 64);
+			lo = Min(lo, p->bit[v] / 64);
+			hi = Max(hi, p->bit[v] / 64);
 		}
+		if (hi - lo + 1 > p->nvals)
+			continue;
+		p->mask_lo = lo;
+		p->mask_n = hi - lo + 1;
+		p->mask = palloc0(sizeof(uint64) * p->mask_n);
+		for (int v = 0; v < p->nvals; v++)
+			p->mask[p->bit[v] / 64 - lo] |= UINT64CONST(1) << (p->bit[v] % 64);
 	}
 	ev->slot = MakeSingleTupleTableSlot(ev->desc, &TTSOpsHeapTuple);
 	MemoryContextSwitchTo(old);
@@ -425,7 +446,7 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 			return false;
 		}
 		c = fetch_folded(ev, p->col);
-		Assert(c->matcher != NULL && c->matcher->built && p->mask != NULL);
+		Assert(c->matcher != NULL && c->matcher->built && p->bit != NULL);
 		Assert(p->kind >= 0 && p->kind < BG_MATCH_NKINDS);
 		if (c->bits_row[p->kind] != ev->rowno)
 		{
@@ -435,8 +456,17 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 				if (done & (1 << k))
 					c->bits_row[k] = ev->rowno;
 		}
-		for (int w = 0; w < c->matcher->nwords[p->kind]; w++)
-			if (c->bits[p->kind][w] & p->mask[w])
+		if (p->mask)
+		{
+			const uint64 *b = c->bits[p->kind] + p->mask_lo;
+
+			for (int w = 0; w < p->mask_n; w++)
+				if (b[w] & p->mask[w])
+					return true;
+			return false;
+		}
+		for (int v = 0; v < p->nvals; v++)
+			if (c->bits[p->kind][p->bit[v] / 64] & (UINT64CONST(1) << (p->bit[v] % 64)))
 				return true;
 		return false;
 	}

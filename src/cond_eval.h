@@ -55,7 +55,11 @@ typedef struct BgEvalPred
 	bool		int_fast;
 	BgMatchKind kind;			/* text: how the column's matcher answers */
 	int		   *bit;			/* text: each literal's pattern in the matcher */
-	uint64	   *mask;			/* text: the literals' bits */
+	uint64	   *mask;			/* text: the literals' bits in words
+								 * [mask_lo, mask_lo + mask_n) of the column's
+								 * bitmap, or NULL: test bit[] one by one */
+	int			mask_lo;
+	int			mask_n;
 } BgEvalPred;
 
 typedef struct BgEvalNode
@@ -75,9 +79,11 @@ typedef struct BgEval
 	int32		rowtypmod;
 	TupleDesc	desc;
 	int			ncols;
+	int			cols_cap;
 	BgEvalCol  *cols;
 	BgEvalNode **conds;			/* per template role; NULL = no condition */
 	int			npreds;
+	int			preds_cap;
 	BgEvalPred **preds;			/* all predicates, for explain */
 	int		   *pred_first;		/* per template role: its predicates are */
 	int		   *pred_count;		/* preds[pred_first .. +pred_count) */

@@ -12,6 +12,7 @@
 #include "miscadmin.h"
 #include "parser/scansup.h"
 
+#include "alloc_limit.h"
 #include "cond.h"
 
 static bool
@@ -42,6 +43,7 @@ lex_quoted(const char *source, const char **pp, char q, int location)
 	initStringInfo(&buf);
 	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (*p == '\0' && q == '\'')
 			bg_cond_error(ERRCODE_SYNTAX_ERROR, location, source,
 						  "unterminated quoted string in condition");
@@ -70,13 +72,13 @@ BgTokens *
 bg_lex(const char *source)
 {
 	BgTokens   *toks = palloc0(sizeof(BgTokens));
-	int			cap = 16;
+	int			cap = 0;
 	const char *p = source;
 	const char *counted = source;	/* positions are counted up to here */
 	int			chars = 0;			/* characters before counted */
 
 	toks->source = source;
-	toks->tok = palloc(sizeof(BgToken) * cap);
+	toks->tok = NULL;
 
 	for (;;)
 	{
@@ -86,11 +88,8 @@ bg_lex(const char *source)
 		CHECK_FOR_INTERRUPTS();
 		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f' || *p == '\v')
 			p++;
-		if (toks->count == cap)
-		{
-			cap *= 2;
-			toks->tok = repalloc(toks->tok, sizeof(BgToken) * cap);
-		}
+		toks->tok = bg_grow_array(toks->tok, &cap, (Size) toks->count + 1, sizeof(BgToken),
+								  CurrentMemoryContext, "condition");
 		t = &toks->tok[toks->count++];
 		start = p;
 		/* count characters incrementally: long conditions stay linear */

@@ -16,12 +16,15 @@
 
 #include "miscadmin.h"
 
+#include "alloc_limit.h"
 #include "cond.h"
 
 typedef struct Parser
 {
 	BgTokens   *toks;
 	int			pos;
+	int			depth;			/* NOT and parentheses around the token */
+	int			nregexes;		/* MATCHES patterns so far */
 } Parser;
 
 /* Words that cannot be used as unquoted column names. */
@@ -181,18 +184,17 @@ parse_literal(Parser *ps, BgLiteral *lit)
 static void
 parse_literal_list(Parser *ps, BgPred *pred)
 {
-	int			cap = 4;
+	int			cap = 0;
 
 	expect(ps, BG_TOK_LPAREN, "\"(\"");
-	pred->values = palloc(sizeof(BgLiteral) * cap);
+	pred->values = NULL;
 	pred->nvalues = 0;
 	for (;;)
 	{
-		if (pred->nvalues == cap)
-		{
-			cap *= 2;
-			pred->values = repalloc(pred->values, sizeof(BgLiteral) * cap);
-		}
+		CHECK_FOR_INTERRUPTS();
+		pred->values = bg_grow_array(pred->values, &cap, (Size) pred->nvalues + 1,
+									 sizeof(BgLiteral), CurrentMemoryContext,
+									 "list of values in a condition");
 		parse_literal(ps, &pred->values[pred->nvalues++]);
 		if (peek(ps)->kind == BG_TOK_COMMA)
 		{
@@ -244,7 +246,19 @@ parse_word_op(Parser *ps, BgPred *pred)
 		pred->op = BG_OP_ENDS;
 	}
 	else if (accept_kw(ps, "matches"))
+	{
 		pred->op = BG_OP_MATCHES;
+		parse_values(ps, pred);
+		ps->nregexes += pred->nvalues;
+		if (ps->nregexes > BG_COND_MAX_REGEXES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("condition has too many regular expressions"),
+					 bg_errdetail_condition(psprintf("The limit is %d MATCHES patterns in a condition",
+													 BG_COND_MAX_REGEXES),
+											pred->op_location, ps->toks->source)));
+		return;
+	}
 	else if (accept_kw(ps, "between"))
 	{
 		pred->op = BG_OP_BETWEEN;
@@ -331,29 +345,47 @@ parse_predicate(Parser *ps)
 	return node;
 }
 
+/* Enters a NOT or a parenthesis at token t, within the nesting limit. */
+static void
+enter_nested(Parser *ps, const BgToken *t)
+{
+	if (++ps->depth > BG_COND_MAX_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("condition is nested too deeply"),
+				 bg_errdetail_condition(psprintf("The limit is %d levels of NOT and parentheses",
+												 BG_COND_MAX_DEPTH),
+										t->location, ps->toks->source)));
+}
+
 static BgNode *
 parse_unary(Parser *ps)
 {
 	BgToken    *t = peek(ps);
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	if (tok_is_kw(t, "not"))
 	{
 		BgNode	   *n = make_node(BG_NODE_NOT, t->location);
 
+		enter_nested(ps, t);
 		advance(ps);
 		n->nargs = 1;
 		n->args = palloc(sizeof(BgNode *));
 		n->args[0] = parse_unary(ps);
+		ps->depth--;
 		return n;
 	}
 	if (t->kind == BG_TOK_LPAREN)
 	{
 		BgNode	   *n;
 
+		enter_nested(ps, t);
 		advance(ps);
 		n = parse_or(ps);
 		expect(ps, BG_TOK_RPAREN, "\")\"");
+		ps->depth--;
 		return n;
 	}
 	if (tok_is_kw(t, "true") || tok_is_kw(t, "false"))
@@ -379,11 +411,8 @@ append_flat(BgNode *parent, BgNode *child, int *cap)
 			append_flat(parent, child->args[i], cap);
 		return;
 	}
-	if (parent->nargs == *cap)
-	{
-		*cap *= 2;
-		parent->args = repalloc(parent->args, sizeof(BgNode *) * *cap);
-	}
+	parent->args = bg_grow_array(parent->args, cap, (Size) parent->nargs + 1,
+								 sizeof(BgNode *), CurrentMemoryContext, "condition");
 	parent->args[parent->nargs++] = child;
 }
 
@@ -393,12 +422,12 @@ parse_nary(Parser *ps, BgNodeKind kind, const char *kw)
 	BgNode	   *first = (kind == BG_NODE_OR) ?
 		parse_nary(ps, BG_NODE_AND, "and") : parse_unary(ps);
 	BgNode	   *n;
-	int			cap = 4;
+	int			cap = 0;
 
 	if (!tok_is_kw(peek(ps), kw))
 		return first;
 	n = make_node(kind, first->location);
-	n->args = palloc(sizeof(BgNode *) * cap);
+	n->args = NULL;
 	append_flat(n, first, &cap);
 	while (accept_kw(ps, kw))
 	{
@@ -422,9 +451,18 @@ bg_parse(const char *source)
 {
 	Parser		ps;
 	BgNode	   *node;
+	Size		len = strlen(source);
 
+	if (len > BG_COND_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("condition is too long"),
+				 errdetail("The condition has %zu bytes; the limit is %d bytes.",
+						   len, BG_COND_MAX_BYTES)));
 	ps.toks = bg_lex(source);
 	ps.pos = 0;
+	ps.depth = 0;
+	ps.nregexes = 0;
 	if (peek(&ps)->kind == BG_TOK_EOF)
 		ereport(ERROR,
 				(errcode(ERRCODE_SYNTAX_ERROR),
@@ -638,6 +676,7 @@ List *
 bg_node_columns(const BgNode *node, List *names, bool distinct)
 {
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	if (node->kind == BG_NODE_PRED)
 	{
 		ListCell   *lc;

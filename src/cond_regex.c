@@ -12,9 +12,28 @@
 #include "nodes/pg_list.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
+#include "alloc_limit.h"
 #include "cond.h"
 #include "cond_regex.h"
+
+/*
+ * The engine gives up with REG_CANCEL when the statement is cancelled or
+ * times out (or the backend is told to end).  That is not a fault of the
+ * pattern: serve the interrupt, so that the error is 57014 (or the backend
+ * ends), as PostgreSQL's own regex functions do.  Should interrupts be held
+ * off, it is still a cancellation.
+ */
+static void
+regex_cancelled(int rc)
+{
+	CHECK_FOR_INTERRUPTS();
+	if (rc == REG_CANCEL)
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("canceling statement due to user request")));
+}
 
 /*
  * The collation MATCHES folds case with: ICU's root locale when the server
@@ -35,7 +54,8 @@ bg_regex_compile(const char *pattern, int location, const char *source)
 {
 	regex_t    *re = palloc(sizeof(regex_t));
 	int			len = strlen(pattern);
-	pg_wchar   *wpat = palloc((len + 1) * sizeof(pg_wchar));
+	pg_wchar   *wpat = palloc(bg_alloc_size((Size) len + 1, sizeof(pg_wchar),
+											"regular expression"));
 	int			wlen = pg_mb2wchar_with_len(pattern, wpat, len);
 	int			rc;
 
@@ -45,6 +65,7 @@ bg_regex_compile(const char *pattern, int location, const char *source)
 	{
 		char		msg[256];
 
+		regex_cancelled(rc);
 		pg_regerror(rc, re, msg, sizeof(msg));
 		pfree(re);
 		ereport(ERROR,
@@ -89,10 +110,15 @@ bg_regex_match(regex_t *re, const char *s, int len, pg_wchar **scratch,
 
 	if (*scratch_cap < len + 1)
 	{
+		Size		bytes = bg_alloc_size(Max((Size) len + 1, 64), sizeof(pg_wchar),
+										  "text value searched by a regular expression");
+
 		if (*scratch)
 			pfree(*scratch);
-		*scratch_cap = Max(len + 1, 64);
-		*scratch = MemoryContextAlloc(cxt, *scratch_cap * sizeof(pg_wchar));
+		*scratch = NULL;
+		*scratch_cap = 0;
+		*scratch = MemoryContextAlloc(cxt, bytes);
+		*scratch_cap = bytes / sizeof(pg_wchar);
 	}
 	wlen = pg_mb2wchar_with_len(s, *scratch, len);
 	rc = pg_regexec(re, *scratch, wlen, 0, NULL, 0, NULL, 0);
@@ -102,6 +128,7 @@ bg_regex_match(regex_t *re, const char *s, int len, pg_wchar **scratch,
 	{
 		char		msg[256];
 
+		regex_cancelled(rc);
 		pg_regerror(rc, re, msg, sizeof(msg));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),

@@ -17,7 +17,13 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
+#include "alloc_limit.h"
 #include "multimatch.h"
+
+/* Bytes of a value scanned between checks for a cancelled statement. */
+#define SCAN_CHUNK 65536
 
 struct BgTrie
 {
@@ -61,15 +67,16 @@ bg_matcher_add(BgMatcher *m, BgMatchKind kind, const char *s, int len)
 			return i;
 	if (n == m->cap[kind])
 	{
-		m->cap[kind] = m->cap[kind] ? m->cap[kind] * 2 : 8;
-		m->pat[kind] = m->pat[kind] ?
-			repalloc(m->pat[kind], sizeof(char *) * m->cap[kind]) :
-			MemoryContextAlloc(m->cxt, sizeof(char *) * m->cap[kind]);
-		m->patlen[kind] = m->patlen[kind] ?
-			repalloc(m->patlen[kind], sizeof(int) * m->cap[kind]) :
-			MemoryContextAlloc(m->cxt, sizeof(int) * m->cap[kind]);
+		int			cap1 = m->cap[kind],
+					cap2 = m->cap[kind];
+
+		m->pat[kind] = bg_grow_array(m->pat[kind], &cap1, (Size) n + 1, sizeof(char *),
+									 m->cxt, "set of text patterns");
+		m->patlen[kind] = bg_grow_array(m->patlen[kind], &cap2, (Size) n + 1, sizeof(int),
+										m->cxt, "set of text patterns");
+		m->cap[kind] = Min(cap1, cap2);
 	}
-	m->pat[kind][n] = MemoryContextAlloc(m->cxt, len + 1);
+	m->pat[kind][n] = MemoryContextAlloc(m->cxt, (Size) len + 1);
 	memcpy(m->pat[kind][n], s, len);
 	m->pat[kind][n][len] = '\0';
 	m->patlen[kind][n] = len;
@@ -84,21 +91,25 @@ new_state(BgMatcher *m, BgTrie *t)
 	if (s == t->cap)
 	{
 		int			oldcap = t->cap;
+		Size		cap = oldcap ? (Size) oldcap * 2 : 16;
+		Size		nextsz = bg_alloc_size(cap, sizeof(int32) * m->nclasses, "text pattern automaton");
+		Size		outsz = bg_alloc_size(cap, sizeof(uint64) * Max(t->nwords, 1),
+										  "text pattern automaton");
+		Size		out2sz = bg_alloc_size(cap, sizeof(uint64) * Max(t->nwords2, 1),
+										   "text pattern automaton");
 
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->next = oldcap ? repalloc(t->next, sizeof(int32) * t->cap * m->nclasses)
-			: MemoryContextAlloc(m->cxt, sizeof(int32) * t->cap * m->nclasses);
-		t->out = oldcap ? repalloc(t->out, sizeof(uint64) * t->cap * Max(t->nwords, 1))
-			: MemoryContextAlloc(m->cxt, sizeof(uint64) * t->cap * Max(t->nwords, 1));
+		/* cap * sizeof(int32) fits in MaxAllocSize: cap fits in an int */
+		t->next = oldcap ? repalloc(t->next, nextsz) : MemoryContextAlloc(m->cxt, nextsz);
+		t->out = oldcap ? repalloc(t->out, outsz) : MemoryContextAlloc(m->cxt, outsz);
 		if (t->nwords2 > 0)
-			t->out2 = oldcap ? repalloc(t->out2, sizeof(uint64) * t->cap * t->nwords2)
-				: MemoryContextAlloc(m->cxt, sizeof(uint64) * t->cap * t->nwords2);
+			t->out2 = oldcap ? repalloc(t->out2, out2sz) : MemoryContextAlloc(m->cxt, out2sz);
+		t->cap = (int) cap;
 	}
 	for (int c = 0; c < m->nclasses; c++)
-		t->next[s * m->nclasses + c] = -1;
-	memset(&t->out[s * Max(t->nwords, 1)], 0, sizeof(uint64) * Max(t->nwords, 1));
+		t->next[(Size) s * m->nclasses + c] = -1;
+	memset(&t->out[(Size) s * Max(t->nwords, 1)], 0, sizeof(uint64) * Max(t->nwords, 1));
 	if (t->nwords2 > 0)
-		memset(&t->out2[s * t->nwords2], 0, sizeof(uint64) * t->nwords2);
+		memset(&t->out2[(Size) s * t->nwords2], 0, sizeof(uint64) * t->nwords2);
 	return t->nstates++;
 }
 
@@ -108,6 +119,7 @@ trie_insert(BgMatcher *m, BgTrie *t, const char *s, int len, bool rev, int bit, 
 {
 	int			state = 0;
 
+	CHECK_FOR_INTERRUPTS();
 	for (int i = 0; i < len; i++)
 	{
 		uint8		c = m->classmap[(uint8) s[rev ? len - 1 - i : i]];
@@ -148,15 +160,24 @@ finish_has_out(BgMatcher *m, BgTrie *t)
 
 	t->has_out = MemoryContextAllocZero(m->cxt, sizeof(bool) * t->nstates);
 	for (int s = 0; s < t->nstates; s++)
-		for (int w = 0; w < t->nwords; w++)
-			if (t->out[s * t->nwords + w])
-				t->has_out[s] = true;
-	t->step = MemoryContextAlloc(m->cxt, sizeof(int32) * t->nstates * nc);
-	for (int i = 0; i < t->nstates * nc; i++)
 	{
-		int32		target = t->next[i];
+		CHECK_FOR_INTERRUPTS();
+		for (int w = 0; w < t->nwords; w++)
+			if (t->out[(Size) s * t->nwords + w])
+				t->has_out[s] = true;
+	}
+	t->step = MemoryContextAlloc(m->cxt, bg_alloc_size(t->nstates, sizeof(int32) * nc,
+													   "text pattern automaton"));
+	for (int s = 0; s < t->nstates; s++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int c = 0; c < nc; c++)
+		{
+			Size		i = (Size) s * nc + c;
+			int32		target = t->next[i];
 
-		t->step[i] = target < 0 ? -1 : ((target * nc) << 1) | (t->has_out[target] ? 1 : 0);
+			t->step[i] = target < 0 ? -1 : ((target * nc) << 1) | (t->has_out[target] ? 1 : 0);
+		}
 	}
 }
 
@@ -186,6 +207,7 @@ build_automaton(BgMatcher *m, BgTrie *t)
 	{
 		int			r = queue[head++];
 
+		CHECK_FOR_INTERRUPTS();
 		/* a state also completes what its failure state completes */
 		for (int w = 0; w < t->nwords; w++)
 			t->out[r * t->nwords + w] |= t->out[t->fail[r] * t->nwords + w];
@@ -205,21 +227,30 @@ build_automaton(BgMatcher *m, BgTrie *t)
 	pfree(queue);
 }
 
-/* Above this many table entries (64 MB) a matcher compares pattern by pattern. */
+/*
+ * Above this many transition entries (64 MB), or this many words of
+ * per-state pattern bitmaps (64 MB), a matcher compares pattern by pattern:
+ * the tables grow with bytes × classes and bytes × patterns.
+ */
 #define MAX_TABLE_ENTRIES (16 * 1024 * 1024)
+#define MAX_BITMAP_WORDS (8 * 1024 * 1024)
 
 void
 bg_matcher_build(BgMatcher *m)
 {
 	bool		seen[256] = {false};
 	Size		bytes = 0;
+	Size		words = 0;
 
 	Assert(!m->built);
 	/* byte classes: one per byte used by a pattern, class 0 for the rest */
 	for (int k = 0; k < BG_MATCH_NKINDS; k++)
 		for (int i = 0; i < m->npatterns[k]; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			for (int j = 0; j < m->patlen[k][i]; j++)
 				seen[(uint8) m->pat[k][i][j]] = true;
+		}
 	m->nclasses = 1;
 	for (int b = 0; b < 256; b++)
 		if (!(b >= 'A' && b <= 'Z'))
@@ -236,9 +267,13 @@ bg_matcher_build(BgMatcher *m)
 
 	/* a trie has at most one state per pattern byte, plus the root */
 	for (int k = 0; k < BG_MATCH_NKINDS; k++)
+	{
+		words += m->nwords[k];
 		for (int i = 0; i < m->npatterns[k]; i++)
 			bytes += m->patlen[k][i];
-	if ((bytes + 3) * (Size) m->nclasses > MAX_TABLE_ENTRIES)
+	}
+	if (bytes + 3 > (Size) MAX_TABLE_ENTRIES / m->nclasses ||
+		bytes + 3 > (Size) MAX_BITMAP_WORDS / Max(words, 1))
 	{
 		m->plain = true;
 		m->built = true;
@@ -322,6 +357,7 @@ run_plain(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uint64 *
 			int			pl = m->patlen[k][i];
 			bool		hit = false;
 
+			CHECK_FOR_INTERRUPTS();
 			if (pl > len)
 				continue;
 			switch ((BgMatchKind) k)
@@ -337,7 +373,11 @@ run_plain(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uint64 *
 					break;
 				case BG_MATCH_CONTAINS:
 					for (int at = 0; at + pl <= len && !hit; at++)
+					{
+						if ((at & (SCAN_CHUNK - 1)) == 0)
+							CHECK_FOR_INTERRUPTS();
 						hit = eq_fold_ascii(s + at, p, pl);
+					}
 					break;
 				case BG_MATCH_NKINDS:
 					break;
@@ -378,11 +418,18 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 				memset(b, 0, sizeof(uint64) * nw);
 				if (t->has_out[0])
 					or_bits(b, t->out, nw); /* the empty pattern */
-				for (int i = 0; i < len; i++)
+				for (int start = 0; start < len; start += SCAN_CHUNK)
 				{
-					v = step[(v >> 1) + cm[(uint8) s[i]]];
-					if (unlikely(v & 1))
-						or_bits(b, &t->out[((v >> 1) / nc) * nw], nw);
+					int			end = Min(len, start + SCAN_CHUNK);
+
+					if (start > 0)
+						CHECK_FOR_INTERRUPTS();
+					for (int i = start; i < end; i++)
+					{
+						v = step[(v >> 1) + cm[(uint8) s[i]]];
+						if (unlikely(v & 1))
+							or_bits(b, &t->out[(Size) ((v >> 1) / nc) * nw], nw);
+					}
 				}
 				return 1 << kind;
 			}
