@@ -766,6 +766,13 @@ END $$;
 COMMENT ON FUNCTION bg._person_rule_members_sql(bg.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
 
 -- sql/bg/scores.sql
+CREATE OR REPLACE FUNCTION bg._restoring() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT current_setting('check_function_bodies') = 'off'
+           AND coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false);
+$$;
+COMMENT ON FUNCTION bg._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
+
 CREATE OR REPLACE FUNCTION bg._members_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1187,8 +1194,7 @@ DECLARE
     o record;
     u text[];
 BEGIN
-    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean
-       OR NOT EXISTS (SELECT FROM bg.binding) THEN
+    IF bg._restoring() OR NOT EXISTS (SELECT FROM bg.binding) THEN
         RETURN;
     END IF;
     FOR o IN SELECT d.objsubid, d.original, d.object_identity, d.address_names, b AS binding
@@ -1288,8 +1294,7 @@ CREATE FUNCTION bg._ddl_guard_alter() RETURNS event_trigger
 DECLARE
     b bg.binding;
 BEGIN
-    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean
-       OR NOT EXISTS (SELECT FROM bg.binding) THEN
+    IF bg._restoring() OR NOT EXISTS (SELECT FROM bg.binding) THEN
         RETURN;
     END IF;
     FOR b IN SELECT x.* FROM bg.binding x

@@ -54,7 +54,10 @@ RESET statement_timeout;
 -- ... and records no failed job (nothing of the statement is kept)
 SELECT count(*) AS jobs FROM bg.jobs;
 -- while a real error of the run is still recorded as a failure
+-- (past the DDL guard, as a restore would: the condition's column goes)
+SET check_function_bodies = off;
 ALTER TABLE person RENAME COLUMN job_title TO title;
+RESET check_function_bodies;
 SELECT bg.create_buying_groups('S', 'all', record_failure => true) > 0 AS job;
 SELECT status, error_code FROM bg.jobs;
 ALTER TABLE person RENAME COLUMN title TO job_title;

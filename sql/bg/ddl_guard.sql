@@ -4,8 +4,8 @@
 -- reads (accounts) — cannot be dropped or changed so that bg no longer fits
 -- it; a renamed binding column is followed; a bound table cannot be dropped
 -- by name.  Both triggers return at once unless a bound table is involved,
--- and stand aside while check_function_bodies is off (pg_dump's scripts and
--- pg_restore), as the member triggers do.  SECURITY DEFINER: whoever runs
+-- and stand aside while a superuser's session loads a dump (bg._restoring),
+-- as the member triggers do.  SECURITY DEFINER: whoever runs
 -- DDL needs no access to bg's tables.
 
 -- Who in bg reads column col of the bound table of b: {DETAIL, HINT} of the
@@ -41,8 +41,7 @@ DECLARE
     o record;
     u text[];
 BEGIN
-    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean
-       OR NOT EXISTS (SELECT FROM bg.binding) THEN
+    IF bg._restoring() OR NOT EXISTS (SELECT FROM bg.binding) THEN
         RETURN;
     END IF;
     FOR o IN SELECT d.objsubid, d.original, d.object_identity, d.address_names, b AS binding
@@ -150,8 +149,7 @@ CREATE FUNCTION bg._ddl_guard_alter() RETURNS event_trigger
 DECLARE
     b bg.binding;
 BEGIN
-    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean
-       OR NOT EXISTS (SELECT FROM bg.binding) THEN
+    IF bg._restoring() OR NOT EXISTS (SELECT FROM bg.binding) THEN
         RETURN;
     END IF;
     FOR b IN SELECT x.* FROM bg.binding x

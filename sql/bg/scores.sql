@@ -88,12 +88,15 @@ COMMENT ON FUNCTION bg._reject_member(bigint, bigint, integer, text, text) IS 'I
 -- to order it after the catalog it refers to), with triggers on; the data
 -- it loads was consistent when dumped.  Dumps run with
 -- check_function_bodies off, the setting PostgreSQL documents for loading
--- them, so the member triggers stand aside then.
+-- them, so the member triggers and the DDL guard stand aside then.  Any
+-- user can turn that setting off, but only a superuser's session restores
+-- bg (CREATE EXTENSION bg needs one), so only there does it count.
 CREATE FUNCTION bg._restoring() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT current_setting('check_function_bodies') = 'off';
+    SELECT current_setting('check_function_bodies') = 'off'
+           AND coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false);
 $$;
-COMMENT ON FUNCTION bg._restoring() IS 'Internal: whether a dump is being loaded (check_function_bodies is off).';
+COMMENT ON FUNCTION bg._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
 CREATE FUNCTION bg._members_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

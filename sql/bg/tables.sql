@@ -3,6 +3,21 @@
 -- lists, solution interests, creation jobs, buying groups, members), with the
 -- six default roles and what pg_dump keeps (docs/design.md §2, §3, §6).
 
+-- CREATE EXTENSION uses a schema bg that exists already.  One that another
+-- role owns would let that role put objects beside bg's and have them run
+-- by whoever calls bg, so it is refused.
+DO $$
+DECLARE
+    owner name := (SELECT r.rolname FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+                    WHERE n.nspname = 'bg');
+BEGIN
+    IF owner IS DISTINCT FROM current_user THEN
+        RAISE EXCEPTION 'schema bg is owned by role %, not by the role that creates the extension', owner
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'Drop the schema, or give it to the installing role with ALTER SCHEMA bg OWNER TO, before CREATE EXTENSION bg.';
+    END IF;
+END $$;
+
 -- Trimmed, full Unicode case folding (the comparison rule of conditions).
 CREATE FUNCTION bg._fold(text) RETURNS text
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_fold_text';

@@ -26,8 +26,9 @@
 -- message, then " DETAIL: ..." and " HINT: ..." when the error has them.
 
 -- message, DETAIL and HINT of an error as one line (in pg_temp: it goes with
--- the session, and is not one of the test's objects)
-CREATE FUNCTION pg_temp.error_text(message text, detail text, hint text) RETURNS text
+-- the session, and is not one of the test's objects; a second load of the
+-- file replaces it)
+CREATE OR REPLACE FUNCTION pg_temp.error_text(message text, detail text, hint text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT message || coalesce(' DETAIL: ' || nullif(detail, ''), '')
                    || coalesce(' HINT: ' || nullif(hint, ''), '')
