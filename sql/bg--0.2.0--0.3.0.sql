@@ -91,12 +91,16 @@ COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding
 
 CREATE OR REPLACE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN a.atttypid = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'   -- not char(1)
-                ELSE format_type(a.atttypid, NULL) END
-      FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
+    WITH RECURSIVE d(t, base) AS (
+        SELECT a.atttypid, y.typbasetype FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid
+         WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped
+        UNION ALL
+        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
+    SELECT CASE WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'
+                ELSE format_type(d.t, NULL) END
+      FROM d WHERE d.base = 0;
 $$;
-COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the type of a column, as SQL text.';
+COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
 
 CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -812,6 +816,34 @@ END $$;
 COMMENT ON FUNCTION bg._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
 
 -- sql/bg/jobs.sql
+CREATE OR REPLACE FUNCTION bg._new_groups(si bg.solution_interest, list integer) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding := bg._bound('accounts');
+    p bg.binding := bg._bound('people');
+    n bigint;
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.bg_new_group') IS NOT NULL THEN
+        DROP TABLE pg_temp.bg_new_group;      -- an earlier job of this transaction
+    END IF;
+    EXECUTE format(
+        'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
+         SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key,
+                CASE WHEN a.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name,
+                e.account_key::%s AS account_value
+           FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
+          WHERE e.list_id = $1
+            AND NOT EXISTS (SELECT FROM bg.buying_group g
+                             WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
+        a.name_column, bg._coltype(p.relid, p.account_column),
+        a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
+        USING list, si.id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    ANALYZE pg_temp.bg_new_group;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg._new_groups(bg.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+
 CREATE FUNCTION bg._run_job(jid bigint, s bg.solution_interest, l bg.account_list) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

@@ -66,17 +66,24 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
--- The SQL type of a column, for casts from the text form of keys.  Without
--- its length limit: a cast to varchar(4) would cut a longer key down to
--- another, existing key.
+-- The SQL type of a column, for casts from the text form of keys: the base
+-- type of a domain (a cast to the domain would run its CHECK constraints,
+-- code of whoever owns the domain, with the caller's rights; and a domain's
+-- length limit would cut a longer key down to another), without a length
+-- limit (a cast to varchar(4) would do the same), and bpchar for
+-- character(n) (format_type gives "character", which is char(1)).
 CREATE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN a.atttypid = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'   -- not char(1)
-                ELSE format_type(a.atttypid, NULL) END
-      FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped;
+    WITH RECURSIVE d(t, base) AS (
+        SELECT a.atttypid, y.typbasetype FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid
+         WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped
+        UNION ALL
+        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
+    SELECT CASE WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'
+                ELSE format_type(d.t, NULL) END
+      FROM d WHERE d.base = 0;
 $$;
-COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the type of a column, as SQL text.';
+COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
 
 -- Keys (docs/design.md §14).  bg stores a key of the user's tables as the
 -- canonical text of its value: equal values give one text.  The family of a

@@ -24,7 +24,8 @@ BEGIN
     END IF;
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
-         SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key, a.%I::text AS account_name,
+         SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key,
+                CASE WHEN a.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name,
                 e.account_key::%s AS account_value
            FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
           WHERE e.list_id = $1
