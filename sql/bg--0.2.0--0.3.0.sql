@@ -1152,7 +1152,7 @@ COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-eval
 
 -- sql/bg/live_mode.sql
 CREATE OR REPLACE FUNCTION bg._people_changed() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding;
     cols name[];
