@@ -45,6 +45,9 @@ old = load(os.path.join(tmp, 'a.csv')); new = load(os.path.join(tmp, 'b.csv'))
 mk = subprocess.run(['make', '-s', '--no-print-directory', '-f', 'Makefile', '-f', '-', 'print-sources'],
                     input='print-sources:\n\t@echo $(SQL_SOURCES)\n', capture_output=True, text=True)
 order = mk.stdout.split()
+# a function's key: its signature without blanks, as in its COMMENT ON FUNCTION
+# line and in regprocedure (overloads share a name)
+def norm(sig): return re.sub(r'\s+', '', sig)
 blocks = []
 for f in order:
     lines = open(f).read().split('\n'); i = 0
@@ -53,15 +56,15 @@ for f in order:
         if m:
             j = i
             while not lines[j].startswith('COMMENT ON FUNCTION bg.%s(' % m.group(1)): j += 1
+            key = norm(lines[j][len('COMMENT ON FUNCTION '):].split(') IS')[0] + ')')
             while not lines[j].rstrip().endswith("';"): j += 1
-            blocks.append((m.group(1), f, '\n'.join(lines[i:j + 1]))); i = j
+            blocks.append((key, f, '\n'.join(lines[i:j + 1]))); i = j
         i += 1
-def fname(sig): return sig.split('(')[0].split('.')[-1]
 drops, out = [], []
 for sig in sorted(old):
     if sig not in new or old[sig][0] != new[sig][0]:
         drops.append(sig.replace(',', ', '))
-todo = {fname(s): s for s in new if s not in old or old[s] != new[s]}
+todo = {norm(s): s for s in new if s not in old or old[s] != new[s]}
 cur = None
 for n, f, b in blocks:
     if n not in todo: continue

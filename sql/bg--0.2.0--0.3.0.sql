@@ -203,6 +203,25 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._key(anyelement, text) IS 'Internal: the text form of one people or account key.';
 
+CREATE FUNCTION bg._keys_text(literal text, kind text) RETURNS text[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg.binding;
+    st text; msg text; det text; hnt text;
+BEGIN
+    RETURN literal::text[];
+EXCEPTION WHEN invalid_text_representation THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+    b := bg._bound(kind);
+    hnt := format('Give an array of keys: an array literal such as ''{1,2}'', or a parameter cast to an array of the key type, as in $2::%s[].',
+                  bg._coltype(b.relid, b.key_column));
+    IF kind = 'people' THEN
+        PERFORM bg._raise_caused('invalid person key', st, msg, det, hnt);
+    END IF;
+    PERFORM bg._raise_caused('invalid account key', st, msg, det, hnt);
+END $$;
+COMMENT ON FUNCTION bg._keys_text(text, text) IS 'Internal: the keys of an array literal (an untyped parameter); errors with a hint naming the cast.';
+
 CREATE OR REPLACE FUNCTION bg._require_keys(keys text[], kind text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -537,6 +556,20 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg.remove_accounts(text, anyarray) IS
     'Removes accounts from a static account list; returns how many were in it.';
+
+CREATE FUNCTION bg.add_accounts(list text, accounts text) RETURNS integer
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg.add_accounts($1, bg._keys_text($2, 'accounts'));
+$$;
+COMMENT ON FUNCTION bg.add_accounts(text, text) IS
+    'bg.add_accounts for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
+
+CREATE FUNCTION bg.remove_accounts(list text, accounts text) RETURNS integer
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg.remove_accounts($1, bg._keys_text($2, 'accounts'));
+$$;
+COMMENT ON FUNCTION bg.remove_accounts(text, text) IS
+    'bg.remove_accounts for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
 
 CREATE OR REPLACE FUNCTION bg.refresh_account_list(list text) RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -952,16 +985,25 @@ END $$;
 COMMENT ON FUNCTION bg.drop_buying_groups(text) IS
     'Deletes every buying group of a solution interest with its members; returns how many groups were deleted.';
 
+CREATE FUNCTION bg._buying_group_id(s bg.solution_interest, account_key text) RETURNS bigint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT g.id FROM bg.buying_group g WHERE g.solution_interest_id = s.id AND g.account_key = $2;
+$$;
+COMMENT ON FUNCTION bg._buying_group_id(bg.solution_interest, text) IS 'Internal: the id of the buying group of a solution interest for an account key (text form), or NULL.';
+
 CREATE OR REPLACE FUNCTION bg.buying_group_id(solution_interest text, account anyelement) RETURNS bigint
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    s bg.solution_interest := bg._interest($1);
-BEGIN
-    RETURN (SELECT g.id FROM bg.buying_group g
-             WHERE g.solution_interest_id = s.id AND g.account_key = bg._key($2, 'accounts'));
-END $$;
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._buying_group_id(bg._interest($1), bg._key($2, 'accounts'));
+$$;
 COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
     'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';
+
+CREATE FUNCTION bg.buying_group_id(solution_interest text, account text) RETURNS bigint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._buying_group_id(bg._interest($1), bg._key($2, 'accounts'));
+$$;
+COMMENT ON FUNCTION bg.buying_group_id(text, text) IS
+    'bg.buying_group_id for an account key given as text or as an untyped parameter.';
 
 -- sql/bg/members.sql
 CREATE OR REPLACE FUNCTION bg._group(buying_group bigint) RETURNS bg.buying_group
@@ -1021,12 +1063,26 @@ $$;
 COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
     'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
 
+CREATE FUNCTION bg.assign_member(buying_group bigint, person text, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
+$$;
+COMMENT ON FUNCTION bg.assign_member(bigint, text, text) IS
+    'bg.assign_member for a key given as text or as an untyped parameter (cast to the people key type).';
+
 CREATE OR REPLACE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     SELECT bg._assign($1, bg._keys($2, 'people'), $3, false);
 $$;
 COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
     'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
+
+CREATE FUNCTION bg.assign_members(buying_group bigint, people text, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg.assign_members($1, bg._keys_text($2, 'people'), $3);
+$$;
+COMMENT ON FUNCTION bg.assign_members(bigint, text, text) IS
+    'bg.assign_members for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
 
 CREATE OR REPLACE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
@@ -1035,6 +1091,13 @@ $$;
 COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
     'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
 
+CREATE FUNCTION bg.set_member_role(buying_group bigint, person text, role text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
+$$;
+COMMENT ON FUNCTION bg.set_member_role(bigint, text, text) IS
+    'bg.set_member_role for a key given as text or as an untyped parameter.';
+
 CREATE OR REPLACE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
@@ -1042,12 +1105,26 @@ $$;
 COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
     'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
 
+CREATE FUNCTION bg.remove_member(buying_group bigint, person text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
+$$;
+COMMENT ON FUNCTION bg.remove_member(bigint, text) IS
+    'bg.remove_member for a key given as text or as an untyped parameter.';
+
 CREATE OR REPLACE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     SELECT bg._remove($1, bg._keys($2, 'people'));
 $$;
 COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
     'Removes members from a buying group in one statement; they are kept as removed (manual).';
+
+CREATE FUNCTION bg.remove_members(buying_group bigint, people text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg.remove_members($1, bg._keys_text($2, 'people'));
+$$;
+COMMENT ON FUNCTION bg.remove_members(bigint, text) IS
+    'bg.remove_members for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
 
 -- sql/bg/sync.sql
 CREATE OR REPLACE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETURNS jsonb

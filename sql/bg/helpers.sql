@@ -196,6 +196,30 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._key(anyelement, text) IS 'Internal: the text form of one people or account key.';
 
+-- Keys given as one text, the text form of an array ('{1,2}'): what a driver
+-- sends for an untyped parameter (node-postgres sends every array so,
+-- psycopg2 an empty list).  PostgreSQL cannot resolve an untyped argument
+-- against anyarray; it resolves it to the text overloads of the functions
+-- that take key arrays, which parse it here and call the anyarray function.
+CREATE FUNCTION bg._keys_text(literal text, kind text) RETURNS text[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg.binding;
+    st text; msg text; det text; hnt text;
+BEGIN
+    RETURN literal::text[];
+EXCEPTION WHEN invalid_text_representation THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+    b := bg._bound(kind);
+    hnt := format('Give an array of keys: an array literal such as ''{1,2}'', or a parameter cast to an array of the key type, as in $2::%s[].',
+                  bg._coltype(b.relid, b.key_column));
+    IF kind = 'people' THEN
+        PERFORM bg._raise_caused('invalid person key', st, msg, det, hnt);
+    END IF;
+    PERFORM bg._raise_caused('invalid account key', st, msg, det, hnt);
+END $$;
+COMMENT ON FUNCTION bg._keys_text(text, text) IS 'Internal: the keys of an array literal (an untyped parameter); errors with a hint naming the cast.';
+
 -- Errors unless every key exists in the bound table of kind.
 CREATE FUNCTION bg._require_keys(keys text[], kind text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$

@@ -157,14 +157,24 @@ END $$;
 COMMENT ON FUNCTION bg.drop_buying_groups(text) IS
     'Deletes every buying group of a solution interest with its members; returns how many groups were deleted.';
 
+CREATE FUNCTION bg._buying_group_id(s bg.solution_interest, account_key text) RETURNS bigint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT g.id FROM bg.buying_group g WHERE g.solution_interest_id = s.id AND g.account_key = $2;
+$$;
+COMMENT ON FUNCTION bg._buying_group_id(bg.solution_interest, text) IS 'Internal: the id of the buying group of a solution interest for an account key (text form), or NULL.';
+
 CREATE FUNCTION bg.buying_group_id(solution_interest text, account anyelement) RETURNS bigint
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    s bg.solution_interest := bg._interest($1);
-BEGIN
-    RETURN (SELECT g.id FROM bg.buying_group g
-             WHERE g.solution_interest_id = s.id AND g.account_key = bg._key($2, 'accounts'));
-END $$;
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._buying_group_id(bg._interest($1), bg._key($2, 'accounts'));
+$$;
 COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
     'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';
+
+-- An untyped parameter resolves to this one (never to anyelement).
+CREATE FUNCTION bg.buying_group_id(solution_interest text, account text) RETURNS bigint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg._buying_group_id(bg._interest($1), bg._key($2, 'accounts'));
+$$;
+COMMENT ON FUNCTION bg.buying_group_id(text, text) IS
+    'bg.buying_group_id for an account key given as text or as an untyped parameter.';
 

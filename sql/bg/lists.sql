@@ -114,6 +114,21 @@ END $$;
 COMMENT ON FUNCTION bg.remove_accounts(text, anyarray) IS
     'Removes accounts from a static account list; returns how many were in it.';
 
+-- Untyped parameters (a driver's array, sent as '{1,2}') resolve to these.
+CREATE FUNCTION bg.add_accounts(list text, accounts text) RETURNS integer
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg.add_accounts($1, bg._keys_text($2, 'accounts'));
+$$;
+COMMENT ON FUNCTION bg.add_accounts(text, text) IS
+    'bg.add_accounts for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
+
+CREATE FUNCTION bg.remove_accounts(list text, accounts text) RETURNS integer
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg.remove_accounts($1, bg._keys_text($2, 'accounts'));
+$$;
+COMMENT ON FUNCTION bg.remove_accounts(text, text) IS
+    'bg.remove_accounts for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
+
 CREATE FUNCTION bg.refresh_account_list(list text) RETURNS integer
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
