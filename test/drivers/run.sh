@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The driver test: bg through psycopg2 (Debian's python3-psycopg2) and
+# node-postgres (test/drivers/node_modules, from scripts/deps.sh), each in a
+# database of its own made by fixture.sql.  Runs against the server of the
+# PG* variables (scripts/test.sh runs it inside pg_virtualenv).  Prints one
+# line per driver in pg_regress's form ("test drivers/NAME ... ok" or
+# "... FAILED"), after the failed checks of a failing one.
+set -uo pipefail
+cd "$(dirname "$0")"
+status=0
+run() {   # name, command...
+    local name=$1 db=bg_drivers_$1 out; shift
+    dropdb --if-exists "$db" 2>/dev/null; createdb "$db" &&
+        psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f fixture.sql >/dev/null || { echo "test drivers/$name ... FAILED (fixture)"; status=1; return; }
+    if out=$(PGDATABASE=$db "$@" 2>&1); then
+        echo "test drivers/$name ($(tail -1 <<<"$out")) ... ok"
+    else
+        echo "$out"
+        echo "test drivers/$name ... FAILED"
+        status=1
+    fi
+    dropdb --if-exists "$db"
+}
+run psycopg2 /usr/bin/python3 psycopg2_test.py
+run node-postgres node node_test.js
+exit $status
