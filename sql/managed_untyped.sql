@@ -18,18 +18,8 @@ SET search_path = regress_managed_untyped, public;
 \getenv abs_srcdir PG_ABS_SRCDIR
 \i :abs_srcdir/test/helpers/regress.sql
 
-CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);
-CREATE TABLE person (id bigint PRIMARY KEY, account_id integer NOT NULL, job_title text);
-INSERT INTO account VALUES (1, 'Acme'), (2, 'Globex'), (3, 'Initech');
-INSERT INTO person VALUES (11, 1, 'CISO'), (12, 1, 'Engineer'), (13, 1, 'Sales'), (21, 2, 'CISO');
-SELECT bg.bind_accounts('account');
-SELECT bg.bind_people('person');
-SELECT bg.create_template('Untyped');
-SELECT bg.add_role('Untyped', 'Decision Maker', $$job_title = 'CISO'$$);
-SELECT bg.add_role('Untyped', 'Practitioner', $$job_title = 'Engineer'$$);
-SELECT bg.publish_template('Untyped');
-SELECT bg.create_solution_interest('Plain', 'Untyped');
-SELECT bg.create_account_list('Static');
+-- people, accounts, template Drivers, solution interest Platform, list Static
+\i :abs_srcdir/test/drivers/fixture.sql
 
 -- untyped parameters of prepared statements resolve to the text overloads
 PREPARE add_accounts AS SELECT bg.add_accounts($1, $2);
@@ -45,10 +35,10 @@ EXECUTE add_accounts('Static', '{1,2,3}');
 EXECUTE remove_accounts('Static', '{3}');
 EXECUTE add_accounts('Static', '{}');
 SELECT account_key FROM bg.account_list_entry ORDER BY 1;
-SELECT bg.create_buying_groups('Plain', 'Static') > 0 AS created;
-EXECUTE group_id('Plain', '1');
-EXECUTE group_id('Plain', '3');
-SELECT bg.buying_group_id('Plain', '1') = bg.buying_group_id('Plain', 1) AS untyped_is_typed;
+SELECT bg.create_buying_groups('Platform', 'Static') > 0 AS created;
+EXECUTE group_id('Platform', '1');
+EXECUTE group_id('Platform', '3');
+SELECT bg.buying_group_id('Platform', '1') = bg.buying_group_id('Platform', 1) AS untyped_is_typed;
 EXECUTE assign_member('1', '13', 'Practitioner');
 EXECUTE set_member_role('1', '13', 'Decision Maker');
 EXECUTE assign_members('1', '{12,"13"}', 'Practitioner');
@@ -79,13 +69,13 @@ SELECT try($$SELECT bg.add_accounts('Static', '1')$$);
 SELECT try($$SELECT bg.remove_accounts('Static', '{1')$$);
 SELECT try($$SELECT bg.add_accounts('Static', '{x}')$$);
 SELECT try($$SELECT bg.assign_member(1, 'x', 'Practitioner')$$);
-SELECT try($$SELECT bg.buying_group_id('Plain', 'x')$$);
+SELECT try($$SELECT bg.buying_group_id('Platform', 'x')$$);
 SELECT try($$SELECT bg.assign_members(1, NULL, 'Practitioner')$$);
 SELECT try($$SELECT bg.add_accounts('Static', NULL)$$);
 SELECT try($$SELECT bg.add_accounts('Static', '{1,NULL}')$$);
 SELECT try($$SELECT bg.set_member_role(1, NULL, 'Practitioner')$$);
 SELECT try($$SELECT bg.remove_member(1, NULL)$$);
-SELECT try($$SELECT bg.buying_group_id('Plain', NULL)$$);
+SELECT try($$SELECT bg.buying_group_id('Platform', NULL)$$);
 SELECT try($$SELECT bg.assign_member(1, '99', 'Practitioner')$$);
 SELECT try($$SELECT bg.add_accounts('Static', '{9}')$$);
 

@@ -1,8 +1,9 @@
--- The database each driver test starts from (test/drivers/run.sh): bound
--- people and accounts with integer keys, a live template, a solution
--- interest and an empty static account list.  The tests add the accounts,
--- create the groups and change their members through the driver.
-CREATE EXTENSION bg;
+-- The fixture of the untyped-parameter tests, in the first schema of the
+-- search_path of a database with bg: bound people and accounts with integer
+-- and bigint keys, a live template, a solution interest and an empty static
+-- account list.  The tests add the accounts, create the groups and change
+-- their members (test/drivers/run.sh through each driver,
+-- sql/managed_untyped.sql through prepared statements).
 CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);
 CREATE TABLE person (id bigint PRIMARY KEY, account_id integer NOT NULL REFERENCES account, job_title text);
 INSERT INTO account VALUES (1, 'Acme'), (2, 'Globex'), (3, 'Initech');

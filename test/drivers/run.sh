@@ -11,7 +11,7 @@ status=0
 run() {   # name, command...
     local name=$1 db=bg_drivers_$1 out; shift
     dropdb --if-exists "$db" 2>/dev/null; createdb "$db" &&
-        psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f fixture.sql >/dev/null || { echo "test drivers/$name ... FAILED (fixture)"; status=1; return; }
+        psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'CREATE EXTENSION bg' -f fixture.sql >/dev/null || { echo "test drivers/$name ... FAILED (fixture)"; status=1; return; }
     if out=$(PGDATABASE=$db "$@" 2>&1); then
         echo "test drivers/$name ($(tail -1 <<<"$out")) ... ok"
     else
