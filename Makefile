@@ -52,11 +52,13 @@ prove:
 	dropdb $(PROVE_DB)
 
 # Fails when META.json disagrees with bg.control, when a built install script
-# is committed, or when no update script leads to the current version.
+# is committed, when no update script leads to the current version, or when
+# LICENSE is not the license META.json names.
 versioncheck:
 	@grep -q '"version": *"$(EXTVERSION)"' META.json || { echo "META.json does not say version $(EXTVERSION)"; exit 1; }
 	@grep -q '"file": *"$(DATA_built)"' META.json || { echo "META.json does not name $(DATA_built)"; exit 1; }
 	@! git ls-files --error-unmatch $(DATA_built) >/dev/null 2>&1 || { echo "$(DATA_built) is built by make; do not commit it"; exit 1; }
 	@ls sql/bg--*--$(EXTVERSION).sql >/dev/null 2>&1 || { echo "no update script leads to $(EXTVERSION)"; exit 1; }
+	@grep -q '"license": *"postgresql"' META.json && grep -q '^PostgreSQL License' LICENSE || { echo "META.json and LICENSE do not both name the PostgreSQL License"; exit 1; }
 
 .PHONY: prove versioncheck

@@ -94,8 +94,8 @@ SELECT is(
       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
         AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'bg')
         AND p.prosecdef),
-    ARRAY['bg._ddl_guard_alter()', 'bg._ddl_guard_drop()', 'bg._people_changed()'],
-    'no function of bg is SECURITY DEFINER but the triggers anyone may fire: the DDL guard''s (anyone''s DDL) and live mode''s (anyone who writes the people table)');
+    ARRAY['bg._accounts_changed()', 'bg._ddl_guard_alter()', 'bg._ddl_guard_drop()', 'bg._people_changed()'],
+    'no function of bg is SECURITY DEFINER but the triggers anyone may fire: the DDL guard''s (anyone''s DDL) and live mode''s (anyone who writes the people or accounts table)');
 SELECT is(
     (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang

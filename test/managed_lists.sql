@@ -244,21 +244,24 @@ SELECT results_eq(
     $$SELECT c.relname::text COLLATE "default", c.relkind::text, count(a.attnum)
         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
        WHERE c.relnamespace = 'bg'::regnamespace
-         AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members')
+         AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members',
+                           'role_coverage')
        GROUP BY 1, 2 ORDER BY 1$$,
     $$VALUES ('account_lists', 'v', 7::bigint), ('buying_groups', 'v', 13), ('jobs', 'v', 10),
-             ('members', 'v', 9), ('solution_interests', 'v', 7)$$,
-    'the five views of docs/design.md §6 exist with their columns');
+             ('members', 'v', 9), ('role_coverage', 'v', 11), ('solution_interests', 'v', 7)$$,
+    'the six views of docs/design.md §6 exist with their columns');
 SELECT is_empty(
     $$SELECT c.relname FROM pg_class c
        WHERE c.relnamespace = 'bg'::regnamespace
-         AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members')
+         AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members',
+                           'role_coverage')
          AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''$$,
     'every view of docs/design.md §6 has a comment');
 SELECT is_empty(
     $$SELECT c.relname, a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
        WHERE c.relnamespace = 'bg'::regnamespace
-         AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members')
+         AND c.relname IN ('account_lists', 'solution_interests', 'jobs', 'buying_groups', 'members',
+                           'role_coverage')
          AND coalesce(col_description(c.oid, a.attnum), '') = ''$$,
     'every column of the views of docs/design.md §6 has a comment');
 

@@ -98,12 +98,19 @@ BEGIN
         PERFORM bg._key_sql($1, $4, '');
     END IF;
     PERFORM bg._key_sql($1, $2, '');
+    -- live mode's trigger moves to the new table (bg.watch_people)
+    IF EXISTS (SELECT FROM bg.binding b JOIN pg_class c ON c.oid = b.relid WHERE b.kind = 'accounts') THEN
+        PERFORM bg._unwatch((SELECT b.relid FROM bg.binding b WHERE b.kind = 'accounts'));
+    END IF;
     INSERT INTO bg.binding (kind, relid, key_column, name_column, parent_column, key_type, parent_type)
     VALUES ('accounts', $1, $2, $3, $4, bg._column_type($1, $2), bg._column_type($1, $4))
     ON CONFLICT (kind) DO UPDATE
        SET relid = excluded.relid, key_column = excluded.key_column,
            name_column = excluded.name_column, parent_column = excluded.parent_column,
            bound_at = now(), key_type = excluded.key_type, parent_type = excluded.parent_type;
+    IF EXISTS (SELECT FROM bg.binding b WHERE b.kind = 'people' AND b.watched) THEN
+        PERFORM bg.watch_people(true);
+    END IF;
 END $$;
 COMMENT ON FUNCTION bg.bind_accounts(regclass, name, name, name) IS
     'Binds the user''s account table: its key, name and (optional) parent account columns.';

@@ -178,3 +178,23 @@ $$;
 COMMENT ON FUNCTION bg.buying_group_id(text, text) IS
     'bg.buying_group_id for an account key given as text or as an untyped parameter.';
 
+-- bg.job keeps a row per run; a scheduler that runs jobs often purges the
+-- old ones.  Running jobs are kept whatever their age: their run may still
+-- commit (or, with record_failure, record its failure) into that row.
+CREATE FUNCTION bg.purge_jobs(older_than interval) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF $1 < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.';
+    END IF;
+    DELETE FROM bg.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg.purge_jobs(interval) IS
+    'Deletes the finished (done or failed) jobs that ended more than older_than ago; running jobs stay. Returns how many jobs were deleted.';

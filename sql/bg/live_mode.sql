@@ -74,12 +74,74 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
 
+-- Names follow a renamed account at once in live mode: for each
+-- update_existing interest, in id order, the interest lock in shared mode,
+-- then the groups of the renamed accounts whose names differ, in id order
+-- (§6.8).  Groups of other interests keep the names they were created with.
+CREATE FUNCTION bg._rename_groups(si bg.solution_interest, accounts text[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    names text := bg._group_names_sql();
+    ids bigint[];
+BEGIN
+    si := bg._lock_interest(si, false, false);
+    IF si.id IS NULL OR names IS NULL THEN
+        RETURN;
+    END IF;
+    ids := ARRAY(SELECT g.id FROM bg.buying_group g
+                  WHERE g.solution_interest_id = si.id AND g.account_key = ANY (accounts));
+    EXECUTE 'SELECT array_agg(x.id) FROM (
+               SELECT g.id FROM bg.buying_group g WHERE g.id IN (SELECT n.id FROM (' || names || ') n)
+                ORDER BY g.id FOR NO KEY UPDATE OF g) x'
+       INTO ids USING NULL::text[], si.id, ids, si.name;
+    IF ids IS NOT NULL THEN
+        EXECUTE 'UPDATE bg.buying_group g SET name = n.name, account_name = n.account_name
+                   FROM (' || names || ') n WHERE g.id = n.id'
+           USING NULL::text[], si.id, ids, si.name;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg._rename_groups(bg.solution_interest, text[]) IS 'Internal: the names of the groups of renamed accounts follow them.';
+
+-- SECURITY DEFINER, as bg._people_changed: it fires for every role that
+-- renames an account.  Names are compared and read as text (the output
+-- function of the name column's type).
+CREATE FUNCTION bg._accounts_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding;
+    k text;
+    v text;
+    keys text[];
+    s bg.solution_interest;
+BEGIN
+    SELECT * INTO a FROM bg.binding b WHERE b.kind = 'accounts';
+    IF NOT FOUND OR a.relid <> TG_RELID
+       OR NOT EXISTS (SELECT FROM bg.binding b WHERE b.kind = 'people' AND b.watched)
+       OR NOT EXISTS (SELECT FROM bg.solution_interest x WHERE x.update_existing) THEN
+        RETURN NULL;
+    END IF;
+    k := bg._key_sql(a.relid, a.key_column, format('r.%I', a.key_column));
+    v := format('CASE WHEN r.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', r.%1$I) END', a.name_column);
+    EXECUTE format('SELECT array_agg(DISTINCT nw.k) FROM (SELECT %1$s AS k, %2$s AS v FROM new_rows r) nw
+                      LEFT JOIN (SELECT %1$s AS k, %2$s AS v FROM old_rows r) od USING (k)
+                     WHERE nw.v IS DISTINCT FROM od.v', k, v)
+       INTO keys;
+    IF keys IS NOT NULL THEN
+        FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
+            PERFORM bg._rename_groups(s, keys);
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg._accounts_changed() IS 'Internal: live mode trigger on the bound accounts; group names follow renamed accounts.';
+
 CREATE FUNCTION bg._unwatch(rel regclass) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['bg_watch_insert', 'bg_watch_update', 'bg_watch_delete', 'bg_watch_truncate'] LOOP
+    FOREACH t IN ARRAY ARRAY['bg_watch_insert', 'bg_watch_update', 'bg_watch_delete', 'bg_watch_truncate',
+                             'bg_watch_accounts'] LOOP
         IF EXISTS (SELECT FROM pg_trigger WHERE tgrelid = rel AND tgname = t) THEN
             EXECUTE format('DROP TRIGGER %I ON %s', t, rel);
         END IF;
@@ -91,11 +153,16 @@ CREATE FUNCTION bg.watch_people("on" boolean DEFAULT true) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg.binding := bg._bound('people');
+    a bg.binding;
 BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'on must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    SELECT * INTO a FROM bg.binding b WHERE b.kind = 'accounts';
     PERFORM bg._unwatch(p.relid);
+    IF a.relid IS NOT NULL THEN
+        PERFORM bg._unwatch(a.relid);
+    END IF;
     IF $1 THEN
         IF (SELECT relkind FROM pg_class WHERE oid = p.relid) NOT IN ('r', 'p') THEN
             RAISE EXCEPTION 'cannot watch %: it is not a table', p.relid
@@ -110,11 +177,17 @@ BEGIN
                         FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
         EXECUTE format('CREATE TRIGGER bg_watch_truncate AFTER TRUNCATE ON %s
                         FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+        -- renamed accounts (a bound view is not watched: bg.sync follows its renames)
+        IF (SELECT relkind FROM pg_class WHERE oid = a.relid) IN ('r', 'p') THEN
+            EXECUTE format('CREATE TRIGGER bg_watch_accounts AFTER UPDATE ON %s
+                            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION bg._accounts_changed()', a.relid);
+        END IF;
     END IF;
     UPDATE bg.binding SET watched = $1 WHERE kind = 'people';
 END $$;
 COMMENT ON FUNCTION bg.watch_people(boolean) IS
-    'Live mode: with true, inserts, deletes and updates of condition columns of the bound people re-evaluate their memberships (update_existing solution interests) in the same statement; false stops it.';
+    'Live mode: with true, inserts, deletes and updates of condition columns of the bound people re-evaluate their memberships (update_existing solution interests) in the same statement, and group names follow renamed accounts; false stops it.';
 
 -- Re-binding the people moves live mode to the new table.
 CREATE FUNCTION bg._binding_changed() RETURNS trigger

@@ -34,6 +34,36 @@ END $$;
 COMMENT ON FUNCTION bg.sync(text) IS
     'Re-evaluates the buying groups of one (or every) solution interest with update_existing: new matches join, rule members that no longer match leave; manual and imported members stay. Returns {"groups", "added", "removed", "changed"}.';
 
+-- The groups of a solution interest (id $2, name $4) whose stored name or
+-- account name differs from the bound account's current name, with the
+-- names they should have; $3 (group ids) bounds it when not NULL (the
+-- parameters of bg._sync's statements).  A group whose account is gone
+-- keeps its names.  Names are read through the column's output function,
+-- as a creation job reads them.  NULL when no accounts are bound (then
+-- there are no groups).
+CREATE FUNCTION bg._group_names_sql() RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg.binding;
+BEGIN
+    SELECT * INTO a FROM bg.binding b WHERE b.kind = 'accounts';
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN format(
+        'SELECT x.id, x.name, x.account_name
+           FROM (SELECT g.id, g.name AS old_name, g.account_name AS old_account_name,
+                        $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
+                   FROM bg.buying_group g
+                   JOIN %2$s a ON a.%3$I = g.account_key::%4$s
+                  CROSS JOIN LATERAL (SELECT CASE WHEN a.%1$I IS NOT NULL
+                                                  THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name) y
+                  WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
+          WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
+        a.name_column, a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
+END $$;
+COMMENT ON FUNCTION bg._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+
 -- Brings the rule members of a solution interest in line with its
 -- conditions: all its groups (people NULL) or only the given people.
 -- Manual, imported and AI members are never touched.  Returns
@@ -59,6 +89,7 @@ DECLARE
     walk text;
     wanted text;
     diff text;
+    names text;
     locked bigint[];
     added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
 BEGIN
@@ -66,6 +97,7 @@ BEGIN
     IF si.id IS NULL THEN                       -- dropped meanwhile (it had no groups)
         RETURN '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
     END IF;
+    names := bg._group_names_sql();
     IF people IS NULL THEN
         walk := bg._group_walk_sql(si, roots);
         wanted := bg._group_rule_members_sql(si, walk);
@@ -93,9 +125,13 @@ BEGIN
                   OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
                   OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
     IF people IS NULL THEN
+        -- the groups with member changes and those whose account was renamed,
+        -- locked together in id order
         EXECUTE 'WITH RECURSIVE ' || wanted || diff || '
-            SELECT array_agg(DISTINCT x.group_id ORDER BY x.group_id) FROM diff x'
-           INTO locked USING NULL::text[], si.id, NULL::bigint[];
+            SELECT array_agg(DISTINCT x.group_id ORDER BY x.group_id)
+              FROM (SELECT x.group_id FROM diff x
+                    UNION ALL SELECT n.id FROM (' || coalesce(names, 'SELECT NULL::bigint AS id WHERE false') || ') n) x'
+           INTO locked USING NULL::text[], si.id, NULL::bigint[], si.name;
         IF locked IS NOT NULL THEN
             PERFORM FROM bg.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
             wanted := bg._group_rule_members_sql(si, bg._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
@@ -136,6 +172,12 @@ BEGIN
             SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
                    (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
            INTO added, readded, changed, removed USING people, si.id, locked;
+        -- names follow renamed accounts, in the groups locked above
+        IF names IS NOT NULL THEN
+            EXECUTE 'UPDATE bg.buying_group g SET name = n.name, account_name = n.account_name
+                       FROM (' || names || ') n WHERE g.id = n.id'
+               USING NULL::text[], si.id, locked, si.name;
+        END IF;
     END IF;
     IF people IS NULL THEN
         SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;

@@ -100,10 +100,10 @@ SELECT g.id, g.name, s.name AS solution_interest, g.account_key, g.account_name,
   JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) s.template_id;
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
 COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
-COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name>.';
+COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name).';
 COMMENT ON COLUMN bg.buying_groups.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as text (cast it to the key type to join: a.id = g.account_key::bigint).';
-COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account when the group was created.';
+COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests).';
 COMMENT ON COLUMN bg.buying_groups.member_count IS 'Number of current (not removed) members.';
 COMMENT ON COLUMN bg.buying_groups.completeness IS 'Completeness 0..100: mean of the required roles'' completeness; NULL when no role is required.';
 COMMENT ON COLUMN bg.buying_groups.role_completeness IS 'jsonb {role: completeness 0..100} for every role of the template.';
@@ -130,3 +130,33 @@ COMMENT ON COLUMN bg.members.source IS 'rule (assigned by a condition), manual, 
 COMMENT ON COLUMN bg.members.is_removed IS 'True when the member was removed; removed members do not count.';
 COMMENT ON COLUMN bg.members.added_at IS 'When the member (last) joined.';
 COMMENT ON COLUMN bg.members.removed_at IS 'When the member was removed; NULL for a current member.';
+
+-- One row per group and template role, flat (no jsonb, no arrays) for BI
+-- tools.  members is the group's stored count of the role (exact, §6.6): one
+-- jsonb lookup per row reads less than counting bg.member again (5 000
+-- groups of a 4-role template: 8 ms instead of 12 for all rows); the rest is
+-- computed from it as the aggregates compute it (§5.2, §5.3).
+CREATE VIEW bg.role_coverage AS
+SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.account_name,
+       r.name AS role, x.priority, x.required, x.members_required, c.n AS members,
+       CASE WHEN c.n OPERATOR(pg_catalog.>=) x.members_required THEN 100::double precision
+            ELSE 100::double precision OPERATOR(pg_catalog.*) c.n OPERATOR(pg_catalog./) x.members_required
+       END AS completeness,
+       x.required AND c.n OPERATOR(pg_catalog.<) x.members_required AS is_missing
+  FROM bg.buying_group g
+  JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg.template_role x ON x.template_id OPERATOR(pg_catalog.=) s.template_id
+  JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
+ CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c;
+COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows).';
+COMMENT ON COLUMN bg.role_coverage.buying_group IS 'Buying group id.';
+COMMENT ON COLUMN bg.role_coverage.solution_interest IS 'Solution interest of the group.';
+COMMENT ON COLUMN bg.role_coverage.account_key IS 'Key of the group''s account, as text.';
+COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change).';
+COMMENT ON COLUMN bg.role_coverage.role IS 'Role name.';
+COMMENT ON COLUMN bg.role_coverage.priority IS 'Position of the role in the template; 1 is evaluated first.';
+COMMENT ON COLUMN bg.role_coverage.required IS 'Whether the role counts towards the group''s completeness.';
+COMMENT ON COLUMN bg.role_coverage.members_required IS 'How many members fill the role completely.';
+COMMENT ON COLUMN bg.role_coverage.members IS 'Current (not removed) members of the group with this role (role_counts of bg.buying_groups).';
+COMMENT ON COLUMN bg.role_coverage.completeness IS 'Role completeness 0..100: 100 × min(members, members_required) / members_required.';
+COMMENT ON COLUMN bg.role_coverage.is_missing IS 'True for a required role with fewer members than it needs (it is in missing_roles).';
