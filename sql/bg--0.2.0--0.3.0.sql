@@ -403,6 +403,30 @@ END $$;
 COMMENT ON FUNCTION bg.drop_role(text) IS 'Drops a custom role that no roles template uses.';
 
 -- sql/bg/templates.sql
+CREATE OR REPLACE FUNCTION bg._template_role(template_id integer, template text, role text) RETURNS bg.template_role
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tr bg.template_role;
+    live boolean := (SELECT t.status = 'live' FROM bg.template t WHERE t.id = _template_role.template_id);
+BEGIN
+    IF role IS NULL OR NOT live THEN
+        PERFORM bg._role_id(role);      -- NULL or unknown role: its own error
+    END IF;
+    SELECT x.* INTO tr FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
+     WHERE x.template_id = _template_role.template_id AND r.name = role;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role "%" is not in roles template "%"', role, template
+            USING ERRCODE = 'undefined_object',
+                  HINT = CASE WHEN live
+                              THEN format('The roles of roles template "%s" are listed in bg.template_roles. A live template '
+                                          'never changes: to add a role, copy it with bg.copy_template(%L, ''new name'').',
+                                          template, template)
+                              ELSE format('Add it with bg.add_role(%L, %L).', template, role) END;
+    END IF;
+    RETURN tr;
+END $$;
+COMMENT ON FUNCTION bg._template_role(integer, text, text) IS 'Internal: a role of a template; errors when it is not in it.';
+
 CREATE OR REPLACE FUNCTION bg._check_role_condition(condition text, template text, role text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -420,6 +444,13 @@ EXCEPTION WHEN OTHERS THEN
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION bg._check_role_condition(text, text, text) IS 'Internal: the canonical text of a role condition, checked against the bound people table.';
+
+CREATE OR REPLACE FUNCTION bg._touch(template_id integer) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE bg.template t SET updated_at = now() WHERE t.id = _touch.template_id;
+END $$;
+COMMENT ON FUNCTION bg._touch(integer) IS 'Internal: records that a template changed.';
 
 CREATE OR REPLACE FUNCTION bg.create_template(name text, description text DEFAULT NULL)
     RETURNS void
@@ -1015,37 +1046,42 @@ END $$;
 COMMENT ON FUNCTION bg._require_people(bg.buying_group, text[]) IS 'Internal: errors unless the people belong to the group''s account.';
 
 CREATE OR REPLACE FUNCTION bg.assign_member(buying_group bigint, person anyelement, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
     'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
 
 CREATE OR REPLACE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, bg._keys($2, 'people'), $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, bg._keys($2, 'people'), $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
     'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
 
 CREATE OR REPLACE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
+END $$;
 COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
     'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
 
 CREATE OR REPLACE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, ARRAY[bg._key($2, 'people')]);
+END $$;
 COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
     'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
 
 CREATE OR REPLACE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, bg._keys($2, 'people'));
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, bg._keys($2, 'people'));
+END $$;
 COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
     'Removes members from a buying group in one statement; they are kept as removed (manual).';
 
@@ -1405,3 +1441,4 @@ CREATE EVENT TRIGGER bg_ddl_guard ON ddl_command_end
     EXECUTE FUNCTION bg._ddl_guard_alter();
 CREATE EVENT TRIGGER bg_drop_guard ON sql_drop
     EXECUTE FUNCTION bg._ddl_guard_drop();
+
