@@ -17,14 +17,15 @@ pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -c "
     make -s prove PG_CONFIG=\"\$PG_CONFIG\" > $log/prove.out 2>&1 || status=1
     scripts/dump_restore_test.sh > $log/dump.out 2>&1 || status=1
     test/drivers/run.sh > $log/drivers.out 2>&1 || status=1
+    scripts/readme_test.sh > $log/readme.out 2>&1 || status=1
     exit \$status
 " || status=1
-cat "$log/regress.out" "$log/prove.out" "$log/dump.out" "$log/drivers.out"
+cat "$log/regress.out" "$log/prove.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out"
 [ -f regression.diffs ] && [ $status -ne 0 ] && head -300 regression.diffs
 # pg_regress prints one line per test ("ok" or "FAILED"), and so do the
-# dump test and the driver test (one per driver); pg_prove "Tests=N"
-regress_ok=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" | grep -cE '^(test| ) .* \.\.\. ok' || true)
-regress_failed=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" | grep -cE '\.\.\. FAILED' || true)
+# dump test, the driver test (one per driver) and the README test; pg_prove "Tests=N"
+regress_ok=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" | grep -cE '^(test| ) .* \.\.\. ok' || true)
+regress_failed=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" | grep -cE '\.\.\. FAILED' || true)
 tap_total=$(sed -n 's/.*Tests=\([0-9]*\).*/\1/p' "$log/prove.out" | tail -1)
 tap_failed=$(grep -cE '^not ok' "$log/prove.out" || true)
 tap_total=${tap_total:-0}

@@ -429,6 +429,30 @@ END $$;
 COMMENT ON FUNCTION bg.drop_role(text) IS 'Drops a custom role that no roles template uses.';
 
 -- sql/bg/templates.sql
+CREATE OR REPLACE FUNCTION bg._template_role(template_id integer, template text, role text) RETURNS bg.template_role
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    tr bg.template_role;
+    live boolean := (SELECT t.status = 'live' FROM bg.template t WHERE t.id = _template_role.template_id);
+BEGIN
+    IF role IS NULL OR NOT live THEN
+        PERFORM bg._role_id(role);      -- NULL or unknown role: its own error
+    END IF;
+    SELECT x.* INTO tr FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
+     WHERE x.template_id = _template_role.template_id AND r.name = role;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'role "%" is not in roles template "%"', role, template
+            USING ERRCODE = 'undefined_object',
+                  HINT = CASE WHEN live
+                              THEN format('The roles of roles template "%s" are listed in bg.template_roles. A live template '
+                                          'never changes: to add a role, copy it with bg.copy_template(%L, ''new name'').',
+                                          template, template)
+                              ELSE format('Add it with bg.add_role(%L, %L).', template, role) END;
+    END IF;
+    RETURN tr;
+END $$;
+COMMENT ON FUNCTION bg._template_role(integer, text, text) IS 'Internal: a role of a template; errors when it is not in it.';
+
 CREATE OR REPLACE FUNCTION bg._check_role_condition(condition text, template text, role text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -446,6 +470,13 @@ EXCEPTION WHEN OTHERS THEN
     RETURN NULL;
 END $$;
 COMMENT ON FUNCTION bg._check_role_condition(text, text, text) IS 'Internal: the canonical text of a role condition, checked against the bound people table.';
+
+CREATE OR REPLACE FUNCTION bg._touch(template_id integer) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE bg.template t SET updated_at = now() WHERE t.id = _touch.template_id;
+END $$;
+COMMENT ON FUNCTION bg._touch(integer) IS 'Internal: records that a template changed.';
 
 CREATE OR REPLACE FUNCTION bg.create_template(name text, description text DEFAULT NULL)
     RETURNS void
@@ -1082,9 +1113,10 @@ END $$;
 COMMENT ON FUNCTION bg._require_people(bg.buying_group, text[]) IS 'Internal: errors unless the people belong to the group''s account.';
 
 CREATE OR REPLACE FUNCTION bg.assign_member(buying_group bigint, person anyelement, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
     'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
 
@@ -1096,9 +1128,10 @@ COMMENT ON FUNCTION bg.assign_member(bigint, text, text) IS
     'bg.assign_member for a key given as text or as an untyped parameter (cast to the people key type).';
 
 CREATE OR REPLACE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, bg._keys($2, 'people'), $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, bg._keys($2, 'people'), $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
     'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
 
@@ -1110,9 +1143,10 @@ COMMENT ON FUNCTION bg.assign_members(bigint, text, text) IS
     'bg.assign_members for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
 
 CREATE OR REPLACE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
+END $$;
 COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
     'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
 
@@ -1124,9 +1158,10 @@ COMMENT ON FUNCTION bg.set_member_role(bigint, text, text) IS
     'bg.set_member_role for a key given as text or as an untyped parameter.';
 
 CREATE OR REPLACE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, ARRAY[bg._key($2, 'people')]);
+END $$;
 COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
     'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
 
@@ -1138,9 +1173,10 @@ COMMENT ON FUNCTION bg.remove_member(bigint, text) IS
     'bg.remove_member for a key given as text or as an untyped parameter.';
 
 CREATE OR REPLACE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, bg._keys($2, 'people'));
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, bg._keys($2, 'people'));
+END $$;
 COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
     'Removes members from a buying group in one statement; they are kept as removed (manual).';
 
@@ -1691,3 +1727,8 @@ CREATE EVENT TRIGGER bg_ddl_guard ON ddl_command_end
     EXECUTE FUNCTION bg._ddl_guard_alter();
 CREATE EVENT TRIGGER bg_drop_guard ON sql_drop
     EXECUTE FUNCTION bg._ddl_guard_drop();
+
+-- sql/bg/views.sql: the key columns say how to join them with an index
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. Join with an index: from your accounts, g.account_key = a.id::text (bg''s index); from the groups, a.id = g.account_key::integer (your key''s type and index). For a numeric key, trim_scale(a.id)::text.';
+COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as canonical text (join as bg.buying_groups.account_key).';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. Join with an index: from your people, m.person_key = p.id::text (bg''s index); from the members, p.id = m.person_key::integer (your key''s type and index). For a numeric key, trim_scale(p.id)::text.';

@@ -175,8 +175,8 @@ SELECT throws_ok(format(call, g1), '42704', 'role "Other" is not in roles templa
   FROM g, unnest(ARRAY[$$SELECT bg.assign_member(%s, 101, 'Other')$$,
                        $$SELECT bg.assign_members(%s, ARRAY[101], 'Other')$$,
                        $$SELECT bg.set_member_role(%s, 103, 'Other')$$]) call;
-SELECT throws_ok(format($$SELECT bg.assign_member(%s, 101, 'Nope')$$, g1), '42704', 'role "Nope" does not exist',
-    'an unknown role is 42704') FROM g;
+SELECT throws_ok(format($$SELECT bg.assign_member(%s, 101, 'Nope')$$, g1), '42704', 'role "Nope" is not in roles template "Security"',
+    'an unknown role is 42704, not in the (live) template') FROM g;
 SELECT throws_ok(format($$SELECT bg.assign_member(%s, 101, 'champion')$$, g1), '42704', NULL,
     'role names are exact') FROM g;
 SELECT throws_ok(format(call, g1), '22004', 'person must not be null', substring(call from 'bg\.\w+') || ' of a NULL person')

@@ -108,9 +108,10 @@ END $$;
 COMMENT ON FUNCTION bg._assign(bigint, text[], text, boolean) IS 'Internal: manual role assignment of people in a group.';
 
 CREATE FUNCTION bg.assign_member(buying_group bigint, person anyelement, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
     'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
 
@@ -126,9 +127,10 @@ COMMENT ON FUNCTION bg.assign_member(bigint, text, text) IS
 
 
 CREATE FUNCTION bg.assign_members(buying_group bigint, people anyarray, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, bg._keys($2, 'people'), $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, bg._keys($2, 'people'), $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
     'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
 
@@ -141,9 +143,10 @@ COMMENT ON FUNCTION bg.assign_members(bigint, text, text) IS
 
 
 CREATE FUNCTION bg.set_member_role(buying_group bigint, person anyelement, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
+END $$;
 COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
     'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
 
@@ -169,9 +172,10 @@ END $$;
 COMMENT ON FUNCTION bg._remove(bigint, text[]) IS 'Internal: manual removal of members of a group.';
 
 CREATE FUNCTION bg.remove_member(buying_group bigint, person anyelement) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, ARRAY[bg._key($2, 'people')]);
+END $$;
 COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
     'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
 
@@ -184,9 +188,10 @@ COMMENT ON FUNCTION bg.remove_member(bigint, text) IS
 
 
 CREATE FUNCTION bg.remove_members(buying_group bigint, people anyarray) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, bg._keys($2, 'people'));
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, bg._keys($2, 'people'));
+END $$;
 COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
     'Removes members from a buying group in one statement; they are kept as removed (manual).';
 

@@ -23,18 +23,28 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._template_id(text, boolean) IS 'Internal: the id of a template (locked); errors when unknown, or live when editing.';
 
--- The row of role in template; errors when the role is not in it.
+-- The row of role in template; errors when the role is not in it.  The hint
+-- points to what works: add_role for a draft, a copy for a live template
+-- (which never changes, so neither add_role nor create_role helps).
 CREATE FUNCTION bg._template_role(template_id integer, template text, role text) RETURNS bg.template_role
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     tr bg.template_role;
+    live boolean := (SELECT t.status = 'live' FROM bg.template t WHERE t.id = _template_role.template_id);
 BEGIN
-    SELECT * INTO tr FROM bg.template_role x
-     WHERE x.template_id = _template_role.template_id AND x.role_id = bg._role_id(role);
+    IF role IS NULL OR NOT live THEN
+        PERFORM bg._role_id(role);      -- NULL or unknown role: its own error
+    END IF;
+    SELECT x.* INTO tr FROM bg.template_role x JOIN bg.role r ON r.id = x.role_id
+     WHERE x.template_id = _template_role.template_id AND r.name = role;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'role "%" is not in roles template "%"', role, template
             USING ERRCODE = 'undefined_object',
-                  HINT = format('Add it with bg.add_role(%L, %L).', template, role);
+                  HINT = CASE WHEN live
+                              THEN format('The roles of roles template "%s" are listed in bg.template_roles. A live template '
+                                          'never changes: to add a role, copy it with bg.copy_template(%L, ''new name'').',
+                                          template, template)
+                              ELSE format('Add it with bg.add_role(%L, %L).', template, role) END;
     END IF;
     RETURN tr;
 END $$;
@@ -109,9 +119,10 @@ END $$;
 COMMENT ON FUNCTION bg._place(integer, integer, integer) IS 'Internal: moves a template role to a priority, shifting the others.';
 
 CREATE FUNCTION bg._touch(template_id integer) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    UPDATE bg.template SET updated_at = now() WHERE id = template_id;
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE bg.template t SET updated_at = now() WHERE t.id = _touch.template_id;
+END $$;
 COMMENT ON FUNCTION bg._touch(integer) IS 'Internal: records that a template changed.';
 
 CREATE FUNCTION bg.create_template(name text, description text DEFAULT NULL)

@@ -102,7 +102,7 @@ COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equ
 COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
 COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name).';
 COMMENT ON COLUMN bg.buying_groups.solution_interest IS 'Solution interest of the group.';
-COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as text (cast it to the key type to join: a.id = g.account_key::bigint).';
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. Join with an index: from your accounts, g.account_key = a.id::text (bg''s index); from the groups, a.id = g.account_key::integer (your key''s type and index). For a numeric key, trim_scale(a.id)::text.';
 COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests).';
 COMMENT ON COLUMN bg.buying_groups.member_count IS 'Number of current (not removed) members.';
 COMMENT ON COLUMN bg.buying_groups.completeness IS 'Completeness 0..100: mean of the required roles'' completeness; NULL when no role is required.';
@@ -123,8 +123,8 @@ SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m
 COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed).';
 COMMENT ON COLUMN bg.members.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.members.solution_interest IS 'Solution interest of the group.';
-COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as text.';
-COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as text (cast it to the key type to join: p.id = m.person_key::bigint).';
+COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as canonical text (join as bg.buying_groups.account_key).';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. Join with an index: from your people, m.person_key = p.id::text (bg''s index); from the members, p.id = m.person_key::integer (your key''s type and index). For a numeric key, trim_scale(p.id)::text.';
 COMMENT ON COLUMN bg.members.role IS 'The member''s role.';
 COMMENT ON COLUMN bg.members.source IS 'rule (assigned by a condition), manual, import or ai.';
 COMMENT ON COLUMN bg.members.is_removed IS 'True when the member was removed; removed members do not count.';
