@@ -1121,9 +1121,10 @@ COMMENT ON FUNCTION bg.assign_member(bigint, anyelement, text) IS
     'Makes a person (a key or a row of the bound people) a manual member of a buying group with a role; a manual decision survives every sync.';
 
 CREATE FUNCTION bg.assign_member(buying_group bigint, person text, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, false);
+END $$;
 COMMENT ON FUNCTION bg.assign_member(bigint, text, text) IS
     'bg.assign_member for a key given as text or as an untyped parameter (cast to the people key type).';
 
@@ -1136,9 +1137,10 @@ COMMENT ON FUNCTION bg.assign_members(bigint, anyarray, text) IS
     'Makes people (keys or rows) manual members of a buying group with a role, in one statement.';
 
 CREATE FUNCTION bg.assign_members(buying_group bigint, people text, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg.assign_members($1, bg._keys_text($2, 'people'), $3);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg.assign_members($1, bg._keys_text($2, 'people'), $3);
+END $$;
 COMMENT ON FUNCTION bg.assign_members(bigint, text, text) IS
     'bg.assign_members for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
 
@@ -1151,9 +1153,10 @@ COMMENT ON FUNCTION bg.set_member_role(bigint, anyelement, text) IS
     'Changes the role of a member of a buying group; the member becomes manual and keeps the role through every sync.';
 
 CREATE FUNCTION bg.set_member_role(buying_group bigint, person text, role text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._assign($1, ARRAY[bg._key($2, 'people')], $3, true);
+END $$;
 COMMENT ON FUNCTION bg.set_member_role(bigint, text, text) IS
     'bg.set_member_role for a key given as text or as an untyped parameter.';
 
@@ -1166,9 +1169,10 @@ COMMENT ON FUNCTION bg.remove_member(bigint, anyelement) IS
     'Removes a member from a buying group; the member is kept as removed (manual) and no sync brings it back.';
 
 CREATE FUNCTION bg.remove_member(buying_group bigint, person text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._remove($1, ARRAY[bg._key($2, 'people')]);
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg._remove($1, ARRAY[bg._key($2, 'people')]);
+END $$;
 COMMENT ON FUNCTION bg.remove_member(bigint, text) IS
     'bg.remove_member for a key given as text or as an untyped parameter.';
 
@@ -1181,9 +1185,10 @@ COMMENT ON FUNCTION bg.remove_members(bigint, anyarray) IS
     'Removes members from a buying group in one statement; they are kept as removed (manual).';
 
 CREATE FUNCTION bg.remove_members(buying_group bigint, people text) RETURNS void
-    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg.remove_members($1, bg._keys_text($2, 'people'));
-$$;
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg.remove_members($1, bg._keys_text($2, 'people'));
+END $$;
 COMMENT ON FUNCTION bg.remove_members(bigint, text) IS
     'bg.remove_members for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
 
