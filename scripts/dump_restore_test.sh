@@ -3,7 +3,8 @@
 # templates, template roles, bindings, account lists, solution interests,
 # jobs, buying groups with their stored scores and members (manual ones
 # included) come back identical, the default roles are not duplicated, and
-# the restored catalog keeps working (new ids, live mode's triggers).
+# the restored catalog keeps working (new ids, live mode's triggers on the
+# people and the accounts tables).
 # Runs against the server in PGHOST/PGPORT (scripts/test.sh starts one).
 set -euo pipefail
 src=bg_dump_src
@@ -57,7 +58,8 @@ SELECT id, name, account_key, member_count, completeness, role_completeness, mis
   FROM bg.buying_groups ORDER BY id;
 SELECT buying_group, person_key, role, source, is_removed, removed_at IS NOT NULL FROM bg.members ORDER BY 1, 2;
 SELECT watched FROM bg.binding WHERE kind = 'people';
-SELECT tgname FROM pg_trigger WHERE tgrelid = 'crm.person'::regclass ORDER BY 1;
+SELECT tgrelid::regclass::text AS tbl, tgname FROM pg_trigger WHERE tgrelid IN ('crm.person'::regclass, 'crm.account'::regclass) ORDER BY 1, 2;
+SELECT buying_group, role, members, completeness, is_missing FROM bg.role_coverage ORDER BY 1, 2;
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -82,6 +84,14 @@ joined=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
     -c "SELECT count(*) FROM bg.members WHERE person_key = '5' AND solution_interest = 'S'" | tail -1)
 if [ "$joined" != "1" ]; then
     echo "dump_restore ... FAILED: live mode does not work after the restore"
+    exit 1
+fi
+# and so does the accounts trigger: a renamed account renames its groups
+renamed=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "UPDATE crm.account SET name = 'Acme Corp' WHERE id = 1" \
+    -c "SELECT name FROM bg.buying_groups WHERE solution_interest = 'S' AND account_key = '1'" | tail -1)
+if [ "$renamed" != "S for Acme Corp" ]; then
+    echo "dump_restore ... FAILED: live mode does not follow account renames after the restore ($renamed)"
     exit 1
 fi
 echo "test dump_restore ... ok"
