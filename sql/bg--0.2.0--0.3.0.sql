@@ -89,32 +89,45 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
-CREATE OR REPLACE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
+CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE d(t, base) AS (
-        SELECT a.atttypid, y.typbasetype FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid
-         WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped
-        UNION ALL
-        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
-    SELECT CASE WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'
-                ELSE format_type(d.t, NULL) END
-      FROM d WHERE d.base = 0;
+    SELECT a.atttypid::regtype FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
 $$;
-COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
+COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
 
-CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
+CREATE FUNCTION bg._base_type(typ regtype) RETURNS regtype
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     WITH RECURSIVE d(t, base) AS (
         SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
         UNION ALL
-        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base)
-    SELECT CASE WHEN d.t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
+        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
+    SELECT d.t::regtype FROM d WHERE d.base = 0;
+$$;
+COMMENT ON FUNCTION bg._base_type(regtype) IS 'Internal: the base type of a domain, or the type itself.';
+
+CREATE OR REPLACE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar' ELSE format_type(t, NULL) END
+      FROM bg._base_type(bg._column_type(rel, col)) AS t;
+$$;
+COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
+
+CREATE FUNCTION bg._name_sql(col text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('CASE WHEN %1$s IS NOT NULL THEN pg_catalog.format(''%%s'', %1$s) END', col);
+$$;
+COMMENT ON FUNCTION bg._name_sql(text) IS 'Internal: SQL of an account name as stored, from the name column.';
+
+CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
                 THEN 'integer'
-                WHEN d.t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
-                WHEN d.t = 'pg_catalog.numeric'::regtype THEN 'numeric'
-                WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'char'
-                WHEN d.t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
-      FROM d WHERE d.base = 0;
+                WHEN t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
+                WHEN t = 'pg_catalog.numeric'::regtype THEN 'numeric'
+                WHEN t = 'pg_catalog.bpchar'::regtype THEN 'char'
+                WHEN t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
+      FROM bg._base_type(typ) AS t;
 $$;
 COMMENT ON FUNCTION bg._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
 
@@ -279,13 +292,6 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION bg._require_column(regclass, name, text, text) IS 'Internal: errors when a table lacks a column.';
-
-CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT a.atttypid::regtype FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-$$;
-COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
 
 CREATE OR REPLACE FUNCTION bg.bind_people(people regclass, key name DEFAULT 'id', account name DEFAULT 'account_id')
     RETURNS void
@@ -900,13 +906,12 @@ BEGIN
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
          SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key,
-                CASE WHEN a.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name,
-                e.account_key::%s AS account_value
+                %s AS account_name, e.account_key::%s AS account_value
            FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
           WHERE e.list_id = $1
             AND NOT EXISTS (SELECT FROM bg.buying_group g
                              WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
-        a.name_column, bg._coltype(p.relid, p.account_column),
+        bg._name_sql(format('a.%I', a.name_column)), bg._coltype(p.relid, p.account_column),
         a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
         USING list, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
@@ -1208,11 +1213,10 @@ BEGIN
                         $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
                    FROM bg.buying_group g
                    JOIN %2$s a ON a.%3$I = g.account_key::%4$s
-                  CROSS JOIN LATERAL (SELECT CASE WHEN a.%1$I IS NOT NULL
-                                                  THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name) y
+                  CROSS JOIN LATERAL (SELECT %1$s AS account_name) y
                   WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
-        a.name_column, a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
+        bg._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
 END $$;
 COMMENT ON FUNCTION bg._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
@@ -1355,11 +1359,9 @@ BEGIN
         cols := bg._watched_columns();
         EXECUTE format('SELECT array_agg(DISTINCT k) FROM
                           (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
-                          FULL JOIN (SELECT %1$s AS k, ROW(%3$s) AS v FROM old_rows r) od USING (k)
+                          FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
                          WHERE nw.v IS DISTINCT FROM od.v',
-                       k,
-                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c),
-                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
+                       k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
            INTO keys;
     END IF;
     FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
@@ -1413,7 +1415,7 @@ BEGIN
         RETURN NULL;
     END IF;
     k := bg._key_sql(a.relid, a.key_column, format('r.%I', a.key_column));
-    v := format('CASE WHEN r.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', r.%1$I) END', a.name_column);
+    v := bg._name_sql(format('r.%I', a.name_column));
     EXECUTE format('SELECT array_agg(DISTINCT nw.k) FROM (SELECT %1$s AS k, %2$s AS v FROM new_rows r) nw
                       LEFT JOIN (SELECT %1$s AS k, %2$s AS v FROM old_rows r) od USING (k)
                      WHERE nw.v IS DISTINCT FROM od.v', k, v)

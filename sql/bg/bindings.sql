@@ -22,14 +22,6 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._require_column(regclass, name, text, text) IS 'Internal: errors when a table lacks a column.';
 
--- The type of a column (NULL for a NULL column name).
-CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT a.atttypid::regtype FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-$$;
-COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
-
 CREATE FUNCTION bg._require_table(rel regclass) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN

@@ -66,6 +66,26 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
+-- The type of a column (NULL for a NULL column name).
+CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT a.atttypid::regtype FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+$$;
+COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
+
+-- The built-in type under a domain (domains over domains included), or the
+-- type itself.
+CREATE FUNCTION bg._base_type(typ regtype) RETURNS regtype
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE d(t, base) AS (
+        SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
+        UNION ALL
+        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
+    SELECT d.t::regtype FROM d WHERE d.base = 0;
+$$;
+COMMENT ON FUNCTION bg._base_type(regtype) IS 'Internal: the base type of a domain, or the type itself.';
+
 -- The SQL type of a column, for casts from the text form of keys: the base
 -- type of a domain (a cast to the domain would run its CHECK constraints,
 -- code of whoever owns the domain, with the caller's rights; and a domain's
@@ -74,33 +94,32 @@ COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding
 -- character(n) (format_type gives "character", which is char(1)).
 CREATE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE d(t, base) AS (
-        SELECT a.atttypid, y.typbasetype FROM pg_attribute a JOIN pg_type y ON y.oid = a.atttypid
-         WHERE a.attrelid = rel AND a.attname = col AND NOT a.attisdropped
-        UNION ALL
-        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
-    SELECT CASE WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar'
-                ELSE format_type(d.t, NULL) END
-      FROM d WHERE d.base = 0;
+    SELECT CASE WHEN t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar' ELSE format_type(t, NULL) END
+      FROM bg._base_type(bg._column_type(rel, col)) AS t;
 $$;
 COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
+
+-- The SQL of an account name as bg stores it, from the name column
+-- expression col: the text of its value through its type's output function
+-- (never a cast, which a type's owner could define), NULL for NULL.
+CREATE FUNCTION bg._name_sql(col text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('CASE WHEN %1$s IS NOT NULL THEN pg_catalog.format(''%%s'', %1$s) END', col);
+$$;
+COMMENT ON FUNCTION bg._name_sql(text) IS 'Internal: SQL of an account name as stored, from the name column.';
 
 -- Keys (docs/design.md §14).  bg stores a key of the user's tables as the
 -- canonical text of its value: equal values give one text.  The family of a
 -- type that can hold keys (a domain counts as its base type), or NULL.
 CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE d(t, base) AS (
-        SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
-        UNION ALL
-        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base)
-    SELECT CASE WHEN d.t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
+    SELECT CASE WHEN t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
                 THEN 'integer'
-                WHEN d.t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
-                WHEN d.t = 'pg_catalog.numeric'::regtype THEN 'numeric'
-                WHEN d.t = 'pg_catalog.bpchar'::regtype THEN 'char'
-                WHEN d.t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
-      FROM d WHERE d.base = 0;
+                WHEN t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
+                WHEN t = 'pg_catalog.numeric'::regtype THEN 'numeric'
+                WHEN t = 'pg_catalog.bpchar'::regtype THEN 'char'
+                WHEN t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
+      FROM bg._base_type(typ) AS t;
 $$;
 COMMENT ON FUNCTION bg._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
 

@@ -25,13 +25,12 @@ BEGIN
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
          SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key,
-                CASE WHEN a.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name,
-                e.account_key::%s AS account_value
+                %s AS account_name, e.account_key::%s AS account_value
            FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
           WHERE e.list_id = $1
             AND NOT EXISTS (SELECT FROM bg.buying_group g
                              WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
-        a.name_column, bg._coltype(p.relid, p.account_column),
+        bg._name_sql(format('a.%I', a.name_column)), bg._coltype(p.relid, p.account_column),
         a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
         USING list, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;

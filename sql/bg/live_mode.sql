@@ -56,11 +56,9 @@ BEGIN
         cols := bg._watched_columns();
         EXECUTE format('SELECT array_agg(DISTINCT k) FROM
                           (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
-                          FULL JOIN (SELECT %1$s AS k, ROW(%3$s) AS v FROM old_rows r) od USING (k)
+                          FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
                          WHERE nw.v IS DISTINCT FROM od.v',
-                       k,
-                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c),
-                       (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
+                       k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
            INTO keys;
     END IF;
     FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
@@ -121,7 +119,7 @@ BEGIN
         RETURN NULL;
     END IF;
     k := bg._key_sql(a.relid, a.key_column, format('r.%I', a.key_column));
-    v := format('CASE WHEN r.%1$I IS NOT NULL THEN pg_catalog.format(''%%s'', r.%1$I) END', a.name_column);
+    v := bg._name_sql(format('r.%I', a.name_column));
     EXECUTE format('SELECT array_agg(DISTINCT nw.k) FROM (SELECT %1$s AS k, %2$s AS v FROM new_rows r) nw
                       LEFT JOIN (SELECT %1$s AS k, %2$s AS v FROM old_rows r) od USING (k)
                      WHERE nw.v IS DISTINCT FROM od.v', k, v)

@@ -56,11 +56,10 @@ BEGIN
                         $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
                    FROM bg.buying_group g
                    JOIN %2$s a ON a.%3$I = g.account_key::%4$s
-                  CROSS JOIN LATERAL (SELECT CASE WHEN a.%1$I IS NOT NULL
-                                                  THEN pg_catalog.format(''%%s'', a.%1$I) END AS account_name) y
+                  CROSS JOIN LATERAL (SELECT %1$s AS account_name) y
                   WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
-        a.name_column, a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
+        bg._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
 END $$;
 COMMENT ON FUNCTION bg._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
