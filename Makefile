@@ -30,6 +30,10 @@ SHLIB_LINK = $(shell pkg-config --libs icu-uc 2>/dev/null || echo -licuuc)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies: any header change rebuilds every object
+# (a changed struct layout must not meet objects compiled against the old one)
+$(OBJS): $(wildcard src/*.h)
+
 $(DATA_built): $(SQL_SOURCES) bg.control
 	{ printf '%s\n' '-- bg $(EXTVERSION), built by make from the feature files in sql/bg/: edit those.' \
 	      '\echo Use "CREATE EXTENSION bg" to load this file. \quit'; \
