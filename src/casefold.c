@@ -60,14 +60,25 @@ ensure_cap(BgFoldBuf *fb, Size need)
 	fb->cap = cap;
 }
 
-/* The ICU scratch buffers, sized for one chunk. */
+/*
+ * The ICU scratch buffers, for chunks of len input bytes (at most one
+ * FOLD_CHUNK): a short value gets short buffers, a long one one chunk's.
+ */
 static void
-ensure_scratch(BgFoldBuf *fb)
+ensure_scratch(BgFoldBuf *fb, int len)
 {
-	if (fb->u16a == NULL)
-		fb->u16a = MemoryContextAlloc(fb->cxt, sizeof(UChar) * (FOLD_CHUNK + 1));
-	if (fb->u16b == NULL)
-		fb->u16b = MemoryContextAlloc(fb->cxt, sizeof(UChar) * (3 * FOLD_CHUNK + 1));
+	int			n = Min(len, FOLD_CHUNK);
+
+	if (n <= fb->scap)
+		return;
+	n = Min(Max(n, Max(2 * fb->scap, 64)), FOLD_CHUNK);	/* few regrowths */
+	if (fb->u16a)
+		pfree(fb->u16a);
+	if (fb->u16b)
+		pfree(fb->u16b);
+	fb->u16a = MemoryContextAlloc(fb->cxt, sizeof(UChar) * (n + 1));
+	fb->u16b = MemoryContextAlloc(fb->cxt, sizeof(UChar) * (3 * (Size) n + 1));
+	fb->scap = n;
 }
 
 static inline bool
@@ -167,13 +178,13 @@ fold_utf8(BgFoldBuf *fb, const char *s, int len)
 {
 	int			pos = 0;
 
-	ensure_scratch(fb);
+	ensure_scratch(fb, len);
 	fb->len = 0;
 	ensure_cap(fb, 1);
 	while (pos < len)
 	{
 		UErrorCode	status = U_ZERO_ERROR;
-		int			n = Min(len - pos, FOLD_CHUNK);
+		int			n = Min(len - pos, fb->scap);
 		int32_t		n16,
 					nfold,
 					n8;
@@ -184,10 +195,10 @@ fold_utf8(BgFoldBuf *fb, const char *s, int len)
 		while (pos + n < len && n > 4 && (((unsigned char) s[pos + n]) & 0xC0) == 0x80)
 			n--;
 		/* a UTF-8 string has at most as many UTF-16 units as bytes */
-		u_strFromUTF8((UChar *) fb->u16a, FOLD_CHUNK + 1, &n16, s + pos, n, &status);
+		u_strFromUTF8((UChar *) fb->u16a, fb->scap + 1, &n16, s + pos, n, &status);
 		icu_check(status, "u_strFromUTF8");
 		/* full folding expands a code unit into at most three */
-		nfold = u_strFoldCase((UChar *) fb->u16b, 3 * FOLD_CHUNK + 1, (UChar *) fb->u16a, n16,
+		nfold = u_strFoldCase((UChar *) fb->u16b, 3 * fb->scap + 1, (UChar *) fb->u16a, n16,
 							  U_FOLD_CASE_DEFAULT, &status);
 		icu_check(status, "u_strFoldCase");
 		/* a UTF-16 unit becomes at most three UTF-8 bytes; near the limit, exactly */
@@ -276,6 +287,10 @@ bg_fold_copy(const char *s, int len, int *outlen)
 
 	bg_foldbuf_init(&fb, CurrentMemoryContext);
 	bg_fold(&fb, s, len);
+	if (fb.u16a)
+		pfree(fb.u16a);
+	if (fb.u16b)
+		pfree(fb.u16b);
 	*outlen = fb.len;
 	if (fb.data == NULL)
 		return pstrdup("");

@@ -17,8 +17,9 @@ typedef struct BgFoldBuf
 	char	   *data;
 	int			len;
 	Size		cap;
-	void	   *u16a;			/* ICU scratch (UChar arrays), one chunk */
-	void	   *u16b;
+	void	   *u16a;			/* ICU scratch (UChar arrays) for chunks of */
+	void	   *u16b;			/* up to scap input bytes */
+	int			scap;
 } BgFoldBuf;
 
 extern void bg_foldbuf_init(BgFoldBuf *fb, MemoryContext cxt);

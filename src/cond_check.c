@@ -481,6 +481,7 @@ check_literals(const BgPred *pred, BgColumnRef col, const char *source)
 	{
 		const BgLiteral *lit = &pred->values[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (lit->kind != want)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),

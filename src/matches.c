@@ -63,8 +63,11 @@ bg_matches(PG_FUNCTION_ARGS)
 					 errmsg("the item argument must be a row, not type %s",
 							OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
 					 errhint("Pass a whole row, such as a in SELECT bg.matches('country is ''US''', a) FROM accounts a.")));
-		/* the condition is compared in place on every call: no copy per row */
-		cc = bg_call_cache_create(fcinfo, false);
+		/*
+		 * A constant condition is compiled once; another is compared in
+		 * place on every call (no copy per row).
+		 */
+		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, 0));
 	}
 	row = bg_row_arg(fcinfo, 1);	/* once known to be a row */
 
