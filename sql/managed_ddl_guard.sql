@@ -137,6 +137,21 @@ SET LOCAL check_function_bodies = off;
 ALTER TABLE person DROP COLUMN job_title;
 ROLLBACK;
 
+-- a binding broken behind the guard (by a restore): its keys cannot be read
+-- (42703), and DDL on the table is refused until it is bound again
+CREATE TEMP TABLE accounts_binding AS SELECT * FROM bg.binding WHERE kind = 'accounts';
+CREATE TABLE account2 (id integer PRIMARY KEY, name text);
+SELECT bg.bind_accounts('account2');
+SELECT bg.create_account_list('guarded');
+SET check_function_bodies = off;
+ALTER TABLE account2 DROP COLUMN id;
+RESET check_function_bodies;
+SELECT try($$SELECT bg.add_accounts('guarded', ARRAY[1])$$);
+SELECT try($$ALTER TABLE account2 ADD COLUMN note text$$);
+SELECT bg.bind_accounts(b.relid, b.key_column, b.name_column, b.parent_column) FROM accounts_binding b;
+ALTER TABLE account2 ADD COLUMN note text;      -- no longer bound
+DROP TABLE account2;
+
 -- dropping the schema (not the table by name) takes the bound tables along
 DROP SCHEMA regress_managed_ddl CASCADE;
 SELECT kind FROM bg.binding ORDER BY 1;

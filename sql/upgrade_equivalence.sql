@@ -77,3 +77,38 @@ SELECT template, priority, role FROM bg.template_roles;
 SELECT bg.create_solution_interest('Kept interest', 'Kept');
 SELECT name, template, buying_group_count FROM bg.solution_interests;
 DROP EXTENSION bg;
+
+-- Keys that 0.2.0 stored in two spellings of one value (numeric 1.0 and 1):
+-- the update to 0.3.0 makes stored keys canonical, and stops (23505) while
+-- two groups are for one account
+CREATE TABLE upgrade_account (id numeric PRIMARY KEY, name text);
+CREATE TABLE upgrade_person (id numeric PRIMARY KEY, account_id numeric, job_title text);
+INSERT INTO upgrade_account VALUES (1, 'One'), (2, 'Two');
+INSERT INTO upgrade_person VALUES (10, 2, 'CEO');
+CREATE EXTENSION bg VERSION '0.2.0';
+SELECT bg.bind_accounts('upgrade_account');
+SELECT bg.bind_people('upgrade_person');
+SELECT bg.create_template('U');
+SELECT bg.add_role('U', 'Decision Maker', $$job_title is 'CEO'$$);
+SELECT bg.publish_template('U');
+SELECT bg.create_solution_interest('U', 'U');
+SELECT bg.create_account_list('one');
+SELECT bg.add_accounts('one', ARRAY[1.0]);
+SELECT bg.create_buying_groups('U', 'one') > 0 AS created;
+SELECT bg.remove_accounts('one', ARRAY[1.0]);
+SELECT bg.add_accounts('one', ARRAY[1.00, 2]);
+SELECT bg.create_buying_groups('U', 'one') > 0 AS created;
+SELECT id, account_key FROM bg.buying_groups ORDER BY 1;
+\set VERBOSITY sqlstate
+ALTER EXTENSION bg UPDATE TO '0.3.0';
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+ALTER EXTENSION bg UPDATE TO '0.3.0';
+DELETE FROM bg.buying_group WHERE account_key = '1.00';
+ALTER EXTENSION bg UPDATE TO '0.3.0';
+\set SHOW_CONTEXT errors
+SELECT extversion FROM pg_extension WHERE extname = 'bg';
+SELECT id, account_key FROM bg.buying_groups ORDER BY 1;
+SELECT account_key FROM bg.account_list_entry ORDER BY 1;
+DROP EXTENSION bg;
+DROP TABLE upgrade_account, upgrade_person;
