@@ -1,7 +1,7 @@
 -- Benchmark of bg.create_buying_groups (issue 4): one group per account of a
 -- static list of every account, members assigned by the 'Bench' template,
 -- scores stored — against a plain INSERT ... SELECT that writes the same
--- member rows (same columns, same indexes) into a copy of bg.member, with the
+-- member rows (same columns, same indexes) into a copy of bg_internal.member, with the
 -- roles computed by bg.role_for in the same statement, and against the same
 -- INSERT with roles precomputed (the pure write).  Rounds interleave; each
 -- round starts from empty tables.  Needs gen.sql and template.sql first.
@@ -19,11 +19,11 @@ SELECT bg.create_account_list('Every account');
 SELECT bg.add_accounts('Every account', array_agg(id)) FROM accounts;
 \o
 
--- same shape and indexes as bg.member (no foreign keys: bg's rows pay those)
+-- same shape and indexes as bg_internal.member (no foreign keys: bg's rows pay those)
 DROP TABLE IF EXISTS member_copy, people_role;
 CREATE UNLOGGED TABLE people_role AS
-SELECT p.id, p.account_id, r.id AS role_id FROM people p JOIN bg.role r ON r.name = bg.role_for('Bench', p);
-CREATE TABLE member_copy (LIKE bg.member INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
+SELECT p.id, p.account_id, r.id AS role_id FROM people p JOIN bg_internal.role r ON r.name = bg.role_for('Bench', p);
+CREATE TABLE member_copy (LIKE bg_internal.member INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
 
 CREATE TEMP TABLE group_timings (round int, variant text, ms double precision, rows bigint);
 
@@ -35,13 +35,13 @@ DECLARE
     jid bigint;
 BEGIN
     FOR i IN 1 .. runs LOOP
-        TRUNCATE bg.buying_group, bg.member, bg.job;
+        TRUNCATE bg_internal.buying_group, bg_internal.member, bg_internal.job;
         COMMIT;
         t0 := clock_timestamp();
         jid := bg.create_buying_groups('Bench SI', 'Every account');
         INSERT INTO group_timings
         SELECT i, 'create_buying_groups', 1000 * extract(epoch FROM clock_timestamp() - t0), j.members_added
-          FROM bg.job j WHERE j.id = jid AND j.status = 'done';
+          FROM bg_internal.job j WHERE j.id = jid AND j.status = 'done';
         IF NOT FOUND THEN
             RAISE EXCEPTION 'job % did not finish', jid;
         END IF;
@@ -52,7 +52,7 @@ BEGIN
         t0 := clock_timestamp();
         INSERT INTO member_copy (group_id, person_key, role_id, source)
         SELECT p.account_id, p.id::text, r.id, 'rule'
-          FROM people p JOIN bg.role r ON r.name = bg.role_for('Bench', p);
+          FROM people p JOIN bg_internal.role r ON r.name = bg.role_for('Bench', p);
         GET DIAGNOSTICS n = ROW_COUNT;
         INSERT INTO group_timings VALUES (i, 'insert_select_role_for', 1000 * extract(epoch FROM clock_timestamp() - t0), n);
         COMMIT;
@@ -72,7 +72,7 @@ CALL bench_groups(:runs);
 
 \echo '== equivalence: stored scores vs the aggregates over people (must be 0) =='
 SELECT count(*) AS differences
-  FROM bg.buying_group g
+  FROM bg_internal.buying_group g
   JOIN (SELECT account_id::text AS account_key, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m
           FROM people p GROUP BY account_id) s USING (account_key)
  WHERE (g.completeness, g.missing_roles) IS DISTINCT FROM (s.c, s.m);

@@ -48,7 +48,7 @@ snapshot() {
 SELECT * FROM bg.roles;
 SELECT name, description, status, role_count, published_at IS NOT NULL FROM bg.templates;
 SELECT * FROM bg.template_roles;
-SELECT kind, relid, key_column, account_column, name_column, parent_column FROM bg.binding ORDER BY kind;
+SELECT kind, relid, key_column, account_column, name_column, parent_column FROM bg_internal.binding ORDER BY kind;
 SELECT id, bg.role_for('T', p) FROM crm.person p ORDER BY id;
 SELECT bg.missing_roles('T', p) FROM crm.person p;
 SELECT name, kind, filter, account_count FROM bg.account_lists;
@@ -57,7 +57,7 @@ SELECT id, solution_interest, account_list, status, groups_created, members_adde
 SELECT id, name, account_key, member_count, completeness, role_completeness, missing_roles, role_counts
   FROM bg.buying_groups ORDER BY id;
 SELECT buying_group, person_key, role, source, is_removed, removed_at IS NOT NULL FROM bg.members ORDER BY 1, 2;
-SELECT watched FROM bg.binding WHERE kind = 'people';
+SELECT watched FROM bg_internal.binding WHERE kind = 'people';
 SELECT tgrelid::regclass::text AS tbl, tgname FROM pg_trigger WHERE tgrelid IN ('crm.person'::regclass, 'crm.account'::regclass) ORDER BY 1, 2;
 SELECT buying_group, role, members, completeness, is_missing FROM bg.role_coverage ORDER BY 1, 2;
 SQL

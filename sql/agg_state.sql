@@ -112,24 +112,24 @@ END $$;
 -- ---------------------------------------------------------------------------
 -- The combine function called directly
 -- ---------------------------------------------------------------------------
-SELECT bg._tally_combine(NULL, NULL) IS NULL AS both_null;
-SELECT bg._tally_combine('{"template": "T", "counts": [1, 2]}', NULL)::text AS right_null;
-SELECT bg._tally_combine(NULL, '{"template": "T", "counts": [1, 2]}')::text AS left_null;
-SELECT bg._tally_combine('{"template": "T", "counts": [1, 2]}',
+SELECT bg_internal._tally_combine(NULL, NULL) IS NULL AS both_null;
+SELECT bg_internal._tally_combine('{"template": "T", "counts": [1, 2]}', NULL)::text AS right_null;
+SELECT bg_internal._tally_combine(NULL, '{"template": "T", "counts": [1, 2]}')::text AS left_null;
+SELECT bg_internal._tally_combine('{"template": "T", "counts": [1, 2]}',
                          '{"template": "T", "counts": [10, 0]}')::text AS sum;
-SELECT bg._tally_combine('{"template": "T", "counts": []}',
+SELECT bg_internal._tally_combine('{"template": "T", "counts": []}',
                          '{"template": "T", "counts": []}')::text AS no_roles;
 -- tallies of different templates (22023)
-SELECT try($$SELECT bg._tally_combine('{"template": "T", "counts": [1, 2]}',
+SELECT try($$SELECT bg_internal._tally_combine('{"template": "T", "counts": [1, 2]}',
                                       '{"template": "U", "counts": [1, 2]}')::text$$);
-SELECT try($$SELECT bg._tally_combine('{"template": "T", "counts": [1, 2]}',
+SELECT try($$SELECT bg_internal._tally_combine('{"template": "T", "counts": [1, 2]}',
                                       '{"template": "T", "counts": [1, 2, 3]}')::text$$);
-SELECT try($$SELECT bg._tally_combine('{"template": "T", "counts": [1, 2]}',
+SELECT try($$SELECT bg_internal._tally_combine('{"template": "T", "counts": [1, 2]}',
                                       '{"template": "t", "counts": [1, 2]}')::text$$);
 -- outside an aggregate its arguments are not modified
 WITH s(a) AS (SELECT '{"template": "T", "counts": [1, 2]}'::bg.role_tally)
-SELECT bg._tally_combine(a, a)::text AS combined, a::text AS a_after,
-       bg._tally_combine(bg._tally_combine(a, a), a)::text AS three_times
+SELECT bg_internal._tally_combine(a, a)::text AS combined, a::text AS a_after,
+       bg_internal._tally_combine(bg_internal._tally_combine(a, a), a)::text AS three_times
 FROM s;
 
 -- sums that no longer fit are an error, and every sum it returns reads back
@@ -139,7 +139,7 @@ DECLARE
     c bg.role_tally;
 BEGIN
     BEGIN
-        c := bg._tally_combine(a, b);
+        c := bg_internal._tally_combine(a, b);
     EXCEPTION WHEN numeric_value_out_of_range THEN
         RETURN 'ok';    -- an error (22003) is as good as a readable sum
     END;
@@ -164,18 +164,18 @@ SELECT bg.add_role('T', 'Practitioner', 'job_title contains ''engineer''', membe
 SELECT bg.add_role('T', 'Other', NULL, required => false);
 
 SELECT counts,
-       bg._tally_role_counts(t) AS role_counts,
-       bg._tally_completeness(t) AS completeness,
-       bg._tally_role_completeness(t) AS role_completeness,
-       bg._tally_missing_roles(t) AS missing
+       bg_internal._tally_role_counts(t) AS role_counts,
+       bg_internal._tally_completeness(t) AS completeness,
+       bg_internal._tally_role_completeness(t) AS role_completeness,
+       bg_internal._tally_missing_roles(t) AS missing
 FROM (SELECT counts, format('{"template": "T", "counts": %s}', counts)::bg.role_tally AS t
       FROM (VALUES ('[0, 0, 0]'), ('[1, 0, 0]'), ('[1, 1, 5]'), ('[2, 2, 0]'), ('[5, 3, 0]'),
                    ('[999999999999999999, 999999999999999999, 0]')) v(counts)) s
 ORDER BY counts;
 -- a tally that does not fit the template (22P02), or of an unknown one (42704)
-SELECT try($$SELECT bg._tally_completeness('{"template": "T", "counts": [1, 2]}')::text$$);
-SELECT try($$SELECT bg._tally_missing_roles('{"template": "T", "counts": [1, 2, 3, 4]}')::text$$);
-SELECT try($$SELECT bg._tally_role_counts('{"template": "U", "counts": [1]}')::text$$);
+SELECT try($$SELECT bg_internal._tally_completeness('{"template": "T", "counts": [1, 2]}')::text$$);
+SELECT try($$SELECT bg_internal._tally_missing_roles('{"template": "T", "counts": [1, 2, 3, 4]}')::text$$);
+SELECT try($$SELECT bg_internal._tally_role_counts('{"template": "U", "counts": [1]}')::text$$);
 
 -- ---------------------------------------------------------------------------
 -- Transition functions called directly do not modify their state argument
@@ -188,30 +188,30 @@ CREATE TABLE person (
 INSERT INTO person VALUES (1, 1, 'Chief Executive'), (2, 1, 'Engineer'), (3, 1, 'Clerk');
 
 WITH s(st) AS (SELECT '{"template": "T", "counts": [1, 0, 0]}'::bg.role_tally)
-SELECT p.id, bg._tally_person(s.st, 'T', p)::text AS next, s.st::text AS st_after
+SELECT p.id, bg_internal._tally_person(s.st, 'T', p)::text AS next, s.st::text AS st_after
 FROM s, person p
 ORDER BY p.id;
-SELECT bg._tally_person(NULL, 'T', NULL::person)::text AS no_person,
-       bg._tally_role(NULL, 'T', NULL)::text AS no_role,
-       bg._tally_role(bg._tally_role(NULL, 'T', 'Other'), 'T', 'Other')::text AS two_others;
+SELECT bg_internal._tally_person(NULL, 'T', NULL::person)::text AS no_person,
+       bg_internal._tally_role(NULL, 'T', NULL)::text AS no_role,
+       bg_internal._tally_role(bg_internal._tally_role(NULL, 'T', 'Other'), 'T', 'Other')::text AS two_others;
 WITH s(st) AS (SELECT '{"template": "T", "counts": [1, 0, 0]}'::bg.role_tally)
-SELECT bg._tally_role(s.st, 'T', 'Decision Maker')::text AS next, s.st::text AS st_after
+SELECT bg_internal._tally_role(s.st, 'T', 'Decision Maker')::text AS next, s.st::text AS st_after
 FROM s;
 -- a state of another template (22023), or of the wrong length (22P02)
-SELECT left(try($$SELECT bg._tally_role('{"template": "U", "counts": [1, 0, 0]}', 'T', 'Other')::text$$), 5)
+SELECT left(try($$SELECT bg_internal._tally_role('{"template": "U", "counts": [1, 0, 0]}', 'T', 'Other')::text$$), 5)
     AS sqlstate;
-SELECT left(try($$SELECT bg._tally_person('{"template": "T", "counts": [1]}', 'T', p)::text
+SELECT left(try($$SELECT bg_internal._tally_person('{"template": "T", "counts": [1]}', 'T', p)::text
                   FROM person p WHERE p.id = 1$$), 5) AS sqlstate;
 
 -- ---------------------------------------------------------------------------
 -- Partial states through text, combined later (what Citus does across workers)
 -- ---------------------------------------------------------------------------
 CREATE AGGREGATE regress_tally(text, anyelement) (
-    SFUNC = bg._tally_person, STYPE = bg.role_tally);
+    SFUNC = bg_internal._tally_person, STYPE = bg.role_tally);
 CREATE AGGREGATE regress_tally_role(text, text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally);
+    SFUNC = bg_internal._tally_role, STYPE = bg.role_tally);
 CREATE AGGREGATE regress_merge(bg.role_tally) (
-    SFUNC = bg._tally_combine, STYPE = bg.role_tally);
+    SFUNC = bg_internal._tally_combine, STYPE = bg.role_tally);
 
 INSERT INTO person
 SELECT g, 2 + g % 1000,
@@ -226,9 +226,9 @@ GROUP BY 1, 2;
 SELECT state FROM partial WHERE account_id = 1 ORDER BY shard;
 
 SELECT count(*) AS differences
-FROM (SELECT account_id, bg._tally_completeness(regress_merge(state::bg.role_tally)) AS c,
-             bg._tally_missing_roles(regress_merge(state::bg.role_tally)) AS m,
-             bg._tally_role_counts(regress_merge(state::bg.role_tally)) AS r
+FROM (SELECT account_id, bg_internal._tally_completeness(regress_merge(state::bg.role_tally)) AS c,
+             bg_internal._tally_missing_roles(regress_merge(state::bg.role_tally)) AS m,
+             bg_internal._tally_role_counts(regress_merge(state::bg.role_tally)) AS r
       FROM partial GROUP BY account_id
       EXCEPT
       SELECT account_id, bg.completeness('T', p), bg.missing_roles('T', p), bg.role_counts('T', p)
@@ -237,9 +237,9 @@ SELECT count(*) AS differences
 FROM (SELECT account_id, bg.completeness('T', p), bg.missing_roles('T', p), bg.role_counts('T', p)
       FROM person p GROUP BY account_id
       EXCEPT
-      SELECT account_id, bg._tally_completeness(regress_merge(state::bg.role_tally)),
-             bg._tally_missing_roles(regress_merge(state::bg.role_tally)),
-             bg._tally_role_counts(regress_merge(state::bg.role_tally))
+      SELECT account_id, bg_internal._tally_completeness(regress_merge(state::bg.role_tally)),
+             bg_internal._tally_missing_roles(regress_merge(state::bg.role_tally)),
+             bg_internal._tally_role_counts(regress_merge(state::bg.role_tally))
       FROM partial GROUP BY account_id) d;
 SELECT c AS completeness, count(*) AS groups
 FROM (SELECT bg.completeness('T', p) AS c FROM person p GROUP BY account_id) s
@@ -254,7 +254,7 @@ FROM (SELECT account_id, regress_tally('T', p)::text FROM person p GROUP BY acco
 -- overflowing counts are an error (22003), not a wrapped negative count
 SELECT left(try($$SELECT regress_merge('{"template": "T", "counts": [999999999999999999, 0, 0]}')::text
                   FROM generate_series(1, 10)$$), 5) AS sqlstate;
-SELECT left(try($$SELECT bg._tally_completeness(regress_merge(
+SELECT left(try($$SELECT bg_internal._tally_completeness(regress_merge(
                          '{"template": "T", "counts": [999999999999999999, 0, 0]}'))::text
                   FROM generate_series(1, 10)$$), 5) AS sqlstate;
 

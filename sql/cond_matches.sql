@@ -48,7 +48,7 @@ SELECT try($$SELECT bg.matches('country is ''US''', 'text'::text)::text$$);
 \set VERBOSITY default
 
 -- the columns a condition reads (live mode watches them)
-SELECT bg._condition_columns('country in (''US'') or (employees > 3 and not "in" is empty) or country is ''CA''');
+SELECT bg_internal._condition_columns('country in (''US'') or (employees > 3 and not "in" is empty) or country is ''CA''');
 
 RESET search_path;
 DROP SCHEMA regress_cond_matches CASCADE;

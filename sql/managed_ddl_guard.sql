@@ -39,7 +39,7 @@ SELECT bg.watch_people();
 -- the issue: renaming the key column with live mode on.  bg follows the
 -- rename; every write keeps working and keeps the groups current.
 ALTER TABLE person RENAME id TO person_id;
-SELECT kind, key_column, account_column, name_column, parent_column FROM bg.binding ORDER BY 1;
+SELECT kind, key_column, account_column, name_column, parent_column FROM bg_internal.binding ORDER BY 1;
 INSERT INTO person VALUES (13, 1, 'Engineer', 4, 'IT', NULL);
 UPDATE person SET job_title = 'CISO' WHERE person_id = 21;
 DELETE FROM person WHERE person_id = 12;
@@ -48,7 +48,7 @@ SELECT account_key, person_key, role, is_removed FROM bg.members ORDER BY 1, 2;
 ALTER TABLE person RENAME account_id TO company_id;
 ALTER TABLE account RENAME parent_id TO parent;
 ALTER TABLE account RENAME name TO title;
-SELECT kind, key_column, account_column, name_column, parent_column FROM bg.binding ORDER BY 1;
+SELECT kind, key_column, account_column, name_column, parent_column FROM bg_internal.binding ORDER BY 1;
 INSERT INTO person VALUES (22, 2, 'Engineer', 2, 'Ops', NULL);
 SELECT bg.sync();
 
@@ -88,11 +88,11 @@ ALTER TABLE person ADD COLUMN phone text;
 -- texts of the keys do not change); to another family, refused
 ALTER TABLE person ALTER person_id TYPE bigint;
 ALTER TABLE account ALTER parent TYPE bigint;
-SELECT kind, key_type, account_type, parent_type FROM bg.binding ORDER BY 1;
+SELECT kind, key_type, account_type, parent_type FROM bg_internal.binding ORDER BY 1;
 SELECT try($$ALTER TABLE person ALTER person_id TYPE text$$);
 SELECT try($$ALTER TABLE person ALTER company_id TYPE numeric$$);
 SELECT try($$ALTER TABLE account ALTER id TYPE double precision$$);
-SELECT kind, key_type, account_type, parent_type FROM bg.binding ORDER BY 1;
+SELECT kind, key_type, account_type, parent_type FROM bg_internal.binding ORDER BY 1;
 
 -- a bound table cannot be dropped by name
 SELECT try($$DROP TABLE person$$);
@@ -106,7 +106,7 @@ SELECT try($$ALTER TYPE contact_t DROP ATTRIBUTE job_title CASCADE$$);
 SELECT try($$ALTER TYPE contact_t RENAME ATTRIBUTE seniority TO level CASCADE$$);
 SELECT try($$ALTER TYPE contact_t ALTER ATTRIBUTE id TYPE text CASCADE$$);
 ALTER TYPE contact_t RENAME ATTRIBUTE id TO contact_id CASCADE;
-SELECT kind, key_column FROM bg.binding WHERE kind = 'people';
+SELECT kind, key_column FROM bg_internal.binding WHERE kind = 'people';
 SELECT bg.bind_people('person', key => 'person_id', account => 'company_id');
 
 -- the groups are exact through all of it
@@ -128,7 +128,7 @@ CREATE TABLE code_person (code text PRIMARY KEY, account_id integer, job_title t
 SELECT bg.bind_people('code_person', key => 'code');
 SELECT try($$ALTER TABLE code_person ALTER code TYPE varchar(20) COLLATE ci$$);
 ALTER TABLE code_person ALTER code TYPE varchar(20);
-SELECT kind, key_type FROM bg.binding WHERE kind = 'people';
+SELECT kind, key_type FROM bg_internal.binding WHERE kind = 'people';
 SELECT bg.bind_people('person', key => 'person_id', account => 'company_id');
 
 -- while a dump is loaded (check_function_bodies off) the guard stands aside
@@ -139,7 +139,7 @@ ROLLBACK;
 
 -- a binding broken behind the guard (by a restore): its keys cannot be read
 -- (42703), and DDL on the table is refused until it is bound again
-CREATE TEMP TABLE accounts_binding AS SELECT * FROM bg.binding WHERE kind = 'accounts';
+CREATE TEMP TABLE accounts_binding AS SELECT * FROM bg_internal.binding WHERE kind = 'accounts';
 CREATE TABLE account2 (id integer PRIMARY KEY, name text);
 SELECT bg.bind_accounts('account2');
 SELECT bg.create_account_list('guarded');
@@ -154,4 +154,4 @@ DROP TABLE account2;
 
 -- dropping the schema (not the table by name) takes the bound tables along
 DROP SCHEMA regress_managed_ddl CASCADE;
-SELECT kind FROM bg.binding ORDER BY 1;
+SELECT kind FROM bg_internal.binding ORDER BY 1;

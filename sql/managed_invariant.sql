@@ -3,7 +3,7 @@
 -- role_completeness and missing_roles equal the docs/design.md §5 aggregates over its
 -- current members.  A seeded random sequence of several hundred operations
 -- (manual actions, people changes in live mode, syncs, new groups, direct
--- writes to bg.member) runs over 300 accounts and 3000 people; operations
+-- writes to bg_internal.member) runs over 300 accounts and 3000 people; operations
 -- that legitimately fail are counted by SQLSTATE (never XX000).  After a
 -- final sync the rule members of the update_existing interests are exactly
 -- what the conditions give.
@@ -91,8 +91,8 @@ CREATE TABLE op_log (n serial, op text, sqlstate text, message text, ms double p
 
 CREATE FUNCTION random_group() RETURNS bigint
 LANGUAGE sql AS $$
-    SELECT id FROM bg.buying_group ORDER BY id
-    OFFSET r_int(0, (SELECT count(*)::integer - 1 FROM bg.buying_group)) LIMIT 1;
+    SELECT id FROM bg_internal.buying_group ORDER BY id
+    OFFSET r_int(0, (SELECT count(*)::integer - 1 FROM bg_internal.buying_group)) LIMIT 1;
 $$;
 -- a random existing person (volatile values are computed once, never per row)
 CREATE FUNCTION any_person(hi integer DEFAULT 3100) RETURNS integer
@@ -106,7 +106,7 @@ END $$;
 CREATE FUNCTION random_person(g bigint) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
-    acct integer := (SELECT account_key::integer FROM bg.buying_group WHERE id = g);
+    acct integer := (SELECT account_key::integer FROM bg_internal.buying_group WHERE id = g);
     n integer := (SELECT count(*) FROM person WHERE account_id = acct);
     x integer := r_int(1, 10);
     m integer := (SELECT max(id) FROM person);
@@ -121,13 +121,13 @@ END $$;
 CREATE FUNCTION random_member(g bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-    n integer := (SELECT count(*) FROM bg.member WHERE group_id = g);
+    n integer := (SELECT count(*) FROM bg_internal.member WHERE group_id = g);
 BEGIN
     IF n = 0 THEN
         RETURN random_person(g)::text;
     END IF;
     n := r_int(0, n - 1);
-    RETURN (SELECT person_key FROM bg.member WHERE group_id = g ORDER BY person_key OFFSET n LIMIT 1);
+    RETURN (SELECT person_key FROM bg_internal.member WHERE group_id = g ORDER BY person_key OFFSET n LIMIT 1);
 END $$;
 CREATE FUNCTION random_role() RETURNS text
 LANGUAGE sql AS $$
@@ -135,7 +135,7 @@ LANGUAGE sql AS $$
                   'Decision Maker', 'Influencer', 'Practitioner', 'Executive Steering Committee'])[r_int(1, 9)]
 $$;
 CREATE FUNCTION role_id(role text) RETURNS integer
-LANGUAGE sql AS $$ SELECT r.id FROM bg.role r WHERE r.name = $1 $$;
+LANGUAGE sql AS $$ SELECT r.id FROM bg_internal.role r WHERE r.name = $1 $$;
 
 CREATE FUNCTION random_ops(count integer) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -237,7 +237,7 @@ BEGIN
                 PERFORM bg.create_buying_groups((ARRAY['A', 'B', 'C'])[r_int(1, 3)], 'later');
             WHEN 'member_insert' THEN
                 g := random_group();
-                INSERT INTO bg.member (group_id, person_key, role_id, source)
+                INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
                 VALUES (g, random_person(g)::text, role_id(random_role()),
                         (ARRAY['import', 'ai', 'manual', 'rule'])[r_int(1, 4)]);
             WHEN 'member_update' THEN
@@ -245,40 +245,40 @@ BEGIN
                 k := random_member(g);
                 x := r_int(1, 3);
                 IF x = 1 THEN
-                    UPDATE bg.member SET is_removed = NOT is_removed,
+                    UPDATE bg_internal.member SET is_removed = NOT is_removed,
                                          removed_at = CASE WHEN is_removed THEN NULL ELSE now() END
                      WHERE group_id = g AND person_key = k;
                 ELSIF x = 2 THEN
-                    UPDATE bg.member SET role_id = role_id(random_role()) WHERE group_id = g AND person_key = k;
+                    UPDATE bg_internal.member SET role_id = role_id(random_role()) WHERE group_id = g AND person_key = k;
                 ELSE
                     -- several rows of the group at once
                     x := r_int(0, 9);
-                    UPDATE bg.member SET is_removed = NOT is_removed WHERE group_id = g AND person_key LIKE '%' || x;
+                    UPDATE bg_internal.member SET is_removed = NOT is_removed WHERE group_id = g AND person_key LIKE '%' || x;
                 END IF;
             WHEN 'member_delete' THEN
                 g := random_group();
                 k := random_member(g);
                 x := r_int(1, 9);
                 IF r_int(1, 2) = 1 THEN
-                    DELETE FROM bg.member WHERE group_id = g AND person_key = k;
+                    DELETE FROM bg_internal.member WHERE group_id = g AND person_key = k;
                 ELSE
-                    DELETE FROM bg.member WHERE group_id = g AND person_key LIKE x || '%';
+                    DELETE FROM bg_internal.member WHERE group_id = g AND person_key LIKE x || '%';
                 END IF;
             WHEN 'member_move' THEN
                 g := random_group();
                 g2 := random_group();
                 k := random_member(g);
-                UPDATE bg.member SET group_id = g2 WHERE group_id = g AND person_key = k;
+                UPDATE bg_internal.member SET group_id = g2 WHERE group_id = g AND person_key = k;
             WHEN 'account_reparent' THEN
                 -- keep parent ids below their children: no cycle
                 x := r_int(31, 300);
                 UPDATE account SET parent_id = CASE WHEN x <= 120 THEN r_int(0, 30) ELSE r_int(1, 120) END WHERE id = x;
                 UPDATE account SET parent_id = NULL WHERE parent_id = 0;
             WHEN 'watch_toggle' THEN
-                PERFORM bg.watch_people((SELECT NOT watched FROM bg.binding WHERE kind = 'people'));
+                PERFORM bg.watch_people((SELECT NOT watched FROM bg_internal.binding WHERE kind = 'people'));
             WHEN 'group_delete' THEN
                 g := random_group();
-                DELETE FROM bg.buying_group WHERE id = g;
+                DELETE FROM bg_internal.buying_group WHERE id = g;
             WHEN 'bad_call' THEN
                 x := r_int(1, 5);
                 g := random_group();
@@ -339,7 +339,7 @@ SELECT bg.sync() - 'groups' AS nothing_left;
 CREATE TABLE desired AS
 WITH RECURSIVE walk (gid, si, acct) AS (
     SELECT g.id, s.name, g.account_key::integer
-      FROM bg.buying_group g JOIN bg.solution_interest s ON s.id = g.solution_interest_id
+      FROM bg_internal.buying_group g JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
      WHERE s.update_existing
     UNION ALL
     SELECT w.gid, w.si, c.id FROM walk w JOIN account c ON c.parent_id = w.acct WHERE w.si = 'C')
@@ -349,10 +349,10 @@ WHERE bg.role_for('sec', p) IS NOT NULL;
 SELECT si, count(*) > 1000 AS many FROM desired GROUP BY si ORDER BY si;
 -- matching people without any member row (of any source)
 SELECT count(*) AS missing FROM desired d
-WHERE NOT EXISTS (SELECT FROM bg.member m WHERE m.group_id = d.gid AND m.person_key = d.person_key);
+WHERE NOT EXISTS (SELECT FROM bg_internal.member m WHERE m.group_id = d.gid AND m.person_key = d.person_key);
 -- rule members that should not be current, or have another role
 SELECT count(*) AS wrong_rule_members
-FROM bg.members m JOIN bg.solution_interest s ON s.name = m.solution_interest
+FROM bg.members m JOIN bg_internal.solution_interest s ON s.name = m.solution_interest
 LEFT JOIN desired d ON d.gid = m.buying_group AND d.person_key = m.person_key
 WHERE s.update_existing AND m.source = 'rule' AND NOT m.is_removed
   AND m.role IS DISTINCT FROM d.role;
@@ -363,8 +363,8 @@ WHERE m.source = 'rule' AND m.is_removed;
 SELECT score_mismatches() AS mismatches_at_end;
 -- the check itself sees the smallest difference
 BEGIN;
-UPDATE bg.buying_group SET completeness = completeness + 1e-12 WHERE id = (SELECT min(id) FROM bg.buying_group);
-UPDATE bg.buying_group SET missing_roles = missing_roles[2:] WHERE id = (SELECT max(id) FROM bg.buying_group);
+UPDATE bg_internal.buying_group SET completeness = completeness + 1e-12 WHERE id = (SELECT min(id) FROM bg_internal.buying_group);
+UPDATE bg_internal.buying_group SET missing_roles = missing_roles[2:] WHERE id = (SELECT max(id) FROM bg_internal.buying_group);
 SELECT score_mismatches() AS two_corrupted_groups;
 ROLLBACK;
 

@@ -15,7 +15,7 @@ SET search_path = regress_managed_jobs_purge, public;
 \i :abs_srcdir/test/helpers/regress.sql
 
 -- jobs of every status, at fixed times in the past (and one running)
-INSERT INTO bg.job (solution_interest, account_list, status, started_at, finished_at) VALUES
+INSERT INTO bg_internal.job (solution_interest, account_list, status, started_at, finished_at) VALUES
     ('a', 'l', 'done',    now() - interval '40 days', now() - interval '40 days'),
     ('a', 'l', 'failed',  now() - interval '40 days', now() - interval '40 days'),
     ('a', 'l', 'done',    now() - interval '2 days',  now() - interval '2 days'),

@@ -33,9 +33,9 @@ SELECT bg.create_solution_interest('Keyed', 'Keys', update_existing => true, inc
 SELECT bg.create_account_list('Static');
 SELECT bg.add_accounts('Static', ARRAY[1, 1.0, 1.000, 2.0, 3.00]);
 SELECT bg.add_accounts('Static', ARRAY[1.00000]);
-SELECT account_key FROM bg.account_list_entry ORDER BY 1;
+SELECT account_key FROM bg_internal.account_list_entry ORDER BY 1;
 SELECT bg.create_account_list('Dynamic', 'dynamic', $$name in ('Acme', 'Globex')$$);
-SELECT account_key FROM bg.account_list_entry e JOIN bg.account_list l ON l.id = e.list_id
+SELECT account_key FROM bg_internal.account_list_entry e JOIN bg_internal.account_list l ON l.id = e.list_id
  WHERE l.name = 'Dynamic' ORDER BY 1;
 SELECT bg.create_buying_groups('Keyed', 'Static') > 0 AS created;
 SELECT bg.create_buying_groups('Keyed', 'Dynamic') > 0 AS created;
@@ -78,7 +78,7 @@ SELECT bg.add_accounts('C', ARRAY['ab', 'ab  ']);
 SELECT bg.bind_accounts('t_account');
 SELECT bg.create_account_list('T');
 SELECT bg.add_accounts('T', ARRAY['ab', 'AB']);
-SELECT l.name, e.account_key FROM bg.account_list_entry e JOIN bg.account_list l ON l.id = e.list_id
+SELECT l.name, e.account_key FROM bg_internal.account_list_entry e JOIN bg_internal.account_list l ON l.id = e.list_id
  WHERE l.name IN ('U', 'C', 'T') ORDER BY 1, 2;
 
 -- key columns of a type whose equal values have several texts are refused
@@ -94,12 +94,12 @@ SELECT try($$SELECT bg.bind_accounts('i_account', parent => 'parent_id')$$);
 SELECT try($$SELECT bg.bind_people('ci_person')$$);
 SELECT try($$SELECT bg.bind_people('f_person')$$);
 SELECT try($$SELECT bg.bind_people('d_person')$$);
-SELECT kind, relid FROM bg.binding ORDER BY 1;
+SELECT kind, relid FROM bg_internal.binding ORDER BY 1;
 -- a domain over an accepted type is accepted
 CREATE DOMAIN person_no AS bigint CHECK (VALUE > 0);
 CREATE TABLE dom_person (id person_no PRIMARY KEY, account_id numeric, job_title text);
 SELECT bg.bind_people('dom_person');
-SELECT kind, relid, key_type, account_type FROM bg.binding WHERE kind = 'people';
+SELECT kind, relid, key_type, account_type FROM bg_internal.binding WHERE kind = 'people';
 
 -- a binding made before 0.3.0 with such a type: reading its keys is refused
 DELETE FROM t_account WHERE id = 'AB';

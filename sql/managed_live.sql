@@ -56,11 +56,11 @@ SELECT bg.create_buying_groups(si, 'abc') > 0 AS created FROM unnest(ARRAY['Live
 CREATE TABLE snapshot (si text, what text, key text, row_ctid tid, row_xmin text);
 CREATE VIEW row_versions AS
     SELECT s.name AS si, 'group' AS what, g.id::text AS key, g.ctid AS row_ctid, g.xmin::text AS row_xmin
-      FROM bg.buying_group g JOIN bg.solution_interest s ON s.id = g.solution_interest_id
+      FROM bg_internal.buying_group g JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
     UNION ALL
     SELECT s.name, 'member', m.group_id || '/' || m.person_key, m.ctid, m.xmin::text
-      FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
-      JOIN bg.solution_interest s ON s.id = g.solution_interest_id;
+      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
+      JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id;
 CREATE FUNCTION take_snapshot() RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM snapshot;
@@ -70,7 +70,7 @@ $$;
 CREATE FUNCTION rows_written(OUT si text, OUT groups bigint, OUT members bigint) RETURNS SETOF record
 LANGUAGE sql AS $$
     SELECT s.name, count(*) FILTER (WHERE d.what = 'group'), count(*) FILTER (WHERE d.what = 'member')
-      FROM bg.solution_interest s
+      FROM bg_internal.solution_interest s
       LEFT JOIN (SELECT coalesce(n.si, o.si) AS si, coalesce(n.what, o.what) AS what
                    FROM row_versions n FULL JOIN snapshot o USING (si, what, key)
                   WHERE (n.row_ctid, n.row_xmin) IS DISTINCT FROM (o.row_ctid, o.row_xmin)) d ON d.si = s.name
@@ -270,13 +270,13 @@ SELECT score_mismatches();
 -- leaves everything as it was
 CREATE VIEW person_view AS SELECT * FROM person2;
 SELECT try($$SELECT bg.bind_people('person_view')$$);
-SELECT people.relid::regclass, watched FROM bg.binding people WHERE kind = 'people';
+SELECT people.relid::regclass, watched FROM bg_internal.binding people WHERE kind = 'people';
 SELECT * FROM watch_triggers();
 -- not watching: a view can be bound, and watching it is refused
 SELECT bg.watch_people(false);
 SELECT bg.bind_people('person_view');
 SELECT try($$SELECT bg.watch_people()$$);
-SELECT people.relid::regclass, watched FROM bg.binding people WHERE kind = 'people';
+SELECT people.relid::regclass, watched FROM bg_internal.binding people WHERE kind = 'people';
 SELECT * FROM watch_triggers();
 SELECT score_mismatches();
 

@@ -40,18 +40,18 @@ SELECT * FROM names;
 UPDATE account SET name = 'Acme Corp' WHERE id = 1;
 UPDATE account SET name = 'Initech' WHERE id = 3;
 UPDATE account SET name = NULL WHERE id = 2;
-CREATE TABLE before AS SELECT g.id, g.xmin::text AS row_xmin, g.updated_at FROM bg.buying_group g;
+CREATE TABLE before AS SELECT g.id, g.xmin::text AS row_xmin, g.updated_at FROM bg_internal.buying_group g;
 SELECT bg.sync();
 SELECT * FROM names;
 -- names are not scores: updated_at stays, scores are still exact
-SELECT count(*) AS updated_at_changed FROM bg.buying_group g JOIN before b USING (id)
+SELECT count(*) AS updated_at_changed FROM bg_internal.buying_group g JOIN before b USING (id)
  WHERE g.updated_at <> b.updated_at;
 SELECT score_mismatches();
 -- nothing to rename: the next sync writes no group row
 TRUNCATE before;
-INSERT INTO before SELECT g.id, g.xmin::text, g.updated_at FROM bg.buying_group g;
+INSERT INTO before SELECT g.id, g.xmin::text, g.updated_at FROM bg_internal.buying_group g;
 SELECT bg.sync('Live');
-SELECT count(*) AS rewritten FROM bg.buying_group g JOIN before b USING (id) WHERE g.xmin::text <> b.row_xmin;
+SELECT count(*) AS rewritten FROM bg_internal.buying_group g JOIN before b USING (id) WHERE g.xmin::text <> b.row_xmin;
 -- an account that is gone leaves its groups' names as they were
 UPDATE account SET name = 'Globex Ltd' WHERE id = 2;
 SELECT bg.sync('Live');
@@ -69,9 +69,9 @@ UPDATE account SET name = name || ' Inc' WHERE id IN (1, 3);
 SELECT * FROM names;
 -- an update that renames nothing writes no group row
 TRUNCATE before;
-INSERT INTO before SELECT g.id, g.xmin::text, g.updated_at FROM bg.buying_group g;
+INSERT INTO before SELECT g.id, g.xmin::text, g.updated_at FROM bg_internal.buying_group g;
 UPDATE account SET name = name;
-SELECT count(*) AS rewritten FROM bg.buying_group g JOIN before b USING (id) WHERE g.xmin::text <> b.row_xmin;
+SELECT count(*) AS rewritten FROM bg_internal.buying_group g JOIN before b USING (id) WHERE g.xmin::text <> b.row_xmin;
 
 -- a role with no grant on bg renames an account
 CREATE ROLE regress_names_writer;
@@ -79,7 +79,7 @@ GRANT USAGE ON SCHEMA regress_managed_names TO regress_names_writer;
 GRANT SELECT, UPDATE ON account TO regress_names_writer;
 SET ROLE regress_names_writer;
 UPDATE account SET name = 'Acme Holding' WHERE id = 1;
-SELECT try($$SELECT count(*) FROM bg.buying_group$$);
+SELECT try($$SELECT count(*) FROM bg_internal.buying_group$$);
 RESET ROLE;
 SELECT * FROM names WHERE account_key = '1';
 

@@ -60,16 +60,16 @@ CREATE TABLE snapshot (what text, key text, row_ctid tid, row_xmin text);
 CREATE FUNCTION take_snapshot() RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM snapshot;
-    INSERT INTO snapshot SELECT 'group', g.id::text, g.ctid, g.xmin::text FROM bg.buying_group g;
-    INSERT INTO snapshot SELECT 'member', m.group_id || '/' || m.person_key, m.ctid, m.xmin::text FROM bg.member m;
+    INSERT INTO snapshot SELECT 'group', g.id::text, g.ctid, g.xmin::text FROM bg_internal.buying_group g;
+    INSERT INTO snapshot SELECT 'member', m.group_id || '/' || m.person_key, m.ctid, m.xmin::text FROM bg_internal.member m;
 $$;
 -- How many rows were written (inserted, updated or deleted) since the snapshot.
 CREATE FUNCTION rows_written(OUT groups bigint, OUT members bigint)
 LANGUAGE sql AS $$
     WITH now AS (
-        SELECT 'group' AS what, g.id::text AS key, g.ctid, g.xmin::text AS xmin FROM bg.buying_group g
+        SELECT 'group' AS what, g.id::text AS key, g.ctid, g.xmin::text AS xmin FROM bg_internal.buying_group g
         UNION ALL
-        SELECT 'member', m.group_id || '/' || m.person_key, m.ctid, m.xmin::text FROM bg.member m),
+        SELECT 'member', m.group_id || '/' || m.person_key, m.ctid, m.xmin::text FROM bg_internal.member m),
     diff AS (
         SELECT coalesce(n.what, s.what) AS what FROM now n FULL JOIN snapshot s USING (what, key)
          WHERE (n.ctid, n.xmin) IS DISTINCT FROM (s.row_ctid, s.row_xmin))
@@ -108,8 +108,8 @@ SELECT bg.set_member_role(gid('Security', 1), 12, 'Decision Maker');
 -- Cid (rule Practitioner) is removed by hand
 SELECT bg.remove_member(gid('Security', 1), 13);
 -- Hal comes from an imported file as a Practitioner
-INSERT INTO bg.member (group_id, person_key, role_id, source)
-SELECT gid('Security', 2), '24', r.id, 'import' FROM bg.role r WHERE r.name = 'Practitioner';
+INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
+SELECT gid('Security', 2), '24', r.id, 'import' FROM bg_internal.role r WHERE r.name = 'Practitioner';
 SELECT * FROM members('Security');
 -- Acme: DM 2 (Ann, Bob), Influencer 0/2, Practitioner 1 (Dee); Globex complete
 SELECT * FROM groups('Security');

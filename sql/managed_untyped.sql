@@ -34,7 +34,7 @@ SELECT name, parameter_types FROM pg_prepared_statements ORDER BY name;
 EXECUTE add_accounts('Static', '{1,2,3}');
 EXECUTE remove_accounts('Static', '{3}');
 EXECUTE add_accounts('Static', '{}');
-SELECT account_key FROM bg.account_list_entry ORDER BY 1;
+SELECT account_key FROM bg_internal.account_list_entry ORDER BY 1;
 SELECT bg.create_buying_groups('Platform', 'Static') > 0 AS created;
 EXECUTE group_id('Platform', '1');
 EXECUTE group_id('Platform', '3');
@@ -85,7 +85,7 @@ INSERT INTO t_account VALUES ('a,b', 'Comma'), ('{c}', 'Braces'), ('42', 'Digits
 SELECT bg.bind_accounts('t_account');
 SELECT bg.create_account_list('Texts');
 EXECUTE add_accounts('Texts', '{"a,b","{c}",42}');
-SELECT e.account_key FROM bg.account_list_entry e JOIN bg.account_list l ON l.id = e.list_id
+SELECT e.account_key FROM bg_internal.account_list_entry e JOIN bg_internal.account_list l ON l.id = e.list_id
  WHERE l.name = 'Texts' ORDER BY 1;
 SELECT try($$SELECT bg.remove_accounts('Texts', 'a,b')$$);
 

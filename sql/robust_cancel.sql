@@ -67,9 +67,9 @@ ALTER TABLE person RENAME COLUMN title TO job_title;
 -- chunks, whatever the length, and interruptible between chunks
 -- ---------------------------------------------------------------------------
 -- U+FB03 (ﬃ, 3 bytes) folds to "ffi"
-SELECT bg._fold(repeat(U&'\FB03', 3000000)) = repeat('ffi', 3000000) AS folded_3m;
+SELECT bg_internal._fold(repeat(U&'\FB03', 3000000)) = repeat('ffi', 3000000) AS folded_3m;
 -- a chunk boundary (64 kB) inside a multi-byte character, and after ASCII
-SELECT bg._fold(repeat('A', 65535) || U&'\FB03\00DF' || repeat(U&'\03A3', 70000))
+SELECT bg_internal._fold(repeat('A', 65535) || U&'\FB03\00DF' || repeat(U&'\03A3', 70000))
        = repeat('a', 65535) || 'ffiss' || repeat(U&'\03C3', 70000) AS folded_across_chunks;
 -- evaluated on rows: such a value is read like any other
 UPDATE person SET job_title = repeat(U&'\FB03', 1000000) || ' Chief';

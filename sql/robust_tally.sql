@@ -32,28 +32,28 @@ SELECT bg.add_role('T', 'Decision Maker', 'job_title contains ''chief''');
 SELECT bg.add_role('T', 'Practitioner', 'job_title contains ''engineer''');
 SELECT bg.add_role('T', 'Other', NULL, required => false);
 -- counts that would overflow: an error, not a wrapped count (it was XX001 later)
-SELECT try($$SELECT bg._tally_role('{"template": "T", "counts": [9223372036854775807, 0, 0]}',
+SELECT try($$SELECT bg_internal._tally_role('{"template": "T", "counts": [9223372036854775807, 0, 0]}',
                                    'T', 'Decision Maker')::text$$) AS role_overflow;
-SELECT try($$SELECT bg._tally_position('{"template": "T", "counts": [0, 9223372036854775807, 0]}',
+SELECT try($$SELECT bg_internal._tally_position('{"template": "T", "counts": [0, 9223372036854775807, 0]}',
                                        'T', 2)::text$$) AS position_overflow;
 CREATE TABLE person (id integer, account_id integer, job_title text);
 INSERT INTO person VALUES (1, 1, 'Chief');
-SELECT try($$SELECT bg._tally_person('{"template": "T", "counts": [9223372036854775807, 0, 0]}',
+SELECT try($$SELECT bg_internal._tally_person('{"template": "T", "counts": [9223372036854775807, 0, 0]}',
                                      'T', p)::text FROM person p$$) AS person_overflow;
 -- one below the largest count still counts
-SELECT bg._tally_role('{"template": "T", "counts": [9223372036854775806, 0, 0]}',
+SELECT bg_internal._tally_role('{"template": "T", "counts": [9223372036854775806, 0, 0]}',
                       'T', 'Decision Maker')::text AS largest;
 
 -- a tally with a number of counts its template does not have (22P02), in the
 -- final functions and in the transition functions
-SELECT try($$SELECT bg._tally_completeness('{"template": "T", "counts": [1, 2]}')::text$$) AS final_fewer;
-SELECT try($$SELECT bg._tally_role_counts('{"template": "T", "counts": [1, 2, 3, 4]}')::text$$) AS final_more;
-SELECT try($$SELECT bg._tally_role('{"template": "T", "counts": [1, 2]}', 'T', 'Other')::text$$) AS trans_fewer;
-SELECT try($$SELECT bg._tally_person('{"template": "T", "counts": [1]}', 'T', p)::text FROM person p$$)
+SELECT try($$SELECT bg_internal._tally_completeness('{"template": "T", "counts": [1, 2]}')::text$$) AS final_fewer;
+SELECT try($$SELECT bg_internal._tally_role_counts('{"template": "T", "counts": [1, 2, 3, 4]}')::text$$) AS final_more;
+SELECT try($$SELECT bg_internal._tally_role('{"template": "T", "counts": [1, 2]}', 'T', 'Other')::text$$) AS trans_fewer;
+SELECT try($$SELECT bg_internal._tally_person('{"template": "T", "counts": [1]}', 'T', p)::text FROM person p$$)
        AS trans_person;
 -- as an aggregate's initial state (a custom aggregate over bg's functions)
 CREATE AGGREGATE tally_from(text, text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally,
+    SFUNC = bg_internal._tally_role, STYPE = bg.role_tally,
     INITCOND = '{"template": "T", "counts": [5, 0]}');
 SELECT try($$SELECT tally_from('T', r)::text FROM (VALUES ('Other')) v(r)$$) AS initcond;
 

@@ -53,16 +53,16 @@ SELECT bg.create_solution_interest('S', 'T');
 SELECT bg.create_account_list('L');
 SELECT bg.add_accounts('L', ARRAY[1]);
 SELECT bg.create_buying_groups('S', 'L') > 0 AS created;
-GRANT USAGE ON SCHEMA bg, regress_bypass TO regress_bg_writer;
-GRANT ALL ON ALL TABLES IN SCHEMA bg TO regress_bg_writer;
+GRANT USAGE ON SCHEMA bg, bg_internal, regress_bypass TO regress_bg_writer;
+GRANT ALL ON ALL TABLES IN SCHEMA bg, bg_internal TO regress_bg_writer;
 
 SET SESSION AUTHORIZATION regress_bg_writer;
 SET check_function_bodies = off;
 -- a member row outside the template is still refused
-INSERT INTO bg.member (group_id, person_key, role_id, source)
-SELECT g.id, '9', 12345, 'manual' FROM bg.buying_group g;
+INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
+SELECT g.id, '9', 12345, 'manual' FROM bg_internal.buying_group g;
 -- deleted members still update the stored scores
-DELETE FROM bg.member WHERE person_key = '3';
+DELETE FROM bg_internal.member WHERE person_key = '3';
 SELECT member_count, completeness, missing_roles FROM bg.buying_groups;
 SELECT score_mismatches();
 -- the DDL guard still refuses to drop a column a condition reads
@@ -75,7 +75,7 @@ SELECT count(*) AS job_title_kept FROM pg_attribute
 -- a superuser's session with check_function_bodies off is a restore: the
 -- member triggers stand aside (pg_restore's data was consistent when dumped)
 SET check_function_bodies = off;
-DELETE FROM bg.member WHERE person_key = '2';
+DELETE FROM bg_internal.member WHERE person_key = '2';
 RESET check_function_bodies;
 SELECT member_count FROM bg.buying_groups;
 

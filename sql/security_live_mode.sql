@@ -43,8 +43,8 @@ UPDATE person SET job_title = 'CISO' WHERE id = 2;       -- a watched column
 UPDATE person SET phone = '22' WHERE id = 2;              -- an unwatched one
 DELETE FROM person WHERE id = 1;
 -- bg stays closed
-SELECT try($$SELECT count(*) FROM bg.member$$);
-SELECT try($$INSERT INTO bg.member VALUES (1, '9', 1, 'manual')$$);
+SELECT try($$SELECT count(*) FROM bg_internal.member$$);
+SELECT try($$INSERT INTO bg_internal.member VALUES (1, '9', 1, 'manual')$$);
 SELECT try($$SELECT bg.assign_member(1, 3, 'Decision Maker')$$);
 RESET ROLE;
 

@@ -121,7 +121,7 @@ SET search_path = public, bg;
 SELECT bg.bind_people('person');
 SELECT bg.bind_people('person', key => 'id', account => 'account_id');
 SELECT bg.bind_accounts('account', parent => 'parent_id');
-SELECT kind, relid, key_column, account_column, name_column, parent_column FROM bg.binding ORDER BY kind;
+SELECT kind, relid, key_column, account_column, name_column, parent_column FROM bg_internal.binding ORDER BY kind;
 SELECT bg.create_role('Architect', 'Designs the solution.');
 SELECT bg.create_role('Buyer');
 SELECT bg.rename_role('Buyer', 'Purchaser');

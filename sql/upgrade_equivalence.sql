@@ -109,6 +109,6 @@ ALTER EXTENSION bg UPDATE TO '0.3.0';
 \set SHOW_CONTEXT errors
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
 SELECT id, account_key FROM bg.buying_groups ORDER BY 1;
-SELECT account_key FROM bg.account_list_entry ORDER BY 1;
+SELECT account_key FROM bg_internal.account_list_entry ORDER BY 1;
 DROP EXTENSION bg;
 DROP TABLE upgrade_account, upgrade_person;

@@ -208,7 +208,7 @@ bg_tally_missing_roles(PG_FUNCTION_ARGS)
 }
 
 /*
- * bg._tally_scores(bg.role_tally) RETURNS (role_counts jsonb, completeness
+ * bg_internal._tally_scores(bg.role_tally) RETURNS (role_counts jsonb, completeness
  * double precision, role_completeness jsonb, missing_roles text[]): the four
  * finals in one call, as buying groups store them.
  */
@@ -224,7 +224,7 @@ bg_tally_scores(PG_FUNCTION_ARGS)
 	double		c;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "bg._tally_scores must return a row");
+		elog(ERROR, "bg_internal._tally_scores must return a row");
 	desc = BlessTupleDesc(desc);
 	values[0] = JsonbPGetDatum(role_object(tmpl, t, false));
 	if (group_completeness(tmpl, t, &c))

@@ -177,7 +177,7 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 }
 
 /*
- * Transition of bg._position_tally(template text, position int): counts a
+ * Transition of bg_internal._position_tally(template text, position int): counts a
  * role given by its position in the template (1 = first by priority), as the
  * stored scores of buying groups are counted from role ids mapped to
  * positions without comparing names.  A NULL position counts nowhere.

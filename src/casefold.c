@@ -1,6 +1,6 @@
 /*
  * casefold.c — trimming and full Unicode case folding (docs/design.md §4:
- * text comparisons ignore case and surrounding white space), and bg._fold,
+ * text comparisons ignore case and surrounding white space), and bg_internal._fold,
  * the same folding from SQL.
  *
  * ASCII values, the vast majority of job titles, are folded with a byte loop.
@@ -299,7 +299,7 @@ bg_fold_copy(const char *s, int len, int *outlen)
 }
 
 /*
- * bg._fold(text) RETURNS text: the trimmed, case-folded form that text
+ * bg_internal._fold(text) RETURNS text: the trimmed, case-folded form that text
  * comparisons use; it keeps role names unique whatever the database locale.
  */
 PG_FUNCTION_INFO_V1(bg_fold_text);

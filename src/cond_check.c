@@ -20,6 +20,7 @@
 #include "utils/varlena.h"
 
 #include "cond.h"
+#include "owner.h"
 #include "cond_regex.h"
 
 bool
@@ -577,13 +578,18 @@ bound_people(void)
 {
 	Oid			relid = InvalidOid;
 	int			rc;
+	BgSavedUser saved;
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	rc = SPI_execute("SELECT relid::pg_catalog.oid FROM bg.binding "
-					 "WHERE kind OPERATOR(pg_catalog.=) 'people'", true, 1);
+	/* read as the owner of bg's tables: the caller may have no privilege on them */
+	bg_become_owner(&saved);
+	rc = SPI_execute(psprintf("SELECT relid::pg_catalog.oid FROM %s.binding "
+							  "WHERE kind OPERATOR(pg_catalog.=) 'people'",
+							  quote_identifier(bg_catalog_schema())), true, 1);
+	bg_restore_user(&saved);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading bg.binding failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "reading bg's bindings failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 1)
 	{
 		bool		isnull;

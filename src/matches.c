@@ -87,7 +87,7 @@ bg_matches(PG_FUNCTION_ARGS)
 }
 
 /*
- * bg._condition_columns(condition text) RETURNS text[]: the column names a
+ * bg_internal._condition_columns(condition text) RETURNS text[]: the column names a
  * condition reads (with repeats), so that live mode fires only on updates of
  * those columns.
  */

@@ -9,7 +9,7 @@
  * columns the template's conditions read (named, so bg still resolves them
  * by name), before planning.
  *
- * The plan then depends on the template: bg.template_role is added to the
+ * The plan then depends on the template: bg_internal.template_role is added to the
  * plan's relation dependencies, and every change of bg's catalog sends a
  * relcache invalidation of that table (see template_cache.c), which makes
  * PostgreSQL re-plan cached plans.  If anything is unusual (template unknown,

@@ -38,7 +38,7 @@ bg_score_guard_init(void)
 	RegisterSubXactCallback(clear_mark_sub, NULL);
 }
 
-/* bg._scores_stored(on boolean) RETURNS void: sets or clears the mark */
+/* bg_internal._scores_stored(on boolean) RETURNS void: sets or clears the mark */
 PG_FUNCTION_INFO_V1(bg_set_scores_stored);
 Datum
 bg_set_scores_stored(PG_FUNCTION_ARGS)
@@ -47,7 +47,7 @@ bg_set_scores_stored(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* bg._take_scores_stored() RETURNS boolean: the mark, cleared */
+/* bg_internal._take_scores_stored() RETURNS boolean: the mark, cleared */
 PG_FUNCTION_INFO_V1(bg_take_scores_stored);
 Datum
 bg_take_scores_stored(PG_FUNCTION_ARGS)

@@ -2,9 +2,9 @@
  * template_cache.c — loads roles templates from bg's catalog and keeps them,
  * parsed, in a backend-local cache.
  *
- * A statement trigger on bg.role, bg.template and bg.template_role calls
+ * A statement trigger on bg_internal.role, bg_internal.template and bg_internal.template_role calls
  * bg_catalog_changed(), which queues a relcache invalidation of
- * bg.template_role.  PostgreSQL delivers it to this backend at the next
+ * bg_internal.template_role.  PostgreSQL delivers it to this backend at the next
  * command and to every other backend when the change commits; the callback
  * registered here then bumps bg_catalog_generation, and every cached or
  * per-query compiled template built under an older generation is rebuilt.
@@ -22,6 +22,7 @@
 #include "utils/snapmgr.h"
 #include "access/xact.h"
 
+#include "owner.h"
 #include "template_cache.h"
 
 uint64		bg_catalog_generation = 1;
@@ -45,11 +46,11 @@ bg_template_cache_init(void)
 	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
 }
 
-/* bg.template_role's OID, or InvalidOid when bg is not installed. */
+/* bg's template_role table's OID, or InvalidOid when bg is not installed. */
 Oid
 bg_template_role_relid(void)
 {
-	Oid			nspid = get_namespace_oid("bg", true);
+	Oid			nspid = bg_catalog_schema_oid();
 
 	return OidIsValid(nspid) ? get_relname_relid("template_role", nspid) : InvalidOid;
 }
@@ -79,6 +80,9 @@ bg_template_lookup(const char *name)
 	Oid			argtype = TEXTOID;
 	int			rc;
 	bool		pushed = false;
+	const char *nsp;
+	char	   *query;
+	BgSavedUser saved;
 
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
@@ -98,28 +102,31 @@ bg_template_lookup(const char *name)
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	nsp = quote_identifier(bg_catalog_schema());
+	query = psprintf("SELECT r.name, tr.priority, tr.condition, tr.required, "
+					 "       tr.members_required "
+					 "FROM %s.template t "
+					 "LEFT JOIN %s.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
+					 "LEFT JOIN %s.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
+					 "WHERE t.name OPERATOR(pg_catalog.=) $1 "
+					 "ORDER BY tr.priority", nsp, nsp, nsp);
 
 	/*
 	 * Templates are read like PostgreSQL reads its own catalogs: with the
 	 * latest snapshot, never an older statement snapshot (the planner runs
 	 * before a PL/pgSQL statement takes its own), so that a cached template
 	 * is exactly as new as the invalidations seen so far.  Parallel workers
-	 * cannot take snapshots and read with the leader's.
+	 * cannot take snapshots and read with the leader's.  The caller may have
+	 * no privilege on bg's tables: they are read as their owner.
 	 */
 	if (!IsInParallelMode())
 	{
 		PushActiveSnapshot(GetLatestSnapshot());
 		pushed = true;
 	}
-	rc = SPI_execute_with_args(
-							   "SELECT r.name, tr.priority, tr.condition, tr.required, "
-							   "       tr.members_required "
-							   "FROM bg.template t "
-							   "LEFT JOIN bg.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
-							   "LEFT JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
-							   "WHERE t.name OPERATOR(pg_catalog.=) $1 "
-							   "ORDER BY tr.priority",
-							   1, &argtype, &arg, NULL, true, 0);
+	bg_become_owner(&saved);
+	rc = SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 0);
+	bg_restore_user(&saved);
 	if (pushed)
 		PopActiveSnapshot();
 	if (rc != SPI_OK_SELECT)
@@ -172,7 +179,7 @@ bg_catalog_changed(PG_FUNCTION_ARGS)
 				 errmsg("bg_catalog_changed() must be called as a trigger")));
 	relid = bg_template_role_relid();
 	if (!OidIsValid(relid))
-		elog(ERROR, "bg.template_role is missing");
+		elog(ERROR, "bg's template_role table is missing");
 	CacheInvalidateRelcacheByRelid(relid);
 	return PointerGetDatum(NULL);
 }

@@ -41,14 +41,14 @@ CREATE TYPE crm.pair AS (id integer, account_id integer);
 -- ---------------------------------------------------------------------------
 -- bind_people
 -- ---------------------------------------------------------------------------
-SELECT is((SELECT count(*) FROM bg.binding), 0::bigint, 'nothing is bound after CREATE EXTENSION');
+SELECT is((SELECT count(*) FROM bg_internal.binding), 0::bigint, 'nothing is bound after CREATE EXTENSION');
 SELECT lives_ok($$SELECT bg.bind_people('crm.person')$$, 'bind_people with the default columns');
 SELECT results_eq(
-    $$SELECT kind, relid, key_column, account_column, name_column, parent_column, bound_at FROM bg.binding$$,
+    $$SELECT kind, relid, key_column, account_column, name_column, parent_column, bound_at FROM bg_internal.binding$$,
     $$VALUES ('people', 'crm.person'::regclass, 'id'::name, 'account_id'::name, NULL::name, NULL::name, now())$$,
-    'bg.binding records the people table with its key and account columns');
+    'bg_internal.binding records the people table with its key and account columns');
 
-CREATE TEMP TABLE binding_before AS SELECT * FROM bg.binding;
+CREATE TEMP TABLE binding_before AS SELECT * FROM bg_internal.binding;
 SELECT throws_ok($$SELECT bg.bind_people('crm.contact')$$, '42703',
     'column "id" does not exist in table crm.contact', 'a missing default key column is refused');
 SELECT is(tap.error_of($$SELECT bg.bind_people('crm.contact')$$),
@@ -84,17 +84,17 @@ CREATE TEMP TABLE gone AS SELECT 'crm.gone'::regclass::oid AS relid;
 DROP TABLE crm.gone;
 SELECT throws_ok(format('SELECT bg.bind_people(%s::regclass)', (SELECT relid FROM gone)), '42P01',
     NULL, 'the OID of a dropped table is refused as an unknown table');
-SELECT results_eq('SELECT * FROM bg.binding', 'SELECT * FROM binding_before',
+SELECT results_eq('SELECT * FROM bg_internal.binding', 'SELECT * FROM binding_before',
     'the refused bind_people calls left the binding as it was');
 
 SELECT lives_ok($$SELECT bg.bind_people('crm.contact', key => 'contact_no', account => 'company')$$,
     'bind_people with named key and account columns');
-SELECT results_eq($$SELECT kind, relid, key_column, account_column FROM bg.binding$$,
+SELECT results_eq($$SELECT kind, relid, key_column, account_column FROM bg_internal.binding$$,
     $$VALUES ('people', 'crm.contact'::regclass, 'contact_no'::name, 'company'::name)$$,
     're-binding replaces the people binding');
 SELECT lives_ok($$SELECT bg.bind_people('crm.person_view')$$, 'a view can be bound');
 SELECT lives_ok($$SELECT bg.bind_people('crm."Company"', 'Key', 'Key')$$, 'quoted column names');
-SELECT results_eq($$SELECT relid, key_column, account_column FROM bg.binding$$,
+SELECT results_eq($$SELECT relid, key_column, account_column FROM bg_internal.binding$$,
     $$VALUES ('crm."Company"'::regclass, 'Key'::name, 'Key'::name)$$, 'quoted names are kept exactly');
 SELECT lives_ok($$SELECT bg.bind_people('crm.person')$$, 'bind crm.person again');
 
@@ -104,17 +104,17 @@ SELECT lives_ok($$SELECT bg.bind_people('crm.person')$$, 'bind crm.person again'
 SELECT lives_ok($$SELECT bg.bind_accounts('crm.account')$$, 'bind_accounts with the default columns');
 SELECT results_eq(
     $$SELECT kind, relid, key_column, account_column, name_column, parent_column, bound_at
-        FROM bg.binding ORDER BY kind$$,
+        FROM bg_internal.binding ORDER BY kind$$,
     $$VALUES ('accounts', 'crm.account'::regclass, 'id'::name, NULL::name, 'name'::name, NULL::name, now()),
              ('people', 'crm.person'::regclass, 'id'::name, 'account_id'::name, NULL::name, NULL::name, now())$$,
-    'bg.binding records the account table next to the people table');
+    'bg_internal.binding records the account table next to the people table');
 SELECT lives_ok($$SELECT bg.bind_accounts('crm.account', parent => 'parent_id')$$, 'bind_accounts with a parent');
-SELECT results_eq($$SELECT relid, key_column, name_column, parent_column FROM bg.binding WHERE kind = 'accounts'$$,
+SELECT results_eq($$SELECT relid, key_column, name_column, parent_column FROM bg_internal.binding WHERE kind = 'accounts'$$,
     $$VALUES ('crm.account'::regclass, 'id'::name, 'name'::name, 'parent_id'::name)$$,
     're-binding replaces the account binding');
 
 DROP TABLE binding_before;
-CREATE TEMP TABLE binding_before AS SELECT * FROM bg.binding;
+CREATE TEMP TABLE binding_before AS SELECT * FROM bg_internal.binding;
 SELECT throws_ok($$SELECT bg.bind_accounts('crm.account', parent => 'parent')$$, '42703',
     'column "parent" does not exist in table crm.account', 'a missing parent column is refused');
 SELECT is(tap.error_of($$SELECT bg.bind_accounts('crm.account', parent => 'parent')$$),
@@ -133,11 +133,11 @@ SELECT throws_ok($$SELECT bg.bind_accounts('crm.seq')$$, '42809',
     '"crm.seq" is not a table or view', 'a sequence cannot be bound as accounts');
 SELECT throws_ok($$SELECT bg.bind_accounts(NULL)$$, '22004',
     'table must not be null', 'a NULL account table is refused');
-SELECT results_eq('SELECT * FROM bg.binding', 'SELECT * FROM binding_before',
+SELECT results_eq('SELECT * FROM bg_internal.binding', 'SELECT * FROM binding_before',
     'the refused bind_accounts calls left both bindings as they were');
 SELECT lives_ok($$SELECT bg.bind_accounts('crm.account', 'id', 'name', NULL)$$,
     'bind_accounts without a parent again');
-SELECT is((SELECT parent_column FROM bg.binding WHERE kind = 'accounts'), NULL, 'the parent is removed');
+SELECT is((SELECT parent_column FROM bg_internal.binding WHERE kind = 'accounts'), NULL, 'the parent is removed');
 
 -- ---------------------------------------------------------------------------
 -- Conditions are checked against the bound people table when saved
@@ -168,14 +168,14 @@ SELECT lives_ok($$SELECT bg.add_role('T', 'Influencer', 'seniority >= 3')$$, 'a 
 SELECT bg.copy_template('T', 'Live T');
 SELECT bg.publish_template('Live T');
 DROP TABLE binding_before;
-CREATE TEMP TABLE binding_before AS SELECT * FROM bg.binding;
+CREATE TEMP TABLE binding_before AS SELECT * FROM bg_internal.binding;
 SELECT is((tap.error_of($$SELECT bg.bind_people('crm.contact', 'contact_no', 'company')$$))[1:3],
     ARRAY['42703', 'cannot bind crm.contact: the condition of role "Champion" in roles template "Live T" does not fit it',
           $d$Column "department" does not exist in table crm.contact. At character 1 of condition "department is 'Security'".$d$],
     'binding a table lacking a column used by a saved condition is refused');
 SELECT throws_ok($$SELECT bg.bind_people('crm.lead')$$, '42703', NULL,
     'binding a table lacking a column of a saved condition is refused (crm.lead)');
-SELECT results_eq('SELECT * FROM bg.binding', 'SELECT * FROM binding_before',
+SELECT results_eq('SELECT * FROM bg_internal.binding', 'SELECT * FROM binding_before',
     'the refused re-binding leaves the old binding');
 SELECT lives_ok($$SELECT bg.drop_template('T')$$, 'drop the draft');
 SELECT throws_ok($$SELECT bg.bind_people('crm.contact', 'contact_no', 'company')$$, '42703', NULL,
@@ -184,14 +184,14 @@ SELECT lives_ok($$SELECT bg.copy_template('Live T', 'T')$$, 'a draft copy of the
 SELECT lives_ok($$SELECT bg.set_condition('T', 'Champion', NULL)$$, 'remove the department condition of the draft');
 SELECT throws_ok($$SELECT bg.bind_people('crm.lead')$$, '42703', NULL,
     'the live template still holds the department condition');
-SELECT results_eq('SELECT * FROM bg.binding', 'SELECT * FROM binding_before',
+SELECT results_eq('SELECT * FROM bg_internal.binding', 'SELECT * FROM binding_before',
     'still the old binding');
 
 -- a table with the columns but another type
 CREATE TABLE crm.lead2 (id integer, account_id integer, department text, seniority text);
 SELECT throws_ok($$SELECT bg.bind_people('crm.lead2')$$, '42804', NULL,
     'binding a table where a condition column has another type is refused');
-SELECT results_eq('SELECT * FROM bg.binding', 'SELECT * FROM binding_before', 'and leaves the old binding');
+SELECT results_eq('SELECT * FROM bg_internal.binding', 'SELECT * FROM binding_before', 'and leaves the old binding');
 CREATE TABLE crm.person2 (id integer, account_id integer, department text, seniority numeric, extra text);
 SELECT lives_ok($$SELECT bg.bind_people('crm.person2')$$, 'a table that fits every saved condition can be bound');
 SELECT lives_ok($$SELECT bg.set_condition('T', 'Champion', $c$extra is empty$c$)$$,
@@ -202,7 +202,7 @@ SELECT throws_ok($$SELECT bg.set_condition('T', 'Champion', $c$job_title is empt
 -- ---------------------------------------------------------------------------
 -- Nothing bound: conditions are checked for syntax only, then on binding
 -- ---------------------------------------------------------------------------
-DELETE FROM bg.binding;
+DELETE FROM bg_internal.binding;
 SELECT lives_ok($$SELECT bg.set_condition('T', 'Champion', $c$anything contains 'x'$c$)$$,
     'with no people table bound a condition is checked for syntax only');
 SELECT throws_ok($$SELECT bg.set_condition('T', 'Champion', $c$anything contains$c$)$$, '42601', NULL,
@@ -211,7 +211,7 @@ SELECT is((tap.error_of($$SELECT bg.bind_people('crm.person')$$))[1:3],
     ARRAY['42703', 'cannot bind crm.person: the condition of role "Champion" in roles template "T" does not fit it',
           $d$Column "anything" does not exist in table crm.person. At character 1 of condition "anything contains 'x'".$d$],
     'binding then checks the condition saved without a table');
-SELECT is((SELECT count(*) FROM bg.binding), 0::bigint, 'and nothing was bound');
+SELECT is((SELECT count(*) FROM bg_internal.binding), 0::bigint, 'and nothing was bound');
 
 -- ---------------------------------------------------------------------------
 -- The bound table is dropped

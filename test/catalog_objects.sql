@@ -88,14 +88,29 @@ SELECT is(proparallel, 'u', format('%s is PARALLEL UNSAFE (it writes the catalog
 -- ---------------------------------------------------------------------------
 -- search_path safety of every function of the extension
 -- ---------------------------------------------------------------------------
+-- Callers have no privilege on bg_internal: every SQL and PL/pgSQL function
+-- of the API runs as the extension's owner (and pins search_path, below);
+-- in bg_internal only the triggers anyone may fire do: the DDL guard's
+-- (anyone's DDL) and live mode's (anyone who writes the people or accounts
+-- table).  C functions run as their caller.
 SELECT is(
     (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
-       FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+       FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+       JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
         AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'bg')
-        AND p.prosecdef),
-    ARRAY['bg._accounts_changed()', 'bg._ddl_guard_alter()', 'bg._ddl_guard_drop()', 'bg._people_changed()'],
-    'no function of bg is SECURITY DEFINER but the triggers anyone may fire: the DDL guard''s (anyone''s DDL) and live mode''s (anyone who writes the people or accounts table)');
+        AND p.prokind = 'f' AND l.lanname IN ('sql', 'plpgsql')
+        AND p.prosecdef <> (p.pronamespace = 'bg'::regnamespace)),
+    ARRAY['bg_internal._accounts_changed()', 'bg_internal._ddl_guard_alter()', 'bg_internal._ddl_guard_drop()', 'bg_internal._people_changed()'],
+    'the SQL and PL/pgSQL functions of schema bg are SECURITY DEFINER; in bg_internal only the DDL guard''s and live mode''s triggers are');
+SELECT is(
+    (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
+       FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+       JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+      WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'bg')
+        AND l.lanname = 'c' AND p.prosecdef),
+    NULL, 'no C function of bg is SECURITY DEFINER');
 SELECT is(
     (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang

@@ -5,7 +5,7 @@ SELECT plan(74);
 
 -- A fixed past time, so that changes of updated_at show inside one transaction.
 CREATE FUNCTION pg_temp.age_templates() RETURNS void LANGUAGE sql AS $$
-    UPDATE bg.template SET created_at = '2001-01-01', updated_at = '2001-01-01';
+    UPDATE bg_internal.template SET created_at = '2001-01-01', updated_at = '2001-01-01';
 $$;
 
 -- ---------------------------------------------------------------------------

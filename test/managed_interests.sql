@@ -56,7 +56,7 @@ SELECT throws_ok($$SELECT bg.create_solution_interest('X', 'Security', update_ex
     'update_existing must not be null', 'a NULL update_existing is 22004');
 SELECT throws_ok($$SELECT bg.create_solution_interest('X', 'Security', include_subaccounts => NULL)$$, '22004',
     'include_subaccounts must not be null', 'a NULL include_subaccounts is 22004');
-SELECT is((SELECT count(*) FROM bg.solution_interest), 0::bigint, 'the refused calls created nothing');
+SELECT is((SELECT count(*) FROM bg_internal.solution_interest), 0::bigint, 'the refused calls created nothing');
 
 SELECT lives_ok($$SELECT bg.create_solution_interest(' Security Suite ', 'Security', 'The whole suite')$$,
     'create_solution_interest with a live template');
@@ -115,7 +115,7 @@ SELECT results_eq(
              ('Security Suite for Globex', 'Security Suite', 'Security', '3', 'Globex'),
              ('Security Suite for 4', 'Security Suite', 'Security', '4', NULL)$$,
     'one group per listed account, named <solution interest> for <account name> (the key without a name)');
-SELECT is((SELECT count(*) FROM bg.buying_group g JOIN jobs j ON j.id = g.job_id WHERE j.name = 'first'), 3::bigint,
+SELECT is((SELECT count(*) FROM bg_internal.buying_group g JOIN jobs j ON j.id = g.job_id WHERE j.name = 'first'), 3::bigint,
     'the groups record their job');
 SELECT results_eq(
     $$SELECT account_key, person_key, role, source, is_removed, removed_at FROM bg.members
@@ -216,7 +216,7 @@ SELECT throws_ok($$SELECT bg.buying_group_id('Security Suite', 'one'::text)$$, '
 SELECT throws_ok($$SELECT bg.drop_solution_interest('Security Suite')$$, '2BP01',
     'cannot drop solution interest "Security Suite": it has 4 buying groups',
     'an interest with buying groups cannot be dropped');
-SELECT throws_ok($$DELETE FROM bg.solution_interest WHERE name = 'Security Suite'$$, '2BP01',
+SELECT throws_ok($$DELETE FROM bg_internal.solution_interest WHERE name = 'Security Suite'$$, '2BP01',
     'cannot drop solution interest "Security Suite": it has 4 buying groups',
     'a direct delete of an interest with buying groups is refused too');
 SELECT is((SELECT buying_group_count FROM bg.solution_interests WHERE name = 'Security Suite'), 4::bigint,
@@ -224,7 +224,7 @@ SELECT is((SELECT buying_group_count FROM bg.solution_interests WHERE name = 'Se
 SELECT is(bg.drop_buying_groups('Security Suite'), 4::bigint, 'drop_buying_groups returns how many it deleted');
 SELECT is((SELECT count(*) FROM bg.members WHERE solution_interest = 'Security Suite'), 0::bigint,
     'their members went with them');
-SELECT is((SELECT count(*) FROM bg.member m WHERE NOT EXISTS (SELECT FROM bg.buying_group g WHERE g.id = m.group_id)),
+SELECT is((SELECT count(*) FROM bg_internal.member m WHERE NOT EXISTS (SELECT FROM bg_internal.buying_group g WHERE g.id = m.group_id)),
     0::bigint, 'no member is left without its group');
 SELECT results_eq($$SELECT solution_interest, count(*) FROM bg.buying_groups GROUP BY 1$$,
     $$VALUES ('Data Platform', 3::bigint)$$, 'the groups of other interests stay');
@@ -331,7 +331,7 @@ SELECT throws_ok($$SELECT bg.create_buying_groups(NULL, 'Targets')$$, '22004',
     'solution interest must not be null', 'a NULL solution interest is 22004');
 SELECT throws_ok($$SELECT bg.create_buying_groups('Doomed', NULL)$$, '22004',
     'account list must not be null', 'a NULL account list is 22004');
-SELECT throws_ok($$SELECT bg._position_tally('Security', 9) FROM (VALUES (1)) v$$, '22023', NULL,
+SELECT throws_ok($$SELECT bg_internal._position_tally('Security', 9) FROM (VALUES (1)) v$$, '22023', NULL,
     'a role position outside the template is 22023');
 CREATE TABLE crm.gone AS SELECT *, 1 AS seniority FROM crm.person WITH NO DATA;
 SELECT bg.bind_people('crm.gone');

@@ -23,13 +23,13 @@ CREATE TABLE crm.person (id integer PRIMARY KEY, account_id bigint, job_title te
 -- The entries of a list, as stored (text keys).
 CREATE FUNCTION pg_temp.entries(list text) RETURNS text[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(e.account_key ORDER BY e.account_key), '{}')
-      FROM bg.account_list_entry e JOIN bg.account_list l ON l.id = e.list_id
+      FROM bg_internal.account_list_entry e JOIN bg_internal.account_list l ON l.id = e.list_id
      WHERE l.name = list;
 $$;
 -- A fixed past time, so that writes show inside one transaction.
 CREATE FUNCTION pg_temp.age_lists() RETURNS void LANGUAGE sql AS $$
-    UPDATE bg.account_list SET refreshed_at = '2001-01-01', created_at = '2001-01-01';
-    UPDATE bg.account_list_entry SET added_at = '2001-01-01';
+    UPDATE bg_internal.account_list SET refreshed_at = '2001-01-01', created_at = '2001-01-01';
+    UPDATE bg_internal.account_list_entry SET added_at = '2001-01-01';
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -76,8 +76,8 @@ SELECT ok(EXISTS (SELECT FROM bg.account_lists WHERE name = 'Padded'), 'the list
 SELECT lives_ok($$SELECT bg.create_account_list('Everyone', 'dynamic', 'true')$$, 'a filter that is just true');
 SELECT is(pg_temp.entries('Everyone'), ARRAY['1', '2', '3', '4', '5000000000'], 'true selects every account');
 
-CREATE TEMP TABLE lists_before AS SELECT * FROM bg.account_list;
-CREATE TEMP TABLE entries_before AS SELECT * FROM bg.account_list_entry;
+CREATE TEMP TABLE lists_before AS SELECT * FROM bg_internal.account_list;
+CREATE TEMP TABLE entries_before AS SELECT * FROM bg_internal.account_list_entry;
 SELECT is((tap.error_of($$SELECT bg.create_account_list('Bad', 'dynamic', 'nope = 1')$$))[1:3],
     ARRAY['42703', 'invalid filter for account list "Bad"',
           'Column "nope" does not exist in table crm.account. At character 1 of condition "nope = 1".'],
@@ -105,9 +105,9 @@ SELECT throws_ok($$SELECT bg.create_account_list('Targets')$$, '42710',
     'account list "Targets" already exists', 'a duplicate name is 42710');
 SELECT throws_ok($$SELECT bg.create_account_list(' Targets ', 'dynamic', 'true')$$, '42710', NULL,
     'a duplicate after trimming is 42710, whatever the kind');
-SELECT results_eq('SELECT * FROM bg.account_list ORDER BY id', 'SELECT * FROM lists_before ORDER BY id',
+SELECT results_eq('SELECT * FROM bg_internal.account_list ORDER BY id', 'SELECT * FROM lists_before ORDER BY id',
     'the refused calls created no list');
-SELECT results_eq('SELECT * FROM bg.account_list_entry ORDER BY 1, 2', 'SELECT * FROM entries_before ORDER BY 1, 2',
+SELECT results_eq('SELECT * FROM bg_internal.account_list_entry ORDER BY 1, 2', 'SELECT * FROM entries_before ORDER BY 1, 2',
     'the refused calls added no accounts');
 
 -- ---------------------------------------------------------------------------
@@ -152,14 +152,14 @@ SELECT throws_ok($$SELECT bg.add_accounts('Nope', ARRAY[1])$$, '42704',
 SELECT throws_ok($$SELECT bg.add_accounts(NULL, ARRAY[1])$$, '22004', NULL, 'a NULL list is 22004');
 SELECT is(pg_temp.entries('Targets'), (SELECT e FROM targets_before), 'the refused calls changed nothing');
 SELECT is(bg.add_accounts('Targets', ARRAY[1, 2]), 0, 'adding nothing new ...');
-SELECT is((SELECT refreshed_at FROM bg.account_list WHERE name = 'Targets'), '2001-01-01'::timestamptz,
+SELECT is((SELECT refreshed_at FROM bg_internal.account_list WHERE name = 'Targets'), '2001-01-01'::timestamptz,
     '... leaves refreshed_at as it was');
 
 -- ---------------------------------------------------------------------------
 -- remove_accounts
 -- ---------------------------------------------------------------------------
 SELECT is(bg.remove_accounts('Targets', ARRAY[1, 1, 99]), 1, 'remove_accounts counts the accounts that were in the list');
-SELECT ok((SELECT refreshed_at = now() FROM bg.account_list WHERE name = 'Targets'),
+SELECT ok((SELECT refreshed_at = now() FROM bg_internal.account_list WHERE name = 'Targets'),
     'a change of the accounts sets refreshed_at');
 SELECT is(bg.remove_accounts('Targets', ARRAY[1]), 0, 'removing an account not in the list removes nothing');
 SELECT is(bg.remove_accounts('Targets', (SELECT array_agg(a) FROM crm.account a WHERE a.id IN (2, 3))), 2,
@@ -188,14 +188,14 @@ DELETE FROM crm.account WHERE id = 6;
 SELECT is(bg.refresh_account_list('North America'), 2, 'a deleted account leaves the list on refresh');
 SELECT pg_temp.age_lists();
 SELECT is(bg.refresh_account_list('Targets'), 1, 'refreshing a static list returns its count');
-SELECT results_eq($$SELECT refreshed_at, (SELECT min(added_at) FROM bg.account_list_entry e WHERE e.list_id = l.id)
-                      FROM bg.account_list l WHERE name = 'Targets'$$,
+SELECT results_eq($$SELECT refreshed_at, (SELECT min(added_at) FROM bg_internal.account_list_entry e WHERE e.list_id = l.id)
+                      FROM bg_internal.account_list l WHERE name = 'Targets'$$,
     $$VALUES ('2001-01-01'::timestamptz, '2001-01-01'::timestamptz)$$, 'and writes nothing');
 SELECT is(pg_temp.entries('Targets'), ARRAY['4'], 'a static list keeps its accounts on refresh');
 DELETE FROM crm.account WHERE id = 4;
 SELECT is(bg.refresh_account_list('Targets'), 1, 'a static list keeps an account deleted from the table');
 SELECT is(bg.refresh_account_list('North America'), 2, 'refreshing a dynamic list again ...');
-SELECT ok((SELECT refreshed_at = now() FROM bg.account_list WHERE name = 'North America'),
+SELECT ok((SELECT refreshed_at = now() FROM bg_internal.account_list WHERE name = 'North America'),
     '... sets refreshed_at');
 SELECT throws_ok($$SELECT bg.refresh_account_list('Nope')$$, '42704', NULL, 'refresh of an unknown list is 42704');
 SELECT throws_ok($$SELECT bg.refresh_account_list(NULL)$$, '22004', NULL, 'refresh of NULL is 22004');
@@ -207,8 +207,8 @@ SELECT lives_ok($$SELECT bg.drop_account_list('North America')$$, 'drop_account_
 SELECT lives_ok($$SELECT bg.drop_account_list('Targets')$$, 'and a static one');
 SELECT results_eq($$SELECT name FROM bg.account_lists$$, $$VALUES ('Everyone'), ('Padded'), ('Upper')$$,
     'the dropped lists are gone from the view, in name order');
-SELECT is((SELECT count(*) FROM bg.account_list_entry e
-            WHERE NOT EXISTS (SELECT FROM bg.account_list l WHERE l.id = e.list_id)), 0::bigint,
+SELECT is((SELECT count(*) FROM bg_internal.account_list_entry e
+            WHERE NOT EXISTS (SELECT FROM bg_internal.account_list l WHERE l.id = e.list_id)), 0::bigint,
     'their accounts went with them');
 SELECT is(pg_temp.entries('Everyone'), ARRAY['1', '2', '3', '4', '5000000000'],
     'other lists keep theirs (a dynamic one as of its last evaluation)');

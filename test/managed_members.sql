@@ -150,8 +150,8 @@ SELECT is_empty('SELECT * FROM tap.mismatched_groups()', 'stored scores equal th
 -- ---------------------------------------------------------------------------
 -- Errors
 -- ---------------------------------------------------------------------------
-CREATE TEMP TABLE members_before AS SELECT * FROM bg.member;
-CREATE TEMP TABLE groups_before AS SELECT * FROM bg.buying_group;
+CREATE TEMP TABLE members_before AS SELECT * FROM bg_internal.member;
+CREATE TEMP TABLE groups_before AS SELECT * FROM bg_internal.buying_group;
 SELECT throws_ok(format('SELECT %s', call), '42704', 'buying group 999999 does not exist',
                  substring(call from 'bg\.\w+') || ' of an unknown group is 42704')
   FROM unnest(ARRAY[$$bg.assign_member(999999, 101, 'Champion')$$,
@@ -208,9 +208,9 @@ SELECT throws_ok(format($$SELECT bg.remove_member(%s, 101)$$, g2), '42704',
     'person 101 is not a member of buying group "Suite for Globex"', 'remove_member of a non-member is 42704') FROM g;
 SELECT throws_ok(format($$SELECT bg.remove_members(%s, ARRAY[103, 104, 201])$$, g1), '42704', NULL,
     'remove_members: a non-member among members') FROM g;
-SELECT results_eq('SELECT * FROM bg.member ORDER BY group_id, person_key',
+SELECT results_eq('SELECT * FROM bg_internal.member ORDER BY group_id, person_key',
                   'SELECT * FROM members_before ORDER BY group_id, person_key', 'the refused calls wrote no member');
-SELECT results_eq('SELECT * FROM bg.buying_group ORDER BY id', 'SELECT * FROM groups_before ORDER BY id',
+SELECT results_eq('SELECT * FROM bg_internal.buying_group ORDER BY id', 'SELECT * FROM groups_before ORDER BY id',
     'and changed no group');
 
 -- ---------------------------------------------------------------------------
@@ -306,14 +306,14 @@ SELECT * FROM pg_temp.key_scenario('k_uuid', 'uuid',
           'b0000000-0000-0000-0000-000000000013', 'b0000000-0000-0000-0000-000000000021'],
     '{B0000000000000000000000000000013}', 'b0000000-0000-0000-0000-000000000099', 'not-a-uuid');
 
--- bg.member has no foreign keys: its trigger refuses rows outside bg's rules
-SELECT throws_ok(format($$INSERT INTO bg.member (group_id, person_key, role_id, source) VALUES (%s, '1', 1, 'import')$$,
-                        (SELECT max(id) + 100 FROM bg.buying_group)),
+-- bg_internal.member has no foreign keys: its trigger refuses rows outside bg's rules
+SELECT throws_ok(format($$INSERT INTO bg_internal.member (group_id, person_key, role_id, source) VALUES (%s, '1', 1, 'import')$$,
+                        (SELECT max(id) + 100 FROM bg_internal.buying_group)),
                  '23503', NULL, 'a direct member row of a group that does not exist is refused');
-SELECT throws_ok(format($$INSERT INTO bg.member (group_id, person_key, role_id, source)
-                          SELECT %s, '1', r.id, 'import' FROM bg.role r WHERE r.name = 'Other'$$, (SELECT g1 FROM g)),
+SELECT throws_ok(format($$INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
+                          SELECT %s, '1', r.id, 'import' FROM bg_internal.role r WHERE r.name = 'Other'$$, (SELECT g1 FROM g)),
                  '42704', NULL, 'a direct member row with a role outside the template is refused');
-SELECT throws_ok(format($$UPDATE bg.member SET role_id = (SELECT r.id FROM bg.role r WHERE r.name = 'Other')
+SELECT throws_ok(format($$UPDATE bg_internal.member SET role_id = (SELECT r.id FROM bg_internal.role r WHERE r.name = 'Other')
                           WHERE group_id = %s$$, (SELECT g1 FROM g)),
                  '42704', NULL, 'changing a member to a role outside the template is refused');
 

@@ -21,53 +21,53 @@ CREATE TYPE bg.role_tally (
 COMMENT ON TYPE bg.role_tally IS
     'State of the scoring aggregates: {"template": name, "counts": [members per role, in priority order]}.';
 
-CREATE FUNCTION bg._tally_person(bg.role_tally, text, anyelement) RETURNS bg.role_tally
+CREATE FUNCTION bg_internal._tally_person(bg.role_tally, text, anyelement) RETURNS bg.role_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_person_trans';
-CREATE FUNCTION bg._tally_role(bg.role_tally, text, text) RETURNS bg.role_tally
+CREATE FUNCTION bg_internal._tally_role(bg.role_tally, text, text) RETURNS bg.role_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_trans';
-CREATE FUNCTION bg._tally_combine(bg.role_tally, bg.role_tally) RETURNS bg.role_tally
+CREATE FUNCTION bg_internal._tally_combine(bg.role_tally, bg.role_tally) RETURNS bg.role_tally
     LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_combine';
-CREATE FUNCTION bg._tally_role_counts(bg.role_tally) RETURNS jsonb
+CREATE FUNCTION bg_internal._tally_role_counts(bg.role_tally) RETURNS jsonb
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_counts';
-CREATE FUNCTION bg._tally_completeness(bg.role_tally) RETURNS double precision
+CREATE FUNCTION bg_internal._tally_completeness(bg.role_tally) RETURNS double precision
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_completeness';
-CREATE FUNCTION bg._tally_role_completeness(bg.role_tally) RETURNS jsonb
+CREATE FUNCTION bg_internal._tally_role_completeness(bg.role_tally) RETURNS jsonb
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_completeness';
-CREATE FUNCTION bg._tally_missing_roles(bg.role_tally) RETURNS text[]
+CREATE FUNCTION bg_internal._tally_missing_roles(bg.role_tally) RETURNS text[]
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_missing_roles';
-COMMENT ON FUNCTION bg._tally_person(bg.role_tally, text, anyelement) IS 'Internal: transition of the scoring aggregates over people.';
-COMMENT ON FUNCTION bg._tally_role(bg.role_tally, text, text) IS 'Internal: transition of the scoring aggregates over assigned roles.';
-COMMENT ON FUNCTION bg._tally_combine(bg.role_tally, bg.role_tally) IS 'Internal: combines two partial role tallies.';
-COMMENT ON FUNCTION bg._tally_role_counts(bg.role_tally) IS 'Internal: final function of bg.role_counts.';
-COMMENT ON FUNCTION bg._tally_completeness(bg.role_tally) IS 'Internal: final function of bg.completeness.';
-COMMENT ON FUNCTION bg._tally_role_completeness(bg.role_tally) IS 'Internal: final function of bg.role_completeness.';
-COMMENT ON FUNCTION bg._tally_missing_roles(bg.role_tally) IS 'Internal: final function of bg.missing_roles.';
+COMMENT ON FUNCTION bg_internal._tally_person(bg.role_tally, text, anyelement) IS 'Internal: transition of the scoring aggregates over people.';
+COMMENT ON FUNCTION bg_internal._tally_role(bg.role_tally, text, text) IS 'Internal: transition of the scoring aggregates over assigned roles.';
+COMMENT ON FUNCTION bg_internal._tally_combine(bg.role_tally, bg.role_tally) IS 'Internal: combines two partial role tallies.';
+COMMENT ON FUNCTION bg_internal._tally_role_counts(bg.role_tally) IS 'Internal: final function of bg.role_counts.';
+COMMENT ON FUNCTION bg_internal._tally_completeness(bg.role_tally) IS 'Internal: final function of bg.completeness.';
+COMMENT ON FUNCTION bg_internal._tally_role_completeness(bg.role_tally) IS 'Internal: final function of bg.role_completeness.';
+COMMENT ON FUNCTION bg_internal._tally_missing_roles(bg.role_tally) IS 'Internal: final function of bg.missing_roles.';
 
 CREATE AGGREGATE bg.role_counts(template text, person anyelement) (
-    SFUNC = bg._tally_person, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_role_counts, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_role_counts, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 CREATE AGGREGATE bg.completeness(template text, person anyelement) (
-    SFUNC = bg._tally_person, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_completeness, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 CREATE AGGREGATE bg.role_completeness(template text, person anyelement) (
-    SFUNC = bg._tally_person, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_role_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_role_completeness, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 CREATE AGGREGATE bg.missing_roles(template text, person anyelement) (
-    SFUNC = bg._tally_person, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_missing_roles, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_person, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_missing_roles, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 
 CREATE AGGREGATE bg.role_counts(template text, role text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_role_counts, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_role_counts, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 CREATE AGGREGATE bg.completeness(template text, role text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_completeness, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 CREATE AGGREGATE bg.role_completeness(template text, role text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_role_completeness, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_role_completeness, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 CREATE AGGREGATE bg.missing_roles(template text, role text) (
-    SFUNC = bg._tally_role, STYPE = bg.role_tally,
-    FINALFUNC = bg._tally_missing_roles, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
+    SFUNC = bg_internal._tally_role, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_missing_roles, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE bg.role_counts(text, anyelement) IS 'jsonb {role: members} over people, evaluating the roles template on each.';
 COMMENT ON AGGREGATE bg.completeness(text, anyelement) IS 'Buying group completeness (0..100, NULL when no role is required) over people.';

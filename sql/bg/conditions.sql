@@ -3,15 +3,15 @@
 -- row satisfies a condition; and the invalidation of compiled templates.
 
 -- Compiled templates cached by backends are rebuilt after any catalog change.
-CREATE FUNCTION bg._catalog_changed() RETURNS trigger
+CREATE FUNCTION bg_internal._catalog_changed() RETURNS trigger
     LANGUAGE c AS 'MODULE_PATHNAME', 'bg_catalog_changed';
-COMMENT ON FUNCTION bg._catalog_changed() IS 'Internal: invalidates compiled roles templates.';
-CREATE TRIGGER role_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg.role
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._catalog_changed();
-CREATE TRIGGER template_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg.template
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._catalog_changed();
-CREATE TRIGGER template_role_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg.template_role
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._catalog_changed();
+COMMENT ON FUNCTION bg_internal._catalog_changed() IS 'Internal: invalidates compiled roles templates.';
+CREATE TRIGGER role_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.role
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+CREATE TRIGGER template_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.template
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+CREATE TRIGGER template_role_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.template_role
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
 
 CREATE FUNCTION bg.check_condition(condition text, against regclass DEFAULT NULL)
     RETURNS text
@@ -41,6 +41,6 @@ CREATE FUNCTION bg.matches(condition text, item anyelement) RETURNS boolean
 COMMENT ON FUNCTION bg.matches(text, anyelement) IS
     'Whether a row satisfies a condition of the bg condition language (as account list filters use it).';
 
-CREATE FUNCTION bg._condition_columns(condition text) RETURNS text[]
+CREATE FUNCTION bg_internal._condition_columns(condition text) RETURNS text[]
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_condition_columns';
-COMMENT ON FUNCTION bg._condition_columns(text) IS 'Internal: the column names a condition reads.';
+COMMENT ON FUNCTION bg_internal._condition_columns(text) IS 'Internal: the column names a condition reads.';

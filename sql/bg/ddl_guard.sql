@@ -4,13 +4,13 @@
 -- reads (accounts) — cannot be dropped or changed so that bg no longer fits
 -- it; a renamed binding column is followed; a bound table cannot be dropped
 -- by name.  Both triggers return at once unless a bound table is involved,
--- and stand aside while a superuser's session loads a dump (bg._restoring),
+-- and stand aside while a superuser's session loads a dump (bg_internal._restoring),
 -- as the member triggers do.  SECURITY DEFINER: whoever runs
 -- DDL needs no access to bg's tables.
 
 -- Who in bg reads column col of the bound table of b: {DETAIL, HINT} of the
 -- first user found, or NULL.
-CREATE FUNCTION bg._column_user(b bg.binding, col text) RETURNS text[]
+CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURNS text[]
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT u.v FROM (
         SELECT 1 AS o, ARRAY[format('It is the %s column of the %s binding.', x.what, b.kind),
@@ -23,30 +23,30 @@ CREATE FUNCTION bg._column_user(b bg.binding, col text) RETURNS text[]
                         CASE WHEN t.status = 'live'
                              THEN 'A live roles template never changes: keep the column as it is.'
                              ELSE 'Change the condition first (bg.set_condition), or drop the draft.' END]
-          FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id JOIN bg.role r ON r.id = x.role_id
-         WHERE b.kind = 'people' AND x.condition IS NOT NULL AND col = ANY (bg._condition_columns(x.condition))
+          FROM bg_internal.template_role x JOIN bg_internal.template t ON t.id = x.template_id JOIN bg_internal.role r ON r.id = x.role_id
+         WHERE b.kind = 'people' AND x.condition IS NOT NULL AND col = ANY (bg_internal._condition_columns(x.condition))
         UNION ALL
         SELECT 3, ARRAY[format('The filter of account list "%s" reads it.', l.name),
                         'Drop the account list first (bg.drop_account_list).']
-          FROM bg.account_list l
-         WHERE b.kind = 'accounts' AND l.filter IS NOT NULL AND col = ANY (bg._condition_columns(l.filter))
+          FROM bg_internal.account_list l
+         WHERE b.kind = 'accounts' AND l.filter IS NOT NULL AND col = ANY (bg_internal._condition_columns(l.filter))
         ORDER BY 1 LIMIT 1) u;
 $$;
-COMMENT ON FUNCTION bg._column_user(bg.binding, text) IS 'Internal: what in bg reads a column of a bound table.';
+COMMENT ON FUNCTION bg_internal._column_user(bg_internal.binding, text) IS 'Internal: what in bg reads a column of a bound table.';
 
 -- sql_drop: refuses to drop a bound table by name, or a column bg reads.
-CREATE FUNCTION bg._ddl_guard_drop() RETURNS event_trigger
+CREATE FUNCTION bg_internal._ddl_guard_drop() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     o record;
     u text[];
 BEGIN
-    IF bg._restoring() OR NOT EXISTS (SELECT FROM bg.binding) THEN
+    IF bg_internal._restoring() OR NOT EXISTS (SELECT FROM bg_internal.binding) THEN
         RETURN;
     END IF;
     FOR o IN SELECT d.objsubid, d.original, d.object_identity, d.address_names, b AS binding
                FROM pg_event_trigger_dropped_objects() d
-               JOIN bg.binding b ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid
+               JOIN bg_internal.binding b ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid
               ORDER BY b.kind, d.objsubid LOOP
         IF o.objsubid = 0 AND o.original THEN
             RAISE EXCEPTION 'cannot drop %: it is the bound % table', o.object_identity, (o.binding).kind
@@ -55,7 +55,7 @@ BEGIN
         ELSIF o.objsubid > 0 AND NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() t
                                               WHERE t.classid = 'pg_catalog.pg_class'::regclass
                                                 AND t.objid = (o.binding).relid AND t.objsubid = 0) THEN
-            u := bg._column_user(o.binding, o.address_names[pg_catalog.array_upper(o.address_names, 1)]);
+            u := bg_internal._column_user(o.binding, o.address_names[pg_catalog.array_upper(o.address_names, 1)]);
             IF u IS NOT NULL THEN
                 RAISE EXCEPTION 'cannot drop column %: bg reads it', o.object_identity
                     USING ERRCODE = 'dependent_objects_still_exist', DETAIL = u[1], HINT = u[2];
@@ -63,13 +63,13 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION bg._ddl_guard_drop() IS 'Internal: event trigger refusing to drop a bound table or a column bg reads.';
+COMMENT ON FUNCTION bg_internal._ddl_guard_drop() IS 'Internal: event trigger refusing to drop a bound table or a column bg reads.';
 
 -- After DDL on the bound table of b: follows a renamed binding column
 -- (renamed: its attribute number, or NULL), refuses a key column whose type
 -- changed to one whose texts differ, and refuses a change that leaves a
 -- condition or filter unfit for the table.
-CREATE FUNCTION bg._check_bound(b bg.binding, renamed smallint) RETURNS void
+CREATE FUNCTION bg_internal._check_bound(b bg_internal.binding, renamed smallint) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     missing text[];
@@ -79,7 +79,7 @@ DECLARE
 BEGIN
     SELECT array_agg(DISTINCT x.c) INTO missing
       FROM unnest(ARRAY[b.key_column, b.account_column, b.name_column, b.parent_column]) AS x(c)
-     WHERE x.c IS NOT NULL AND bg._column_type(b.relid, x.c) IS NULL;
+     WHERE x.c IS NOT NULL AND bg_internal._column_type(b.relid, x.c) IS NULL;
     IF missing IS NOT NULL THEN
         SELECT a.attname INTO newname FROM pg_attribute a WHERE a.attrelid = b.relid AND a.attnum = renamed;
         IF newname IS NULL OR cardinality(missing) > 1 THEN
@@ -88,7 +88,7 @@ BEGIN
                       HINT = format('Bind the table again with its current columns (bg.bind_%s).', b.kind);
         END IF;
         -- a binding column was renamed: follow it
-        UPDATE bg.binding x
+        UPDATE bg_internal.binding x
            SET key_column = CASE WHEN x.key_column = missing[1] THEN newname ELSE x.key_column END,
                account_column = CASE WHEN x.account_column = missing[1] THEN newname ELSE x.account_column END,
                name_column = CASE WHEN x.name_column = missing[1] THEN newname ELSE x.name_column END,
@@ -96,12 +96,12 @@ BEGIN
          WHERE x.kind = b.kind
         RETURNING * INTO b;
     END IF;
-    FOR c IN SELECT x.what, x.col, x.was, bg._column_type(b.relid, x.col) AS now
+    FOR c IN SELECT x.what, x.col, x.was, bg_internal._column_type(b.relid, x.col) AS now
                FROM (VALUES ('key', b.key_column, b.key_type), ('account', b.account_column, b.account_type),
                             ('parent', b.parent_column, b.parent_type)) AS x(what, col, was)
               WHERE x.col IS NOT NULL LOOP
         IF c.was IS DISTINCT FROM c.now
-           AND (c.was IS NULL OR bg._key_family(c.was) IS DISTINCT FROM bg._key_family(c.now)) THEN
+           AND (c.was IS NULL OR bg_internal._key_family(c.was) IS DISTINCT FROM bg_internal._key_family(c.now)) THEN
             RAISE EXCEPTION 'cannot change the type of column "%" of %: it is the % column of the % binding',
                             c.col, b.relid, c.what, b.kind
                 USING ERRCODE = 'dependent_objects_still_exist',
@@ -109,50 +109,50 @@ BEGIN
                                       c.was, c.now),
                       HINT = 'A key column may change between smallint, integer and bigint, or between text and varchar.';
         END IF;
-        PERFORM bg._key_sql(b.relid, c.col, '');
+        PERFORM bg_internal._key_sql(b.relid, c.col, '');
     END LOOP;
-    UPDATE bg.binding x SET key_type = bg._column_type(b.relid, b.key_column),
-                            account_type = bg._column_type(b.relid, b.account_column),
-                            parent_type = bg._column_type(b.relid, b.parent_column)
+    UPDATE bg_internal.binding x SET key_type = bg_internal._column_type(b.relid, b.key_column),
+                            account_type = bg_internal._column_type(b.relid, b.account_column),
+                            parent_type = bg_internal._column_type(b.relid, b.parent_column)
      WHERE x.kind = b.kind
        AND (x.key_type, x.account_type, x.parent_type) IS DISTINCT FROM
-           (bg._column_type(b.relid, b.key_column), bg._column_type(b.relid, b.account_column),
-            bg._column_type(b.relid, b.parent_column));
+           (bg_internal._column_type(b.relid, b.key_column), bg_internal._column_type(b.relid, b.account_column),
+            bg_internal._column_type(b.relid, b.parent_column));
     FOR c IN SELECT format('the condition of role "%s" in roles template "%s"', r.name, t.name) AS what,
                     x.condition AS cond,
                     CASE WHEN t.status = 'live' THEN 'A live roles template never changes: keep the column as it was.'
                          ELSE 'Change the condition first (bg.set_condition), or drop the draft.' END AS hint
-               FROM bg.template_role x JOIN bg.template t ON t.id = x.template_id JOIN bg.role r ON r.id = x.role_id
+               FROM bg_internal.template_role x JOIN bg_internal.template t ON t.id = x.template_id JOIN bg_internal.role r ON r.id = x.role_id
               WHERE b.kind = 'people' AND x.condition IS NOT NULL
              UNION ALL
              SELECT format('the filter of account list "%s"', l.name), l.filter,
                     'Drop the account list first (bg.drop_account_list).'
-               FROM bg.account_list l WHERE b.kind = 'accounts' AND l.filter IS NOT NULL
+               FROM bg_internal.account_list l WHERE b.kind = 'accounts' AND l.filter IS NOT NULL
              ORDER BY 1 LOOP
         BEGIN
             PERFORM bg.check_condition(c.cond, b.relid);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-            PERFORM bg._raise_caused(format('cannot alter %s: %s would no longer fit it', b.relid, c.what),
+            PERFORM bg_internal._raise_caused(format('cannot alter %s: %s would no longer fit it', b.relid, c.what),
                                      'dependent_objects_still_exist', msg, det, c.hint);
         END;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION bg._check_bound(bg.binding, smallint) IS 'Internal: checks a bound table after DDL; follows a renamed binding column.';
+COMMENT ON FUNCTION bg_internal._check_bound(bg_internal.binding, smallint) IS 'Internal: checks a bound table after DDL; follows a renamed binding column.';
 
 -- ddl_command_end of ALTER commands: checks each bound table the command
 -- changed (directly or through a parent table); ALTER TYPE and ALTER DOMAIN,
 -- which can reach a table through its columns' types or its row type,
 -- check every bound table.
-CREATE FUNCTION bg._ddl_guard_alter() RETURNS event_trigger
+CREATE FUNCTION bg_internal._ddl_guard_alter() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    b bg.binding;
+    b bg_internal.binding;
 BEGIN
-    IF bg._restoring() OR NOT EXISTS (SELECT FROM bg.binding) THEN
+    IF bg_internal._restoring() OR NOT EXISTS (SELECT FROM bg_internal.binding) THEN
         RETURN;
     END IF;
-    FOR b IN SELECT x.* FROM bg.binding x
+    FOR b IN SELECT x.* FROM bg_internal.binding x
               WHERE EXISTS (SELECT FROM pg_event_trigger_ddl_commands() c
                              WHERE c.command_tag IN ('ALTER TYPE', 'ALTER DOMAIN')
                                 OR (c.classid = 'pg_catalog.pg_class'::regclass
@@ -162,7 +162,7 @@ BEGIN
                                                     SELECT up.r FROM up)))
               ORDER BY x.kind LOOP
         -- a renamed column of the table, or of the composite type of a typed table
-        PERFORM bg._check_bound(b, (SELECT max(c.objsubid)::smallint FROM pg_event_trigger_ddl_commands() c
+        PERFORM bg_internal._check_bound(b, (SELECT max(c.objsubid)::smallint FROM pg_event_trigger_ddl_commands() c
                                      WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid > 0
                                        AND c.objid IN (SELECT k.oid FROM pg_class k WHERE k.oid = b.relid
                                                        UNION ALL
@@ -170,11 +170,11 @@ BEGIN
                                                         WHERE k.oid = b.relid)));
     END LOOP;
 END $$;
-COMMENT ON FUNCTION bg._ddl_guard_alter() IS 'Internal: event trigger checking the bound tables after ALTER commands.';
+COMMENT ON FUNCTION bg_internal._ddl_guard_alter() IS 'Internal: event trigger checking the bound tables after ALTER commands.';
 
 CREATE EVENT TRIGGER bg_ddl_guard ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE', 'ALTER VIEW', 'ALTER MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'ALTER TYPE',
                  'ALTER DOMAIN')
-    EXECUTE FUNCTION bg._ddl_guard_alter();
+    EXECUTE FUNCTION bg_internal._ddl_guard_alter();
 CREATE EVENT TRIGGER bg_drop_guard ON sql_drop
-    EXECUTE FUNCTION bg._ddl_guard_drop();
+    EXECUTE FUNCTION bg_internal._ddl_guard_drop();

@@ -3,7 +3,7 @@
 
 -- A name without surrounding white space.  The caller gives its own fixed
 -- messages for a NULL and for a blank name.
-CREATE FUNCTION bg._require_name(value text, null_message text, blank_message text) RETURNS text
+CREATE FUNCTION bg_internal._require_name(value text, null_message text, blank_message text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF value IS NULL THEN
@@ -15,40 +15,40 @@ BEGIN
     END IF;
     RETURN value;
 END $$;
-COMMENT ON FUNCTION bg._require_name(text, text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
+COMMENT ON FUNCTION bg_internal._require_name(text, text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
 
 -- The DETAIL of an error caused by another one: the cause's message as a
 -- sentence, then the cause's own detail.
-CREATE FUNCTION bg._cause_detail(cause text, cause_detail text) RETURNS text
+CREATE FUNCTION bg_internal._cause_detail(cause text, cause_detail text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT upper(left(cause, 1)) || substr(cause, 2)
            || CASE WHEN right(cause, 1) = '.' THEN '' ELSE '.' END
            || coalesce(' ' || nullif(cause_detail, ''), '');
 $$;
-COMMENT ON FUNCTION bg._cause_detail(text, text) IS 'Internal: the DETAIL of an error caused by another one.';
+COMMENT ON FUNCTION bg_internal._cause_detail(text, text) IS 'Internal: the DETAIL of an error caused by another one.';
 
 -- Raises an error caused by another one: the caller's own message (a fixed
 -- text with values), the cause's SQLSTATE and hint, and the cause's message
 -- and detail as DETAIL.
-CREATE FUNCTION bg._raise_caused(message text, st text, cause text, cause_detail text, cause_hint text)
+CREATE FUNCTION bg_internal._raise_caused(message text, st text, cause text, cause_detail text, cause_hint text)
     RETURNS void
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF cause_hint IS NOT NULL AND cause_hint <> '' THEN
-        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg._cause_detail(cause, cause_detail),
+        RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg_internal._cause_detail(cause, cause_detail),
                               HINT = cause_hint;
     END IF;
-    RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg._cause_detail(cause, cause_detail);
+    RAISE EXCEPTION USING ERRCODE = st, MESSAGE = message, DETAIL = bg_internal._cause_detail(cause, cause_detail);
 END $$;
-COMMENT ON FUNCTION bg._raise_caused(text, text, text, text, text) IS 'Internal: raises an error caused by another one, with the cause in DETAIL.';
+COMMENT ON FUNCTION bg_internal._raise_caused(text, text, text, text, text) IS 'Internal: raises an error caused by another one, with the cause in DETAIL.';
 
 -- The binding of kind ('people' or 'accounts'); errors when there is none.
-CREATE FUNCTION bg._bound(kind text) RETURNS bg.binding
+CREATE FUNCTION bg_internal._bound(kind text) RETURNS bg_internal.binding
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    b bg.binding;
+    b bg_internal.binding;
 BEGIN
-    SELECT * INTO b FROM bg.binding x WHERE x.kind = $1;
+    SELECT * INTO b FROM bg_internal.binding x WHERE x.kind = $1;
     IF NOT FOUND AND $1 = 'people' THEN
         RAISE EXCEPTION 'no people table is bound'
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -64,19 +64,19 @@ BEGIN
     END IF;
     RETURN b;
 END $$;
-COMMENT ON FUNCTION bg._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
+COMMENT ON FUNCTION bg_internal._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
 -- The type of a column (NULL for a NULL column name).
-CREATE FUNCTION bg._column_type(rel regclass, col name) RETURNS regtype
+CREATE FUNCTION bg_internal._column_type(rel regclass, col name) RETURNS regtype
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT a.atttypid::regtype FROM pg_attribute a
      WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
 $$;
-COMMENT ON FUNCTION bg._column_type(regclass, name) IS 'Internal: the type of a column.';
+COMMENT ON FUNCTION bg_internal._column_type(regclass, name) IS 'Internal: the type of a column.';
 
 -- The built-in type under a domain (domains over domains included), or the
 -- type itself.
-CREATE FUNCTION bg._base_type(typ regtype) RETURNS regtype
+CREATE FUNCTION bg_internal._base_type(typ regtype) RETURNS regtype
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     WITH RECURSIVE d(t, base) AS (
         SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
@@ -84,7 +84,7 @@ CREATE FUNCTION bg._base_type(typ regtype) RETURNS regtype
         SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
     SELECT d.t::regtype FROM d WHERE d.base = 0;
 $$;
-COMMENT ON FUNCTION bg._base_type(regtype) IS 'Internal: the base type of a domain, or the type itself.';
+COMMENT ON FUNCTION bg_internal._base_type(regtype) IS 'Internal: the base type of a domain, or the type itself.';
 
 -- The SQL type of a column, for casts from the text form of keys: the base
 -- type of a domain (a cast to the domain would run its CHECK constraints,
@@ -92,26 +92,26 @@ COMMENT ON FUNCTION bg._base_type(regtype) IS 'Internal: the base type of a doma
 -- length limit would cut a longer key down to another), without a length
 -- limit (a cast to varchar(4) would do the same), and bpchar for
 -- character(n) (format_type gives "character", which is char(1)).
-CREATE FUNCTION bg._coltype(rel regclass, col name) RETURNS text
+CREATE FUNCTION bg_internal._coltype(rel regclass, col name) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar' ELSE format_type(t, NULL) END
-      FROM bg._base_type(bg._column_type(rel, col)) AS t;
+      FROM bg_internal._base_type(bg_internal._column_type(rel, col)) AS t;
 $$;
-COMMENT ON FUNCTION bg._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
+COMMENT ON FUNCTION bg_internal._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
 
 -- The SQL of an account name as bg stores it, from the name column
 -- expression col: the text of its value through its type's output function
 -- (never a cast, which a type's owner could define), NULL for NULL.
-CREATE FUNCTION bg._name_sql(col text) RETURNS text
+CREATE FUNCTION bg_internal._name_sql(col text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('CASE WHEN %1$s IS NOT NULL THEN pg_catalog.format(''%%s'', %1$s) END', col);
 $$;
-COMMENT ON FUNCTION bg._name_sql(text) IS 'Internal: SQL of an account name as stored, from the name column.';
+COMMENT ON FUNCTION bg_internal._name_sql(text) IS 'Internal: SQL of an account name as stored, from the name column.';
 
 -- Keys (docs/design.md §14).  bg stores a key of the user's tables as the
 -- canonical text of its value: equal values give one text.  The family of a
 -- type that can hold keys (a domain counts as its base type), or NULL.
-CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
+CREATE FUNCTION bg_internal._key_family(typ regtype) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
                 THEN 'integer'
@@ -119,15 +119,15 @@ CREATE FUNCTION bg._key_family(typ regtype) RETURNS text
                 WHEN t = 'pg_catalog.numeric'::regtype THEN 'numeric'
                 WHEN t = 'pg_catalog.bpchar'::regtype THEN 'char'
                 WHEN t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
-      FROM bg._base_type(typ) AS t;
+      FROM bg_internal._base_type(typ) AS t;
 $$;
-COMMENT ON FUNCTION bg._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
+COMMENT ON FUNCTION bg_internal._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
 
 -- The SQL expression of the canonical text of expr, a value of the type of
 -- column col of rel; errors when that column cannot hold keys.  Every key bg
 -- stores or compares is made by it.  Integers, text, varchar, char and uuid
 -- print one text per value; numeric drops trailing zeros (1.0 is 1).
-CREATE FUNCTION bg._key_sql(rel regclass, col name, expr text) RETURNS text
+CREATE FUNCTION bg_internal._key_sql(rel regclass, col name, expr text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     att pg_attribute;
@@ -138,7 +138,7 @@ BEGIN
         RAISE EXCEPTION 'bound column "%" does not exist in table %', col, rel
             USING ERRCODE = 'undefined_column', HINT = 'Bind the table again with its current columns.';
     END IF;
-    fam := bg._key_family(att.atttypid::regtype);
+    fam := bg_internal._key_family(att.atttypid::regtype);
     IF fam IS NULL OR NOT coalesce((SELECT c.collisdeterministic FROM pg_collation c WHERE c.oid = att.attcollation),
                                    true) THEN
         RAISE EXCEPTION 'column "%" of % cannot hold keys', col, rel
@@ -153,18 +153,18 @@ BEGIN
     END IF;
     RETURN format('(%s)::text', expr);
 END $$;
-COMMENT ON FUNCTION bg._key_sql(regclass, name, text) IS 'Internal: SQL of the canonical text of a key column''s value; errors when the column cannot hold keys.';
+COMMENT ON FUNCTION bg_internal._key_sql(regclass, name, text) IS 'Internal: SQL of the canonical text of a key column''s value; errors when the column cannot hold keys.';
 
 -- The text forms of keys of the bound people or accounts (kind), given as
 -- keys of any type that casts to the key column's type, or as rows of the
 -- table.
-CREATE FUNCTION bg._keys(vals anyarray, kind text) RETURNS text[]
+CREATE FUNCTION bg_internal._keys(vals anyarray, kind text) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    b bg.binding := bg._bound(kind);
-    keytype text := bg._coltype(b.relid, b.key_column);
+    b bg_internal.binding := bg_internal._bound(kind);
+    keytype text := bg_internal._coltype(b.relid, b.key_column);
     elem oid := (SELECT typelem FROM pg_type WHERE oid = pg_typeof(vals));
-    canon text := bg._key_sql(b.relid, b.key_column, format('v::%s', keytype));
+    canon text := bg_internal._key_sql(b.relid, b.key_column, format('v::%s', keytype));
     src text;
     keys text[];
     nulls bigint;
@@ -190,9 +190,9 @@ BEGIN
         hnt := coalesce(nullif(hnt, ''), format('Give keys of type %s (column %I of %s), or rows of %s.',
                                                 keytype, b.key_column, b.relid, b.relid));
         IF kind = 'people' THEN
-            PERFORM bg._raise_caused('invalid person key', st, msg, det, hnt);
+            PERFORM bg_internal._raise_caused('invalid person key', st, msg, det, hnt);
         END IF;
-        PERFORM bg._raise_caused('invalid account key', st, msg, det, hnt);
+        PERFORM bg_internal._raise_caused('invalid account key', st, msg, det, hnt);
     END;
     IF nulls > 0 AND kind = 'people' THEN
         RAISE EXCEPTION 'people must not contain nulls' USING ERRCODE = 'null_value_not_allowed';
@@ -201,9 +201,9 @@ BEGIN
     END IF;
     RETURN coalesce(keys, '{}');
 END $$;
-COMMENT ON FUNCTION bg._keys(anyarray, text) IS 'Internal: the distinct text forms of people or account keys (given as keys or rows).';
+COMMENT ON FUNCTION bg_internal._keys(anyarray, text) IS 'Internal: the distinct text forms of people or account keys (given as keys or rows).';
 
-CREATE FUNCTION bg._key(val anyelement, kind text) RETURNS text
+CREATE FUNCTION bg_internal._key(val anyelement, kind text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF val IS NULL AND kind = 'people' THEN
@@ -211,44 +211,44 @@ BEGIN
     ELSIF val IS NULL THEN
         RAISE EXCEPTION 'account must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    RETURN (bg._keys(ARRAY[val], kind))[1];
+    RETURN (bg_internal._keys(ARRAY[val], kind))[1];
 END $$;
-COMMENT ON FUNCTION bg._key(anyelement, text) IS 'Internal: the text form of one people or account key.';
+COMMENT ON FUNCTION bg_internal._key(anyelement, text) IS 'Internal: the text form of one people or account key.';
 
 -- Keys given as one text, the text form of an array ('{1,2}'): what a driver
 -- sends for an untyped parameter (node-postgres sends every array so,
 -- psycopg2 an empty list).  PostgreSQL cannot resolve an untyped argument
 -- against anyarray; it resolves it to the text overloads of the functions
 -- that take key arrays, which parse it here and call the anyarray function.
-CREATE FUNCTION bg._keys_text(literal text, kind text) RETURNS text[]
+CREATE FUNCTION bg_internal._keys_text(literal text, kind text) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    b bg.binding;
+    b bg_internal.binding;
     st text; msg text; det text; hnt text;
 BEGIN
     RETURN literal::text[];
 EXCEPTION WHEN invalid_text_representation THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-    b := bg._bound(kind);
+    b := bg_internal._bound(kind);
     hnt := format('Give an array of keys: an array literal such as ''{1,2}'', or a parameter cast to an array of the key type, as in $2::%s[].',
-                  bg._coltype(b.relid, b.key_column));
+                  bg_internal._coltype(b.relid, b.key_column));
     IF kind = 'people' THEN
-        PERFORM bg._raise_caused('invalid person key', st, msg, det, hnt);
+        PERFORM bg_internal._raise_caused('invalid person key', st, msg, det, hnt);
     END IF;
-    PERFORM bg._raise_caused('invalid account key', st, msg, det, hnt);
+    PERFORM bg_internal._raise_caused('invalid account key', st, msg, det, hnt);
 END $$;
-COMMENT ON FUNCTION bg._keys_text(text, text) IS 'Internal: the keys of an array literal (an untyped parameter); errors with a hint naming the cast.';
+COMMENT ON FUNCTION bg_internal._keys_text(text, text) IS 'Internal: the keys of an array literal (an untyped parameter); errors with a hint naming the cast.';
 
 -- Errors unless every key exists in the bound table of kind.
-CREATE FUNCTION bg._require_keys(keys text[], kind text) RETURNS void
+CREATE FUNCTION bg_internal._require_keys(keys text[], kind text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    b bg.binding := bg._bound(kind);
+    b bg_internal.binding := bg_internal._bound(kind);
     missing text;
 BEGIN
     EXECUTE format('SELECT string_agg(k, '', '' ORDER BY k) FROM (SELECT k FROM unnest($1) AS k
                      WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = k::%s) ORDER BY k LIMIT 5) s',
-                   b.relid, b.key_column, bg._coltype(b.relid, b.key_column))
+                   b.relid, b.key_column, bg_internal._coltype(b.relid, b.key_column))
        INTO missing USING keys;
     IF missing IS NOT NULL AND kind = 'people' THEN
         RAISE EXCEPTION 'person % not found in %', missing, b.relid
@@ -260,14 +260,14 @@ BEGIN
                   DETAIL = format('Keys are looked up in column %I of %s.', b.key_column, b.relid);
     END IF;
 END $$;
-COMMENT ON FUNCTION bg._require_keys(text[], text) IS 'Internal: errors when a key is not in the bound table.';
+COMMENT ON FUNCTION bg_internal._require_keys(text[], text) IS 'Internal: errors when a key is not in the bound table.';
 
 -- The accounts binding of a solution interest that counts subaccounts: it
 -- must have a parent column.
-CREATE FUNCTION bg._account_tree(si bg.solution_interest) RETURNS bg.binding
+CREATE FUNCTION bg_internal._account_tree(si bg_internal.solution_interest) RETURNS bg_internal.binding
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    a bg.binding := bg._bound('accounts');
+    a bg_internal.binding := bg_internal._bound('accounts');
 BEGIN
     IF a.parent_column IS NULL THEN
         RAISE EXCEPTION 'solution interest "%" counts subaccounts, but the accounts are bound without a parent column',
@@ -277,4 +277,4 @@ BEGIN
     END IF;
     RETURN a;
 END $$;
-COMMENT ON FUNCTION bg._account_tree(bg.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';
+COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';

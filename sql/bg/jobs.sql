@@ -1,6 +1,6 @@
 -- Creation jobs: bg.create_buying_groups creates the groups of a solution
 -- interest for an account list, with their rule members and scores, and
--- records the run in bg.job; dropping groups; finding a group's id
+-- records the run in bg_internal.job; dropping groups; finding a group's id
 -- (docs/design.md §6).
 --
 -- Locks (docs/design.md §6.8): a creation job and drop_buying_groups take the
@@ -12,11 +12,11 @@
 -- with the accounts of a list that have no group of a solution interest yet,
 -- each with the id of its new group, and analyzes it: the planner then
 -- hashes these accounts (not the people) when joining the two.
-CREATE FUNCTION bg._new_groups(si bg.solution_interest, list integer) RETURNS bigint
+CREATE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    a bg.binding := bg._bound('accounts');
-    p bg.binding := bg._bound('people');
+    a bg_internal.binding := bg_internal._bound('accounts');
+    p bg_internal.binding := bg_internal._bound('people');
     n bigint;
 BEGIN
     IF pg_catalog.to_regclass('pg_temp.bg_new_group') IS NOT NULL THEN
@@ -24,72 +24,72 @@ BEGIN
     END IF;
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
-         SELECT pg_catalog.nextval(''bg.buying_group_id_seq'') AS gid, e.account_key,
+         SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
                 %s AS account_name, e.account_key::%s AS account_value
-           FROM bg.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
+           FROM bg_internal.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
           WHERE e.list_id = $1
-            AND NOT EXISTS (SELECT FROM bg.buying_group g
+            AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
                              WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
-        bg._name_sql(format('a.%I', a.name_column)), bg._coltype(p.relid, p.account_column),
-        a.relid, a.key_column, bg._coltype(a.relid, a.key_column))
+        bg_internal._name_sql(format('a.%I', a.name_column)), bg_internal._coltype(p.relid, p.account_column),
+        a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column))
         USING list, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION bg._new_groups(bg.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
 -- The run of a creation job: the rule members of the new groups (ids drawn
 -- up front), then the groups with their scores counted from those rows.
 -- The member trigger is told the scores are stored, so it does not count
 -- them all a second time; no one else sees the members before the groups.
-CREATE FUNCTION bg._run_job(jid bigint, s bg.solution_interest, l bg.account_list) RETURNS void
+CREATE FUNCTION bg_internal._run_job(jid bigint, s bg_internal.solution_interest, l bg_internal.account_list) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     walk text;
     ngroups bigint;
     nmembers bigint;
 BEGIN
-    PERFORM bg._new_groups(s, l.id);
+    PERFORM bg_internal._new_groups(s, l.id);
     -- for new groups aval is a column of an analyzed table, so the planner
     -- knows how many people it joins
-    walk := bg._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
+    walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
                                      FROM pg_temp.bg_new_group n');
-    PERFORM bg._check_cycles(s, walk, NULL);
-    PERFORM bg._scores_stored(true);
-    EXECUTE 'WITH RECURSIVE ' || bg._group_rule_members_sql(s, walk) || '
-        INSERT INTO bg.member (group_id, person_key, role_id, source)
+    PERFORM bg_internal._check_cycles(s, walk, NULL);
+    PERFORM bg_internal._scores_stored(true);
+    EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || '
+        INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
         SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
         USING NULL::text[], s.id;
     GET DIAGNOSTICS nmembers = ROW_COUNT;
-    PERFORM bg._scores_stored(false);
+    PERFORM bg_internal._scores_stored(false);
     EXECUTE format('
-        INSERT INTO bg.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
+        INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                      member_count, role_counts, completeness, role_completeness, missing_roles)
         SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
                y.account_name, $3, y.n,
                (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
           FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
-                       bg._tally_scores(coalesce(sc.t, z.t)) AS f
+                       bg_internal._tally_scores(coalesce(sc.t, z.t)) AS f
                   FROM pg_temp.bg_new_group acc
-                  LEFT JOIN (SELECT m.group_id, count(*) AS n, bg._position_tally($4, %s) AS t
-                               FROM bg.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
+                  LEFT JOIN (SELECT m.group_id, count(*) AS n, bg_internal._position_tally($4, %s) AS t
+                               FROM bg_internal.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
                               GROUP BY m.group_id) sc ON sc.group_id = acc.gid
-                 CROSS JOIN (SELECT bg._position_tally($4, NULL::integer) AS t) z
+                 CROSS JOIN (SELECT bg_internal._position_tally($4, NULL::integer) AS t) z
                 OFFSET 0) y',
-        bg._role_position_case(s.template_id, 'm.role_id'))
-        USING s.id, s.name, jid, (SELECT t.name FROM bg.template t WHERE t.id = s.template_id);
+        bg_internal._role_position_case(s.template_id, 'm.role_id'))
+        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id);
     GET DIAGNOSTICS ngroups = ROW_COUNT;
     -- many new groups: fresh statistics, so that the per-person lookups of
     -- live mode and manual actions plan index scans right away
     IF ngroups >= 1000 THEN
-        ANALYZE bg.buying_group;
+        ANALYZE bg_internal.buying_group;
     END IF;
-    UPDATE bg.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+    UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()
      WHERE id = jid;
 END $$;
-COMMENT ON FUNCTION bg._run_job(bigint, bg.solution_interest, bg.account_list) IS 'Internal: the run of a creation job.';
+COMMENT ON FUNCTION bg_internal._run_job(bigint, bg_internal.solution_interest, bg_internal.account_list) IS 'Internal: the run of a creation job.';
 
 -- An error of the run is raised by default: the job row goes with it, as
 -- every write of the statement does.  With record_failure (for scheduled
@@ -98,42 +98,42 @@ COMMENT ON FUNCTION bg._run_job(bigint, bg.solution_interest, bg.account_list) I
 -- before the run (unknown names, unbound tables) always raise.
 CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
                                         record_failure boolean DEFAULT false) RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg.solution_interest := bg._interest($1);
-    l bg.account_list := bg._list($2);
+    s bg_internal.solution_interest := bg_internal._interest($1);
+    l bg_internal.account_list := bg_internal._list($2);
     jid bigint;
     st text; msg text; det text;
 BEGIN
     IF $3 IS NULL THEN
         RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM bg._bound('people');
-    PERFORM bg._bound('accounts');
+    PERFORM bg_internal._bound('people');
+    PERFORM bg_internal._bound('accounts');
     IF s.include_subaccounts THEN
-        PERFORM bg._account_tree(s);
+        PERFORM bg_internal._account_tree(s);
     END IF;
     -- Concurrent runs for one solution interest queue, so no account gets two
     -- groups; and every statement of the run sees what the writers of
     -- people that live mode tracks for this interest committed, while they
     -- wait for the new groups before re-evaluating their people (§6.8).
-    s := bg._lock_interest(s, true, true);
+    s := bg_internal._lock_interest(s, true, true);
     IF l.kind = 'dynamic' THEN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
-    INSERT INTO bg.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
+    INSERT INTO bg_internal.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
     IF NOT $3 THEN
-        PERFORM bg._run_job(jid, s, l);
+        PERFORM bg_internal._run_job(jid, s, l);
         RETURN jid;
     END IF;
     BEGIN
-        PERFORM bg._run_job(jid, s, l);
+        PERFORM bg_internal._run_job(jid, s, l);
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-        UPDATE bg.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
+        UPDATE bg_internal.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
          WHERE id = jid;
         RAISE WARNING 'buying group job % failed', jid
-            USING ERRCODE = st, DETAIL = bg._cause_detail(msg, det),
+            USING ERRCODE = st, DETAIL = bg_internal._cause_detail(msg, det),
                   HINT = 'Nothing of the job was kept; see bg.jobs.';
     END;
     RETURN jid;
@@ -142,46 +142,46 @@ COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
     'Creates a buying group for every account of the list that has none for the solution interest, assigns members by the template''s conditions and records the run in bg.jobs; returns the job id. An error is raised, unless record_failure is true: then the job is recorded as failed and a warning is raised.';
 
 CREATE FUNCTION bg.drop_buying_groups(solution_interest text) RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg.solution_interest := bg._lock_interest(bg._interest($1), true, true);
+    s bg_internal.solution_interest := bg_internal._lock_interest(bg_internal._interest($1), true, true);
     n bigint;
 BEGIN
     -- groups in id order, as every writer of members locks them (§6.8)
-    PERFORM FROM bg.buying_group g WHERE g.solution_interest_id = s.id ORDER BY g.id FOR UPDATE;
-    DELETE FROM bg.buying_group g WHERE g.solution_interest_id = s.id;
+    PERFORM FROM bg_internal.buying_group g WHERE g.solution_interest_id = s.id ORDER BY g.id FOR UPDATE;
+    DELETE FROM bg_internal.buying_group g WHERE g.solution_interest_id = s.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION bg.drop_buying_groups(text) IS
     'Deletes every buying group of a solution interest with its members; returns how many groups were deleted.';
 
-CREATE FUNCTION bg._buying_group_id(s bg.solution_interest, account_key text) RETURNS bigint
+CREATE FUNCTION bg_internal._buying_group_id(s bg_internal.solution_interest, account_key text) RETURNS bigint
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT g.id FROM bg.buying_group g WHERE g.solution_interest_id = s.id AND g.account_key = $2;
+    SELECT g.id FROM bg_internal.buying_group g WHERE g.solution_interest_id = s.id AND g.account_key = $2;
 $$;
-COMMENT ON FUNCTION bg._buying_group_id(bg.solution_interest, text) IS 'Internal: the id of the buying group of a solution interest for an account key (text form), or NULL.';
+COMMENT ON FUNCTION bg_internal._buying_group_id(bg_internal.solution_interest, text) IS 'Internal: the id of the buying group of a solution interest for an account key (text form), or NULL.';
 
 CREATE FUNCTION bg.buying_group_id(solution_interest text, account anyelement) RETURNS bigint
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._buying_group_id(bg._interest($1), bg._key($2, 'accounts'));
+    LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._buying_group_id(bg_internal._interest($1), bg_internal._key($2, 'accounts'));
 $$;
 COMMENT ON FUNCTION bg.buying_group_id(text, anyelement) IS
     'The id of the buying group of a solution interest for an account (a key or a row of the bound accounts), or NULL.';
 
 -- An untyped parameter resolves to this one (never to anyelement).
 CREATE FUNCTION bg.buying_group_id(solution_interest text, account text) RETURNS bigint
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg._buying_group_id(bg._interest($1), bg._key($2, 'accounts'));
+    LANGUAGE sql SECURITY DEFINER STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._buying_group_id(bg_internal._interest($1), bg_internal._key($2, 'accounts'));
 $$;
 COMMENT ON FUNCTION bg.buying_group_id(text, text) IS
     'bg.buying_group_id for an account key given as text or as an untyped parameter.';
 
--- bg.job keeps a row per run; a scheduler that runs jobs often purges the
+-- bg_internal.job keeps a row per run; a scheduler that runs jobs often purges the
 -- old ones.  Running jobs are kept whatever their age: their run may still
 -- commit (or, with record_failure, record its failure) into that row.
 CREATE FUNCTION bg.purge_jobs(older_than interval) RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint;
 BEGIN
@@ -191,7 +191,7 @@ BEGIN
         RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.';
     END IF;
-    DELETE FROM bg.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
+    DELETE FROM bg_internal.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END $$;

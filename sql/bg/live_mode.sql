@@ -6,46 +6,46 @@
 -- id order, the interest lock in shared mode (a running creation job of the
 -- interest is waited for, and its new groups are then seen), then the rows of
 -- the groups the changed people are in or would be in, in id order, then
--- their member rows; bg._sync takes them.
+-- their member rows; bg_internal._sync takes them.
 
 -- The columns of the bound people table whose change can change a rule
 -- membership: key, account and every column a condition of an
 -- update_existing solution interest's template reads.
-CREATE FUNCTION bg._watched_columns() RETURNS name[]
+CREATE FUNCTION bg_internal._watched_columns() RETURNS name[]
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT array_agg(DISTINCT a.attname ORDER BY a.attname)
-      FROM bg.binding b
+      FROM bg_internal.binding b
       JOIN pg_attribute a ON a.attrelid = b.relid AND a.attnum > 0 AND NOT a.attisdropped
      WHERE b.kind = 'people'
        AND (a.attname IN (b.key_column, b.account_column)
-            OR a.attname::text IN (SELECT unnest(bg._condition_columns(x.condition))
-                                     FROM bg.solution_interest s
-                                     JOIN bg.template_role x ON x.template_id = s.template_id
+            OR a.attname::text IN (SELECT unnest(bg_internal._condition_columns(x.condition))
+                                     FROM bg_internal.solution_interest s
+                                     JOIN bg_internal.template_role x ON x.template_id = s.template_id
                                     WHERE s.update_existing AND x.condition IS NOT NULL));
 $$;
-COMMENT ON FUNCTION bg._watched_columns() IS 'Internal: the people columns live mode watches.';
+COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people columns live mode watches.';
 
 -- SECURITY DEFINER: it fires for every role that writes the people table;
 -- such a role needs no grant on bg and gets nothing more (members change
 -- only by this re-evaluation of the rules).  Nothing of the user's tables
 -- runs with the definer's rights: keys are cast to built-in base types, and
 -- conditions are evaluated by bg's C code (docs/design.md §11).
-CREATE FUNCTION bg._people_changed() RETURNS trigger
+CREATE FUNCTION bg_internal._people_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    p bg.binding;
+    p bg_internal.binding;
     cols name[];
     k text;
     keys text[];
-    s bg.solution_interest;
+    s bg_internal.solution_interest;
 BEGIN
-    SELECT * INTO p FROM bg.binding b WHERE b.kind = 'people';
+    SELECT * INTO p FROM bg_internal.binding b WHERE b.kind = 'people';
     IF NOT FOUND OR p.relid <> TG_RELID OR NOT p.watched
-       OR NOT EXISTS (SELECT FROM bg.solution_interest x WHERE x.update_existing) THEN
+       OR NOT EXISTS (SELECT FROM bg_internal.solution_interest x WHERE x.update_existing) THEN
         RETURN NULL;
     END IF;
     IF TG_OP <> 'TRUNCATE' THEN
-        k := bg._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
+        k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
     END IF;
     IF TG_OP = 'INSERT' THEN
         EXECUTE format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k) INTO keys;
@@ -53,7 +53,7 @@ BEGIN
         EXECUTE format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k) INTO keys;
     ELSIF TG_OP = 'UPDATE' THEN
         -- only people whose watched columns changed (a changed key is two people)
-        cols := bg._watched_columns();
+        cols := bg_internal._watched_columns();
         EXECUTE format('SELECT array_agg(DISTINCT k) FROM
                           (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
                           FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
@@ -61,79 +61,79 @@ BEGIN
                        k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
            INTO keys;
     END IF;
-    FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
+    FOR s IN SELECT * FROM bg_internal.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
         IF TG_OP = 'TRUNCATE' THEN
-            PERFORM bg._sync(s, NULL);
+            PERFORM bg_internal._sync(s, NULL);
         ELSIF keys IS NOT NULL THEN
-            PERFORM bg._sync(s, keys);
+            PERFORM bg_internal._sync(s, keys);
         END IF;
     END LOOP;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
 
 -- Names follow a renamed account at once in live mode: for each
 -- update_existing interest, in id order, the interest lock in shared mode,
 -- then the groups of the renamed accounts whose names differ, in id order
 -- (§6.8).  Groups of other interests keep the names they were created with.
-CREATE FUNCTION bg._rename_groups(si bg.solution_interest, accounts text[]) RETURNS void
+CREATE FUNCTION bg_internal._rename_groups(si bg_internal.solution_interest, accounts text[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    names text := bg._group_names_sql();
+    names text := bg_internal._group_names_sql();
     ids bigint[];
 BEGIN
-    si := bg._lock_interest(si, false, false);
+    si := bg_internal._lock_interest(si, false, false);
     IF si.id IS NULL OR names IS NULL THEN
         RETURN;
     END IF;
-    ids := ARRAY(SELECT g.id FROM bg.buying_group g
+    ids := ARRAY(SELECT g.id FROM bg_internal.buying_group g
                   WHERE g.solution_interest_id = si.id AND g.account_key = ANY (accounts));
     EXECUTE 'SELECT array_agg(x.id) FROM (
-               SELECT g.id FROM bg.buying_group g WHERE g.id IN (SELECT n.id FROM (' || names || ') n)
+               SELECT g.id FROM bg_internal.buying_group g WHERE g.id IN (SELECT n.id FROM (' || names || ') n)
                 ORDER BY g.id FOR NO KEY UPDATE OF g) x'
        INTO ids USING NULL::text[], si.id, ids, si.name;
     IF ids IS NOT NULL THEN
-        EXECUTE 'UPDATE bg.buying_group g SET name = n.name, account_name = n.account_name
+        EXECUTE 'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
                    FROM (' || names || ') n WHERE g.id = n.id'
            USING NULL::text[], si.id, ids, si.name;
     END IF;
 END $$;
-COMMENT ON FUNCTION bg._rename_groups(bg.solution_interest, text[]) IS 'Internal: the names of the groups of renamed accounts follow them.';
+COMMENT ON FUNCTION bg_internal._rename_groups(bg_internal.solution_interest, text[]) IS 'Internal: the names of the groups of renamed accounts follow them.';
 
--- SECURITY DEFINER, as bg._people_changed: it fires for every role that
+-- SECURITY DEFINER, as bg_internal._people_changed: it fires for every role that
 -- renames an account.  Names are compared and read as text (the output
 -- function of the name column's type).
-CREATE FUNCTION bg._accounts_changed() RETURNS trigger
+CREATE FUNCTION bg_internal._accounts_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    a bg.binding;
+    a bg_internal.binding;
     k text;
     v text;
     keys text[];
-    s bg.solution_interest;
+    s bg_internal.solution_interest;
 BEGIN
-    SELECT * INTO a FROM bg.binding b WHERE b.kind = 'accounts';
+    SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND OR a.relid <> TG_RELID
-       OR NOT EXISTS (SELECT FROM bg.binding b WHERE b.kind = 'people' AND b.watched)
-       OR NOT EXISTS (SELECT FROM bg.solution_interest x WHERE x.update_existing) THEN
+       OR NOT EXISTS (SELECT FROM bg_internal.binding b WHERE b.kind = 'people' AND b.watched)
+       OR NOT EXISTS (SELECT FROM bg_internal.solution_interest x WHERE x.update_existing) THEN
         RETURN NULL;
     END IF;
-    k := bg._key_sql(a.relid, a.key_column, format('r.%I', a.key_column));
-    v := bg._name_sql(format('r.%I', a.name_column));
+    k := bg_internal._key_sql(a.relid, a.key_column, format('r.%I', a.key_column));
+    v := bg_internal._name_sql(format('r.%I', a.name_column));
     EXECUTE format('SELECT array_agg(DISTINCT nw.k) FROM (SELECT %1$s AS k, %2$s AS v FROM new_rows r) nw
                       LEFT JOIN (SELECT %1$s AS k, %2$s AS v FROM old_rows r) od USING (k)
                      WHERE nw.v IS DISTINCT FROM od.v', k, v)
        INTO keys;
     IF keys IS NOT NULL THEN
-        FOR s IN SELECT * FROM bg.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
-            PERFORM bg._rename_groups(s, keys);
+        FOR s IN SELECT * FROM bg_internal.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
+            PERFORM bg_internal._rename_groups(s, keys);
         END LOOP;
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg._accounts_changed() IS 'Internal: live mode trigger on the bound accounts; group names follow renamed accounts.';
+COMMENT ON FUNCTION bg_internal._accounts_changed() IS 'Internal: live mode trigger on the bound accounts; group names follow renamed accounts.';
 
-CREATE FUNCTION bg._unwatch(rel regclass) RETURNS void
+CREATE FUNCTION bg_internal._unwatch(rel regclass) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     t text;
@@ -145,21 +145,21 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION bg._unwatch(regclass) IS 'Internal: removes the live mode triggers from a table.';
+COMMENT ON FUNCTION bg_internal._unwatch(regclass) IS 'Internal: removes the live mode triggers from a table.';
 
 CREATE FUNCTION bg.watch_people("on" boolean DEFAULT true) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    p bg.binding := bg._bound('people');
-    a bg.binding;
+    p bg_internal.binding := bg_internal._bound('people');
+    a bg_internal.binding;
 BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'on must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO a FROM bg.binding b WHERE b.kind = 'accounts';
-    PERFORM bg._unwatch(p.relid);
+    SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
+    PERFORM bg_internal._unwatch(p.relid);
     IF a.relid IS NOT NULL THEN
-        PERFORM bg._unwatch(a.relid);
+        PERFORM bg_internal._unwatch(a.relid);
     END IF;
     IF $1 THEN
         IF (SELECT relkind FROM pg_class WHERE oid = p.relid) NOT IN ('r', 'p') THEN
@@ -168,38 +168,38 @@ BEGIN
                       HINT = 'Live mode needs triggers; bind a table, or call bg.sync() after changes instead.';
         END IF;
         EXECUTE format('CREATE TRIGGER bg_watch_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._people_changed()', p.relid);
         EXECUTE format('CREATE TRIGGER bg_watch_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._people_changed()', p.relid);
         EXECUTE format('CREATE TRIGGER bg_watch_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows
-                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._people_changed()', p.relid);
         EXECUTE format('CREATE TRIGGER bg_watch_truncate AFTER TRUNCATE ON %s
-                        FOR EACH STATEMENT EXECUTE FUNCTION bg._people_changed()', p.relid);
+                        FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._people_changed()', p.relid);
         -- renamed accounts (a bound view is not watched: bg.sync follows its renames)
         IF (SELECT relkind FROM pg_class WHERE oid = a.relid) IN ('r', 'p') THEN
             EXECUTE format('CREATE TRIGGER bg_watch_accounts AFTER UPDATE ON %s
                             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                            FOR EACH STATEMENT EXECUTE FUNCTION bg._accounts_changed()', a.relid);
+                            FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._accounts_changed()', a.relid);
         END IF;
     END IF;
-    UPDATE bg.binding SET watched = $1 WHERE kind = 'people';
+    UPDATE bg_internal.binding SET watched = $1 WHERE kind = 'people';
 END $$;
 COMMENT ON FUNCTION bg.watch_people(boolean) IS
     'Live mode: with true, inserts, deletes and updates of condition columns of the bound people re-evaluate their memberships (update_existing solution interests) in the same statement, and group names follow renamed accounts; false stops it.';
 
 -- Re-binding the people moves live mode to the new table.
-CREATE FUNCTION bg._binding_changed() RETURNS trigger
+CREATE FUNCTION bg_internal._binding_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF OLD.kind = 'people' AND OLD.watched AND OLD.relid <> NEW.relid THEN
         IF EXISTS (SELECT FROM pg_class WHERE oid = OLD.relid) THEN
-            PERFORM bg._unwatch(OLD.relid);
+            PERFORM bg_internal._unwatch(OLD.relid);
         END IF;
-        UPDATE bg.binding SET watched = false WHERE kind = 'people';
+        UPDATE bg_internal.binding SET watched = false WHERE kind = 'people';
         PERFORM bg.watch_people(true);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg._binding_changed() IS 'Internal: keeps live mode on the bound people table.';
-CREATE TRIGGER binding_changed AFTER UPDATE ON bg.binding
-    FOR EACH ROW WHEN (OLD.relid IS DISTINCT FROM NEW.relid) EXECUTE FUNCTION bg._binding_changed();
+COMMENT ON FUNCTION bg_internal._binding_changed() IS 'Internal: keeps live mode on the bound people table.';
+CREATE TRIGGER binding_changed AFTER UPDATE ON bg_internal.binding
+    FOR EACH ROW WHEN (OLD.relid IS DISTINCT FROM NEW.relid) EXECUTE FUNCTION bg_internal._binding_changed();

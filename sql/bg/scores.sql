@@ -1,7 +1,7 @@
 -- Stored scores: every buying group's member count, role counts,
 -- completeness, role completeness and missing roles, kept equal to the
 -- scoring aggregates over its current members by statement triggers on
--- bg.member, in the same transaction as every change (docs/design.md §6).
+-- bg_internal.member, in the same transaction as every change (docs/design.md §6).
 --
 -- Locks (docs/design.md §6.8): a statement that changes members locks their
 -- groups' rows in id order (FOR NO KEY UPDATE) before it recounts them, and
@@ -11,62 +11,62 @@
 
 -- The raw role tally of a group, counted from role positions (1 = first by
 -- priority), and the four stored scores computed from it in one call.
-CREATE FUNCTION bg._tally_position(bg.role_tally, text, integer) RETURNS bg.role_tally
+CREATE FUNCTION bg_internal._tally_position(bg.role_tally, text, integer) RETURNS bg.role_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_position_trans';
-COMMENT ON FUNCTION bg._tally_position(bg.role_tally, text, integer) IS 'Internal: transition of bg._position_tally.';
-CREATE AGGREGATE bg._position_tally(template text, role_position integer) (
-    SFUNC = bg._tally_position, STYPE = bg.role_tally, COMBINEFUNC = bg._tally_combine, PARALLEL = SAFE);
-COMMENT ON AGGREGATE bg._position_tally(text, integer) IS 'Internal: the role counts of a group, as a bg.role_tally.';
-CREATE FUNCTION bg._tally_scores(bg.role_tally, OUT role_counts jsonb, OUT completeness double precision,
+COMMENT ON FUNCTION bg_internal._tally_position(bg.role_tally, text, integer) IS 'Internal: transition of bg_internal._position_tally.';
+CREATE AGGREGATE bg_internal._position_tally(template text, role_position integer) (
+    SFUNC = bg_internal._tally_position, STYPE = bg.role_tally, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg_internal._position_tally(text, integer) IS 'Internal: the role counts of a group, as a bg.role_tally.';
+CREATE FUNCTION bg_internal._tally_scores(bg.role_tally, OUT role_counts jsonb, OUT completeness double precision,
                                  OUT role_completeness jsonb, OUT missing_roles text[])
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_scores';
-COMMENT ON FUNCTION bg._tally_scores(bg.role_tally) IS 'Internal: the stored scores of a group from its role tally.';
+COMMENT ON FUNCTION bg_internal._tally_scores(bg.role_tally) IS 'Internal: the stored scores of a group from its role tally.';
 
-CREATE FUNCTION bg._scores_stored("on" boolean) RETURNS void
+CREATE FUNCTION bg_internal._scores_stored("on" boolean) RETURNS void
     LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_set_scores_stored';
-COMMENT ON FUNCTION bg._scores_stored(boolean) IS 'Internal: marks the next member insert as storing its groups'' scores itself.';
-CREATE FUNCTION bg._take_scores_stored() RETURNS boolean
+COMMENT ON FUNCTION bg_internal._scores_stored(boolean) IS 'Internal: marks the next member insert as storing its groups'' scores itself.';
+CREATE FUNCTION bg_internal._take_scores_stored() RETURNS boolean
     LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_take_scores_stored';
-COMMENT ON FUNCTION bg._take_scores_stored() IS 'Internal: reads and clears the mark set by bg._scores_stored.';
+COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and clears the mark set by bg_internal._scores_stored.';
 
 -- Recomputes the stored scores of the given groups in one statement.  The
 -- groups are locked first, in id order: a concurrent writer of the same
 -- group waits, then (READ COMMITTED) counts with a snapshot that includes
 -- the other's committed members, so the last writer stores the exact scores.
-CREATE FUNCTION bg._rescore(groups bigint[]) RETURNS void
+CREATE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM FROM bg.buying_group g
+    PERFORM FROM bg_internal.buying_group g
       WHERE g.id IN (SELECT unnest(groups))
       ORDER BY g.id FOR NO KEY UPDATE;
-    UPDATE bg.buying_group g
+    UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
            role_counts = (s.f).role_counts,
            completeness = (s.f).completeness,
            role_completeness = (s.f).role_completeness,
            missing_roles = (s.f).missing_roles,
            updated_at = now()
-      FROM (SELECT y.id, y.member_count, bg._tally_scores(y.tally) AS f FROM (
+      FROM (SELECT y.id, y.member_count, bg_internal._tally_scores(y.tally) AS f FROM (
             SELECT x.id, count(m.role_id)::integer AS member_count,
-                   bg._position_tally(t.name, x2.pos::integer) AS tally
-              FROM bg.buying_group x
-              JOIN bg.solution_interest si ON si.id = x.solution_interest_id
-              JOIN bg.template t ON t.id = si.template_id
-              LEFT JOIN bg.member m ON m.group_id = x.id AND NOT m.is_removed
+                   bg_internal._position_tally(t.name, x2.pos::integer) AS tally
+              FROM bg_internal.buying_group x
+              JOIN bg_internal.solution_interest si ON si.id = x.solution_interest_id
+              JOIN bg_internal.template t ON t.id = si.template_id
+              LEFT JOIN bg_internal.member m ON m.group_id = x.id AND NOT m.is_removed
               LEFT JOIN (SELECT y.template_id, y.role_id,
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
-                           FROM bg.template_role y) x2
+                           FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
              WHERE x.id IN (SELECT unnest(groups))
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts);
 END $$;
-COMMENT ON FUNCTION bg._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
+COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
--- Errors for a member row outside bg's rules (bg.member has no foreign
+-- Errors for a member row outside bg's rules (bg_internal.member has no foreign
 -- keys): a group that does not exist, or a role not in its template.
-CREATE FUNCTION bg._reject_member(group_id bigint, existing bigint, role_id integer, role text, template text)
+CREATE FUNCTION bg_internal._reject_member(group_id bigint, existing bigint, role_id integer, role text, template text)
     RETURNS void
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -82,99 +82,99 @@ BEGIN
                   HINT = 'The roles of a template are listed in bg.template_roles.';
     END IF;
 END $$;
-COMMENT ON FUNCTION bg._reject_member(bigint, bigint, integer, text, text) IS 'Internal: errors for a member row outside bg''s rules.';
+COMMENT ON FUNCTION bg_internal._reject_member(bigint, bigint, integer, text, text) IS 'Internal: errors for a member row outside bg''s rules.';
 
--- pg_restore loads bg's tables in name order (bg.member has no foreign keys
+-- pg_restore loads bg's tables in name order (bg_internal.member has no foreign keys
 -- to order it after the catalog it refers to), with triggers on; the data
 -- it loads was consistent when dumped.  Dumps run with
 -- check_function_bodies off, the setting PostgreSQL documents for loading
 -- them, so the member triggers and the DDL guard stand aside then.  Any
 -- user can turn that setting off, but only a superuser's session restores
 -- bg (CREATE EXTENSION bg needs one), so only there does it count.
-CREATE FUNCTION bg._restoring() RETURNS boolean
+CREATE FUNCTION bg_internal._restoring() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT current_setting('check_function_bodies') = 'off'
            AND coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false);
 $$;
-COMMENT ON FUNCTION bg._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
+COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
-CREATE FUNCTION bg._members_changed() RETURNS trigger
+CREATE FUNCTION bg_internal._members_changed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
 BEGIN
-    IF bg._restoring() THEN
+    IF bg_internal._restoring() THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' AND bg._take_scores_stored() THEN
+    IF TG_OP = 'INSERT' AND bg_internal._take_scores_stored() THEN
         RETURN NULL;        -- bg.create_buying_groups stores them with the groups
     END IF;
     -- recount first: that locks the groups, so the check below sees a group
     -- that a concurrent transaction deleted (and the error undoes the recount)
     IF TG_OP = 'INSERT' THEN
-        PERFORM bg._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
+        PERFORM bg_internal._rescore(ARRAY(SELECT DISTINCT n.group_id FROM new_rows n));
     ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM bg._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
+        PERFORM bg_internal._rescore(ARRAY(SELECT n.group_id FROM new_rows n UNION SELECT o.group_id FROM old_rows o));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM bg._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
+        PERFORM bg_internal._rescore(ARRAY(SELECT DISTINCT o.group_id FROM old_rows o));
     ELSE
-        PERFORM bg._rescore(ARRAY(SELECT g.id FROM bg.buying_group g));
+        PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         SELECT n.group_id, n.role_id, g.id AS existing, r.name AS role, t.name AS template INTO bad
           FROM new_rows n
-          LEFT JOIN bg.buying_group g ON g.id = n.group_id
-          LEFT JOIN bg.solution_interest si ON si.id = g.solution_interest_id
-          LEFT JOIN bg.template t ON t.id = si.template_id
-          LEFT JOIN bg.role r ON r.id = n.role_id
-         WHERE NOT EXISTS (SELECT FROM bg.template_role x
+          LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+          LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+          LEFT JOIN bg_internal.template t ON t.id = si.template_id
+          LEFT JOIN bg_internal.role r ON r.id = n.role_id
+         WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
                             WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
          LIMIT 1;
-        PERFORM bg._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
+        PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
-CREATE TRIGGER member_inserted AFTER INSERT ON bg.member REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._members_changed();
-CREATE TRIGGER member_updated AFTER UPDATE ON bg.member REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._members_changed();
-CREATE TRIGGER member_deleted AFTER DELETE ON bg.member REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._members_changed();
-CREATE TRIGGER member_truncated AFTER TRUNCATE ON bg.member
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._members_changed();
+COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+CREATE TRIGGER member_inserted AFTER INSERT ON bg_internal.member REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._members_changed();
+CREATE TRIGGER member_updated AFTER UPDATE ON bg_internal.member REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._members_changed();
+CREATE TRIGGER member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._members_changed();
+CREATE TRIGGER member_truncated AFTER TRUNCATE ON bg_internal.member
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._members_changed();
 
 -- Members go with their group.
-CREATE FUNCTION bg._groups_deleted() RETURNS trigger
+CREATE FUNCTION bg_internal._groups_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF bg._restoring() THEN
+    IF bg_internal._restoring() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM bg.member;      -- (TRUNCATE here would fail when both are truncated together)
+        DELETE FROM bg_internal.member;      -- (TRUNCATE here would fail when both are truncated together)
     ELSE
-        DELETE FROM bg.member m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
+        DELETE FROM bg_internal.member m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg._groups_deleted() IS 'Internal: deletes the members of deleted buying groups.';
-CREATE TRIGGER group_deleted AFTER DELETE ON bg.buying_group REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._groups_deleted();
-CREATE TRIGGER group_truncated AFTER TRUNCATE ON bg.buying_group
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._groups_deleted();
+COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members of deleted buying groups.';
+CREATE TRIGGER group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._groups_deleted();
+CREATE TRIGGER group_truncated AFTER TRUNCATE ON bg_internal.buying_group
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._groups_deleted();
 
 -- Stored role names follow a renamed role.
-CREATE FUNCTION bg._role_renamed() RETURNS trigger
+CREATE FUNCTION bg_internal._role_renamed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM bg._rescore(ARRAY(
-        SELECT g.id FROM bg.buying_group g
-          JOIN bg.solution_interest si ON si.id = g.solution_interest_id
-         WHERE si.template_id IN (SELECT x.template_id FROM bg.template_role x
+    PERFORM bg_internal._rescore(ARRAY(
+        SELECT g.id FROM bg_internal.buying_group g
+          JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+         WHERE si.template_id IN (SELECT x.template_id FROM bg_internal.template_role x
                                    WHERE x.role_id IN (SELECT n.id FROM new_rows n))));
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg._role_renamed() IS 'Internal: refreshes stored scores after a role is renamed.';
-CREATE TRIGGER role_renamed AFTER UPDATE ON bg.role REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg._role_renamed();
+COMMENT ON FUNCTION bg_internal._role_renamed() IS 'Internal: refreshes stored scores after a role is renamed.';
+CREATE TRIGGER role_renamed AFTER UPDATE ON bg_internal.role REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._role_renamed();

@@ -7,24 +7,24 @@
 -- with nothing to change takes no row lock and writes nothing.
 
 CREATE FUNCTION bg.sync(solution_interest text DEFAULT NULL) RETURNS jsonb
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg.solution_interest;
+    s bg_internal.solution_interest;
     r jsonb;
     total jsonb := '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
 BEGIN
     IF $1 IS NOT NULL THEN
-        s := bg._interest($1);
+        s := bg_internal._interest($1);
         IF NOT s.update_existing THEN
             RAISE EXCEPTION 'solution interest "%" does not update existing buying groups', s.name
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       HINT = 'Only solution interests created with update_existing => true are synced.';
         END IF;
     END IF;
-    FOR s IN SELECT * FROM bg.solution_interest x
+    FOR s IN SELECT * FROM bg_internal.solution_interest x
               WHERE x.update_existing AND ($1 IS NULL OR x.name = $1) ORDER BY x.id LOOP
-        IF EXISTS (SELECT FROM bg.buying_group g WHERE g.solution_interest_id = s.id) THEN
-            r := bg._sync(s, NULL);
+        IF EXISTS (SELECT FROM bg_internal.buying_group g WHERE g.solution_interest_id = s.id) THEN
+            r := bg_internal._sync(s, NULL);
             SELECT jsonb_object_agg(k, (total ->> k)::bigint + (r ->> k)::bigint) INTO total
               FROM jsonb_object_keys(total) AS k;
         END IF;
@@ -37,16 +37,16 @@ COMMENT ON FUNCTION bg.sync(text) IS
 -- The groups of a solution interest (id $2, name $4) whose stored name or
 -- account name differs from the bound account's current name, with the
 -- names they should have; $3 (group ids) bounds it when not NULL (the
--- parameters of bg._sync's statements).  A group whose account is gone
+-- parameters of bg_internal._sync's statements).  A group whose account is gone
 -- keeps its names.  Names are read through the column's output function,
 -- as a creation job reads them.  NULL when no accounts are bound (then
 -- there are no groups).
-CREATE FUNCTION bg._group_names_sql() RETURNS text
+CREATE FUNCTION bg_internal._group_names_sql() RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    a bg.binding;
+    a bg_internal.binding;
 BEGIN
-    SELECT * INTO a FROM bg.binding b WHERE b.kind = 'accounts';
+    SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
@@ -54,14 +54,14 @@ BEGIN
         'SELECT x.id, x.name, x.account_name
            FROM (SELECT g.id, g.name AS old_name, g.account_name AS old_account_name,
                         $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
-                   FROM bg.buying_group g
+                   FROM bg_internal.buying_group g
                    JOIN %2$s a ON a.%3$I = g.account_key::%4$s
                   CROSS JOIN LATERAL (SELECT %1$s AS account_name) y
                   WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
-        bg._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column, bg._coltype(a.relid, a.key_column));
+        bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column));
 END $$;
-COMMENT ON FUNCTION bg._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
 -- Brings the rule members of a solution interest in line with its
 -- conditions: all its groups (people NULL) or only the given people.
@@ -78,13 +78,13 @@ COMMENT ON FUNCTION bg._group_names_sql() IS 'Internal: SQL of the buying groups
 -- people (live mode) it is every group they are in or would be in, changed
 -- or not: another writer may hold one of them with changes of these very
 -- people that this statement's snapshot does not show yet.
-CREATE FUNCTION bg._sync(si bg.solution_interest, people text[]) RETURNS jsonb
+CREATE FUNCTION bg_internal._sync(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    p bg.binding := bg._bound('people');
+    p bg_internal.binding := bg_internal._bound('people');
     roots text := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
-                            FROM bg.buying_group g WHERE g.solution_interest_id = $2',
-                         bg._coltype(p.relid, p.account_column));
+                            FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
+                         bg_internal._coltype(p.relid, p.account_column));
     walk text;
     wanted text;
     diff text;
@@ -92,26 +92,26 @@ DECLARE
     locked bigint[];
     added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
 BEGIN
-    si := bg._lock_interest(si, false, false);
+    si := bg_internal._lock_interest(si, false, false);
     IF si.id IS NULL THEN                       -- dropped meanwhile (it had no groups)
         RETURN '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
     END IF;
-    names := bg._group_names_sql();
+    names := bg_internal._group_names_sql();
     IF people IS NULL THEN
-        walk := bg._group_walk_sql(si, roots);
-        wanted := bg._group_rule_members_sql(si, walk);
+        walk := bg_internal._group_walk_sql(si, roots);
+        wanted := bg_internal._group_rule_members_sql(si, walk);
     ELSE
-        walk := bg._person_walk_sql(si);
-        wanted := bg._person_rule_members_sql(si, walk);
+        walk := bg_internal._person_walk_sql(si);
+        wanted := bg_internal._person_rule_members_sql(si, walk);
     END IF;
-    PERFORM bg._check_cycles(si, walk, people);
+    PERFORM bg_internal._check_cycles(si, walk, people);
     -- One diff of wanted against current members, by a full join (hash or
     -- merge only: never a nested loop over misestimated CTEs); $3 (the
     -- locked groups) bounds it once the groups are locked.
     diff := ',
         cur AS (
           SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
-            FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
+            FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
            WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))
              AND ($3 IS NULL OR m.group_id = ANY ($3))),
         diff AS MATERIALIZED (
@@ -132,17 +132,17 @@ BEGIN
                     UNION ALL SELECT n.id FROM (' || coalesce(names, 'SELECT NULL::bigint AS id WHERE false') || ') n) x'
            INTO locked USING NULL::text[], si.id, NULL::bigint[], si.name;
         IF locked IS NOT NULL THEN
-            PERFORM FROM bg.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
-            wanted := bg._group_rule_members_sql(si, bg._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
+            PERFORM FROM bg_internal.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
+            wanted := bg_internal._group_rule_members_sql(si, bg_internal._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
         END IF;
     ELSE
         EXECUTE 'WITH RECURSIVE ' || wanted || '
             SELECT array_agg(x.id) FROM (
-              SELECT g.id FROM bg.buying_group g
+              SELECT g.id FROM bg_internal.buying_group g
                WHERE g.id IN (SELECT d.group_id FROM d
-                              UNION SELECT m.group_id FROM bg.member m
+                              UNION SELECT m.group_id FROM bg_internal.member m
                                      WHERE m.person_key = ANY ($1)
-                                       AND EXISTS (SELECT FROM bg.buying_group x
+                                       AND EXISTS (SELECT FROM bg_internal.buying_group x
                                                     WHERE x.id = m.group_id AND x.solution_interest_id = $2))
                ORDER BY g.id FOR NO KEY UPDATE OF g) x'
            INTO locked USING people, si.id;
@@ -150,12 +150,12 @@ BEGIN
     IF locked IS NOT NULL THEN
         EXECUTE 'WITH RECURSIVE ' || wanted || diff || ',
             ins AS (
-              INSERT INTO bg.member (group_id, person_key, role_id, source)
+              INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
               SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
               ON CONFLICT (group_id, person_key) DO NOTHING
               RETURNING 1),
             upd AS (
-              UPDATE bg.member m
+              UPDATE bg_internal.member m
                  SET role_id = x.want_role, is_removed = false, removed_at = NULL,
                      added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
                 FROM diff x
@@ -163,7 +163,7 @@ BEGIN
                  AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
               RETURNING x.was_removed AS readded),
             rem AS (
-              UPDATE bg.member m SET is_removed = true, removed_at = now()
+              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
                 FROM diff x
                WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
                  AND m.source = ''rule'' AND NOT m.is_removed
@@ -173,19 +173,19 @@ BEGIN
            INTO added, readded, changed, removed USING people, si.id, locked;
         -- names follow renamed accounts, in the groups locked above
         IF names IS NOT NULL THEN
-            EXECUTE 'UPDATE bg.buying_group g SET name = n.name, account_name = n.account_name
+            EXECUTE 'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
                        FROM (' || names || ') n WHERE g.id = n.id'
                USING NULL::text[], si.id, locked, si.name;
         END IF;
     END IF;
     IF people IS NULL THEN
-        SELECT count(*) INTO groups FROM bg.buying_group g WHERE g.solution_interest_id = si.id;
+        SELECT count(*) INTO groups FROM bg_internal.buying_group g WHERE g.solution_interest_id = si.id;
     ELSE
         SELECT count(DISTINCT m.group_id) INTO groups
-          FROM bg.member m JOIN bg.buying_group g ON g.id = m.group_id
+          FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
          WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
     END IF;
     RETURN jsonb_build_object('groups', groups, 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
-COMMENT ON FUNCTION bg._sync(bg.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
+COMMENT ON FUNCTION bg_internal._sync(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';

@@ -2,7 +2,7 @@
 
 CREATE VIEW bg.roles AS
 SELECT r.name, r.description, r.is_default
-  FROM bg.role r
+  FROM bg_internal.role r
  ORDER BY r.is_default DESC, r.id;
 COMMENT ON VIEW bg.roles IS 'The roles: the six defaults and the custom ones.';
 COMMENT ON COLUMN bg.roles.name IS 'Role name.';
@@ -11,9 +11,9 @@ COMMENT ON COLUMN bg.roles.is_default IS 'True for the six default roles, which 
 
 CREATE VIEW bg.templates AS
 SELECT t.name, t.description, t.status,
-       (SELECT count(*) FROM bg.template_role x WHERE x.template_id OPERATOR(pg_catalog.=) t.id)::integer AS role_count,
+       (SELECT count(*) FROM bg_internal.template_role x WHERE x.template_id OPERATOR(pg_catalog.=) t.id)::integer AS role_count,
        t.created_at, t.updated_at, t.published_at
-  FROM bg.template t
+  FROM bg_internal.template t
  ORDER BY t.name;
 COMMENT ON VIEW bg.templates IS 'The roles templates.';
 COMMENT ON COLUMN bg.templates.name IS 'Template name.';
@@ -29,9 +29,9 @@ SELECT t.name AS template, x.priority, r.name AS role, x.weight,
        CASE x.weight WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 WHEN 'normal' THEN 60
                      WHEN 'important' THEN 80 WHEN 'vital' THEN 100 END AS weight_value,
        x.condition, x.required, x.members_required
-  FROM bg.template_role x
-  JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) x.template_id
-  JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
+  FROM bg_internal.template_role x
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) x.template_id
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
  ORDER BY t.name, x.priority;
 COMMENT ON VIEW bg.template_roles IS 'The roles of every roles template, in priority order.';
 COMMENT ON COLUMN bg.template_roles.template IS 'Template name.';
@@ -45,9 +45,9 @@ COMMENT ON COLUMN bg.template_roles.members_required IS 'How many members fill t
 
 CREATE VIEW bg.account_lists AS
 SELECT l.name, l.kind, l.filter,
-       (SELECT count(*) FROM bg.account_list_entry e WHERE e.list_id OPERATOR(pg_catalog.=) l.id) AS account_count,
+       (SELECT count(*) FROM bg_internal.account_list_entry e WHERE e.list_id OPERATOR(pg_catalog.=) l.id) AS account_count,
        l.refreshed_at, l.description, l.created_at
-  FROM bg.account_list l
+  FROM bg_internal.account_list l
  ORDER BY l.name;
 COMMENT ON VIEW bg.account_lists IS 'Account lists (audiences): static lists of accounts, or dynamic ones selected by a filter.';
 COMMENT ON COLUMN bg.account_lists.name IS 'Account list name.';
@@ -60,10 +60,10 @@ COMMENT ON COLUMN bg.account_lists.created_at IS 'When the list was created.';
 
 CREATE VIEW bg.solution_interests AS
 SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_subaccounts,
-       (SELECT count(*) FROM bg.buying_group g WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id) AS buying_group_count,
+       (SELECT count(*) FROM bg_internal.buying_group g WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id) AS buying_group_count,
        s.created_at
-  FROM bg.solution_interest s
-  JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+  FROM bg_internal.solution_interest s
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
  ORDER BY s.name;
 COMMENT ON VIEW bg.solution_interests IS 'Solution interests: what is sold, with the live roles template its buying groups use.';
 COMMENT ON COLUMN bg.solution_interests.name IS 'Solution interest name.';
@@ -77,7 +77,7 @@ COMMENT ON COLUMN bg.solution_interests.created_at IS 'When it was created.';
 CREATE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
        j.started_at, j.finished_at, j.error, j.error_code
-  FROM bg.job j
+  FROM bg_internal.job j
  ORDER BY j.id;
 COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups.';
@@ -95,9 +95,9 @@ CREATE VIEW bg.buying_groups AS
 SELECT g.id, g.name, s.name AS solution_interest, g.account_key, g.account_name,
        g.member_count, g.completeness, g.role_completeness, g.missing_roles,
        g.created_at, g.updated_at, g.role_counts, t.name AS template
-  FROM bg.buying_group g
-  JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
-  JOIN bg.template t ON t.id OPERATOR(pg_catalog.=) s.template_id;
+  FROM bg_internal.buying_group g
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id;
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
 COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
 COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name).';
@@ -116,10 +116,10 @@ COMMENT ON COLUMN bg.buying_groups.template IS 'The roles template of the group'
 CREATE VIEW bg.members AS
 SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
        r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
-  FROM bg.member m
-  JOIN bg.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
-  JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
-  JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) m.role_id;
+  FROM bg_internal.member m
+  JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id;
 COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed).';
 COMMENT ON COLUMN bg.members.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.members.solution_interest IS 'Solution interest of the group.';
@@ -133,7 +133,7 @@ COMMENT ON COLUMN bg.members.removed_at IS 'When the member was removed; NULL fo
 
 -- One row per group and template role, flat (no jsonb, no arrays) for BI
 -- tools.  members is the group's stored count of the role (exact, §6.6): one
--- jsonb lookup per row reads less than counting bg.member again (5 000
+-- jsonb lookup per row reads less than counting bg_internal.member again (5 000
 -- groups of a 4-role template: 8 ms instead of 12 for all rows); the rest is
 -- computed from it as the aggregates compute it (§5.2, §5.3).
 CREATE VIEW bg.role_coverage AS
@@ -143,10 +143,10 @@ SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.accou
             ELSE 100::double precision OPERATOR(pg_catalog.*) c.n OPERATOR(pg_catalog./) x.members_required
        END AS completeness,
        x.required AND c.n OPERATOR(pg_catalog.<) x.members_required AS is_missing
-  FROM bg.buying_group g
-  JOIN bg.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
-  JOIN bg.template_role x ON x.template_id OPERATOR(pg_catalog.=) s.template_id
-  JOIN bg.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
+  FROM bg_internal.buying_group g
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.template_role x ON x.template_id OPERATOR(pg_catalog.=) s.template_id
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
  CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c;
 COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows).';
 COMMENT ON COLUMN bg.role_coverage.buying_group IS 'Buying group id.';

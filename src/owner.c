@@ -1,0 +1,71 @@
+/*
+ * owner.c — where bg's tables are, and the switch to the extension's owner
+ * for the C code that reads them.
+ *
+ * bg's tables live in schema bg_internal, on which no role but the
+ * extension's owner has any privilege (docs/design.md §11).  The evaluation
+ * functions (bg.role_for, the scoring aggregates, bg.check_condition) run
+ * with their caller's rights, so the few fixed catalog queries they make
+ * run as the owner of bg_internal, inside a security-restricted operation,
+ * as PostgreSQL runs maintenance commands as a table's owner.  Before 0.3.0
+ * the tables were in schema bg: an install whose SQL objects are not yet
+ * updated (ALTER EXTENSION bg UPDATE) still finds them there.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "miscadmin.h"
+#include "utils/syscache.h"
+
+#include "owner.h"
+
+/* bg_internal, or bg for an install not yet updated to 0.3.0. */
+Oid
+bg_catalog_schema_oid(void)
+{
+	Oid			nsp = get_namespace_oid("bg_internal", true);
+
+	return OidIsValid(nsp) ? nsp : get_namespace_oid("bg", true);
+}
+
+const char *
+bg_catalog_schema(void)
+{
+	return OidIsValid(get_namespace_oid("bg_internal", true)) ? "bg_internal" : "bg";
+}
+
+/* Runs as the owner of bg's catalog schema until bg_restore_user. */
+void
+bg_become_owner(BgSavedUser *saved)
+{
+	Oid			nsp = bg_catalog_schema_oid();
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema bg_internal does not exist"),
+				 errhint("Install bg with CREATE EXTENSION bg.")));
+	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for schema %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(owner, saved->sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+}
+
+/*
+ * Gives back the caller's identity.  An error in between needs no call:
+ * aborting the (sub)transaction restores it.
+ */
+void
+bg_restore_user(const BgSavedUser *saved)
+{
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
