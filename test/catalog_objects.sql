@@ -2,7 +2,7 @@
 -- argument names and defaults, volatility and parallel safety, the catalog
 -- views with their columns, and COMMENTs.
 BEGIN;
-SELECT plan(133);
+SELECT plan(134);
 
 -- The public functions of docs/design.md §5, with the exact argument lists.
 CREATE TEMP TABLE api (sig regprocedure, args text, writes boolean);
