@@ -4,7 +4,8 @@
 # jobs, buying groups with their stored scores and members (manual ones
 # included) come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
-# people and the accounts tables).
+# people and the accounts tables), and so do the access levels granted to
+# roles (privileges on bg's API; roles are the cluster's, not the dump's).
 # Runs against the server in PGHOST/PGPORT (scripts/test.sh starts one).
 set -euo pipefail
 src=bg_dump_src
@@ -12,6 +13,11 @@ dst=bg_dump_dst
 dump=$(mktemp)
 trap 'rm -f "$dump"; dropdb --if-exists $src >/dev/null 2>&1; dropdb --if-exists $dst >/dev/null 2>&1' EXIT
 dropdb --if-exists $src >/dev/null 2>&1; dropdb --if-exists $dst >/dev/null 2>&1
+psql -X -q -d postgres >/dev/null 2>&1 <<'SQL' || true
+CREATE ROLE bg_dump_reader;
+CREATE ROLE bg_dump_writer;
+CREATE ROLE bg_dump_admin;
+SQL
 createdb $src
 createdb $dst
 psql -X -q -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
@@ -42,6 +48,10 @@ SELECT bg.create_buying_groups('Tree', 'Static');
 SELECT bg.assign_member(bg.buying_group_id('S', 1), 2, 'Legal Approver');
 SELECT bg.remove_member(bg.buying_group_id('Tree', 1), 1);
 SELECT bg.watch_people();
+SELECT bg.grant_access('bg_dump_reader', 'reader');
+SELECT bg.grant_access('bg_dump_writer', 'writer');
+SELECT bg.grant_access('bg_dump_admin', 'admin');
+SELECT bg.grant_access('bg_dump_admin', 'writer');
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -60,6 +70,12 @@ SELECT buying_group, person_key, role, source, is_removed, removed_at IS NOT NUL
 SELECT watched FROM bg_internal.binding WHERE kind = 'people';
 SELECT tgrelid::regclass::text AS tbl, tgname FROM pg_trigger WHERE tgrelid IN ('crm.person'::regclass, 'crm.account'::regclass) ORDER BY 1, 2;
 SELECT buying_group, role, members, completeness, is_missing FROM bg.role_coverage ORDER BY 1, 2;
+SELECT * FROM bg.access;
+SELECT p.oid::regprocedure, coalesce(p.proacl, acldefault('f', p.proowner)) FROM pg_proc p
+ WHERE p.pronamespace IN ('bg'::regnamespace, 'bg_internal'::regnamespace) ORDER BY 1;
+SELECT c.oid::regclass, coalesce(c.relacl, acldefault('r', c.relowner)) FROM pg_class c
+ WHERE c.relnamespace IN ('bg'::regnamespace, 'bg_internal'::regnamespace) ORDER BY 1;
+SELECT nspname, coalesce(nspacl, acldefault('n', nspowner)) FROM pg_namespace WHERE nspname IN ('bg', 'bg_internal') ORDER BY 1;
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -92,6 +108,17 @@ renamed=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
     -c "SELECT name FROM bg.buying_groups WHERE solution_interest = 'S' AND account_key = '1'" | tail -1)
 if [ "$renamed" != "S for Acme Corp" ]; then
     echo "dump_restore ... FAILED: live mode does not follow account renames after the restore ($renamed)"
+    exit 1
+fi
+# the levels came back as privileges: the writer role may sync, the reader not
+levels=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst -c "SELECT string_agg(role || ' ' || level, ', ' ORDER BY role) FROM bg.access")
+if [ "$levels" != "bg_dump_admin writer, bg_dump_reader reader, bg_dump_writer writer" ]; then
+    echo "dump_restore ... FAILED: the access levels differ after the restore ($levels)"
+    exit 1
+fi
+if ! psql -X -q -v ON_ERROR_STOP=1 -d $dst -c "SET ROLE bg_dump_writer" -c "SELECT bg.sync()" >/dev/null 2>&1 ||
+   psql -X -q -d $dst -c "SET ROLE bg_dump_reader" -c "SELECT bg.sync()" >/dev/null 2>&1; then
+    echo "dump_restore ... FAILED: the restored privileges do not act as their levels"
     exit 1
 fi
 echo "test dump_restore ... ok"

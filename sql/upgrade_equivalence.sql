@@ -1,7 +1,8 @@
 -- Upgrades: installing the first release and updating step by step gives
 -- exactly the objects of a fresh install of the current version (functions
 -- with their bodies and settings, views, columns, constraints, indexes,
--- triggers, comments and the tables pg_dump keeps).
+-- triggers, comments, privileges and the tables pg_dump keeps), in schemas
+-- bg and bg_internal.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
 RESET client_min_messages;
@@ -12,15 +13,15 @@ SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid) AS item
  WHERE d.refclassid = 'pg_extension'::regclass AND e.extname = 'bg' AND d.deptype = 'e'
 UNION ALL
 SELECT 'function ' || pg_get_functiondef(p.oid) || coalesce(obj_description(p.oid, 'pg_proc'), '')
-  FROM pg_proc p WHERE p.pronamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg') AND p.prokind <> 'a'
+  FROM pg_proc p WHERE p.pronamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal')) AND p.prokind <> 'a'
 UNION ALL
 SELECT 'aggregate ' || p.oid::regprocedure || ' ' || a.aggtransfn || ' ' || a.aggfinalfn || ' '
        || a.aggcombinefn || ' ' || p.proparallel::text || coalesce(obj_description(p.oid, 'pg_proc'), '')
-  FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE p.pronamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+  FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE p.pronamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
 UNION ALL
 SELECT 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' ' || coalesce(array_to_string(c.reloptions, ','), '')
        || coalesce(' view ' || pg_get_viewdef(c.oid), '') || coalesce(obj_description(c.oid, 'pg_class'), '')
-  FROM pg_class c WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+  FROM pg_class c WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
 UNION ALL
 SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
        || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END || ' ' || a.attidentity::text
@@ -28,17 +29,27 @@ SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_ty
        || coalesce(' -- ' || col_description(a.attrelid, a.attnum), '')
   FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
   LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
- WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg') AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal')) AND a.attnum > 0 AND NOT a.attisdropped
 UNION ALL
 SELECT 'constraint ' || x.conrelid::regclass || ' ' || x.conname || ' ' || pg_get_constraintdef(x.oid)
-  FROM pg_constraint x WHERE x.connamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+  FROM pg_constraint x WHERE x.connamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
 UNION ALL
 SELECT 'index ' || pg_get_indexdef(i.indexrelid)
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg')
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
 UNION ALL
 SELECT 'trigger ' || pg_get_triggerdef(t.oid)
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
- WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'bg') AND NOT t.tgisinternal
+ WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal')) AND NOT t.tgisinternal
+UNION ALL
+SELECT 'privileges ' || p.oid::regprocedure || ' ' || coalesce(p.proacl::text, 'default')
+  FROM pg_proc p WHERE p.pronamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
+UNION ALL
+SELECT 'privileges ' || c.oid::regclass || ' ' || coalesce(c.relacl::text, 'default')
+  FROM pg_class c WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
+UNION ALL
+SELECT 'privileges schema ' || n.nspname || ' ' || coalesce(n.nspacl::text, 'default') || ' '
+       || coalesce(obj_description(n.oid, 'pg_namespace'), '')
+  FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal')
 UNION ALL
 SELECT 'dumped ' || cfg::regclass || ' ' || cond
   FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS u(cfg, cond) WHERE e.extname = 'bg';
