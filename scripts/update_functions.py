@@ -77,7 +77,8 @@ for n, f, b in blocks:
     if sig in old and old[sig][0] == new[sig][0]:
         b = b.replace('CREATE FUNCTION', 'CREATE OR REPLACE FUNCTION', 1)
     out.append(b); out.append('')
-if todo: sys.exit('no feature-file block for: %s' % todo)
+if todo:
+    open(UPD, 'w').write(upd); sys.exit('no feature-file block for: %s' % todo)
 gen = []
 if drops:
     gen.append('DROP FUNCTION ' + ',\n              '.join(drops) + ';\n')

@@ -22,6 +22,8 @@ ALTER TABLE bg.solution_interest SET SCHEMA bg_internal;
 ALTER TABLE bg.job SET SCHEMA bg_internal;
 ALTER TABLE bg.buying_group SET SCHEMA bg_internal;
 ALTER TABLE bg.member SET SCHEMA bg_internal;
+ALTER FUNCTION bg.role_tally_in(cstring) RENAME TO _role_tally_in;
+ALTER FUNCTION bg.role_tally_out(bg.role_tally) RENAME TO _role_tally_out;
 DO $$
 DECLARE
     f regprocedure;
@@ -55,6 +57,15 @@ DROP FUNCTION bg.create_buying_groups(text, text),
               bg_internal._reraise(text, text, text, text),
               bg_internal._role_case(integer, text, boolean),
               bg_internal._walk_sql(bg_internal.solution_interest, text);
+
+-- sql/bg/aggregates.sql
+CREATE OR REPLACE FUNCTION bg_internal._role_tally_in(cstring) RETURNS bg.role_tally
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_in';
+COMMENT ON FUNCTION bg_internal._role_tally_in(cstring) IS 'Internal: input function of bg.role_tally.';
+
+CREATE OR REPLACE FUNCTION bg_internal._role_tally_out(bg.role_tally) RETURNS cstring
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_out';
+COMMENT ON FUNCTION bg_internal._role_tally_out(bg.role_tally) IS 'Internal: output function of bg.role_tally.';
 
 -- sql/bg/helpers.sql
 CREATE FUNCTION bg_internal._require_name(value text, null_message text, blank_message text) RETURNS text
@@ -2306,8 +2317,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
           FROM pg_catalog.pg_proc p
          CROSS JOIN LATERAL (SELECT CASE
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
-                               'missing_roles', 'role_completeness', 'role_counts', 'role_tally_in',
-                               'role_tally_out', 'buying_group_id')
+                               'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

@@ -32,8 +32,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
           FROM pg_catalog.pg_proc p
          CROSS JOIN LATERAL (SELECT CASE
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
-                               'missing_roles', 'role_completeness', 'role_counts', 'role_tally_in',
-                               'role_tally_out', 'buying_group_id')
+                               'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

@@ -5,15 +5,15 @@
 -- The aggregates' state: role counts of one template.  A concrete type whose
 -- text form round-trips, so partial states can be combined anywhere.
 CREATE TYPE bg.role_tally;
-CREATE FUNCTION bg.role_tally_in(cstring) RETURNS bg.role_tally
+CREATE FUNCTION bg_internal._role_tally_in(cstring) RETURNS bg.role_tally
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_in';
-CREATE FUNCTION bg.role_tally_out(bg.role_tally) RETURNS cstring
+COMMENT ON FUNCTION bg_internal._role_tally_in(cstring) IS 'Internal: input function of bg.role_tally.';
+CREATE FUNCTION bg_internal._role_tally_out(bg.role_tally) RETURNS cstring
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_out';
-COMMENT ON FUNCTION bg.role_tally_in(cstring) IS 'Input function of bg.role_tally.';
-COMMENT ON FUNCTION bg.role_tally_out(bg.role_tally) IS 'Output function of bg.role_tally.';
+COMMENT ON FUNCTION bg_internal._role_tally_out(bg.role_tally) IS 'Internal: output function of bg.role_tally.';
 CREATE TYPE bg.role_tally (
-    INPUT = bg.role_tally_in,
-    OUTPUT = bg.role_tally_out,
+    INPUT = bg_internal._role_tally_in,
+    OUTPUT = bg_internal._role_tally_out,
     INTERNALLENGTH = VARIABLE,
     ALIGNMENT = double,
     STORAGE = plain
