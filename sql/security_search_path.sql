@@ -1,7 +1,9 @@
 -- bg is safe under any search_path (STYLE "SQL scripts", docs/design.md §8): hostile
 -- objects planted in public before CREATE EXTENSION bg, with the names of
 -- pg_catalog functions, operators and of bg's own tables, are never used by
--- the extension script, the catalog functions or the evaluation functions.
+-- the extension script, the catalog functions, the evaluation functions,
+-- the managed functions (SECURITY DEFINER: they run as bg's owner) called by
+-- a writer, the access functions, or live mode's triggers.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
 RESET client_min_messages;
@@ -213,6 +215,61 @@ SELECT bg.add_role('U', 'Champion');
 SELECT bg.add_role('T v2', 'Other', members_required => 0);
 SELECT bg.bind_people('person', 'id', 'nope');
 \set VERBOSITY default
+
+-- ---------------------------------------------------------------------------
+-- The managed functions and the access levels, called by a writer (they run
+-- as bg's owner: a hostile object they resolved would run with its rights)
+-- ---------------------------------------------------------------------------
+RESET search_path;
+INSERT INTO public.account VALUES (10, 'Acme', NULL), (20, 'Globex', 10);
+INSERT INTO public.person VALUES (6, 20, 'CISO', 5, false);
+CREATE ROLE regress_sp_writer;
+CREATE ROLE regress_sp_reader;
+SET search_path = public, pg_catalog, bg;
+SELECT bg.grant_access('regress_sp_writer', 'writer');
+SELECT bg.grant_access('regress_sp_reader', 'reader');
+SELECT bg.revoke_access('regress_sp_reader');
+SELECT bg.bind_accounts('account', parent => 'parent_id');
+SELECT bg.create_solution_interest('Plain', 'U', update_existing => true);
+SELECT bg.create_solution_interest('Tree', 'U', update_existing => true, include_subaccounts => true);
+SELECT bg.watch_people();
+SELECT * FROM bg.access;
+SET ROLE regress_sp_writer;
+SET search_path = public, pg_catalog, bg;
+SELECT bg.create_account_list('Static');
+SELECT bg.add_accounts('Static', ARRAY[10, 20]);
+SELECT bg.remove_accounts('Static', ARRAY[20]);
+SELECT bg.create_account_list('Dynamic', 'dynamic', $$name starts with 'glo'$$);
+SELECT bg.refresh_account_list('Dynamic');
+SELECT bg.create_buying_groups('Plain', 'Static') > 0 AS created;
+SELECT bg.create_buying_groups('Tree', 'Static') > 0 AS created;
+SELECT bg.create_buying_groups('Plain', 'Dynamic') > 0 AS created;
+SELECT bg.assign_member(bg.buying_group_id('Plain', 10), 3, 'Other');
+SELECT bg.assign_members(bg.buying_group_id('Plain', 10), ARRAY[4, 5], 'Exec Sponsor');
+SELECT bg.set_member_role(bg.buying_group_id('Plain', 10), 4, 'Other');
+SELECT bg.remove_member(bg.buying_group_id('Plain', 10), 5);
+SELECT bg.remove_members(bg.buying_group_id('Plain', 10), ARRAY[4]);
+SELECT bg.sync();
+SELECT bg.sync('Tree');
+SELECT name, member_count, completeness, missing_roles FROM bg.buying_groups ORDER BY id;
+SELECT buying_group, person_key, role, source, is_removed FROM bg.members ORDER BY 1, 2;
+SELECT bg.drop_buying_groups('Tree');
+SELECT bg.purge_jobs('0 seconds');
+SELECT bg.drop_account_list('Dynamic');
+RESET ROLE;
+-- live mode, for a writer of the people table with no grant on bg
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.person TO regress_sp_reader;
+SET ROLE regress_sp_reader;
+SET search_path = public, pg_catalog, bg;
+INSERT INTO public.person VALUES (7, 10, 'CTO', 5, false);
+UPDATE public.person SET seniority = 1 WHERE id OPERATOR(pg_catalog.=) 7;
+DELETE FROM public.person WHERE id OPERATOR(pg_catalog.=) 7;
+RESET ROLE;
+RESET search_path;
+SELECT person_key, role, source, is_removed FROM bg.members WHERE person_key = '7';
+SELECT bg.watch_people(false);
+DROP OWNED BY regress_sp_writer, regress_sp_reader;
+DROP ROLE regress_sp_writer, regress_sp_reader;
 
 -- ---------------------------------------------------------------------------
 -- Clean up: the hostile objects, the tables, and a fresh bg
