@@ -22,6 +22,22 @@ ALTER TABLE bg.solution_interest SET SCHEMA bg_internal;
 ALTER TABLE bg.job SET SCHEMA bg_internal;
 ALTER TABLE bg.buying_group SET SCHEMA bg_internal;
 ALTER TABLE bg.member SET SCHEMA bg_internal;
+-- what was granted on bg's tables by hand goes: they are bg's own now
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN SELECT DISTINCT c.oid::regclass AS rel, e.grantee
+               FROM pg_catalog.pg_class c CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) e
+              WHERE c.relnamespace OPERATOR(pg_catalog.=) 'bg_internal'::regnamespace
+                AND e.grantee OPERATOR(pg_catalog.<>) c.relowner LOOP
+        IF r.grantee OPERATOR(pg_catalog.=) 0 THEN
+            EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', r.rel);
+        ELSE
+            EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s', r.rel, r.grantee::regrole);
+        END IF;
+    END LOOP;
+END $$;
 ALTER FUNCTION bg.role_tally_in(cstring) RENAME TO _role_tally_in;
 ALTER FUNCTION bg.role_tally_out(bg.role_tally) RENAME TO _role_tally_out;
 DO $$

@@ -41,13 +41,13 @@ SELECT 'trigger ' || pg_get_triggerdef(t.oid)
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
  WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal')) AND NOT t.tgisinternal
 UNION ALL
-SELECT 'privileges ' || p.oid::regprocedure || ' ' || coalesce(p.proacl::text, 'default')
+SELECT 'privileges ' || p.oid::regprocedure || ' ' || coalesce(p.proacl, acldefault('f', p.proowner))::text
   FROM pg_proc p WHERE p.pronamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
 UNION ALL
-SELECT 'privileges ' || c.oid::regclass || ' ' || coalesce(c.relacl::text, 'default')
+SELECT 'privileges ' || c.oid::regclass || ' ' || coalesce(c.relacl, acldefault(CASE c.relkind WHEN 'S' THEN 's'::"char" ELSE 'r'::"char" END, c.relowner))::text
   FROM pg_class c WHERE c.relnamespace IN (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal'))
 UNION ALL
-SELECT 'privileges schema ' || n.nspname || ' ' || coalesce(n.nspacl::text, 'default') || ' '
+SELECT 'privileges schema ' || n.nspname || ' ' || coalesce(n.nspacl, acldefault('n', n.nspowner))::text || ' '
        || coalesce(obj_description(n.oid, 'pg_namespace'), '')
   FROM pg_namespace n WHERE n.nspname IN ('bg', 'bg_internal')
 UNION ALL
@@ -59,10 +59,18 @@ CREATE EXTENSION bg VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
 ALTER EXTENSION bg UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
+-- grants made by hand on bg's tables (0.2.0 needed them) go with the update
+CREATE ROLE regress_upgrade_app;
+GRANT SELECT, INSERT ON bg.member TO regress_upgrade_app;
+GRANT SELECT ON bg.buying_group TO PUBLIC;
+GRANT USAGE ON SEQUENCE bg.buying_group_id_seq TO regress_upgrade_app;
 ALTER EXTENSION bg UPDATE TO '0.3.0';
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
+SELECT has_table_privilege('regress_upgrade_app', 'bg_internal.member', 'SELECT') AS app_reads_members,
+       has_table_privilege('public', 'bg_internal.buying_group', 'SELECT') AS public_reads_groups;
 CREATE TEMP TABLE updated AS SELECT * FROM bg_objects;
 DROP EXTENSION bg;
+DROP ROLE regress_upgrade_app;
 
 -- fresh install of the default version
 CREATE EXTENSION bg;
