@@ -110,9 +110,14 @@ PYTYPES = {'smallint': int, 'integer': int, 'bigint': int, 'numeric': decimal.De
            'double precision': float, 'text': str, 'character varying': str, 'character': str, 'name': str,
            'boolean': bool, 'timestamp with time zone': datetime.datetime, 'timestamp without time zone': datetime.datetime,
            'date': datetime.date, 'jsonb': dict, 'json': dict, 'text[]': list, 'uuid': str}
-cur.execute("SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'bg'::regnamespace AND c.relkind = 'v' ORDER BY 1")
+# every view a writer may read: all but bg.access (admins)
+cur.execute("SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'bg'::regnamespace AND c.relkind = 'v'"
+            " AND has_table_privilege(c.oid, 'SELECT') ORDER BY 1")
 views = [r[0] for r in cur.fetchall()]
 check('views found', len(views) >= 8, True)
+check('views a writer may not read',
+      one("SELECT array_agg(c.oid::regclass::text) FROM pg_class c WHERE c.relnamespace = 'bg'::regnamespace"
+          " AND c.relkind = 'v' AND NOT has_table_privilege(c.oid, 'SELECT')"), ['bg.access'])
 for view in views:
     cur.execute('SELECT a.attname, a.atttypid::integer, format_type(a.atttypid, NULL) FROM pg_attribute a '
                 'WHERE a.attrelid = %s::regclass AND a.attnum > 0 ORDER BY a.attnum', (view,))
