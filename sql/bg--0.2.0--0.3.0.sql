@@ -1966,6 +1966,19 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._binding_changed() IS 'Internal: keeps live mode on the bound people table.';
 
+-- sql/bg/views.sql
+CREATE FUNCTION bg_internal._sees_all(kind text) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_all';
+COMMENT ON FUNCTION bg_internal._sees_all(text) IS 'Internal: whether the current role sees every row and the key of the bound people or accounts table (superuser, or no row-level security for it).';
+
+CREATE FUNCTION bg_internal._visible_keys(kind text) RETURNS SETOF text
+    LANGUAGE c STABLE STRICT PARALLEL SAFE ROWS 1000 AS 'MODULE_PATHNAME', 'bg_visible_keys';
+COMMENT ON FUNCTION bg_internal._visible_keys(text) IS 'Internal: the keys (canonical text) of the rows of the bound people or accounts table that the current role may SELECT.';
+
+CREATE FUNCTION bg_internal._sees_account_names() RETURNS boolean
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_account_names';
+COMMENT ON FUNCTION bg_internal._sees_account_names() IS 'Internal: whether the current role may SELECT the name column of the bound accounts table.';
+
 -- sql/bg/ddl_guard.sql
 CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURNS text[]
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2121,18 +2134,69 @@ END $$;
 COMMENT ON FUNCTION bg_internal._ddl_guard_alter() IS 'Internal: event trigger checking the bound tables after ALTER commands.';
 -- <<< functions
 
--- sql/bg/views.sql
-COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
-COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name).';
-COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests).';
+-- sql/bg/views.sql: the views show what the querying role may SELECT of the
+-- bound tables (security barriers; counts of visible accounts and groups)
+CREATE OR REPLACE VIEW bg.account_lists AS
+SELECT l.name, l.kind, l.filter,
+       (SELECT count(*) FROM bg_internal.account_list_entry e
+         WHERE e.list_id OPERATOR(pg_catalog.=) l.id
+           AND ((SELECT bg_internal._sees_all('accounts'))
+                OR e.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k)))
+       AS account_count,
+       l.refreshed_at, l.description, l.created_at
+  FROM bg_internal.account_list l
+ ORDER BY l.name;
+COMMENT ON COLUMN bg.account_lists.account_count IS 'Number of accounts in the list that you may SELECT in the bound accounts table (a dynamic list: as of its last refresh).';
+CREATE OR REPLACE VIEW bg.solution_interests AS
+SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_subaccounts,
+       (SELECT count(*) FROM bg_internal.buying_group g
+         WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id
+           AND ((SELECT bg_internal._sees_all('accounts'))
+                OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k)))
+       AS buying_group_count,
+       s.created_at
+  FROM bg_internal.solution_interest s
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+ ORDER BY s.name;
+COMMENT ON COLUMN bg.solution_interests.buying_group_count IS 'Number of its buying groups whose account you may SELECT in the bound accounts table.';
+CREATE OR REPLACE VIEW bg.buying_groups WITH (security_barrier) AS
+SELECT g.id,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.name
+            ELSE s.name OPERATOR(pg_catalog.||) ' for ' OPERATOR(pg_catalog.||) g.account_key END AS name,
+       s.name AS solution_interest, g.account_key,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
+       g.member_count, g.completeness, g.role_completeness, g.missing_roles,
+       g.created_at, g.updated_at, g.role_counts, t.name AS template
+  FROM bg_internal.buying_group g
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+ WHERE (SELECT bg_internal._sees_all('accounts'))
+    OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k);
+COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members; only the groups of accounts you may SELECT in the bound accounts table (its privileges and row-level security).';
+COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name, or when you may not SELECT the accounts'' name column).';
+COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests). NULL when you may not SELECT the accounts'' name column.';
+CREATE OR REPLACE VIEW bg.members WITH (security_barrier) AS
+SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
+       r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
+  FROM bg_internal.member m
+  JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
+ WHERE ((SELECT bg_internal._sees_all('accounts'))
+        OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k))
+   AND ((SELECT bg_internal._sees_all('people'))
+        OR m.person_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('people') k));
+COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed); only those whose account and person you may SELECT in the bound accounts and people tables.';
 
 -- One row per group and template role, flat (no jsonb, no arrays) for BI
 -- tools.  members is the group's stored count of the role (exact, §6.6): one
 -- jsonb lookup per row reads less than counting bg_internal.member again (5 000
 -- groups of a 4-role template: 8 ms instead of 12 for all rows); the rest is
--- computed from it as the aggregates compute it (§5.2, §5.3).
-CREATE VIEW bg.role_coverage AS
-SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.account_name,
+-- computed from it as the aggregates compute it (§5.2, §5.3).  Rows and
+-- account names as bg.buying_groups shows them.
+CREATE VIEW bg.role_coverage WITH (security_barrier) AS
+SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        r.name AS role, x.priority, x.required, x.members_required, c.n AS members,
        CASE WHEN c.n OPERATOR(pg_catalog.>=) x.members_required THEN 100::double precision
             ELSE 100::double precision OPERATOR(pg_catalog.*) c.n OPERATOR(pg_catalog./) x.members_required
@@ -2142,12 +2206,14 @@ SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.accou
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template_role x ON x.template_id OPERATOR(pg_catalog.=) s.template_id
   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
- CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c;
-COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows).';
+ CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c
+ WHERE (SELECT bg_internal._sees_all('accounts'))
+    OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k);
+COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows); the groups bg.buying_groups shows you.';
 COMMENT ON COLUMN bg.role_coverage.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.role_coverage.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.role_coverage.account_key IS 'Key of the group''s account, as text.';
-COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change).';
+COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change); NULL when you may not SELECT the accounts'' name column.';
 COMMENT ON COLUMN bg.role_coverage.role IS 'Role name.';
 COMMENT ON COLUMN bg.role_coverage.priority IS 'Position of the role in the template; 1 is evaluated first.';
 COMMENT ON COLUMN bg.role_coverage.required IS 'Whether the role counts towards the group''s completeness.';
