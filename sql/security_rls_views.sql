@@ -52,9 +52,12 @@ GRANT SELECT ON bg.buying_groups, bg.members, bg.role_coverage, bg.account_lists
     TO regress_rls_ann, regress_rls_bob, regress_rls_owner;
 GRANT SELECT ON account, person TO regress_rls_ann, regress_rls_bob;
 
--- What the current role sees through the views.
-CREATE FUNCTION seen(OUT groups text, OUT coverage text, OUT members text, OUT counts text)
-LANGUAGE sql AS $$
+-- What a role sees through the views (as that role; the function's RESET
+-- ROLE gives the caller back).
+CREATE FUNCTION seen(who name, OUT groups text, OUT coverage text, OUT members text, OUT counts text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('SET LOCAL ROLE %I', who);
     SELECT (SELECT string_agg(format('%s %s (%s)', id, name, coalesce(account_name, 'no name')), ', ' ORDER BY id)
               FROM bg.buying_groups),
            (SELECT string_agg(DISTINCT format('%s:%s', account_key, coalesce(account_name, 'no name')), ', ')
@@ -62,58 +65,50 @@ LANGUAGE sql AS $$
            (SELECT string_agg(format('%s/%s', account_key, person_key), ', ' ORDER BY person_key) FROM bg.members),
            format('list %s, interest %s', (SELECT account_count FROM bg.account_lists WHERE name = 'all'),
                   (SELECT buying_group_count FROM bg.solution_interests WHERE name = 'S'))
-$$;
+      INTO groups, coverage, members, counts;
+    RESET ROLE;
+END $$;
 -- Whether a role sees every account and every person, and the keys it
--- sees: the filter functions themselves (in a transaction that grants the
--- role USAGE on bg_internal for the call and rolls it back).
-CREATE FUNCTION filters(OUT accounts_all boolean, OUT people_all boolean, OUT names boolean,
+-- sees: the filter functions themselves, called as that role, which is
+-- granted USAGE on bg_internal for the call only (a rolled-back block).
+CREATE FUNCTION filters(who name, OUT accounts_all boolean, OUT people_all boolean, OUT names boolean,
                         OUT account_keys text, OUT person_keys text)
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA bg_internal TO %I', who);
+    EXECUTE format('SET LOCAL ROLE %I', who);
     SELECT bg_internal._sees_all('accounts'), bg_internal._sees_all('people'), bg_internal._sees_account_names(),
            (SELECT string_agg(k, ',' ORDER BY k) FROM bg_internal._visible_keys('accounts') k),
            (SELECT string_agg(k, ',' ORDER BY k) FROM bg_internal._visible_keys('people') k)
-$$;
+      INTO accounts_all, people_all, names, account_keys, person_keys;
+    RAISE EXCEPTION 'undo the grant';
+EXCEPTION WHEN raise_exception THEN
+    RETURN;
+END $$;
 
 -- ---------------------------------------------------------------------------
 -- No row-level security: a reader with SELECT on the tables sees everything
 -- (and the filter is a constant: _sees_all is true)
 -- ---------------------------------------------------------------------------
-SELECT * FROM seen();
-SET ROLE regress_rls_ann;
-SELECT * FROM seen();
-RESET ROLE;
-BEGIN;
-GRANT USAGE ON SCHEMA bg_internal TO regress_rls_ann;
-SET LOCAL ROLE regress_rls_ann;
-SELECT * FROM filters();
-ROLLBACK;
+SELECT * FROM seen(current_user);
+SELECT * FROM seen('regress_rls_ann');
+SELECT * FROM filters('regress_rls_ann');
 
 -- ---------------------------------------------------------------------------
 -- A policy on the accounts: each rep sees the groups of its accounts
 -- ---------------------------------------------------------------------------
 ALTER TABLE account ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_accounts ON account FOR SELECT USING (rep = current_user);
-SET ROLE regress_rls_ann;
-SELECT * FROM seen();
-SET ROLE regress_rls_bob;
-SELECT * FROM seen();
-RESET ROLE;
-BEGIN;
-GRANT USAGE ON SCHEMA bg_internal TO regress_rls_ann;
-SET LOCAL ROLE regress_rls_ann;
-SELECT * FROM filters();
-ROLLBACK;
+SELECT * FROM seen('regress_rls_ann');
+SELECT * FROM seen('regress_rls_bob');
+SELECT * FROM filters('regress_rls_ann');
 -- a superuser sees everything, and so does the tables' owner (RLS does not
 -- apply to it) ...
-SELECT * FROM seen();
-SET ROLE regress_rls_owner;
-SELECT * FROM seen();
-RESET ROLE;
+SELECT * FROM seen(current_user);
+SELECT * FROM seen('regress_rls_owner');
 -- ... unless the owner is subject to it too: no policy gives it a row
 ALTER TABLE account FORCE ROW LEVEL SECURITY;
-SET ROLE regress_rls_owner;
-SELECT * FROM seen();
-RESET ROLE;
+SELECT * FROM seen('regress_rls_owner');
 ALTER TABLE account NO FORCE ROW LEVEL SECURITY;
 
 -- ---------------------------------------------------------------------------
@@ -121,14 +116,8 @@ ALTER TABLE account NO FORCE ROW LEVEL SECURITY;
 -- ---------------------------------------------------------------------------
 ALTER TABLE person ENABLE ROW LEVEL SECURITY;
 CREATE POLICY public_people ON person FOR SELECT USING (NOT private);
-SET ROLE regress_rls_ann;
-SELECT * FROM seen();
-RESET ROLE;
-BEGIN;
-GRANT USAGE ON SCHEMA bg_internal TO regress_rls_ann;
-SET LOCAL ROLE regress_rls_ann;
-SELECT * FROM filters();
-ROLLBACK;
+SELECT * FROM seen('regress_rls_ann');
+SELECT * FROM filters('regress_rls_ann');
 -- with row_security off, a role subject to a policy gets PostgreSQL's own
 -- error, as when it reads the table
 SET ROLE regress_rls_ann;
@@ -143,13 +132,9 @@ RESET ROLE;
 -- ---------------------------------------------------------------------------
 REVOKE SELECT ON account FROM regress_rls_ann;
 GRANT SELECT (id, rep) ON account TO regress_rls_ann;
-SET ROLE regress_rls_ann;
-SELECT * FROM seen();
-RESET ROLE;
+SELECT * FROM seen('regress_rls_ann');
 REVOKE SELECT (id, rep) ON account FROM regress_rls_ann;
-SET ROLE regress_rls_ann;
-SELECT * FROM seen();
-RESET ROLE;
+SELECT * FROM seen('regress_rls_ann');
 -- SELECT on the table but no USAGE on its schema: as for a query of it
 GRANT SELECT ON account TO regress_rls_ann;
 REVOKE USAGE ON SCHEMA regress_rls_views FROM regress_rls_ann;
@@ -173,9 +158,7 @@ CREATE VIEW my_account AS SELECT a.id, a.name FROM account a WHERE a.rep = curre
 ALTER VIEW my_account OWNER TO regress_rls_owner;
 GRANT SELECT ON my_account TO regress_rls_ann;
 SELECT bg.bind_accounts('my_account');
-SET ROLE regress_rls_ann;
-SELECT * FROM seen();
-RESET ROLE;
+SELECT * FROM seen('regress_rls_ann');
 SELECT bg.bind_accounts('account');
 
 -- ---------------------------------------------------------------------------
