@@ -1,6 +1,8 @@
 -- Benchmark of the views under row-level security (issue 9): reading every
 -- row of bg.buying_groups and bg.members (count(*), and a sum over every
--- column: length of the row's text) as a superuser and as a reader whose
+-- column: length of the row's text), and the members of 11 people (a join
+-- from the people, or their keys as an array) and of one group, as a
+-- superuser and as a reader whose
 -- accounts and people tables have RLS policies.  The views of 0.3.0 before
 -- they honoured RLS are recreated, unfiltered, in schema bench_old, so that
 -- old and new are timed in one session, rounds interleaved.
@@ -85,7 +87,12 @@ BEGIN
                     ('groups count', 'SELECT count(*) FROM %s.buying_groups'),
                     ('groups sum', 'SELECT sum(length(g::text)) FROM %s.buying_groups g'),
                     ('members count', 'SELECT count(*) FROM %s.members'),
-                    ('members sum', 'SELECT sum(length(m::text)) FROM %s.members m')) v(variant, sql),
+                    ('members sum', 'SELECT sum(length(m::text)) FROM %s.members m'),
+                    ('11 people join', 'SELECT count(*) FROM v_people p JOIN %s.members m ON m.person_key = p.id::text
+                                         WHERE p.id BETWEEN 100 AND 110'),
+                    ('11 people array', 'SELECT count(*) FROM %s.members m WHERE m.person_key = ANY
+                                          (ARRAY(SELECT p.id::text FROM v_people p WHERE p.id BETWEEN 100 AND 110))'),
+                    ('one group', 'SELECT count(*) FROM %s.members m WHERE m.buying_group = 5000')) v(variant, sql),
                     (VALUES ('bg'), ('bench_old')) s(nsp) LOOP
                 t0 := clock_timestamp();
                 EXECUTE format(q.sql, q.nsp) INTO n;

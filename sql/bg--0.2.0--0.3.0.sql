@@ -2284,7 +2284,7 @@ CREATE EVENT TRIGGER bg_ddl_guard ON ddl_command_end
 CREATE EVENT TRIGGER bg_drop_guard ON sql_drop
     EXECUTE FUNCTION bg_internal._ddl_guard_drop();
 
--- sql/bg/views.sql: the key columns say how to join them with an index
-COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. Join with an index: from your accounts, g.account_key = a.id::text (bg''s index); from the groups, a.id = g.account_key::integer (your key''s type and index). For a numeric key, trim_scale(a.id)::text.';
+-- sql/bg/views.sql: the key columns say how to look them up with an index
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. From the groups to your accounts: a.id = g.account_key::integer (your key''s type and index). From your accounts to the groups with bg''s index: g.account_key = ANY (ARRAY(SELECT a.id::text FROM accounts a WHERE ...)) (a join on g.account_key = a.id::text reads every group: the view is a security barrier). For a numeric key, trim_scale(a.id)::text.';
 COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as canonical text (join as bg.buying_groups.account_key).';
-COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. Join with an index: from your people, m.person_key = p.id::text (bg''s index); from the members, p.id = m.person_key::integer (your key''s type and index). For a numeric key, trim_scale(p.id)::text.';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. From the members to your people: p.id = m.person_key::integer (your key''s type and index). From your people to the members with bg''s index: m.person_key = ANY (ARRAY(SELECT p.id::text FROM people p WHERE ...)) (a join on m.person_key = p.id::text reads every member: the view is a security barrier). For a numeric key, trim_scale(p.id)::text.';

@@ -188,6 +188,11 @@ SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT * FROM bg.buying_groups WHERE id = 3;
 EXPLAIN (COSTS OFF) SELECT * FROM bg.buying_groups WHERE solution_interest = 'S' AND account_key = '3';
 EXPLAIN (COSTS OFF) SELECT * FROM bg.members WHERE person_key = '31';
+-- from the people to the members: the keys as an array reach bg's index
+EXPLAIN (COSTS OFF) SELECT * FROM bg.members m
+ WHERE m.person_key = ANY (ARRAY(SELECT p.id::text FROM person p WHERE p.account_id = 3));
+SELECT buying_group, person_key FROM bg.members m
+ WHERE m.person_key = ANY (ARRAY(SELECT p.id::text FROM person p WHERE p.account_id IN (2, 3))) ORDER BY 2;
 EXPLAIN (COSTS OFF) SELECT * FROM bg.role_coverage WHERE buying_group = 3;
 SELECT id, account_key FROM bg.buying_groups WHERE id = 3;
 SELECT id FROM bg.buying_groups WHERE id = 2;

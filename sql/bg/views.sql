@@ -140,7 +140,7 @@ COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equ
 COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
 COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name, or when you may not SELECT the accounts'' name column).';
 COMMENT ON COLUMN bg.buying_groups.solution_interest IS 'Solution interest of the group.';
-COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. Join with an index: from your accounts, g.account_key = a.id::text (bg''s index); from the groups, a.id = g.account_key::integer (your key''s type and index). For a numeric key, trim_scale(a.id)::text.';
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. From the groups to your accounts: a.id = g.account_key::integer (your key''s type and index). From your accounts to the groups with bg''s index: g.account_key = ANY (ARRAY(SELECT a.id::text FROM accounts a WHERE ...)) (a join on g.account_key = a.id::text reads every group: the view is a security barrier). For a numeric key, trim_scale(a.id)::text.';
 COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests). NULL when you may not SELECT the accounts'' name column.';
 COMMENT ON COLUMN bg.buying_groups.member_count IS 'Number of current (not removed) members.';
 COMMENT ON COLUMN bg.buying_groups.completeness IS 'Completeness 0..100: mean of the required roles'' completeness; NULL when no role is required.';
@@ -168,7 +168,7 @@ COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (
 COMMENT ON COLUMN bg.members.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.members.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as canonical text (join as bg.buying_groups.account_key).';
-COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. Join with an index: from your people, m.person_key = p.id::text (bg''s index); from the members, p.id = m.person_key::integer (your key''s type and index). For a numeric key, trim_scale(p.id)::text.';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. From the members to your people: p.id = m.person_key::integer (your key''s type and index). From your people to the members with bg''s index: m.person_key = ANY (ARRAY(SELECT p.id::text FROM people p WHERE ...)) (a join on m.person_key = p.id::text reads every member: the view is a security barrier). For a numeric key, trim_scale(p.id)::text.';
 COMMENT ON COLUMN bg.members.role IS 'The member''s role.';
 COMMENT ON COLUMN bg.members.source IS 'rule (assigned by a condition), manual, import or ai.';
 COMMENT ON COLUMN bg.members.is_removed IS 'True when the member was removed; removed members do not count.';
