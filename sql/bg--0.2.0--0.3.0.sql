@@ -1971,9 +1971,9 @@ CREATE FUNCTION bg_internal._sees_all(kind text) RETURNS boolean
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_all';
 COMMENT ON FUNCTION bg_internal._sees_all(text) IS 'Internal: whether the current role sees every row and the key of the bound people or accounts table (superuser, or no row-level security for it).';
 
-CREATE FUNCTION bg_internal._visible_keys(kind text) RETURNS SETOF text
-    LANGUAGE c STABLE STRICT PARALLEL SAFE ROWS 1000 AS 'MODULE_PATHNAME', 'bg_visible_keys';
-COMMENT ON FUNCTION bg_internal._visible_keys(text) IS 'Internal: the keys (canonical text) of the rows of the bound people or accounts table that the current role may SELECT.';
+CREATE FUNCTION bg_internal._visible(kind text, key text) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_visible';
+COMMENT ON FUNCTION bg_internal._visible(text, text) IS 'Internal: whether the current role may SELECT the row of the bound people or accounts table with this key (canonical text).';
 
 CREATE FUNCTION bg_internal._sees_account_names() RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_account_names';
@@ -2141,7 +2141,7 @@ SELECT l.name, l.kind, l.filter,
        (SELECT count(*) FROM bg_internal.account_list_entry e
          WHERE e.list_id OPERATOR(pg_catalog.=) l.id
            AND ((SELECT bg_internal._sees_all('accounts'))
-                OR e.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k)))
+                OR bg_internal._visible('accounts', e.account_key)))
        AS account_count,
        l.refreshed_at, l.description, l.created_at
   FROM bg_internal.account_list l
@@ -2152,7 +2152,7 @@ SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_s
        (SELECT count(*) FROM bg_internal.buying_group g
          WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id
            AND ((SELECT bg_internal._sees_all('accounts'))
-                OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k)))
+                OR bg_internal._visible('accounts', g.account_key)))
        AS buying_group_count,
        s.created_at
   FROM bg_internal.solution_interest s
@@ -2171,7 +2171,7 @@ SELECT g.id,
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
  WHERE (SELECT bg_internal._sees_all('accounts'))
-    OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k);
+    OR bg_internal._visible('accounts', g.account_key);
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members; only the groups of accounts you may SELECT in the bound accounts table (its privileges and row-level security).';
 COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name, or when you may not SELECT the accounts'' name column).';
 COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests). NULL when you may not SELECT the accounts'' name column.';
@@ -2183,9 +2183,9 @@ SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
  WHERE ((SELECT bg_internal._sees_all('accounts'))
-        OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k))
+        OR bg_internal._visible('accounts', g.account_key))
    AND ((SELECT bg_internal._sees_all('people'))
-        OR m.person_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('people') k));
+        OR bg_internal._visible('people', m.person_key));
 COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed); only those whose account and person you may SELECT in the bound accounts and people tables.';
 
 -- One row per group and template role, flat (no jsonb, no arrays) for BI
@@ -2208,7 +2208,7 @@ SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key,
   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
  CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c
  WHERE (SELECT bg_internal._sees_all('accounts'))
-    OR g.account_key OPERATOR(pg_catalog.=) ANY (SELECT k FROM bg_internal._visible_keys('accounts') k);
+    OR bg_internal._visible('accounts', g.account_key);
 COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows); the groups bg.buying_groups shows you.';
 COMMENT ON COLUMN bg.role_coverage.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.role_coverage.solution_interest IS 'Solution interest of the group.';

@@ -13,26 +13,39 @@
  *   bg_internal._sees_all(kind)        true when the role sees every row of
  *                                      the bound table, so that the view
  *                                      need not ask per row (an InitPlan);
- *   bg_internal._visible_keys(kind)    the canonical text of the key of
- *                                      every row the role sees;
+ *   bg_internal._visible(kind, key)    whether the role sees the row whose
+ *                                      key has that canonical text;
  *   bg_internal._sees_account_names()  whether the role may read the bound
  *                                      accounts' name column.
+ *
+ * _visible asks the table one key at a time (an index probe, through a plan
+ * kept for the query), so that a point lookup costs a few probes; after
+ * PROBES_BEFORE_LOAD probes at one call site it reads every key the role
+ * sees once into a hash set, so that a scan costs one read of the table.
+ * Keys are compared as values of the key column's base type (the stored
+ * canonical text through the type's input function, the type's own
+ * equality and hash), and the queries name no type, function or operator
+ * the caller's search_path could resolve elsewhere.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_class.h"
 #include "executor/spi.h"
-#include "executor/tstoreReceiver.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/shmem.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rls.h"
+#include "utils/typcache.h"
 
 #include "owner.h"
+
+#define PROBES_BEFORE_LOAD 1000
 
 /* A bound table as the view filters need it. */
 typedef struct BgBoundTable
@@ -40,35 +53,56 @@ typedef struct BgBoundTable
 	Oid			relid;			/* InvalidOid: none bound, or it is gone */
 	char	   *key_column;
 	char	   *name_column;	/* accounts only */
-	char	   *key_sql;		/* canonical text of the key of row t */
 } BgBoundTable;
 
 /*
- * Reads the binding of kind from bg's catalog as the extension's owner
- * (with key_sql when want_key_sql), in the caller's SPI connection and
- * the statement's snapshot.  Strings are allocated in the caller's
- * context.
+ * What one call site of _visible knows for the rest of its query (in
+ * fn_extra, in the query's memory).
+ */
+typedef struct VisibleCache
+{
+	bool		readable;		/* a table is bound and its key readable */
+	Oid			keytype;		/* base type of the key column */
+	Oid			collation;		/* of the key column */
+	int16		typlen;
+	bool		typbyval;
+	Oid			typinput;
+	Oid			typioparam;
+	FmgrInfo   *eq;				/* the type's equality and hash */
+	FmgrInfo   *hash;
+	SPIPlanPtr	probe;			/* SELECT 1 ... WHERE key = $1, kept */
+	char	   *load_sql;		/* SELECT key ... */
+	uint64		probes;
+	/* after the load: every visible key, open addressing */
+	bool		loaded;
+	uint64		nslots;			/* a power of 2, or 0 for no key */
+	Datum	   *slots;
+	bool	   *used;
+	MemoryContextCallback freeplan;
+} VisibleCache;
+
+/*
+ * Reads the binding of kind from bg's catalog as the extension's owner, in
+ * the caller's SPI connection and the statement's snapshot.  Strings are
+ * allocated in cxt.
  */
 static void
-read_binding(const char *kind, bool want_key_sql, BgBoundTable *bound, MemoryContext cxt)
+read_binding(const char *kind, BgBoundTable *bound, MemoryContext cxt)
 {
 	const char *nsp = quote_identifier(bg_catalog_schema());
 	char	   *query;
-	Oid			argtypes[2] = {TEXTOID, BOOLOID};
-	Datum		args[2] = {CStringGetTextDatum(kind), BoolGetDatum(want_key_sql)};
+	Oid			argtype = TEXTOID;
+	Datum		arg = CStringGetTextDatum(kind);
 	BgSavedUser saved;
 	int			rc;
 
 	memset(bound, 0, sizeof(*bound));
 	query = psprintf("SELECT b.relid::pg_catalog.oid, b.key_column::pg_catalog.text, "
-					 "       b.name_column::pg_catalog.text, "
-					 "       CASE WHEN $2 THEN %s._key_sql(b.relid, b.key_column, "
-					 "            pg_catalog.format('t.%%I', b.key_column)) END "
+					 "       b.name_column::pg_catalog.text "
 					 "  FROM %s.binding b JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) b.relid "
-					 " WHERE b.kind OPERATOR(pg_catalog.=) $1",
-					 nsp, nsp);
+					 " WHERE b.kind OPERATOR(pg_catalog.=) $1", nsp);
 	bg_become_owner(&saved);
-	rc = SPI_execute_with_args(query, 2, argtypes, args, NULL, true, 1);
+	rc = SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 1);
 	bg_restore_user(&saved);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading the %s binding failed: %s", kind, SPI_result_code_string(rc));
@@ -82,7 +116,6 @@ read_binding(const char *kind, bool want_key_sql, BgBoundTable *bound, MemoryCon
 		bound->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
 		bound->key_column = SPI_getvalue(tup, desc, 2);
 		bound->name_column = SPI_getvalue(tup, desc, 3);
-		bound->key_sql = SPI_getvalue(tup, desc, 4);
 		MemoryContextSwitchTo(old);
 	}
 }
@@ -152,7 +185,7 @@ bg_sees_all(PG_FUNCTION_ARGS)
 	if (superuser())
 		PG_RETURN_BOOL(true);
 	spi_connect();
-	read_binding(kind, false, &bound, cxt);
+	read_binding(kind, &bound, cxt);
 	SPI_finish();
 	if (!OidIsValid(bound.relid))
 		PG_RETURN_BOOL(false);
@@ -164,57 +197,186 @@ bg_sees_all(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(result);
 }
 
+static void
+free_probe(void *arg)
+{
+	VisibleCache *vc = arg;
+
+	if (vc->probe != NULL)
+		SPI_freeplan(vc->probe);
+	vc->probe = NULL;
+}
+
 /*
- * bg_internal._visible_keys(kind text) RETURNS SETOF text: the canonical
- * text of the key of every row of the bound table of kind that the current
- * role sees, read by a query it runs itself (its privileges, the table's
- * row-level security policies for it), with the statement's snapshot.
- * Nothing when no table is bound or the role may not read its key column.
+ * Sets up the cache of a call site of _visible: the binding, the key's
+ * type, and the probe, whose plan is kept until the query's memory goes.
  */
-PG_FUNCTION_INFO_V1(bg_visible_keys);
+static VisibleCache *
+visible_cache(FunctionCallInfo fcinfo, const char *kind)
+{
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+	VisibleCache *vc = MemoryContextAllocZero(cxt, sizeof(VisibleCache));
+	BgBoundTable bound;
+	AttrNumber	att;
+	Oid			atttype;
+	int32		typmod;
+	TypeCacheEntry *tc;
+	char	   *rel;
+	char	   *key;
+
+	read_binding(kind, &bound, cxt);
+	fcinfo->flinfo->fn_extra = vc;
+	if (!OidIsValid(bound.relid) || !may_select_column(bound.relid, bound.key_column))
+		return vc;				/* sees no row */
+	att = get_attnum(bound.relid, bound.key_column);
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "bound key column \"%s\" is missing", bound.key_column);
+	get_atttypetypmodcoll(bound.relid, att, &atttype, &typmod, &vc->collation);
+	vc->keytype = getBaseType(atttype);
+	get_typlenbyval(vc->keytype, &vc->typlen, &vc->typbyval);
+	getTypeInputInfo(vc->keytype, &vc->typinput, &vc->typioparam);
+	tc = lookup_type_cache(vc->keytype, TYPECACHE_EQ_OPR_FINFO | TYPECACHE_HASH_PROC_FINFO);
+	if (!OidIsValid(tc->eq_opr_finfo.fn_oid) || !OidIsValid(tc->hash_proc_finfo.fn_oid))
+		elog(ERROR, "key type %u has no equality or hash function", vc->keytype);
+	vc->eq = MemoryContextAlloc(cxt, sizeof(FmgrInfo));
+	vc->hash = MemoryContextAlloc(cxt, sizeof(FmgrInfo));
+	fmgr_info_copy(vc->eq, &tc->eq_opr_finfo, cxt);
+	fmgr_info_copy(vc->hash, &tc->hash_proc_finfo, cxt);
+
+	rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(bound.relid)),
+									 get_rel_name(bound.relid));
+	key = pstrdup(quote_identifier(bound.key_column));
+	vc->load_sql = MemoryContextStrdup(cxt, psprintf("SELECT t.%s FROM %s t WHERE t.%s IS NOT NULL",
+													 key, rel, key));
+	vc->probe = SPI_prepare(psprintf("SELECT FROM %s t WHERE t.%s OPERATOR(pg_catalog.=) $1 LIMIT 1",
+									 rel, key), 1, &vc->keytype);
+	if (vc->probe == NULL)
+		elog(ERROR, "preparing the %s probe failed: %s", kind, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(vc->probe) != 0)
+		elog(ERROR, "keeping the %s probe failed", kind);
+	vc->freeplan.func = free_probe;
+	vc->freeplan.arg = vc;
+	MemoryContextRegisterResetCallback(cxt, &vc->freeplan);
+	vc->readable = true;
+	return vc;
+}
+
+static uint32
+key_hash(VisibleCache *vc, Datum value)
+{
+	return DatumGetUInt32(FunctionCall1Coll(vc->hash, vc->collation, value));
+}
+
+/* Reads every key the role sees into the hash set (query memory). */
+static void
+load_visible(VisibleCache *vc, MemoryContext cxt)
+{
+	uint64		n;
+	int			rc = SPI_execute(vc->load_sql, true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the visible keys failed: %s", SPI_result_code_string(rc));
+	n = SPI_processed;
+	vc->nslots = 0;
+	if (n > 0)
+	{
+		Size		size = 16;
+
+		while (size < n)
+			size = mul_size(size, 2);
+		size = mul_size(size, 2);	/* at most half full */
+		vc->slots = MemoryContextAllocExtended(cxt, mul_size(size, sizeof(Datum)), MCXT_ALLOC_HUGE);
+		vc->used = MemoryContextAllocExtended(cxt, size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		vc->nslots = size;
+	}
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		uint64		slot;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			continue;
+		slot = key_hash(vc, value) & (vc->nslots - 1);
+		while (vc->used[slot] &&
+			   !DatumGetBool(FunctionCall2Coll(vc->eq, vc->collation, vc->slots[slot], value)))
+			slot = (slot + 1) & (vc->nslots - 1);
+		if (!vc->used[slot])
+		{
+			MemoryContext old = MemoryContextSwitchTo(cxt);
+
+			vc->slots[slot] = datumCopy(value, vc->typbyval, vc->typlen);
+			vc->used[slot] = true;
+			MemoryContextSwitchTo(old);
+		}
+	}
+	vc->loaded = true;
+}
+
+static bool
+in_visible(VisibleCache *vc, Datum value)
+{
+	uint64		slot;
+
+	if (vc->nslots == 0)
+		return false;
+	slot = key_hash(vc, value) & (vc->nslots - 1);
+	while (vc->used[slot])
+	{
+		if (DatumGetBool(FunctionCall2Coll(vc->eq, vc->collation, vc->slots[slot], value)))
+			return true;
+		slot = (slot + 1) & (vc->nslots - 1);
+	}
+	return false;
+}
+
+/*
+ * bg_internal._visible(kind text, key text) RETURNS boolean: whether the
+ * current role sees the row of the bound table of kind whose key has this
+ * canonical text — asked by a query it runs itself (its privileges, the
+ * table's row-level security policies for it), with the statement's
+ * snapshot.  False when no table is bound or the role may not read its key
+ * column.
+ */
+PG_FUNCTION_INFO_V1(bg_visible);
 Datum
-bg_visible_keys(PG_FUNCTION_ARGS)
+bg_visible(PG_FUNCTION_ARGS)
 {
 	const char *kind = kind_arg(fcinfo);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext cxt = CurrentMemoryContext;
-	BgBoundTable bound;
+	VisibleCache *vc = fcinfo->flinfo->fn_extra;
+	Datum		value;
+	bool		result;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	spi_connect();
-	read_binding(kind, true, &bound, cxt);
-	if (OidIsValid(bound.relid) && may_select_column(bound.relid, bound.key_column))
+	if (vc == NULL)
 	{
-		char	   *relname = get_rel_name(bound.relid);
-		char	   *nspname = get_namespace_name(get_rel_namespace(bound.relid));
-		char	   *query;
-		DestReceiver *dest = CreateTuplestoreDestReceiver();
-		SPIExecuteOptions options;
-		int			rc;
+		spi_connect();
+		vc = visible_cache(fcinfo, kind);
+		SPI_finish();
+	}
+	if (!vc->readable)
+		PG_RETURN_BOOL(false);
+	value = OidInputFunctionCall(vc->typinput, text_to_cstring(PG_GETARG_TEXT_PP(1)), vc->typioparam, -1);
+	if (vc->loaded)
+		PG_RETURN_BOOL(in_visible(vc, value));
+	spi_connect();
+	if (vc->probes >= PROBES_BEFORE_LOAD)
+	{
+		load_visible(vc, fcinfo->flinfo->fn_mcxt);
+		result = in_visible(vc, value);
+	}
+	else
+	{
+		char		nulls = ' ';
+		int			rc = SPI_execute_plan(vc->probe, &value, &nulls, true, 1);
 
-		if (relname == NULL || nspname == NULL || bound.key_sql == NULL)
-			elog(ERROR, "bound %s table %u vanished", kind, bound.relid);
-		/*
-		 * Run with the caller's search_path, as its own query of the table
-		 * would (functions in its policies may depend on it); the outer cast
-		 * makes the result pg_catalog's text whatever "text" resolves to.
-		 */
-		query = psprintf("SELECT (%s)::pg_catalog.text FROM %s t WHERE t.%s IS NOT NULL",
-						 bound.key_sql, quote_qualified_identifier(nspname, relname),
-						 quote_identifier(bound.key_column));
-		SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
-										rsinfo->econtext->ecxt_per_query_memory,
-										false, NULL, NULL);
-		memset(&options, 0, sizeof(options));
-		options.read_only = true;
-		options.dest = dest;
-		rc = SPI_execute_extended(query, &options);
 		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "reading the visible %s failed: %s", kind, SPI_result_code_string(rc));
-		dest->rDestroy(dest);
+			elog(ERROR, "probing the %s failed: %s", kind, SPI_result_code_string(rc));
+		result = SPI_processed > 0;
+		vc->probes++;
 	}
 	SPI_finish();
-	return (Datum) 0;
+	PG_RETURN_BOOL(result);
 }
 
 /*
@@ -234,8 +396,9 @@ bg_sees_account_names(PG_FUNCTION_ARGS)
 	if (superuser())
 		PG_RETURN_BOOL(true);
 	spi_connect();
-	read_binding("accounts", false, &bound, cxt);
+	read_binding("accounts", &bound, cxt);
 	SPI_finish();
-	result = OidIsValid(bound.relid) && may_select_column(bound.relid, bound.name_column);
+	result = OidIsValid(bound.relid) && may_select_column(bound.relid, bound.key_column) &&
+		may_select_column(bound.relid, bound.name_column);
 	PG_RETURN_BOOL(result);
 }
