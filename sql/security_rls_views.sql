@@ -216,6 +216,10 @@ SELECT id, account_key FROM bg.buying_groups WHERE id = 3;
 SELECT id FROM bg.buying_groups WHERE id = 2;
 RESET enable_seqscan;
 RESET enable_bitmapscan;
+-- an error after the filter has asked the table (its kept plan goes with
+-- the aborted query)
+SELECT try($$SELECT sum(1 / (id - 3)) FROM bg.buying_groups$$);
+SELECT count(*) AS groups FROM bg.buying_groups;
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------

@@ -121,8 +121,9 @@ COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.'
 -- only when it may read the name column (else NULL, and the group's name
 -- is made with the account key, as for an account without a name).  Each
 -- (SELECT ...) is an InitPlan, run once per query: a role that sees every
--- account pays nothing per row.  security_barrier: no function of the
--- querying role's WHERE sees a row the filter drops.
+-- account pays one constant test per row; another asks _visible per row.
+-- security_barrier: no function of the querying role's WHERE sees a row
+-- the filter drops.
 CREATE VIEW bg.buying_groups WITH (security_barrier) AS
 SELECT g.id,
        CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.name
