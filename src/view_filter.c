@@ -230,7 +230,11 @@ visible_cache(FunctionCallInfo fcinfo, const char *kind)
 		return vc;				/* sees no row */
 	att = get_attnum(bound.relid, bound.key_column);
 	if (att == InvalidAttrNumber)
-		elog(ERROR, "bound key column \"%s\" is missing", bound.key_column);
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("bound column \"%s\" does not exist in table %s",
+						bound.key_column, get_rel_name(bound.relid)),
+				 errhint("Bind the table again with its current columns.")));
 	get_atttypetypmodcoll(bound.relid, att, &atttype, &typmod, &vc->collation);
 	vc->keytype = getBaseType(atttype);
 	get_typlenbyval(vc->keytype, &vc->typlen, &vc->typbyval);
