@@ -1993,6 +1993,19 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._binding_changed() IS 'Internal: keeps live mode on the bound people table.';
 
+-- sql/bg/views.sql
+CREATE FUNCTION bg_internal._sees_all(kind text) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_all';
+COMMENT ON FUNCTION bg_internal._sees_all(text) IS 'Internal: whether the current role sees every row and the key of the bound people or accounts table (superuser, or no row-level security for it).';
+
+CREATE FUNCTION bg_internal._visible(kind text, key text) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_visible';
+COMMENT ON FUNCTION bg_internal._visible(text, text) IS 'Internal: whether the current role may SELECT the row of the bound people or accounts table with this key (canonical text).';
+
+CREATE FUNCTION bg_internal._sees_account_names() RETURNS boolean
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_account_names';
+COMMENT ON FUNCTION bg_internal._sees_account_names() IS 'Internal: whether the current role may SELECT the name column of the bound accounts table.';
+
 -- sql/bg/ddl_guard.sql
 CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURNS text[]
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2204,18 +2217,69 @@ COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
     'Gives a role one access level to bg: reader (views, evaluation functions and aggregates), writer (also member actions, creation jobs, sync and account lists) or admin (also roles, templates, bindings, solution interests and live mode). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
 
--- sql/bg/views.sql
-COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
-COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name).';
-COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests).';
+-- sql/bg/views.sql: the views show what the querying role may SELECT of the
+-- bound tables (security barriers; counts of visible accounts and groups)
+CREATE OR REPLACE VIEW bg.account_lists AS
+SELECT l.name, l.kind, l.filter,
+       (SELECT count(*) FROM bg_internal.account_list_entry e
+         WHERE e.list_id OPERATOR(pg_catalog.=) l.id
+           AND ((SELECT bg_internal._sees_all('accounts'))
+                OR bg_internal._visible('accounts', e.account_key)))
+       AS account_count,
+       l.refreshed_at, l.description, l.created_at
+  FROM bg_internal.account_list l
+ ORDER BY l.name;
+COMMENT ON COLUMN bg.account_lists.account_count IS 'Number of accounts in the list that you may SELECT in the bound accounts table (a dynamic list: as of its last refresh).';
+CREATE OR REPLACE VIEW bg.solution_interests AS
+SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_subaccounts,
+       (SELECT count(*) FROM bg_internal.buying_group g
+         WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id
+           AND ((SELECT bg_internal._sees_all('accounts'))
+                OR bg_internal._visible('accounts', g.account_key)))
+       AS buying_group_count,
+       s.created_at
+  FROM bg_internal.solution_interest s
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+ ORDER BY s.name;
+COMMENT ON COLUMN bg.solution_interests.buying_group_count IS 'Number of its buying groups whose account you may SELECT in the bound accounts table.';
+CREATE OR REPLACE VIEW bg.buying_groups WITH (security_barrier) AS
+SELECT g.id,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.name
+            ELSE s.name OPERATOR(pg_catalog.||) ' for ' OPERATOR(pg_catalog.||) g.account_key END AS name,
+       s.name AS solution_interest, g.account_key,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
+       g.member_count, g.completeness, g.role_completeness, g.missing_roles,
+       g.created_at, g.updated_at, g.role_counts, t.name AS template
+  FROM bg_internal.buying_group g
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+ WHERE (SELECT bg_internal._sees_all('accounts'))
+    OR bg_internal._visible('accounts', g.account_key);
+COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members; only the groups of accounts you may SELECT in the bound accounts table (its privileges and row-level security).';
+COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name, or when you may not SELECT the accounts'' name column).';
+COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests). NULL when you may not SELECT the accounts'' name column.';
+CREATE OR REPLACE VIEW bg.members WITH (security_barrier) AS
+SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
+       r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
+  FROM bg_internal.member m
+  JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
+  JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
+ WHERE ((SELECT bg_internal._sees_all('accounts'))
+        OR bg_internal._visible('accounts', g.account_key))
+   AND ((SELECT bg_internal._sees_all('people'))
+        OR bg_internal._visible('people', m.person_key));
+COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed); only those whose account and person you may SELECT in the bound accounts and people tables.';
 
 -- One row per group and template role, flat (no jsonb, no arrays) for BI
 -- tools.  members is the group's stored count of the role (exact, §6.6): one
 -- jsonb lookup per row reads less than counting bg_internal.member again (5 000
 -- groups of a 4-role template: 8 ms instead of 12 for all rows); the rest is
--- computed from it as the aggregates compute it (§5.2, §5.3).
-CREATE VIEW bg.role_coverage AS
-SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.account_name,
+-- computed from it as the aggregates compute it (§5.2, §5.3).  Rows and
+-- account names as bg.buying_groups shows them.
+CREATE VIEW bg.role_coverage WITH (security_barrier) AS
+SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        r.name AS role, x.priority, x.required, x.members_required, c.n AS members,
        CASE WHEN c.n OPERATOR(pg_catalog.>=) x.members_required THEN 100::double precision
             ELSE 100::double precision OPERATOR(pg_catalog.*) c.n OPERATOR(pg_catalog./) x.members_required
@@ -2225,12 +2289,14 @@ SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.accou
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template_role x ON x.template_id OPERATOR(pg_catalog.=) s.template_id
   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
- CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c;
-COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows).';
+ CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c
+ WHERE (SELECT bg_internal._sees_all('accounts'))
+    OR bg_internal._visible('accounts', g.account_key);
+COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows); the groups bg.buying_groups shows you.';
 COMMENT ON COLUMN bg.role_coverage.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.role_coverage.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.role_coverage.account_key IS 'Key of the group''s account, as text.';
-COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change).';
+COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change); NULL when you may not SELECT the accounts'' name column.';
 COMMENT ON COLUMN bg.role_coverage.role IS 'Role name.';
 COMMENT ON COLUMN bg.role_coverage.priority IS 'Position of the role in the template; 1 is evaluated first.';
 COMMENT ON COLUMN bg.role_coverage.required IS 'Whether the role counts towards the group''s completeness.';
@@ -2301,10 +2367,10 @@ CREATE EVENT TRIGGER bg_ddl_guard ON ddl_command_end
 CREATE EVENT TRIGGER bg_drop_guard ON sql_drop
     EXECUTE FUNCTION bg_internal._ddl_guard_drop();
 
--- sql/bg/views.sql: the key columns say how to join them with an index
-COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. Join with an index: from your accounts, g.account_key = a.id::text (bg''s index); from the groups, a.id = g.account_key::integer (your key''s type and index). For a numeric key, trim_scale(a.id)::text.';
+-- sql/bg/views.sql: the key columns say how to look them up with an index
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. From the groups to your accounts: a.id = g.account_key::integer (your key''s type and index). From your accounts to the groups with bg''s index: g.account_key = ANY (ARRAY(SELECT a.id::text FROM accounts a WHERE ...)) (a join on g.account_key = a.id::text reads every group: the view is a security barrier). For a numeric key, trim_scale(a.id)::text.';
 COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as canonical text (join as bg.buying_groups.account_key).';
-COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. Join with an index: from your people, m.person_key = p.id::text (bg''s index); from the members, p.id = m.person_key::integer (your key''s type and index). For a numeric key, trim_scale(p.id)::text.';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. From the members to your people: p.id = m.person_key::integer (your key''s type and index). From your people to the members with bg''s index: m.person_key = ANY (ARRAY(SELECT p.id::text FROM people p WHERE ...)) (a join on m.person_key = p.id::text reads every member: the view is a security barrier). For a numeric key, trim_scale(p.id)::text.';
 
 -- sql/bg/access.sql: access levels (docs/design.md §11)
 -- Every privilege a level is made of: the object (as GRANT names it), the
@@ -2386,13 +2452,19 @@ COMMENT ON COLUMN bg.access.role IS 'A role holding privileges on schema bg, its
 COMMENT ON COLUMN bg.access.level IS 'reader, writer or admin: the highest level of which it holds every privilege; NULL when it holds some privileges but no whole level (bg.grant_access completes it).';
 
 -- Nothing of bg is executable by PUBLIC (PostgreSQL's default for
--- functions): callers get it through a level.
+-- functions): callers get it through a level.  But the three filters that
+-- bg's views call: a view runs its functions as the role that reads it, so
+-- they keep PostgreSQL's default; they cannot be named without USAGE on
+-- bg_internal, and tell a role only what it may SELECT itself (views.sql).
 DO $$
 DECLARE
     f regprocedure;
 BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
-              WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY (ARRAY['bg'::regnamespace, 'bg_internal'::regnamespace]) LOOP
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY (ARRAY['bg'::regnamespace, 'bg_internal'::regnamespace])
+                AND p.oid OPERATOR(pg_catalog.<>) ALL (ARRAY['bg_internal._sees_all(text)'::regprocedure,
+                                                             'bg_internal._visible(text, text)'::regprocedure,
+                                                             'bg_internal._sees_account_names()'::regprocedure]) LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', f);
     END LOOP;
 END $$;

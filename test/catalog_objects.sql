@@ -104,7 +104,7 @@ SELECT is(
     ARRAY['bg_internal._accounts_changed()', 'bg_internal._ddl_guard_alter()', 'bg_internal._ddl_guard_drop()', 'bg_internal._people_changed()'],
     'the SQL and PL/pgSQL functions of schema bg are SECURITY DEFINER; in bg_internal only the DDL guard''s and live mode''s triggers are');
 SELECT is(
-    (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
+    (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
        JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
@@ -112,7 +112,7 @@ SELECT is(
         AND l.lanname = 'c' AND p.prosecdef),
     NULL, 'no C function of bg is SECURITY DEFINER');
 SELECT is(
-    (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
+    (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
        JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
       WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
@@ -163,18 +163,18 @@ SELECT col_type_is('bg', v, c, t, format('bg.%s.%s is %s', v, c, t))
 -- COMMENTs: every view, view column and public function
 -- ---------------------------------------------------------------------------
 SELECT is(
-    (SELECT array_agg(c.relname::text ORDER BY 1) FROM pg_class c
+    (SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
       WHERE c.relnamespace = 'bg'::regnamespace AND c.relkind IN ('v', 'm', 'r')
         AND coalesce(obj_description(c.oid, 'pg_class'), '') = ''),
     NULL, 'every view and table of bg has a COMMENT');
 SELECT is(
-    (SELECT array_agg(format('%s.%s', c.relname, a.attname) ORDER BY 1)
+    (SELECT array_agg(format('%s.%s', c.relname, a.attname) ORDER BY c.relname, a.attname)
        FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
       WHERE c.relnamespace = 'bg'::regnamespace AND c.relkind IN ('v', 'm')
         AND coalesce(col_description(c.oid, a.attnum), '') = ''),
     NULL, 'every column of every view of bg has a COMMENT');
 SELECT is(
-    (SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+    (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
       WHERE p.pronamespace = 'bg'::regnamespace AND p.proname !~ '^_'
         AND coalesce(obj_description(p.oid, 'pg_proc'), '') = ''),
     NULL, 'every public function of bg has a COMMENT');

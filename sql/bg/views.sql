@@ -1,4 +1,22 @@
--- The views for users and BI tools, with a comment on every column.
+-- The views for users and BI tools, with a comment on every column, and
+-- what they show of the user's tables to whom (docs/design.md §6.7, §11).
+
+-- The views show a buying group only when the querying role may SELECT its
+-- account's row in the bound accounts table, and a member only when it may
+-- also SELECT the person's row in the bound people table (privileges and
+-- row-level security as for a query of that role).  A view runs functions
+-- as the querying role, so these ask the bound tables as that role; they
+-- read bg's catalog as its owner.  The role needs EXECUTE on them: they
+-- stay executable by PUBLIC, and show a role only what it may read.
+CREATE FUNCTION bg_internal._sees_all(kind text) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_all';
+COMMENT ON FUNCTION bg_internal._sees_all(text) IS 'Internal: whether the current role sees every row and the key of the bound people or accounts table (superuser, or no row-level security for it).';
+CREATE FUNCTION bg_internal._visible(kind text, key text) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_visible';
+COMMENT ON FUNCTION bg_internal._visible(text, text) IS 'Internal: whether the current role may SELECT the row of the bound people or accounts table with this key (canonical text).';
+CREATE FUNCTION bg_internal._sees_account_names() RETURNS boolean
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_sees_account_names';
+COMMENT ON FUNCTION bg_internal._sees_account_names() IS 'Internal: whether the current role may SELECT the name column of the bound accounts table.';
 
 CREATE VIEW bg.roles AS
 SELECT r.name, r.description, r.is_default
@@ -45,7 +63,11 @@ COMMENT ON COLUMN bg.template_roles.members_required IS 'How many members fill t
 
 CREATE VIEW bg.account_lists AS
 SELECT l.name, l.kind, l.filter,
-       (SELECT count(*) FROM bg_internal.account_list_entry e WHERE e.list_id OPERATOR(pg_catalog.=) l.id) AS account_count,
+       (SELECT count(*) FROM bg_internal.account_list_entry e
+         WHERE e.list_id OPERATOR(pg_catalog.=) l.id
+           AND ((SELECT bg_internal._sees_all('accounts'))
+                OR bg_internal._visible('accounts', e.account_key)))
+       AS account_count,
        l.refreshed_at, l.description, l.created_at
   FROM bg_internal.account_list l
  ORDER BY l.name;
@@ -53,14 +75,18 @@ COMMENT ON VIEW bg.account_lists IS 'Account lists (audiences): static lists of 
 COMMENT ON COLUMN bg.account_lists.name IS 'Account list name.';
 COMMENT ON COLUMN bg.account_lists.kind IS 'static (accounts added by hand) or dynamic (selected by the filter).';
 COMMENT ON COLUMN bg.account_lists.filter IS 'Condition over the bound accounts (dynamic lists; canonical text); NULL for a static list.';
-COMMENT ON COLUMN bg.account_lists.account_count IS 'Number of accounts in the list (a dynamic list: as of its last refresh).';
+COMMENT ON COLUMN bg.account_lists.account_count IS 'Number of accounts in the list that you may SELECT in the bound accounts table (a dynamic list: as of its last refresh).';
 COMMENT ON COLUMN bg.account_lists.refreshed_at IS 'When the accounts of the list last changed or were re-evaluated.';
 COMMENT ON COLUMN bg.account_lists.description IS 'What the list is for.';
 COMMENT ON COLUMN bg.account_lists.created_at IS 'When the list was created.';
 
 CREATE VIEW bg.solution_interests AS
 SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_subaccounts,
-       (SELECT count(*) FROM bg_internal.buying_group g WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id) AS buying_group_count,
+       (SELECT count(*) FROM bg_internal.buying_group g
+         WHERE g.solution_interest_id OPERATOR(pg_catalog.=) s.id
+           AND ((SELECT bg_internal._sees_all('accounts'))
+                OR bg_internal._visible('accounts', g.account_key)))
+       AS buying_group_count,
        s.created_at
   FROM bg_internal.solution_interest s
   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
@@ -71,7 +97,7 @@ COMMENT ON COLUMN bg.solution_interests.template IS 'The live roles template of 
 COMMENT ON COLUMN bg.solution_interests.description IS 'What is sold.';
 COMMENT ON COLUMN bg.solution_interests.update_existing IS 'Whether bg.sync and live mode re-evaluate its existing buying groups.';
 COMMENT ON COLUMN bg.solution_interests.include_subaccounts IS 'Whether a group counts the people of the account''s whole subtree.';
-COMMENT ON COLUMN bg.solution_interests.buying_group_count IS 'Number of its buying groups.';
+COMMENT ON COLUMN bg.solution_interests.buying_group_count IS 'Number of its buying groups whose account you may SELECT in the bound accounts table.';
 COMMENT ON COLUMN bg.solution_interests.created_at IS 'When it was created.';
 
 CREATE VIEW bg.jobs AS
@@ -91,19 +117,32 @@ COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
 
-CREATE VIEW bg.buying_groups AS
-SELECT g.id, g.name, s.name AS solution_interest, g.account_key, g.account_name,
+-- The groups of the accounts the querying role may see; the account's name
+-- only when it may read the name column (else NULL, and the group's name
+-- is made with the account key, as for an account without a name).  Each
+-- (SELECT ...) is an InitPlan, run once per query: a role that sees every
+-- account pays one constant test per row; another asks _visible per row.
+-- security_barrier: no function of the querying role's WHERE sees a row
+-- the filter drops.
+CREATE VIEW bg.buying_groups WITH (security_barrier) AS
+SELECT g.id,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.name
+            ELSE s.name OPERATOR(pg_catalog.||) ' for ' OPERATOR(pg_catalog.||) g.account_key END AS name,
+       s.name AS solution_interest, g.account_key,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        g.member_count, g.completeness, g.role_completeness, g.missing_roles,
        g.created_at, g.updated_at, g.role_counts, t.name AS template
   FROM bg_internal.buying_group g
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
-  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id;
-COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members.';
+  JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+ WHERE (SELECT bg_internal._sees_all('accounts'))
+    OR bg_internal._visible('accounts', g.account_key);
+COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members; only the groups of accounts you may SELECT in the bound accounts table (its privileges and row-level security).';
 COMMENT ON COLUMN bg.buying_groups.id IS 'Buying group id.';
-COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name).';
+COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name, or when you may not SELECT the accounts'' name column).';
 COMMENT ON COLUMN bg.buying_groups.solution_interest IS 'Solution interest of the group.';
-COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. Join with an index: from your accounts, g.account_key = a.id::text (bg''s index); from the groups, a.id = g.account_key::integer (your key''s type and index). For a numeric key, trim_scale(a.id)::text.';
-COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests).';
+COMMENT ON COLUMN bg.buying_groups.account_key IS 'Key of the group''s account, as canonical text. From the groups to your accounts: a.id = g.account_key::integer (your key''s type and index). From your accounts to the groups with bg''s index: g.account_key = ANY (ARRAY(SELECT a.id::text FROM accounts a WHERE ...)) (a join on g.account_key = a.id::text reads every group: the view is a security barrier). For a numeric key, trim_scale(a.id)::text.';
+COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests). NULL when you may not SELECT the accounts'' name column.';
 COMMENT ON COLUMN bg.buying_groups.member_count IS 'Number of current (not removed) members.';
 COMMENT ON COLUMN bg.buying_groups.completeness IS 'Completeness 0..100: mean of the required roles'' completeness; NULL when no role is required.';
 COMMENT ON COLUMN bg.buying_groups.role_completeness IS 'jsonb {role: completeness 0..100} for every role of the template.';
@@ -113,18 +152,24 @@ COMMENT ON COLUMN bg.buying_groups.updated_at IS 'When the group''s members (and
 COMMENT ON COLUMN bg.buying_groups.role_counts IS 'jsonb {role: current members} for every role of the template.';
 COMMENT ON COLUMN bg.buying_groups.template IS 'The roles template of the group''s solution interest.';
 
-CREATE VIEW bg.members AS
+-- The members the querying role may see: its group's account and the
+-- person both (as bg.buying_groups).
+CREATE VIEW bg.members WITH (security_barrier) AS
 SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
        r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
   FROM bg_internal.member m
   JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
-  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id;
-COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed).';
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
+ WHERE ((SELECT bg_internal._sees_all('accounts'))
+        OR bg_internal._visible('accounts', g.account_key))
+   AND ((SELECT bg_internal._sees_all('people'))
+        OR bg_internal._visible('people', m.person_key));
+COMMENT ON VIEW bg.members IS 'Members of buying groups, removed ones included (is_removed); only those whose account and person you may SELECT in the bound accounts and people tables.';
 COMMENT ON COLUMN bg.members.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.members.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.members.account_key IS 'Key of the group''s account, as canonical text (join as bg.buying_groups.account_key).';
-COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. Join with an index: from your people, m.person_key = p.id::text (bg''s index); from the members, p.id = m.person_key::integer (your key''s type and index). For a numeric key, trim_scale(p.id)::text.';
+COMMENT ON COLUMN bg.members.person_key IS 'Key of the person, as canonical text. From the members to your people: p.id = m.person_key::integer (your key''s type and index). From your people to the members with bg''s index: m.person_key = ANY (ARRAY(SELECT p.id::text FROM people p WHERE ...)) (a join on m.person_key = p.id::text reads every member: the view is a security barrier). For a numeric key, trim_scale(p.id)::text.';
 COMMENT ON COLUMN bg.members.role IS 'The member''s role.';
 COMMENT ON COLUMN bg.members.source IS 'rule (assigned by a condition), manual, import or ai.';
 COMMENT ON COLUMN bg.members.is_removed IS 'True when the member was removed; removed members do not count.';
@@ -135,9 +180,11 @@ COMMENT ON COLUMN bg.members.removed_at IS 'When the member was removed; NULL fo
 -- tools.  members is the group's stored count of the role (exact, §6.6): one
 -- jsonb lookup per row reads less than counting bg_internal.member again (5 000
 -- groups of a 4-role template: 8 ms instead of 12 for all rows); the rest is
--- computed from it as the aggregates compute it (§5.2, §5.3).
-CREATE VIEW bg.role_coverage AS
-SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.account_name,
+-- computed from it as the aggregates compute it (§5.2, §5.3).  Rows and
+-- account names as bg.buying_groups shows them.
+CREATE VIEW bg.role_coverage WITH (security_barrier) AS
+SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key,
+       CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        r.name AS role, x.priority, x.required, x.members_required, c.n AS members,
        CASE WHEN c.n OPERATOR(pg_catalog.>=) x.members_required THEN 100::double precision
             ELSE 100::double precision OPERATOR(pg_catalog.*) c.n OPERATOR(pg_catalog./) x.members_required
@@ -147,12 +194,14 @@ SELECT g.id AS buying_group, s.name AS solution_interest, g.account_key, g.accou
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template_role x ON x.template_id OPERATOR(pg_catalog.=) s.template_id
   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) x.role_id
- CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c;
-COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows).';
+ CROSS JOIN LATERAL (SELECT coalesce((g.role_counts OPERATOR(pg_catalog.->>) r.name)::integer, 0) AS n) c
+ WHERE (SELECT bg_internal._sees_all('accounts'))
+    OR bg_internal._visible('accounts', g.account_key);
+COMMENT ON VIEW bg.role_coverage IS 'One row per buying group and role of its template: members and completeness of the role, flat for BI tools (the jsonb role_counts and role_completeness and the missing_roles array of bg.buying_groups, as rows); the groups bg.buying_groups shows you.';
 COMMENT ON COLUMN bg.role_coverage.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.role_coverage.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.role_coverage.account_key IS 'Key of the group''s account, as text.';
-COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change).';
+COMMENT ON COLUMN bg.role_coverage.account_name IS 'Name of the group''s account (as of creation or the last sync or live-mode change); NULL when you may not SELECT the accounts'' name column.';
 COMMENT ON COLUMN bg.role_coverage.role IS 'Role name.';
 COMMENT ON COLUMN bg.role_coverage.priority IS 'Position of the role in the template; 1 is evaluated first.';
 COMMENT ON COLUMN bg.role_coverage.required IS 'Whether the role counts towards the group''s completeness.';
