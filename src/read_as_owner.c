@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 #include "nodes/params.h"
 #include "parser/parse_param.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -64,7 +65,7 @@ typedef struct BgReadReceiver
 
 /* $1 of the query is the keys, as text[]. */
 static void
-read_parser_setup(struct ParseState *pstate, void *arg)
+read_parser_setup(struct ParseState *pstate, void *arg pg_attribute_unused())
 {
 	static const Oid types[1] = {TEXTARRAYOID};
 
@@ -73,7 +74,7 @@ read_parser_setup(struct ParseState *pstate, void *arg)
 
 /* The query's result must be what the caller's column definition list says. */
 static void
-read_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc typeinfo)
 {
 	BgReadReceiver *r = (BgReadReceiver *) self;
 	int			n = r->outdesc->natts;
@@ -153,12 +154,12 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 }
 
 static void
-read_shutdown(DestReceiver *self)
+read_shutdown(DestReceiver *self pg_attribute_unused())
 {
 }
 
 static void
-read_destroy(DestReceiver *self)
+read_destroy(DestReceiver *self pg_attribute_unused())
 {
 }
 
@@ -201,6 +202,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	Form_pg_class relform;
 	Oid			owner;
 	Oid			rowtype;
+	Oid			relnsp;
 	char	   *relname;
 	char	   *query;
 	MemoryContext per_query;
@@ -232,9 +234,26 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	relform = (Form_pg_class) GETSTRUCT(tup);
 	owner = relform->relowner;
 	rowtype = relform->reltype;
+	relnsp = relform->relnamespace;
 	relname = quote_qualified_identifier(get_namespace_name(relform->relnamespace),
 										 NameStr(relform->relname));
 	ReleaseSysCache(tup);
+
+	/* the query names the table: its owner must reach it as anyone would */
+	if (pg_namespace_aclcheck(relnsp, owner, ACL_USAGE) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the owner of table %s cannot read it", relname),
+				 errdetail("bg reads the bound tables as their owner; role %s has no USAGE privilege on schema %s.",
+						   GetUserNameFromId(owner, false), get_namespace_name(relnsp)),
+				 errhint("Grant USAGE on the schema to the table's owner.")));
+	if (pg_class_aclcheck(relid, owner, ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the owner of table %s cannot read it", relname),
+				 errdetail("bg reads the bound tables as their owner; role %s has no SELECT privilege on it.",
+						   GetUserNameFromId(owner, false)),
+				 errhint("Grant SELECT on the table to its owner.")));
 
 	/* bg computes groups over every row: its owner must see every row */
 	if (check_enable_rls(relid, owner, true) == RLS_ENABLED)
