@@ -41,6 +41,7 @@
 
 #include "cond_eval.h"
 #include "owner.h"
+#include "score_guard.h"
 #include "template_cache.h"
 
 typedef enum BgReadMode
@@ -212,6 +213,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec;
 	int			save_nestlevel;
+	bool		scores_stored;
 	int			rc;
 
 	require_catalog_owner();
@@ -327,6 +329,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	 * PostgreSQL builds an index; an error gives the identity back by
 	 * (sub)transaction abort.
 	 */
+	scores_stored = bg_score_guard_get();
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
@@ -334,6 +337,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	rc = SPI_execute_extended(query, &options);
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
+	bg_score_guard_set(scores_stored);	/* the user's code may have cleared it */
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "bg_internal._read: the query is not a SELECT: %s", SPI_result_code_string(rc));
