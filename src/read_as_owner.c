@@ -281,11 +281,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	r.rowcxt = AllocSetContextCreate(per_query, "bg read row", ALLOCSET_DEFAULT_SIZES);
 	r.values = MemoryContextAlloc(per_query, sizeof(Datum) * Max(r.outdesc->natts, 1));
 	r.nulls = MemoryContextAlloc(per_query, sizeof(bool) * Max(r.outdesc->natts, 1));
-	if (r.outdesc->natts < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("query result does not match the column definition list"),
-				 errdetail("The list has no columns.")));
+	Assert(r.outdesc->natts >= 1);	/* a column definition list is never empty */
 
 	/* the evaluator is ready before the scan starts, compiled by bg's owner */
 	if (!PG_ARGISNULL(3) || !PG_ARGISNULL(4))
