@@ -21,9 +21,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -168,21 +166,7 @@ read_destroy(DestReceiver *self pg_attribute_unused())
 static void
 require_catalog_owner(void)
 {
-	Oid			nsp = bg_catalog_schema_oid();
-	HeapTuple	tup;
-	Oid			owner;
-
-	if (!OidIsValid(nsp))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_SCHEMA),
-				 errmsg("schema bg_internal does not exist"),
-				 errhint("Install bg with CREATE EXTENSION bg.")));
-	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for schema %u", nsp);
-	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
-	ReleaseSysCache(tup);
-	if (GetUserId() != owner)
+	if (GetUserId() != bg_catalog_owner())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for function bg_internal._read"),
