@@ -1121,14 +1121,27 @@ CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, 
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
+    cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
+                      FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
+                     WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
+    person text := 'p';
+    narrow text := '';
 BEGIN
+    IF cols IS NOT NULL AND NOT EXISTS (SELECT FROM unnest(cols) AS c
+                                         WHERE NOT EXISTS (SELECT FROM pg_attribute a
+                                                            WHERE a.attrelid = p.relid AND a.attname = c
+                                                              AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+        person := 'bg_row';
+        narrow := format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
+                         (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c));
+    END IF;
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                      (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
                    AS r(k text, pkey text, rn text)',
                   p.relid::oid,
-                  format('SELECT u.k, %s, p FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s',
+                  format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                         p.relid, col, bg_internal._coltype(p.relid, col)),
+                         person, p.relid, col, bg_internal._coltype(p.relid, col), narrow),
                   walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
 END $$;
 COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';

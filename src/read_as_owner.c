@@ -12,8 +12,9 @@
  * rel) runs through SPI read-only, so it sees the calling statement's
  * snapshot, and its rows stream into the function's tuplestore.
  *
- * With a roles template, the query's last column is the whole row of rel,
- * and the function gives the role bg's evaluator assigns to it instead; with
+ * With a roles template, the query's last column is the whole row of rel
+ * (or a record of the columns the template reads, named as in rel), and the
+ * function gives the role bg's evaluator assigns to it instead; with
  * a filter (a condition), rows that do not match are skipped and the last
  * column is true.  Whole rows thus never leave this function, and the
  * table's owner needs no privilege on bg.
@@ -56,6 +57,8 @@ typedef struct BgReadReceiver
 	Tuplestorestate *store;
 	TupleDesc	outdesc;		/* the column definition list */
 	Oid			rowtype;		/* the row type of rel */
+	char	   *template;		/* BG_READ_ROLE: the template's name */
+	MemoryContext evcxt;		/* owns ev */
 	BgEval	   *ev;				/* BG_READ_ROLE and BG_READ_FILTER */
 	MemoryContext rowcxt;		/* reset after every row */
 	Datum	   *values;
@@ -90,7 +93,9 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
 
 		if (i == n - 1 && r->mode != BG_READ_PLAIN)
 		{
-			got = (got == r->rowtype) ? (r->mode == BG_READ_ROLE ? TEXTOID : BOOLOID) : InvalidOid;
+			bool		row = got == r->rowtype || (got == RECORDOID && r->mode == BG_READ_ROLE);
+
+			got = row ? (r->mode == BG_READ_ROLE ? TEXTOID : BOOLOID) : InvalidOid;
 			if (got == InvalidOid)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -106,6 +111,24 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
 					 errdetail("Column %d is of type %s, the list gives %s.", i + 1,
 							   format_type_be(got), format_type_be(want))));
 	}
+}
+
+/*
+ * The template compiled for the rows' type: the table's row type, or the
+ * record of the columns it reads (its type known from the first row).  The
+ * template was loaded before the scan; the cache gives it again here.
+ */
+static void
+compile_for_row(BgReadReceiver *r, HeapTupleHeader row)
+{
+	Oid			typid = HeapTupleHeaderGetTypeId(row);
+	int32		typmod = HeapTupleHeaderGetTypMod(row);
+
+	if (r->ev && r->ev->rowtype == typid && r->ev->rowtypmod == typmod)
+		return;
+	MemoryContextReset(r->evcxt);
+	r->ev = bg_eval_compile(bg_template_get(r->template),
+							lookup_rowtype_tupdesc_copy(typid, typmod), r->evcxt);
 }
 
 static bool
@@ -128,7 +151,11 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 
 		if (!r->nulls[last])
 		{
-			bg_eval_set_row(r->ev, DatumGetHeapTupleHeader(r->values[last]));
+			HeapTupleHeader row = DatumGetHeapTupleHeader(r->values[last]);
+
+			if (r->mode == BG_READ_ROLE)
+				compile_for_row(r, row);
+			bg_eval_set_row(r->ev, row);
 			role = bg_eval_role(r->ev);
 		}
 		if (r->mode == BG_READ_FILTER)
@@ -267,24 +294,24 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 	r.nulls = MemoryContextAlloc(per_query, sizeof(bool) * Max(r.outdesc->natts, 1));
 	Assert(r.outdesc->natts >= 1);	/* a column definition list is never empty */
 
-	/* the evaluator is ready before the scan starts, compiled by bg's owner */
+	/*
+	 * The template is loaded (and the filter compiled) before the scan
+	 * starts, by bg's owner; a template is compiled for the first row's type.
+	 */
 	if (!PG_ARGISNULL(3) || !PG_ARGISNULL(4))
 	{
-		MemoryContext evcxt = AllocSetContextCreate(per_query, "bg read evaluator",
-													ALLOCSET_DEFAULT_SIZES);
-
+		r.evcxt = AllocSetContextCreate(per_query, "bg read evaluator", ALLOCSET_DEFAULT_SIZES);
 		if (!PG_ARGISNULL(3))
 		{
-			BgTemplate *tmpl = bg_template_get(text_to_cstring(PG_GETARG_TEXT_PP(3)));
-
 			r.mode = BG_READ_ROLE;
-			r.ev = bg_eval_compile(tmpl, lookup_rowtype_tupdesc_copy(rowtype, -1), evcxt);
+			r.template = MemoryContextStrdup(per_query, text_to_cstring(PG_GETARG_TEXT_PP(3)));
+			(void) bg_template_get(r.template);
 		}
 		else
 		{
 			r.mode = BG_READ_FILTER;
 			r.ev = bg_eval_compile_condition(text_to_cstring(PG_GETARG_TEXT_PP(4)),
-											 rowtype, -1, evcxt);
+											 rowtype, -1, r.evcxt);
 		}
 	}
 
