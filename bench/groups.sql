@@ -3,8 +3,9 @@
 -- scores stored — against a plain INSERT ... SELECT that writes the same
 -- member rows (same columns, same indexes) into a copy of bg_internal.member, with the
 -- roles computed by bg.role_for in the same statement, and against the same
--- INSERT with roles precomputed (the pure write).  Rounds interleave; each
--- round starts from empty tables.  Needs gen.sql and template.sql first.
+-- INSERT with roles precomputed (the pure write); and bg.sync() of all those
+-- groups right after their creation (nothing to change: the whole diff is
+-- computed).  Rounds interleave; each round starts from empty tables.  Needs gen.sql and template.sql first.
 \set ON_ERROR_STOP 1
 \pset footer off
 SET jit = off;
@@ -14,7 +15,7 @@ SET client_min_messages = warning;
 
 \o /dev/null
 SELECT bg.bind_accounts('accounts', key => 'id', name => 'name');
-SELECT bg.create_solution_interest('Bench SI', 'Bench');
+SELECT bg.create_solution_interest('Bench SI', 'Bench', update_existing => true);
 SELECT bg.create_account_list('Every account');
 SELECT bg.add_accounts('Every account', array_agg(id)) FROM accounts;
 \o
@@ -33,6 +34,7 @@ DECLARE
     t0 timestamptz;
     n bigint;
     jid bigint;
+    r jsonb;
 BEGIN
     FOR i IN 1 .. runs LOOP
         TRUNCATE bg_internal.buying_group, bg_internal.member, bg_internal.job;
@@ -44,6 +46,14 @@ BEGIN
           FROM bg_internal.job j WHERE j.id = jid AND j.status = 'done';
         IF NOT FOUND THEN
             RAISE EXCEPTION 'job % did not finish', jid;
+        END IF;
+        COMMIT;
+        t0 := clock_timestamp();
+        r := bg.sync();
+        INSERT INTO group_timings VALUES (i, 'sync', 1000 * extract(epoch FROM clock_timestamp() - t0),
+                                          (r ->> 'groups')::bigint);
+        IF (r ->> 'added')::bigint + (r ->> 'removed')::bigint + (r ->> 'changed')::bigint <> 0 THEN
+            RAISE EXCEPTION 'sync changed members: %', r;
         END IF;
         COMMIT;
 
@@ -94,6 +104,7 @@ WITH med AS (
 SELECT (SELECT round(ms::numeric) FROM med WHERE variant = 'create_buying_groups') AS create_ms,
        (SELECT round(ms::numeric) FROM med WHERE variant = 'insert_select_role_for') AS insert_role_for_ms,
        (SELECT round(ms::numeric) FROM med WHERE variant = 'insert_select_precomputed') AS insert_precomputed_ms,
+       (SELECT round(ms::numeric) FROM med WHERE variant = 'sync') AS sync_ms,
        (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY r1)::numeric, 2) FROM per_round)
            AS "create / insert with role_for (target <= 1.5)",
        (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY r2)::numeric, 2) FROM per_round)

@@ -287,16 +287,23 @@ EXCEPTION WHEN invalid_text_representation THEN
 END $$;
 COMMENT ON FUNCTION bg_internal._keys_text(text, text) IS 'Internal: the keys of an array literal (an untyped parameter); errors with a hint naming the cast.';
 
+CREATE FUNCTION bg_internal._read(rel regclass, query text, keys text[] DEFAULT NULL, template text DEFAULT NULL,
+                                  filter text DEFAULT NULL) RETURNS SETOF record
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_read_as_owner';
+COMMENT ON FUNCTION bg_internal._read(regclass, text, text[], text, text) IS 'Internal: rows of a query over a user''s table, read as the table''s owner (with roles or a filter evaluated on its rows).';
+
 CREATE OR REPLACE FUNCTION bg_internal._require_keys(keys text[], kind text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg_internal.binding := bg_internal._bound(kind);
     missing text;
 BEGIN
-    EXECUTE format('SELECT string_agg(k, '', '' ORDER BY k) FROM (SELECT k FROM unnest($1) AS k
-                     WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = k::%s) ORDER BY k LIMIT 5) s',
-                   b.relid, b.key_column, bg_internal._coltype(b.relid, b.key_column))
-       INTO missing USING keys;
+    SELECT string_agg(x.k, ', ' ORDER BY x.k) INTO missing
+      FROM bg_internal._read(b.relid,
+                             format('SELECT u.k FROM pg_catalog.unnest($1) AS u(k)
+                                      WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = u.k::%s) ORDER BY u.k LIMIT 5',
+                                    b.relid, b.key_column, bg_internal._coltype(b.relid, b.key_column)),
+                             keys) AS x(k text);
     IF missing IS NOT NULL AND kind = 'people' THEN
         RAISE EXCEPTION 'person % not found in %', missing, b.relid
             USING ERRCODE = 'foreign_key_violation',
@@ -918,15 +925,21 @@ BEGIN
     PERFORM FROM bg_internal.account_list x WHERE x.id = l.id FOR UPDATE;
     IF l.kind = 'dynamic' THEN
         a := bg_internal._bound('accounts');
-        EXECUTE format('WITH now_in AS MATERIALIZED (SELECT %s AS account_key FROM %s a
-                                                      WHERE a.%I IS NOT NULL AND bg.matches(%L, a)),
+        -- the filter is evaluated by bg_internal._read, as the accounts' owner
+        EXECUTE format('WITH now_in AS MATERIALIZED (
+                               SELECT x.account_key
+                                 FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, NULL, NULL, %L)
+                                      AS x(account_key text, matched boolean)),
                              del AS (DELETE FROM bg_internal.account_list_entry e
                                       WHERE e.list_id = $1
                                         AND NOT EXISTS (SELECT FROM now_in n WHERE n.account_key = e.account_key))
                         INSERT INTO bg_internal.account_list_entry (list_id, account_key)
                         SELECT DISTINCT $1, n.account_key FROM now_in n
                         ON CONFLICT DO NOTHING',
-                       bg_internal._key_sql(a.relid, a.key_column, format('a.%I', a.key_column)), a.relid, a.key_column,
+                       a.relid::oid,
+                       format('SELECT %s, a FROM %s a WHERE a.%I IS NOT NULL',
+                              bg_internal._key_sql(a.relid, a.key_column, format('a.%I', a.key_column)), a.relid,
+                              a.key_column),
                        l.filter)
             USING l.id;
         UPDATE bg_internal.account_list SET refreshed_at = now() WHERE id = l.id;
@@ -1050,25 +1063,61 @@ END $$;
 COMMENT ON FUNCTION bg_internal._interest_deleted() IS 'Internal: keeps solution interests that have buying groups.';
 
 -- sql/bg/rule_members.sql
-CREATE FUNCTION bg_internal._group_walk_sql(si bg_internal.solution_interest, roots text) RETURNS text
+CREATE FUNCTION bg_internal._tree_sql(a bg_internal.binding, up boolean, patype text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    step text;
+BEGIN
+    IF up THEN
+        step := format('SELECT t.top, %s, c.%I::%s, t.depth + 1 FROM t JOIN %s c ON c.%I = t.acct::%s
+                         WHERE c.%I IS NOT NULL',
+                       bg_internal._key_sql(a.relid, a.parent_column, format('c.%I', a.parent_column)),
+                       a.parent_column, patype, a.relid, a.key_column,
+                       bg_internal._coltype(a.relid, a.key_column), a.parent_column);
+    ELSE
+        step := format('SELECT t.top, %s, c.%I::%s, t.depth + 1 FROM t JOIN %s c ON c.%I = t.acct::%s',
+                       bg_internal._key_sql(a.relid, a.key_column, format('c.%I', a.key_column)),
+                       a.key_column, patype, a.relid, a.parent_column,
+                       bg_internal._coltype(a.relid, a.parent_column));
+    END IF;
+    RETURN format('WITH RECURSIVE t(top, acct, aval, depth) AS (
+                     SELECT k, k, NULL::%s, 0 FROM pg_catalog.unnest($1) AS k WHERE k IS NOT NULL
+                     UNION ALL
+                     %s)
+                   CYCLE acct SET is_cycle USING path
+                   SELECT t.top, t.acct, t.aval, t.is_cycle, t.path::text FROM t WHERE t.depth > 0',
+                  patype, step);
+END $$;
+COMMENT ON FUNCTION bg_internal._tree_sql(bg_internal.binding, boolean, text) IS 'Internal: SQL of a walk of the account hierarchy, run as the accounts'' owner.';
+
+CREATE FUNCTION bg_internal._walk_tree_sql(si bg_internal.solution_interest, start text, up boolean) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
     patype text := bg_internal._coltype(p.relid, p.account_column);
-    a bg_internal.binding;
+    a bg_internal.binding := bg_internal._account_tree(si);
+BEGIN
+    RETURN format('walk(root, pkey, acct, aval, is_cycle, path) AS (
+                     SELECT s.root, s.pkey, s.acct, s.aval, false, NULL::text FROM %1$s s
+                     UNION ALL
+                     SELECT s.root, s.pkey, t.acct, t.aval, t.is_cycle, t.path
+                       FROM %1$s s
+                       JOIN bg_internal._read(%2$s::pg_catalog.oid::pg_catalog.regclass, %3$L,
+                                              (SELECT pg_catalog.array_agg(DISTINCT x.acct) FROM %1$s x))
+                            AS t(top text, acct text, aval %4$s, is_cycle boolean, path text) ON t.top = s.acct)',
+                  start, a.relid::oid, bg_internal._tree_sql(a, up, patype), patype);
+END $$;
+COMMENT ON FUNCTION bg_internal._walk_tree_sql(bg_internal.solution_interest, text, boolean) IS 'Internal: SQL of a walk along the account hierarchy.';
+
+CREATE FUNCTION bg_internal._group_walk_sql(si bg_internal.solution_interest, roots text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT si.include_subaccounts THEN
         RETURN format('walk AS (SELECT r.root, NULL::text AS pkey, r.acct, r.aval, false AS is_cycle FROM (%s) r)',
                       roots);
     END IF;
-    a := bg_internal._account_tree(si);
-    RETURN format('walk(root, pkey, acct, aval) AS (
-                     SELECT r.root, NULL::text, r.acct, r.aval FROM (%s) r
-                     UNION ALL
-                     SELECT w.root, NULL::text, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
-                   CYCLE acct SET is_cycle USING path',
-                  roots, bg_internal._key_sql(a.relid, a.key_column, format('c.%I', a.key_column)), a.key_column, patype,
-                  a.relid, a.parent_column, bg_internal._coltype(a.relid, a.parent_column));
+    RETURN format('roots AS (SELECT r.root, NULL::text AS pkey, r.acct, r.aval FROM (%s) r), ', roots)
+           || bg_internal._walk_tree_sql(si, 'roots', false);
 END $$;
 COMMENT ON FUNCTION bg_internal._group_walk_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the walk from buying groups down to the accounts they count.';
 
@@ -1076,28 +1125,53 @@ CREATE FUNCTION bg_internal._person_walk_sql(si bg_internal.solution_interest) R
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
-    people text := format('SELECT NULL::bigint AS root, %s AS pkey, %s AS acct, p.%I AS aval
-                             FROM %s p WHERE p.%I = ANY ($1::%s[])',
-                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                          bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
-                          p.account_column, p.relid,
-                          p.key_column, bg_internal._coltype(p.relid, p.key_column));
-    a bg_internal.binding;
+    patype text := bg_internal._coltype(p.relid, p.account_column);
+    people text := format('SELECT NULL::bigint AS root, x.pkey, x.acct, x.aval
+                             FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1)
+                                  AS x(pkey text, acct text, aval %s)',
+                          p.relid::oid,
+                          format('SELECT %s, %s, p.%I::%s FROM %s p WHERE p.%I = ANY ($1::%s[])',
+                                 bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                                 bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+                                 p.account_column, patype, p.relid,
+                                 p.key_column, bg_internal._coltype(p.relid, p.key_column)),
+                          patype);
 BEGIN
     IF NOT si.include_subaccounts THEN
         RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', people);
     END IF;
-    a := bg_internal._account_tree(si);
-    RETURN format('walk(root, pkey, acct, aval) AS (
-                     %s
-                     UNION ALL
-                     SELECT w.root, w.pkey, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
-                      WHERE c.%I IS NOT NULL)
-                   CYCLE acct SET is_cycle USING path',
-                  people, bg_internal._key_sql(a.relid, a.parent_column, format('c.%I', a.parent_column)), a.parent_column, bg_internal._coltype(p.relid, p.account_column),
-                  a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column), a.parent_column);
+    RETURN format('starts AS (%s), ', people) || bg_internal._walk_tree_sql(si, 'starts', true);
 END $$;
 COMMENT ON FUNCTION bg_internal._person_walk_sql(bg_internal.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
+
+CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
+                      FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
+                     WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
+    person text := 'p';
+    narrow text := '';
+BEGIN
+    IF cols IS NOT NULL AND NOT EXISTS (SELECT FROM unnest(cols) AS c
+                                         WHERE NOT EXISTS (SELECT FROM pg_attribute a
+                                                            WHERE a.attrelid = p.relid AND a.attname = c
+                                                              AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+        person := 'bg_row';
+        narrow := format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
+                         (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c));
+    END IF;
+    RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                     (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
+                   AS r(k text, pkey text, rn text)',
+                  p.relid::oid,
+                  format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
+                         bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                         person, p.relid, col, bg_internal._coltype(p.relid, col), narrow),
+                  walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
+END $$;
+COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';
 
 CREATE FUNCTION bg_internal._check_cycles(si bg_internal.solution_interest, walk text, people text[]) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1142,16 +1216,16 @@ CREATE FUNCTION bg_internal._group_rule_members_sql(si bg_internal.solution_inte
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
 BEGIN
-    -- OFFSET 0 keeps role_for in one place, so it runs once per person
+    -- roles are evaluated by bg_internal._read, once per person
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT w.root AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
-                    FROM walk w JOIN %s p ON p.%I = w.aval
-                   WHERE NOT w.is_cycle OFFSET 0) x
+            FROM (SELECT w.root AS group_id, r.pkey AS person_key, r.rn
+                    FROM walk w JOIN %s ON r.k = w.aval::text
+                   WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id), p.relid, p.account_column);
+        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._people_roles_sql(si, p.account_column, 'y.aval::text'));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
 
@@ -1163,15 +1237,14 @@ BEGIN
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT g.id AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
+            FROM (SELECT g.id AS group_id, r.pkey AS person_key, r.rn
                     FROM walk w
                     JOIN bg_internal.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
-                    JOIN %s p ON p.%I = w.pkey::%s
-                   WHERE NOT w.is_cycle OFFSET 0) x
+                    JOIN %s ON r.k = w.pkey
+                   WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id),
-        p.relid, p.key_column, bg_internal._coltype(p.relid, p.key_column));
+        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
 
@@ -1298,16 +1371,26 @@ BEGIN
     IF pg_catalog.to_regclass('pg_temp.bg_new_group') IS NOT NULL THEN
         DROP TABLE pg_temp.bg_new_group;      -- an earlier job of this transaction
     END IF;
+    -- the accounts' names are read as the accounts' owner; ids are drawn in
+    -- the order of the account keys (as values of the key column's type)
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
+         WITH e AS MATERIALIZED (
+           SELECT e.account_key FROM bg_internal.account_list_entry e
+            WHERE e.list_id = $1
+              AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
+                               WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))
          SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
-                %s AS account_name, e.account_key::%s AS account_value
-           FROM bg_internal.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
-          WHERE e.list_id = $1
-            AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
-                             WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
-        bg_internal._name_sql(format('a.%I', a.name_column)), bg_internal._coltype(p.relid, p.account_column),
-        a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column))
+                a.account_name, e.account_key::%s AS account_value
+           FROM e JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                         (SELECT pg_catalog.array_agg(x.account_key) FROM e x))
+                       AS a(k text, account_name text) ON a.k = e.account_key
+          ORDER BY e.account_key::%s',
+        bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
+        format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
+               bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
+               bg_internal._coltype(a.relid, a.key_column)),
+        bg_internal._coltype(a.relid, a.key_column))
         USING list, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;
@@ -1694,11 +1777,17 @@ BEGIN
            FROM (SELECT g.id, g.name AS old_name, g.account_name AS old_account_name,
                         $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
                    FROM bg_internal.buying_group g
-                   JOIN %2$s a ON a.%3$I = g.account_key::%4$s
-                  CROSS JOIN LATERAL (SELECT %1$s AS account_name) y
+                   JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                          (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
+                                             FROM bg_internal.buying_group h
+                                            WHERE h.solution_interest_id = $2 AND ($3 IS NULL OR h.id = ANY ($3))))
+                        AS y(k text, account_name text) ON y.k = g.account_key
                   WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
-        bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column));
+        a.relid::oid,
+        format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
+               bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
+               bg_internal._coltype(a.relid, a.key_column)));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
@@ -2216,6 +2305,9 @@ END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
     'Gives a role one access level to bg: reader (views, evaluation functions and aggregates), writer (also member actions, creation jobs, sync and account lists) or admin (also roles, templates, bindings, solution interests and live mode). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
+
+-- sql/bg/helpers.sql
+REVOKE EXECUTE ON FUNCTION bg_internal._read(regclass, text, text[], text, text) FROM PUBLIC;
 
 -- sql/bg/views.sql: the views show what the querying role may SELECT of the
 -- bound tables (security barriers; counts of visible accounts and groups)

@@ -34,6 +34,8 @@ INSERT INTO person VALUES (11, 1, 'CEO', false), (12, 1, 'Engineer', true),
                           (41, 4, 'Engineer', false);
 ALTER TABLE account OWNER TO regress_rls_owner;
 ALTER TABLE person OWNER TO regress_rls_owner;
+-- bg reads the tables as their owner, who reaches them through the schema
+GRANT USAGE ON SCHEMA regress_rls_views TO regress_rls_owner;
 SELECT bg.bind_accounts('account');
 SELECT bg.bind_people('person');
 SELECT bg.create_template('T');
@@ -45,11 +47,9 @@ SELECT bg.create_account_list('all');
 SELECT bg.add_accounts('all', ARRAY[1, 2, 3, 4]);
 SELECT bg.create_buying_groups('S', 'all') > 0 AS created;
 
--- The readers may read bg's views (granted by hand until the access levels
--- exist) and the two tables.
-GRANT USAGE ON SCHEMA bg, regress_rls_views TO regress_rls_ann, regress_rls_bob, regress_rls_owner;
-GRANT SELECT ON bg.buying_groups, bg.members, bg.role_coverage, bg.account_lists, bg.solution_interests
-    TO regress_rls_ann, regress_rls_bob, regress_rls_owner;
+-- The readers have bg's reader level, and may read the two tables.
+SELECT bg.grant_access(r::regrole, 'reader') FROM unnest(ARRAY['regress_rls_ann', 'regress_rls_bob', 'regress_rls_owner']) r;
+GRANT USAGE ON SCHEMA regress_rls_views TO regress_rls_ann, regress_rls_bob;
 GRANT SELECT ON account, person TO regress_rls_ann, regress_rls_bob;
 
 -- What a role sees through the views (as that role; the function's RESET

@@ -96,6 +96,8 @@ typedef struct BgEval
 } BgEval;
 
 extern BgEval *bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt);
+extern BgEval *bg_eval_compile_condition(const char *source, Oid rowtype, int32 rowtypmod,
+										 MemoryContext cxt);
 extern void bg_eval_set_row(BgEval *ev, HeapTupleHeader row);
 extern int	bg_eval_role(BgEval *ev);
 extern bool bg_eval_node(BgEval *ev, BgEvalNode *node);

@@ -18,8 +18,9 @@
 #include "cond.h"
 #include "cond_eval.h"
 
-static BgEval *
-compile_condition(const char *source, Oid rowtype, int32 rowtypmod, MemoryContext cxt)
+/* A condition compiled as a one-role template (role 0 = it matches). */
+BgEval *
+bg_eval_compile_condition(const char *source, Oid rowtype, int32 rowtypmod, MemoryContext cxt)
 {
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	BgTemplate *tmpl = palloc0(sizeof(BgTemplate));
@@ -76,7 +77,7 @@ bg_matches(PG_FUNCTION_ARGS)
 		uint64		generation = bg_call_cache_reset(cc);
 		char	   *source = text_to_cstring(cond);
 
-		ev = compile_condition(source, HeapTupleHeaderGetTypeId(row),
+		ev = bg_eval_compile_condition(source, HeapTupleHeaderGetTypeId(row),
 							   HeapTupleHeaderGetTypMod(row), cc->cxt);
 		bg_call_cache_store(cc, ev, generation, cd, condlen, row);
 		pfree(source);

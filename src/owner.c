@@ -36,9 +36,9 @@ bg_catalog_schema(void)
 	return OidIsValid(get_namespace_oid("bg_internal", true)) ? "bg_internal" : "bg";
 }
 
-/* Runs as the owner of bg's catalog schema until bg_restore_user. */
-void
-bg_become_owner(BgSavedUser *saved)
+/* The owner of bg's catalog schema (the extension's owner). */
+Oid
+bg_catalog_owner(void)
 {
 	Oid			nsp = bg_catalog_schema_oid();
 	HeapTuple	tup;
@@ -54,6 +54,14 @@ bg_become_owner(BgSavedUser *saved)
 		elog(ERROR, "cache lookup failed for schema %u", nsp);
 	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 	ReleaseSysCache(tup);
+	return owner;
+}
+
+/* Runs as the owner of bg's catalog schema until bg_restore_user. */
+void
+bg_become_owner(BgSavedUser *saved)
+{
+	Oid			owner = bg_catalog_owner();
 
 	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
 	SetUserIdAndSecContext(owner, saved->sec_context |

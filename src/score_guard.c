@@ -38,6 +38,23 @@ bg_score_guard_init(void)
 	RegisterSubXactCallback(clear_mark_sub, NULL);
 }
 
+/*
+ * The mark, and setting it back: a read of a user's table inside the job's
+ * statement (bg_internal._read) may run the user's code, whose aborted
+ * subtransactions clear the mark; the read gives it back when it ends.
+ */
+bool
+bg_score_guard_get(void)
+{
+	return scores_stored;
+}
+
+void
+bg_score_guard_set(bool on)
+{
+	scores_stored = on;
+}
+
 /* bg_internal._scores_stored(on boolean) RETURNS void: sets or clears the mark */
 PG_FUNCTION_INFO_V1(bg_set_scores_stored);
 Datum

@@ -6,5 +6,7 @@
 #define BG_SCORE_GUARD_H
 
 extern void bg_score_guard_init(void);
+extern bool bg_score_guard_get(void);
+extern void bg_score_guard_set(bool on);
 
 #endif							/* BG_SCORE_GUARD_H */

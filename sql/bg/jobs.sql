@@ -22,16 +22,26 @@ BEGIN
     IF pg_catalog.to_regclass('pg_temp.bg_new_group') IS NOT NULL THEN
         DROP TABLE pg_temp.bg_new_group;      -- an earlier job of this transaction
     END IF;
+    -- the accounts' names are read as the accounts' owner; ids are drawn in
+    -- the order of the account keys (as values of the key column's type)
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
+         WITH e AS MATERIALIZED (
+           SELECT e.account_key FROM bg_internal.account_list_entry e
+            WHERE e.list_id = $1
+              AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
+                               WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))
          SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
-                %s AS account_name, e.account_key::%s AS account_value
-           FROM bg_internal.account_list_entry e JOIN %s a ON a.%I = e.account_key::%s
-          WHERE e.list_id = $1
-            AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
-                             WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key)',
-        bg_internal._name_sql(format('a.%I', a.name_column)), bg_internal._coltype(p.relid, p.account_column),
-        a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column))
+                a.account_name, e.account_key::%s AS account_value
+           FROM e JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                         (SELECT pg_catalog.array_agg(x.account_key) FROM e x))
+                       AS a(k text, account_name text) ON a.k = e.account_key
+          ORDER BY e.account_key::%s',
+        bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
+        format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
+               bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
+               bg_internal._coltype(a.relid, a.key_column)),
+        bg_internal._coltype(a.relid, a.key_column))
         USING list, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;

@@ -138,15 +138,21 @@ BEGIN
     PERFORM FROM bg_internal.account_list x WHERE x.id = l.id FOR UPDATE;
     IF l.kind = 'dynamic' THEN
         a := bg_internal._bound('accounts');
-        EXECUTE format('WITH now_in AS MATERIALIZED (SELECT %s AS account_key FROM %s a
-                                                      WHERE a.%I IS NOT NULL AND bg.matches(%L, a)),
+        -- the filter is evaluated by bg_internal._read, as the accounts' owner
+        EXECUTE format('WITH now_in AS MATERIALIZED (
+                               SELECT x.account_key
+                                 FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, NULL, NULL, %L)
+                                      AS x(account_key text, matched boolean)),
                              del AS (DELETE FROM bg_internal.account_list_entry e
                                       WHERE e.list_id = $1
                                         AND NOT EXISTS (SELECT FROM now_in n WHERE n.account_key = e.account_key))
                         INSERT INTO bg_internal.account_list_entry (list_id, account_key)
                         SELECT DISTINCT $1, n.account_key FROM now_in n
                         ON CONFLICT DO NOTHING',
-                       bg_internal._key_sql(a.relid, a.key_column, format('a.%I', a.key_column)), a.relid, a.key_column,
+                       a.relid::oid,
+                       format('SELECT %s, a FROM %s a WHERE a.%I IS NOT NULL',
+                              bg_internal._key_sql(a.relid, a.key_column, format('a.%I', a.key_column)), a.relid,
+                              a.key_column),
                        l.filter)
             USING l.id;
         UPDATE bg_internal.account_list SET refreshed_at = now() WHERE id = l.id;

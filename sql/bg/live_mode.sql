@@ -28,8 +28,10 @@ COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people colu
 -- SECURITY DEFINER: it fires for every role that writes the people table;
 -- such a role needs no grant on bg and gets nothing more (members change
 -- only by this re-evaluation of the rules).  Nothing of the user's tables
--- runs with the definer's rights: keys are cast to built-in base types, and
--- conditions are evaluated by bg's C code (docs/design.md §11).
+-- runs with the definer's rights: the transition tables give keys cast to
+-- built-in base types, and the bound tables are read as their owner
+-- (bg_internal._read), conditions evaluated by bg's C code (docs/design.md
+-- §11).
 CREATE FUNCTION bg_internal._people_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

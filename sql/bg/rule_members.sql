@@ -9,59 +9,137 @@
 -- tables, so that the user's indexes serve.  Without include_subaccounts a
 -- walk has no hierarchy step.
 
--- The walk down from buying groups to the accounts whose people they count:
--- walk(root, pkey, acct, aval, is_cycle).  roots is a query of (root,
--- acct, aval): a group id, its account key and that key as aval.
-CREATE FUNCTION bg_internal._group_walk_sql(si bg_internal.solution_interest, roots text) RETURNS text
+-- The SQL of bg_internal._read over the bound accounts (a) that walks the
+-- account hierarchy from the accounts $1 (keys as text): down to their
+-- subaccounts, or up to their parent accounts.  Its rows are the accounts
+-- it reaches (not the starting ones): (top, acct, aval, is_cycle, path),
+-- top the starting account, aval the account as the people's account
+-- column type (patype), path the accounts walked, as text.
+CREATE FUNCTION bg_internal._tree_sql(a bg_internal.binding, up boolean, patype text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    step text;
+BEGIN
+    IF up THEN
+        step := format('SELECT t.top, %s, c.%I::%s, t.depth + 1 FROM t JOIN %s c ON c.%I = t.acct::%s
+                         WHERE c.%I IS NOT NULL',
+                       bg_internal._key_sql(a.relid, a.parent_column, format('c.%I', a.parent_column)),
+                       a.parent_column, patype, a.relid, a.key_column,
+                       bg_internal._coltype(a.relid, a.key_column), a.parent_column);
+    ELSE
+        step := format('SELECT t.top, %s, c.%I::%s, t.depth + 1 FROM t JOIN %s c ON c.%I = t.acct::%s',
+                       bg_internal._key_sql(a.relid, a.key_column, format('c.%I', a.key_column)),
+                       a.key_column, patype, a.relid, a.parent_column,
+                       bg_internal._coltype(a.relid, a.parent_column));
+    END IF;
+    RETURN format('WITH RECURSIVE t(top, acct, aval, depth) AS (
+                     SELECT k, k, NULL::%s, 0 FROM pg_catalog.unnest($1) AS k WHERE k IS NOT NULL
+                     UNION ALL
+                     %s)
+                   CYCLE acct SET is_cycle USING path
+                   SELECT t.top, t.acct, t.aval, t.is_cycle, t.path::text FROM t WHERE t.depth > 0',
+                  patype, step);
+END $$;
+COMMENT ON FUNCTION bg_internal._tree_sql(bg_internal.binding, boolean, text) IS 'Internal: SQL of a walk of the account hierarchy, run as the accounts'' owner.';
+
+-- The walk from the starting rows of CTE start (root, pkey, acct, aval)
+-- along the account hierarchy (up or down): walk(root, pkey, acct, aval,
+-- is_cycle, path), the starting rows first.
+CREATE FUNCTION bg_internal._walk_tree_sql(si bg_internal.solution_interest, start text, up boolean) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
     patype text := bg_internal._coltype(p.relid, p.account_column);
-    a bg_internal.binding;
+    a bg_internal.binding := bg_internal._account_tree(si);
+BEGIN
+    RETURN format('walk(root, pkey, acct, aval, is_cycle, path) AS (
+                     SELECT s.root, s.pkey, s.acct, s.aval, false, NULL::text FROM %1$s s
+                     UNION ALL
+                     SELECT s.root, s.pkey, t.acct, t.aval, t.is_cycle, t.path
+                       FROM %1$s s
+                       JOIN bg_internal._read(%2$s::pg_catalog.oid::pg_catalog.regclass, %3$L,
+                                              (SELECT pg_catalog.array_agg(DISTINCT x.acct) FROM %1$s x))
+                            AS t(top text, acct text, aval %4$s, is_cycle boolean, path text) ON t.top = s.acct)',
+                  start, a.relid::oid, bg_internal._tree_sql(a, up, patype), patype);
+END $$;
+COMMENT ON FUNCTION bg_internal._walk_tree_sql(bg_internal.solution_interest, text, boolean) IS 'Internal: SQL of a walk along the account hierarchy.';
+
+-- The walk down from buying groups to the accounts whose people they count:
+-- walk(root, pkey, acct, aval, is_cycle[, path]).  roots is a query of
+-- (root, acct, aval): a group id, its account key and that key as aval.
+CREATE FUNCTION bg_internal._group_walk_sql(si bg_internal.solution_interest, roots text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT si.include_subaccounts THEN
         RETURN format('walk AS (SELECT r.root, NULL::text AS pkey, r.acct, r.aval, false AS is_cycle FROM (%s) r)',
                       roots);
     END IF;
-    a := bg_internal._account_tree(si);
-    RETURN format('walk(root, pkey, acct, aval) AS (
-                     SELECT r.root, NULL::text, r.acct, r.aval FROM (%s) r
-                     UNION ALL
-                     SELECT w.root, NULL::text, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s)
-                   CYCLE acct SET is_cycle USING path',
-                  roots, bg_internal._key_sql(a.relid, a.key_column, format('c.%I', a.key_column)), a.key_column, patype,
-                  a.relid, a.parent_column, bg_internal._coltype(a.relid, a.parent_column));
+    RETURN format('roots AS (SELECT r.root, NULL::text AS pkey, r.acct, r.aval FROM (%s) r), ', roots)
+           || bg_internal._walk_tree_sql(si, 'roots', false);
 END $$;
 COMMENT ON FUNCTION bg_internal._group_walk_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the walk from buying groups down to the accounts they count.';
 
 -- The walk up from people ($1, keys as text) to the accounts whose groups
--- count them: walk(root, pkey, acct, aval, is_cycle), root always NULL.
+-- count them: walk(root, pkey, acct, aval, is_cycle[, path]), root always
+-- NULL.
 CREATE FUNCTION bg_internal._person_walk_sql(si bg_internal.solution_interest) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
-    people text := format('SELECT NULL::bigint AS root, %s AS pkey, %s AS acct, p.%I AS aval
-                             FROM %s p WHERE p.%I = ANY ($1::%s[])',
-                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                          bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
-                          p.account_column, p.relid,
-                          p.key_column, bg_internal._coltype(p.relid, p.key_column));
-    a bg_internal.binding;
+    patype text := bg_internal._coltype(p.relid, p.account_column);
+    people text := format('SELECT NULL::bigint AS root, x.pkey, x.acct, x.aval
+                             FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1)
+                                  AS x(pkey text, acct text, aval %s)',
+                          p.relid::oid,
+                          format('SELECT %s, %s, p.%I::%s FROM %s p WHERE p.%I = ANY ($1::%s[])',
+                                 bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                                 bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+                                 p.account_column, patype, p.relid,
+                                 p.key_column, bg_internal._coltype(p.relid, p.key_column)),
+                          patype);
 BEGIN
     IF NOT si.include_subaccounts THEN
         RETURN format('walk AS (SELECT b.*, false AS is_cycle FROM (%s) b)', people);
     END IF;
-    a := bg_internal._account_tree(si);
-    RETURN format('walk(root, pkey, acct, aval) AS (
-                     %s
-                     UNION ALL
-                     SELECT w.root, w.pkey, %s, c.%I::%s FROM walk w JOIN %s c ON c.%I = w.acct::%s
-                      WHERE c.%I IS NOT NULL)
-                   CYCLE acct SET is_cycle USING path',
-                  people, bg_internal._key_sql(a.relid, a.parent_column, format('c.%I', a.parent_column)), a.parent_column, bg_internal._coltype(p.relid, p.account_column),
-                  a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column), a.parent_column);
+    RETURN format('starts AS (%s), ', people) || bg_internal._walk_tree_sql(si, 'starts', true);
 END $$;
 COMMENT ON FUNCTION bg_internal._person_walk_sql(bg_internal.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
+
+-- The roles of the bound people whose column col is one of the keys $1
+-- (text, cast to the column's type), read as the people's owner:
+-- (k, pkey, rn), k the matching key, rn the role the template gives (NULL
+-- for none).  walk_keys: the keys, an SQL expression over the walk.  The
+-- evaluator gets a record of just the columns the template reads (as the
+-- planner hook gives bg.role_for, src/plan_rewrite.c), or the whole row
+-- when one of them is not a column of that name.
+CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
+                      FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
+                     WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
+    person text := 'p';
+    narrow text := '';
+BEGIN
+    IF cols IS NOT NULL AND NOT EXISTS (SELECT FROM unnest(cols) AS c
+                                         WHERE NOT EXISTS (SELECT FROM pg_attribute a
+                                                            WHERE a.attrelid = p.relid AND a.attname = c
+                                                              AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+        person := 'bg_row';
+        narrow := format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
+                         (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c));
+    END IF;
+    RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                     (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
+                   AS r(k text, pkey text, rn text)',
+                  p.relid::oid,
+                  format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
+                         bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                         person, p.relid, col, bg_internal._coltype(p.relid, col), narrow),
+                  walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
+END $$;
+COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';
 
 -- Errors when a walk meets a cycle of parent links.  The walk's parameters:
 -- $1 people keys, $2 the solution interest's id.
@@ -113,16 +191,16 @@ CREATE FUNCTION bg_internal._group_rule_members_sql(si bg_internal.solution_inte
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
 BEGIN
-    -- OFFSET 0 keeps role_for in one place, so it runs once per person
+    -- roles are evaluated by bg_internal._read, once per person
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT w.root AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
-                    FROM walk w JOIN %s p ON p.%I = w.aval
-                   WHERE NOT w.is_cycle OFFSET 0) x
+            FROM (SELECT w.root AS group_id, r.pkey AS person_key, r.rn
+                    FROM walk w JOIN %s ON r.k = w.aval::text
+                   WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id), p.relid, p.account_column);
+        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._people_roles_sql(si, p.account_column, 'y.aval::text'));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
 
@@ -137,14 +215,13 @@ BEGIN
     RETURN walk || format(',
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
-            FROM (SELECT g.id AS group_id, %s AS person_key, bg.role_for(%L, p) AS rn
+            FROM (SELECT g.id AS group_id, r.pkey AS person_key, r.rn
                     FROM walk w
                     JOIN bg_internal.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
-                    JOIN %s p ON p.%I = w.pkey::%s
-                   WHERE NOT w.is_cycle OFFSET 0) x
+                    JOIN %s ON r.k = w.pkey
+                   WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id),
-        p.relid, p.key_column, bg_internal._coltype(p.relid, p.key_column));
+        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';

@@ -55,11 +55,17 @@ BEGIN
            FROM (SELECT g.id, g.name AS old_name, g.account_name AS old_account_name,
                         $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
                    FROM bg_internal.buying_group g
-                   JOIN %2$s a ON a.%3$I = g.account_key::%4$s
-                  CROSS JOIN LATERAL (SELECT %1$s AS account_name) y
+                   JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                          (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
+                                             FROM bg_internal.buying_group h
+                                            WHERE h.solution_interest_id = $2 AND ($3 IS NULL OR h.id = ANY ($3))))
+                        AS y(k text, account_name text) ON y.k = g.account_key
                   WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
-        bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column, bg_internal._coltype(a.relid, a.key_column));
+        a.relid::oid,
+        format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
+               bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
+               bg_internal._coltype(a.relid, a.key_column)));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
