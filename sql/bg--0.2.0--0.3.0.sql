@@ -10,6 +10,15 @@
 -- bg's tables and internal functions move to schema bg_internal, on which
 -- no role but the extension's owner has any privilege (docs/design.md §11);
 -- their sequences, indexes, constraints and triggers go with them.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'bg_internal') THEN
+        RAISE EXCEPTION 'schema bg_internal already exists'
+            USING ERRCODE = 'duplicate_schema',
+                  DETAIL = 'From 0.3.0 bg keeps its tables and internal functions in a schema of its own, which the update creates.',
+                  HINT = 'Drop or rename schema bg_internal, then update again.';
+    END IF;
+END $$;
 CREATE SCHEMA bg_internal;
 COMMENT ON SCHEMA bg_internal IS 'bg''s tables and internal functions; granted to nobody. Use the functions and views of schema bg.';
 ALTER TABLE bg.role SET SCHEMA bg_internal;
