@@ -275,3 +275,15 @@ BEGIN
     RETURN a;
 END $$;
 COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';
+
+-- Statements built once and kept planned per backend until bg's catalog
+-- changes (src/plan_cache.c; live mode).  Only bg's owner may call them.
+CREATE FUNCTION bg_internal._plan_ready(key text) RETURNS boolean
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_ready';
+COMMENT ON FUNCTION bg_internal._plan_ready(text) IS 'Internal: whether a statement is kept planned under key for the current catalog.';
+CREATE FUNCTION bg_internal._plan_set(key text, query text, argtypes regtype[]) RETURNS void
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_set';
+COMMENT ON FUNCTION bg_internal._plan_set(text, text, regtype[]) IS 'Internal: plans a statement and keeps it under key.';
+CREATE FUNCTION bg_internal._plan_run(key text, VARIADIC args "any") RETURNS SETOF record
+    LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_run';
+COMMENT ON FUNCTION bg_internal._plan_run(text, "any") IS 'Internal: runs the statement kept under key; its rows.';
