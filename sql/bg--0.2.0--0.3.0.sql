@@ -332,6 +332,14 @@ CREATE FUNCTION bg_internal._plan_run(key text, VARIADIC args "any") RETURNS SET
     LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_run';
 COMMENT ON FUNCTION bg_internal._plan_run(text, "any") IS 'Internal: runs the statement kept under key; its rows.';
 
+CREATE FUNCTION bg_internal._memo(key text) RETURNS text
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_memo';
+COMMENT ON FUNCTION bg_internal._memo(text) IS 'Internal: the text kept under key for the current catalog, or NULL.';
+
+CREATE FUNCTION bg_internal._memo_set(key text, value text) RETURNS text
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_memo_set';
+COMMENT ON FUNCTION bg_internal._memo_set(text, text) IS 'Internal: keeps a text under key until bg''s catalog changes; returns it.';
+
 -- sql/bg/bindings.sql
 CREATE FUNCTION bg_internal._require_column(rel regclass, col name, null_message text, named_as text) RETURNS void
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1261,8 +1269,14 @@ COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and cl
 CREATE OR REPLACE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    -- a statement that changed no member (live mode's apply fires the insert
+    -- and update triggers whatever it wrote) has nothing to recount
+    IF coalesce(cardinality(groups), 0) = 0 THEN
+        RETURN;
+    END IF;
+    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
     PERFORM FROM bg_internal.buying_group g
-      WHERE g.id IN (SELECT unnest(groups))
+      WHERE g.id = ANY (groups)
       ORDER BY g.id FOR NO KEY UPDATE;
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
@@ -1282,7 +1296,7 @@ BEGIN
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
                            FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
-             WHERE x.id IN (SELECT unnest(groups))
+             WHERE x.id = ANY (groups)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts);
@@ -1290,10 +1304,7 @@ END $$;
 COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
 CREATE OR REPLACE FUNCTION bg_internal._restoring() RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT current_setting('check_function_bodies') = 'off'
-           AND coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false);
-$$;
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
 CREATE OR REPLACE FUNCTION bg_internal._members_changed() RETURNS trigger
@@ -1935,14 +1946,16 @@ BEGIN
                       OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
                       OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
         -- every group the people are in or would be in, locked in id order
+        -- ("= ANY (ARRAY(...))": the groups by their key, whatever the
+        -- estimate of the people read)
         PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || '
             SELECT array_agg(x.id) FROM (
               SELECT g.id FROM bg_internal.buying_group g
-               WHERE g.id IN (SELECT d.group_id FROM d
-                              UNION SELECT m.group_id FROM bg_internal.member m
-                                     WHERE m.person_key = ANY ($1)
-                                       AND EXISTS (SELECT FROM bg_internal.buying_group x
-                                                    WHERE x.id = m.group_id AND x.solution_interest_id = $2))
+               WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
+                                       UNION SELECT m.group_id FROM bg_internal.member m
+                                              WHERE m.person_key = ANY ($1)
+                                                AND EXISTS (SELECT FROM bg_internal.buying_group x
+                                                             WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
                ORDER BY g.id FOR NO KEY UPDATE OF g) x',
             '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || ',
@@ -2014,6 +2027,7 @@ DECLARE
     p bg_internal.binding;
     cols name[];
     k text;
+    q text;
     keys text[];
     s bg_internal.solution_interest;
 BEGIN
@@ -2022,22 +2036,28 @@ BEGIN
        OR NOT EXISTS (SELECT FROM bg_internal.solution_interest x WHERE x.update_existing) THEN
         RETURN NULL;
     END IF;
+    -- the keys of the changed people, by a statement built once per catalog
+    -- (bg_internal._memo): only its planning is left to every firing
     IF TG_OP <> 'TRUNCATE' THEN
-        k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k) INTO keys;
-    ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k) INTO keys;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- only people whose watched columns changed (a changed key is two people)
-        cols := bg_internal._watched_columns();
-        EXECUTE format('SELECT array_agg(DISTINCT k) FROM
-                          (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
-                          FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
-                         WHERE nw.v IS DISTINCT FROM od.v',
-                       k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
-           INTO keys;
+        q := bg_internal._memo('people_changed:' || TG_OP);
+        IF q IS NULL THEN
+            k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
+            IF TG_OP = 'INSERT' THEN
+                q := format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k);
+            ELSIF TG_OP = 'DELETE' THEN
+                q := format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k);
+            ELSE
+                -- only people whose watched columns changed (a changed key is two people)
+                cols := bg_internal._watched_columns();
+                q := format('SELECT array_agg(DISTINCT k) FROM
+                               (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
+                               FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
+                              WHERE nw.v IS DISTINCT FROM od.v',
+                            k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c));
+            END IF;
+            q := bg_internal._memo_set('people_changed:' || TG_OP, q);
+        END IF;
+        EXECUTE q INTO keys;
     END IF;
     FOR s IN SELECT * FROM bg_internal.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
         IF TG_OP = 'TRUNCATE' THEN

@@ -17,6 +17,10 @@
  *   bg_internal._plan_ready(key)                 a plan of this generation is kept
  *   bg_internal._plan_set(key, query, argtypes)  plans and keeps query
  *   bg_internal._plan_run(key, VARIADIC args)    runs it; its rows as a set
+ *   bg_internal._memo(key), _memo_set(key, text)  a text kept the same way (the
+ *                                                 SQL of a statement PL/pgSQL
+ *                                                 must plan itself: live mode's
+ *                                                 read of its transition tables)
  *
  * Only the owner of bg_internal may call them (bg's own functions do).
  */
@@ -169,9 +173,14 @@ bg_plan_run(PG_FUNCTION_ARGS)
 	require_owner("bg_internal._plan_run");
 	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
 	if (e == NULL || e->plan == NULL || e->generation != bg_catalog_generation)
-		elog(ERROR, "bg: no kept plan \"%s\" of this catalog generation", text_to_cstring(PG_GETARG_TEXT_PP(0)));
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("no kept plan \"%s\" of the current catalog", text_to_cstring(PG_GETARG_TEXT_PP(0))),
+				 errhint("bg_internal._plan_set keeps one; a change of bg's catalog drops them all.")));
 	if (SPI_getargcount(e->plan) != nargs)
-		elog(ERROR, "bg: kept plan \"%s\" takes %d arguments, not %d", e->key, SPI_getargcount(e->plan), nargs);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("kept plan \"%s\" takes %d arguments, not %d", e->key, SPI_getargcount(e->plan), nargs)));
 	values = palloc(sizeof(Datum) * Max(nargs, 1));
 	nulls = palloc(Max(nargs, 1));
 	for (int i = 0; i < nargs; i++)
@@ -179,8 +188,10 @@ bg_plan_run(PG_FUNCTION_ARGS)
 		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
 
 		if (t != SPI_getargtypeid(e->plan, i))
-			elog(ERROR, "bg: argument %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
-				 format_type_be(SPI_getargtypeid(e->plan, i)), format_type_be(t));
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("argument %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
+							format_type_be(SPI_getargtypeid(e->plan, i)), format_type_be(t))));
 		values[i] = PG_ARGISNULL(i + 1) ? (Datum) 0 : PG_GETARG_DATUM(i + 1);
 		nulls[i] = PG_ARGISNULL(i + 1) ? 'n' : ' ';
 	}
@@ -197,12 +208,16 @@ bg_plan_run(PG_FUNCTION_ARGS)
 		TupleDesc	got = SPI_tuptable->tupdesc;
 
 		if (got->natts != want->natts)
-			elog(ERROR, "bg: kept plan \"%s\" returns %d columns, not %d", e->key, got->natts, want->natts);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("kept plan \"%s\" returns %d columns, not %d", e->key, got->natts, want->natts)));
 		for (int i = 0; i < got->natts; i++)
 			if (TupleDescAttr(got, i)->atttypid != TupleDescAttr(want, i)->atttypid)
-				elog(ERROR, "bg: column %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
-					 format_type_be(TupleDescAttr(got, i)->atttypid),
-					 format_type_be(TupleDescAttr(want, i)->atttypid));
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
+								format_type_be(TupleDescAttr(got, i)->atttypid),
+								format_type_be(TupleDescAttr(want, i)->atttypid))));
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -211,4 +226,80 @@ bg_plan_run(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+typedef struct BgMemo
+{
+	char		key[PLAN_KEY_LEN];
+	char	   *value;				/* in TopMemoryContext, or NULL */
+	uint64		generation;
+} BgMemo;
+
+static HTAB *memos = NULL;
+
+static BgMemo *
+memo_entry(text *key, bool create)
+{
+	char		k[PLAN_KEY_LEN];
+	int			len = VARSIZE_ANY_EXHDR(key);
+	bool		found;
+	BgMemo	   *e;
+
+	if (len >= PLAN_KEY_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("plan key is too long"),
+				 errdetail("It has %d bytes; the limit is %d.", len, PLAN_KEY_LEN - 1)));
+	if (memos == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (!create)
+			return NULL;
+		ctl.keysize = PLAN_KEY_LEN;
+		ctl.entrysize = sizeof(BgMemo);
+		memos = hash_create("bg kept texts", 16, &ctl, HASH_ELEM | HASH_STRINGS);
+	}
+	memset(k, 0, sizeof(k));
+	memcpy(k, VARDATA_ANY(key), len);
+	e = hash_search(memos, k, create ? HASH_ENTER : HASH_FIND, &found);
+	if (create && !found)
+	{
+		e->value = NULL;
+		e->generation = 0;
+	}
+	return e;
+}
+
+/* bg_internal._memo(key text) RETURNS text: the text kept under key, or NULL */
+PG_FUNCTION_INFO_V1(bg_memo);
+Datum
+bg_memo(PG_FUNCTION_ARGS)
+{
+	BgMemo	   *e;
+
+	require_owner("bg_internal._memo");
+	bg_catalog_check();
+	e = memo_entry(PG_GETARG_TEXT_PP(0), false);
+	if (e == NULL || e->value == NULL || e->generation != bg_catalog_generation)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(e->value));
+}
+
+/* bg_internal._memo_set(key text, value text) RETURNS text: keeps value, returns it */
+PG_FUNCTION_INFO_V1(bg_memo_set);
+Datum
+bg_memo_set(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(1);
+	BgMemo	   *e;
+
+	require_owner("bg_internal._memo_set");
+	bg_catalog_check();
+	e = memo_entry(PG_GETARG_TEXT_PP(0), true);
+	if (e->value != NULL)
+		pfree(e->value);
+	e->value = MemoryContextStrdup(TopMemoryContext, text_to_cstring(value));
+	e->generation = bg_catalog_generation;
+	PG_RETURN_TEXT_P(value);
 }

@@ -234,14 +234,16 @@ BEGIN
                       OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
                       OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
         -- every group the people are in or would be in, locked in id order
+        -- ("= ANY (ARRAY(...))": the groups by their key, whatever the
+        -- estimate of the people read)
         PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || '
             SELECT array_agg(x.id) FROM (
               SELECT g.id FROM bg_internal.buying_group g
-               WHERE g.id IN (SELECT d.group_id FROM d
-                              UNION SELECT m.group_id FROM bg_internal.member m
-                                     WHERE m.person_key = ANY ($1)
-                                       AND EXISTS (SELECT FROM bg_internal.buying_group x
-                                                    WHERE x.id = m.group_id AND x.solution_interest_id = $2))
+               WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
+                                       UNION SELECT m.group_id FROM bg_internal.member m
+                                              WHERE m.person_key = ANY ($1)
+                                                AND EXISTS (SELECT FROM bg_internal.buying_group x
+                                                             WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
                ORDER BY g.id FOR NO KEY UPDATE OF g) x',
             '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || ',
