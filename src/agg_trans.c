@@ -15,6 +15,12 @@
 #include "cond_eval.h"
 #include "template_cache.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define bg_prefetch(p) __builtin_prefetch(p)
+#else
+#define bg_prefetch(p) ((void) 0)
+#endif
+
 static void
 require_template(FunctionCallInfo fcinfo)
 {
@@ -97,9 +103,22 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 		}
 		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles, false));
 	}
+
+	/*
+	 * The group's state is far from the row in memory (one per group, in
+	 * the order groups were met): fetch it while the row is evaluated, and
+	 * read it only afterwards.
+	 */
+	if (!PG_ARGISNULL(0))
+	{
+		const char *state = DatumGetPointer(PG_GETARG_DATUM(0));
+
+		bg_prefetch(state);
+		bg_prefetch(state + 64);	/* a prefetch never faults */
+	}
 	ev = bg_eval_for_call(fcinfo, 1, 2);
-	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	r = bg_eval_role(ev);
+	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
 	if (r >= 0)
 		bg_tally_increment(t, r);
