@@ -1,7 +1,7 @@
 -- The Small template (template_small.sql) written by hand, as carefully as a
 -- user would: lower(btrim(...)) once per row (OFFSET 0 keeps it from being
--- repeated in every branch), LIKE patterns, then FILTER counts per account
--- and the docs/design.md §5 arithmetic in bg's operation order.
+-- repeated in every branch), LIKE patterns; then the FILTER counts per
+-- account and the docs/design.md §5 arithmetic of queries.sql (run first).
 \set ON_ERROR_STOP 1
 CREATE OR REPLACE VIEW sql_small_roles AS
 SELECT id, account_id, CASE
@@ -23,20 +23,4 @@ SELECT id, account_id, CASE
 FROM (SELECT id, account_id, lower(btrim(coalesce(job_title, ''))) AS t, department, seniority
         FROM people OFFSET 0) s;
 
-CREATE OR REPLACE VIEW sql_small_scores AS
-SELECT account_id,
-       (least(ex, 1) * 100.0::float8 / 1 + least(dm, 1) * 100.0::float8 / 1
-        + least(ch, 1) * 100.0::float8 / 1 + least(inf, 2) * 100.0::float8 / 2
-        + least(pr, 3) * 100.0::float8 / 3) / 5 AS completeness,
-       array_remove(ARRAY[CASE WHEN ex < 1 THEN 'Executive Steering Committee' END,
-                          CASE WHEN dm < 1 THEN 'Decision Maker' END,
-                          CASE WHEN ch < 1 THEN 'Champion' END,
-                          CASE WHEN inf < 2 THEN 'Influencer' END,
-                          CASE WHEN pr < 3 THEN 'Practitioner' END], NULL) AS missing
-  FROM (SELECT account_id,
-               count(*) FILTER (WHERE role = 'Executive Steering Committee') AS ex,
-               count(*) FILTER (WHERE role = 'Decision Maker') AS dm,
-               count(*) FILTER (WHERE role = 'Champion') AS ch,
-               count(*) FILTER (WHERE role = 'Influencer') AS inf,
-               count(*) FILTER (WHERE role = 'Practitioner') AS pr
-          FROM sql_small_roles GROUP BY account_id) c;
+CALL create_sql_scores('sql_small_scores', 'sql_small_roles');

@@ -16,31 +16,15 @@ SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
 SET enable_bitmapscan = off;
 
-\echo '== equivalence (must be 0 and 0 for each template) =='
-SELECT count(*) AS role_for_differences
-  FROM people p JOIN sql_roles s USING (id)
- WHERE bg.role_for('Bench', p) IS DISTINCT FROM s.role \gset
-SELECT count(*) AS small_role_for_differences
-  FROM people p JOIN sql_small_roles s USING (id)
- WHERE bg.role_for('Small', p) IS DISTINCT FROM s.role \gset
-SELECT count(*) AS score_differences FROM (
-  (SELECT account_id, bg.completeness('Bench', p) AS completeness, bg.missing_roles('Bench', p) AS missing
-     FROM people p GROUP BY 1
-   EXCEPT ALL SELECT * FROM sql_scores)
-  UNION ALL
-  (SELECT * FROM sql_scores
-   EXCEPT ALL SELECT account_id, bg.completeness('Bench', p), bg.missing_roles('Bench', p)
-     FROM people p GROUP BY 1)) d \gset
-SELECT count(*) AS small_score_differences FROM (
-  (SELECT account_id, bg.completeness('Small', p) AS completeness, bg.missing_roles('Small', p) AS missing
-     FROM people p GROUP BY 1
-   EXCEPT ALL SELECT * FROM sql_small_scores)
-  UNION ALL
-  (SELECT * FROM sql_small_scores
-   EXCEPT ALL SELECT account_id, bg.completeness('Small', p), bg.missing_roles('Small', p)
-     FROM people p GROUP BY 1)) d \gset
-\echo role_for_differences :role_for_differences score_differences :score_differences small_role_for_differences :small_role_for_differences small_score_differences :small_score_differences
-SELECT (:role_for_differences + :score_differences + :small_role_for_differences + :small_score_differences) <> 0 AS disagree \gset
+\echo '== equivalence (must be all 0) =='
+CREATE TEMP TABLE differences AS
+SELECT t.template, d.role_differences, d.score_differences
+  FROM (VALUES ('Bench', 'sql_roles', 'sql_scores'),
+               ('Small', 'sql_small_roles', 'sql_small_scores')) t(template, roles, scores),
+       bench_differences(t.template, t.roles, t.scores) d;
+SELECT * FROM differences ORDER BY template;
+SELECT count(*) <> 0 AS disagree FROM differences
+ WHERE role_differences + score_differences <> 0 \gset
 \if :disagree
   \echo 'bg and plain SQL disagree'
   SELECT 1/0 AS abort_benchmark;
