@@ -3,11 +3,15 @@
 # GROUP BY floor and the bare scan, in one session of a throwaway cluster.
 #   bench/run.sh                         2 000 000 people, 200 000 accounts, 5 runs
 #   PEOPLE=200000 ACCOUNTS=20000 RUNS=3 bench/run.sh
+#   QUICK=1 bench/run.sh                 without the slow plain-SQL variants
+#   GROUPS=0 bench/run.sh                without bench/groups.sql
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE=${PEOPLE:-2000000}
 ACCOUNTS=${ACCOUNTS:-200000}
 RUNS=${RUNS:-5}
+QUICK=${QUICK:-0}
+GROUPS=${GROUPS:-1}
 scripts/deps.sh
 scripts/build.sh
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(lscpu | sed -n 's/^Model name: *//p')"
@@ -18,7 +22,9 @@ pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
     psql -X -q -c 'CREATE EXTENSION bg'
     psql -X -q -v people=$PEOPLE -v accounts=$ACCOUNTS -f bench/gen.sql
     psql -X -q -f bench/template.sql
+    psql -X -q -f bench/template_small.sql
     psql -X -q -f bench/queries.sql
-    psql -X -q -v runs=$RUNS -f bench/run.sql
-    psql -X -q -v runs=$RUNS -f bench/groups.sql
+    psql -X -q -f bench/queries_small.sql
+    psql -X -q -v runs=$RUNS -v quick=$QUICK -f bench/run.sql
+    [ $GROUPS = 0 ] || psql -X -q -v runs=$RUNS -f bench/groups.sql
 "

@@ -1,6 +1,13 @@
--- One benchmark run in one session: equivalence checks, then medians and ratios.
+-- One benchmark run in one session: equivalence checks, then medians of
+-- interleaved rounds and ratios, for the Bench and the Small template.
+-- psql variables: runs (rounds); quick=1 leaves out the slow plain-SQL
+-- variants (sql, case) while iterating.
 \set ON_ERROR_STOP 1
 \pset footer off
+\if :{?quick}
+\else
+  \set quick 0
+\endif
 SET jit = off;
 SET max_parallel_workers_per_gather = 0;
 SET work_mem = '256MB';
@@ -9,45 +16,55 @@ SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
 SET enable_bitmapscan = off;
 
-\echo '== equivalence (must be 0 and 0) =='
-SELECT count(*) AS role_for_differences
-  FROM people p JOIN sql_roles s USING (id)
- WHERE bg.role_for('Bench', p) IS DISTINCT FROM s.role;
-SELECT count(*) AS score_differences FROM (
-  (SELECT account_id, bg.completeness('Bench', p) AS completeness, bg.missing_roles('Bench', p) AS missing
-     FROM people p GROUP BY 1
-   EXCEPT ALL SELECT * FROM sql_scores)
-  UNION ALL
-  (SELECT * FROM sql_scores
-   EXCEPT ALL SELECT account_id, bg.completeness('Bench', p), bg.missing_roles('Bench', p)
-     FROM people p GROUP BY 1)) d \gset
-\if :score_differences
+\echo '== equivalence (must be all 0) =='
+CREATE TEMP TABLE differences AS
+SELECT t.template, d.role_differences, d.score_differences
+  FROM (VALUES ('Bench', 'sql_roles', 'sql_scores'),
+               ('Small', 'sql_small_roles', 'sql_small_scores')) t(template, roles, scores),
+       bench_differences(t.template, t.roles, t.scores) d;
+SELECT * FROM differences ORDER BY template;
+SELECT count(*) <> 0 AS disagree FROM differences
+ WHERE role_differences + score_differences <> 0 \gset
+\if :disagree
   \echo 'bg and plain SQL disagree'
   SELECT 1/0 AS abort_benchmark;
 \endif
-\echo score_differences :score_differences
 
-\echo '== timings: median of' :runs 'rounds, serial (ms) =='
+-- Every query consumes every column it computes.
+CREATE TEMP TABLE variants (n int, variant text, query text, slow boolean);
+INSERT INTO variants VALUES
+ (1, 'scan', 'SELECT count(job_title) FROM people', false),
+ (2, 'floor', 'SELECT count(*), sum(n) FROM (SELECT account_id, count(*) AS n FROM people GROUP BY 1) s', false),
+ (3, 'bg', $$SELECT count(*), sum(c), sum(cardinality(m)) FROM (SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m FROM people p GROUP BY 1) s$$, false),
+ (4, 'sql', 'SELECT count(*), sum(completeness), sum(cardinality(missing)) FROM sql_scores', true),
+ (5, 'role_for', $$SELECT count(r) FROM (SELECT bg.role_for('Bench', p) AS r FROM people p) s$$, false),
+ (6, 'case', 'SELECT count(role) FROM sql_roles', true),
+ (7, 'bg_small', $$SELECT count(*), sum(c), sum(cardinality(m)) FROM (SELECT account_id, bg.completeness('Small', p) AS c, bg.missing_roles('Small', p) AS m FROM people p GROUP BY 1) s$$, false),
+ (8, 'sql_small', 'SELECT count(*), sum(completeness), sum(cardinality(missing)) FROM sql_small_scores', true),
+ (9, 'role_for_small', $$SELECT count(r) FROM (SELECT bg.role_for('Small', p) AS r FROM people p) s$$, false),
+ (10, 'case_small', 'SELECT count(role) FROM sql_small_roles', true);
+DELETE FROM variants WHERE slow AND :quick = 1;
+
+\echo '== timings: median of' :runs 'interleaved rounds, serial (ms) =='
 CREATE TEMP TABLE timings AS
-SELECT * FROM bench_rounds(
-    ARRAY['scan', 'floor', 'bg', 'sql', 'role_for', 'case'],
-    ARRAY['SELECT count(job_title) FROM people',
-          'SELECT account_id, count(*) FROM people GROUP BY 1',
-          $$SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m FROM people p GROUP BY 1$$,
-          'SELECT * FROM sql_scores',
-          $$SELECT bg.role_for('Bench', p) AS r FROM people p$$,
-          'SELECT role FROM sql_roles'],
-    :runs);
+SELECT * FROM bench_rounds((SELECT array_agg(variant ORDER BY n) FROM variants),
+                           (SELECT array_agg(query ORDER BY n) FROM variants), :runs);
 
-SELECT variant, round(ms::numeric, 1) AS median_ms FROM timings
- ORDER BY array_position(ARRAY['scan', 'floor', 'bg', 'sql', 'role_for', 'case'], variant);
+SELECT t.variant, round(t.ms::numeric, 1) AS median_ms
+  FROM timings t JOIN variants v USING (variant) ORDER BY v.n;
 
 \echo '== ratios =='
-SELECT round((SELECT ms FROM timings WHERE variant = 'bg')::numeric
-             / (SELECT ms FROM timings WHERE variant = 'floor')::numeric, 2) AS "bg / floor (target <= 2, stretch 1.5)",
-       round((SELECT ms FROM timings WHERE variant = 'sql')::numeric
-             / (SELECT ms FROM timings WHERE variant = 'bg')::numeric, 2) AS "sql / bg (target >= 3)",
-       round((SELECT ms FROM timings WHERE variant = 'case')::numeric
-             / (SELECT ms FROM timings WHERE variant = 'role_for')::numeric, 2) AS "case / role_for",
-       round((SELECT ms FROM timings WHERE variant = 'role_for')::numeric
-             / (SELECT ms FROM timings WHERE variant = 'scan')::numeric, 2) AS "role_for / scan";
+CREATE TEMP VIEW m AS SELECT variant, ms::numeric AS ms FROM timings;
+SELECT t.template,
+       round(bg.ms / fl.ms, 2) AS "bg / floor (target <= 1.5)",
+       round(sq.ms / bg.ms, 2) AS "sql / bg (target >= 4)",
+       round(rf.ms / sc.ms, 2) AS "role_for / scan (target <= 1.3)",
+       round(cs.ms / rf.ms, 2) AS "case / role_for"
+  FROM (VALUES (1, 'Bench', ''), (2, 'Small', '_small')) t(k, template, sfx)
+  JOIN m fl ON fl.variant = 'floor'
+  JOIN m sc ON sc.variant = 'scan'
+  JOIN m bg ON bg.variant = 'bg' || t.sfx
+  JOIN m rf ON rf.variant = 'role_for' || t.sfx
+  LEFT JOIN m sq ON sq.variant = 'sql' || t.sfx
+  LEFT JOIN m cs ON cs.variant = 'case' || t.sfx
+ ORDER BY t.k;

@@ -15,6 +15,12 @@
 #include "cond_eval.h"
 #include "template_cache.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define bg_prefetch(p) __builtin_prefetch(p)
+#else
+#define bg_prefetch(p) ((void) 0)
+#endif
+
 static void
 require_template(FunctionCallInfo fcinfo)
 {
@@ -33,17 +39,22 @@ static BgTally *
 writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_const)
 {
 	BgTally    *t;
+	Datum		d;
+	bool		in_agg;
 
 	if (PG_ARGISNULL(0))
 		return bg_tally_new(name, nroles);	/* the executor copies it once */
-	t = PG_GETARG_BGTALLY(0);
+	d = PG_GETARG_DATUM(0);
+	/* the states this function builds are never toasted: no detoast call */
+	t = VARATT_IS_EXTENDED(DatumGetPointer(d)) ? DatumGetBgTally(d) : (BgTally *) DatumGetPointer(d);
+	in_agg = AggCheckCallContext(fcinfo, NULL) != 0;
 
 	/*
 	 * In an aggregate whose template argument is a constant, every state this
 	 * call site sees was built by it for that template, so only the size is
 	 * checked (the template may have been rebuilt); otherwise also the name.
 	 */
-	if (!(tmpl_const && AggCheckCallContext(fcinfo, NULL)) &&
+	if (!(tmpl_const && in_agg) &&
 		strcmp(BG_TALLY_NAME(t), name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -51,7 +62,7 @@ writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_
 						name, BG_TALLY_NAME(t)),
 				 errhint("Every row of a group must name the same roles template.")));
 	bg_tally_fits(t, name, nroles);
-	if (!AggCheckCallContext(fcinfo, NULL) || (Pointer) t != DatumGetPointer(PG_GETARG_DATUM(0)))
+	if (!in_agg || (Pointer) t != DatumGetPointer(d))
 	{
 		BgTally    *copy = palloc(VARSIZE(t));
 
@@ -73,19 +84,41 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 	require_template(fcinfo);
 	if (PG_ARGISNULL(2))
 	{
-		/* no person (an account without people): the group exists, empty */
-		char	   *name;
+		/*
+		 * No person (an account without people): the group exists, empty.
+		 * The template compiled for this call site is used when it is
+		 * current, so that a LEFT JOIN's many empty groups read no catalog.
+		 */
+		BgCallCache *cc = fcinfo->flinfo->fn_extra;
+		text	   *name = PG_GETARG_TEXT_PP(1);
 		BgTemplate *tmpl;
 
-		bg_require_row_arg(fcinfo, 2);
-		name = text_to_cstring(PG_GETARG_TEXT_PP(1));
-		tmpl = bg_template_get(name);
-
+		if (cc != NULL &&
+			bg_call_cache_fresh(cc, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), NULL))
+			tmpl = ((BgEval *) cc->data)->tmpl;
+		else
+		{
+			bg_require_row_arg(fcinfo, 2);
+			tmpl = bg_template_get(text_to_cstring(name));
+		}
 		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles, false));
 	}
+
+	/*
+	 * The group's state is far from the row in memory (one per group, in
+	 * the order groups were met): fetch it while the row is evaluated, and
+	 * read it only afterwards.
+	 */
+	if (!PG_ARGISNULL(0))
+	{
+		const char *state = DatumGetPointer(PG_GETARG_DATUM(0));
+
+		bg_prefetch(state);
+		bg_prefetch(state + 64);	/* a prefetch never faults */
+	}
 	ev = bg_eval_for_call(fcinfo, 1, 2);
-	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	r = bg_eval_role(ev);
+	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
 	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
 	if (r >= 0)
 		bg_tally_increment(t, r);

@@ -253,6 +253,9 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 		for (int v = 0; v < p->nvals; v++)
 			p->mask[p->bit[v] / 64 - lo] |= UINT64CONST(1) << (p->bit[v] % 64);
 	}
+	ev->rolelen = palloc(sizeof(int) * Max(tmpl->nroles, 1));
+	for (int i = 0; i < tmpl->nroles; i++)
+		ev->rolelen[i] = strlen(ev->tmpl->roles[i].role);
 	ev->slot = MakeSingleTupleTableSlot(ev->desc, &TTSOpsHeapTuple);
 	MemoryContextSwitchTo(old);
 	return ev;
@@ -321,7 +324,11 @@ fetch_text(BgEval *ev, int col)
 			c->rawlen = strlen(c->raw);
 			break;
 	}
-	bg_trim(&c->raw, &c->rawlen);
+	/* most values start and end with a visible ASCII character: nothing to trim */
+	if (c->rawlen == 0 ||
+		!((uint8) c->raw[0] > ' ' && (uint8) c->raw[0] < 0x80 &&
+		  (uint8) c->raw[c->rawlen - 1] > ' ' && (uint8) c->raw[c->rawlen - 1] < 0x80))
+		bg_trim(&c->raw, &c->rawlen);
 	return c;
 }
 
@@ -439,9 +446,13 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 		if (p->op == BG_OP_MATCHES)
 		{
 			c = fetch_text(ev, p->col);
+			if (c->wide_row != ev->rowno)
+			{
+				c->wlen = bg_regex_widen(c->raw, c->rawlen, &c->wide, &c->wide_cap, ev->cxt);
+				c->wide_row = ev->rowno;
+			}
 			for (int i = 0; i < p->nvals; i++)
-				if (bg_regex_match(p->re[i], c->raw, c->rawlen, &ev->wscratch,
-								   &ev->wscratch_cap, ev->cxt))
+				if (bg_regex_match_wide(p->re[i], c->wide, c->wlen))
 					return true;
 			return false;
 		}

@@ -37,6 +37,10 @@ typedef struct BgEvalCol
 	const char *raw;			/* trimmed, unfolded text */
 	int			rawlen;
 	BgFoldBuf	folded;			/* non-ASCII values, folded */
+	uint64		wide_row;		/* row number of wide */
+	pg_wchar   *wide;			/* raw as wide characters (MATCHES) */
+	int			wlen;
+	int			wide_cap;
 	const char *fdata;			/* the value as the matcher reads it */
 	int			flen;
 } BgEvalCol;
@@ -91,8 +95,7 @@ typedef struct BgEval
 	bool		tmpl_const;		/* the call site's template is a constant */
 	HeapTupleData tuple;		/* the current row */
 	TupleTableSlot *slot;		/* deforms it, lazily and once */
-	pg_wchar   *wscratch;		/* MATCHES conversion buffer */
-	int			wscratch_cap;
+	int		   *rolelen;		/* per template role: strlen of its name */
 } BgEval;
 
 extern BgEval *bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt);

@@ -100,14 +100,15 @@ bg_regex_free_on_reset(regex_t *re, MemoryContext cxt)
 	MemoryContextRegisterResetCallback(cxt, cb);
 }
 
-/* Searches s[0..len) for re; scratch is a reusable wide-char buffer in cxt. */
-bool
-bg_regex_match(regex_t *re, const char *s, int len, pg_wchar **scratch,
-			   int *scratch_cap, MemoryContext cxt)
+/*
+ * s[0..len) as wide characters in *scratch, a reusable buffer in cxt (grown
+ * as needed); returns their number.  A value searched by several patterns
+ * is converted once.
+ */
+int
+bg_regex_widen(const char *s, int len, pg_wchar **scratch, int *scratch_cap,
+			   MemoryContext cxt)
 {
-	int			wlen;
-	int			rc;
-
 	if (*scratch_cap < len + 1)
 	{
 		Size		bytes = bg_alloc_size(Max((Size) len + 1, 64), sizeof(pg_wchar),
@@ -120,8 +121,15 @@ bg_regex_match(regex_t *re, const char *s, int len, pg_wchar **scratch,
 		*scratch = MemoryContextAlloc(cxt, bytes);
 		*scratch_cap = bytes / sizeof(pg_wchar);
 	}
-	wlen = pg_mb2wchar_with_len(s, *scratch, len);
-	rc = pg_regexec(re, *scratch, wlen, 0, NULL, 0, NULL, 0);
+	return pg_mb2wchar_with_len(s, *scratch, len);
+}
+
+/* Searches the wide characters w[0..wlen) (bg_regex_widen) for re. */
+bool
+bg_regex_match_wide(regex_t *re, pg_wchar *w, int wlen)
+{
+	int			rc = pg_regexec(re, w, wlen, 0, NULL, 0, NULL, 0);
+
 	if (rc == REG_NOMATCH)
 		return false;
 	if (rc != REG_OKAY)

@@ -72,6 +72,12 @@ bg_matches(PG_FUNCTION_ARGS)
 	}
 	row = bg_row_arg(fcinfo, 1);	/* once known to be a row */
 
+	/*
+	 * A condition reads nothing from bg's catalog: a change there (a
+	 * template edited while a dynamic list is refreshed) keeps it compiled.
+	 */
+	if (cc->data != NULL)
+		cc->generation = bg_catalog_generation;
 	if (!bg_call_cache_fresh(cc, cd, condlen, row))
 	{
 		uint64		generation = bg_call_cache_reset(cc);

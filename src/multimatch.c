@@ -38,10 +38,13 @@ struct BgTrie
 	bool	   *has_out;		/* any bit in out (skips the OR loop) */
 
 	/*
-	 * The transitions as the matching loops read them: entry
-	 * [state * nclasses + class] holds (target * nclasses) << 1, plus 1 when
-	 * the target completes a pattern, or -1 for no transition.  Carrying the
-	 * flag and the pre-multiplied offset saves two dependent loads per byte.
+	 * The transitions as the matching loops read them: entries
+	 * 2 * (state * nclasses + class) and the one after it both hold
+	 * (target * nclasses) << 1, plus 1 when the target completes a pattern,
+	 * or -1 for no transition.  Carrying the flag and the pre-multiplied
+	 * offset saves two dependent loads per byte; the doubled entries let the
+	 * next lookup add the doubled class (BgMatcher.classmap2) to the entry
+	 * as it is, flag and all, so each byte costs one load and one add.
 	 */
 	int32	   *step;
 };
@@ -166,7 +169,7 @@ finish_has_out(BgMatcher *m, BgTrie *t)
 			if (t->out[(Size) s * t->nwords + w])
 				t->has_out[s] = true;
 	}
-	t->step = MemoryContextAlloc(m->cxt, bg_alloc_size(t->nstates, sizeof(int32) * nc,
+	t->step = MemoryContextAlloc(m->cxt, bg_alloc_size(t->nstates, sizeof(int32) * 2 * nc,
 													   "text pattern automaton"));
 	for (int s = 0; s < t->nstates; s++)
 	{
@@ -176,7 +179,8 @@ finish_has_out(BgMatcher *m, BgTrie *t)
 			Size		i = (Size) s * nc + c;
 			int32		target = t->next[i];
 
-			t->step[i] = target < 0 ? -1 : ((target * nc) << 1) | (t->has_out[target] ? 1 : 0);
+			t->step[2 * i] = target < 0 ? -1 : ((target * nc) << 1) | (t->has_out[target] ? 1 : 0);
+			t->step[2 * i + 1] = t->step[2 * i];
 		}
 	}
 }
@@ -228,11 +232,12 @@ build_automaton(BgMatcher *m, BgTrie *t)
 }
 
 /*
- * Above this many transition entries (64 MB), or this many words of
- * per-state pattern bitmaps (64 MB), a matcher compares pattern by pattern:
- * the tables grow with bytes × classes and bytes × patterns.
+ * Above this many transitions (64 MB as the loops read them, doubled), or
+ * this many words of per-state pattern bitmaps (64 MB), a matcher compares
+ * pattern by pattern: the tables grow with bytes × classes and bytes ×
+ * patterns.
  */
-#define MAX_TABLE_ENTRIES (16 * 1024 * 1024)
+#define MAX_TABLE_ENTRIES (8 * 1024 * 1024)
 #define MAX_BITMAP_WORDS (8 * 1024 * 1024)
 
 void
@@ -262,6 +267,8 @@ bg_matcher_build(BgMatcher *m)
 	 */
 	for (int b = 'A'; b <= 'Z'; b++)
 		m->classmap[b] = m->classmap[b + ('a' - 'A')];
+	for (int b = 0; b < 256; b++)
+		m->classmap2[b] = 2 * m->classmap[b];
 	for (int k = 0; k < BG_MATCH_NKINDS; k++)
 		m->nwords[k] = (m->npatterns[k] + 63) / 64;
 
@@ -309,6 +316,16 @@ bg_matcher_build(BgMatcher *m)
 		finish_has_out(m, m->suffix);
 	}
 	m->built = true;
+}
+
+/* Clears a bitmap of nwords words (mostly one: no call for those). */
+static inline void
+clear_bits(uint64 *bits, int nwords)
+{
+	if (nwords == 1)
+		bits[0] = 0;
+	else
+		memset(bits, 0, sizeof(uint64) * nwords);
 }
 
 static inline void
@@ -398,7 +415,7 @@ int
 bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uint64 **bits)
 {
 	int			nc = m->nclasses;
-	const uint8 *cm = m->classmap;
+	const uint16 *cm = m->classmap2;
 
 	Assert(m->built && kind >= 0 && kind < BG_MATCH_NKINDS && len >= 0);
 	Assert(m->npatterns[kind] > 0 || m->npatterns[BG_MATCH_EXACT] > 0 ||
@@ -413,9 +430,9 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 				const int32 *step = t->step;
 				uint64	   *b = bits[kind];
 				int			nw = m->nwords[kind];
-				int32		v = 0;
+				uint32		v = 0;	/* never -1: the automaton is complete */
 
-				memset(b, 0, sizeof(uint64) * nw);
+				clear_bits(b, nw);
 				if (t->has_out[0])
 					or_bits(b, t->out, nw); /* the empty pattern */
 				for (int start = 0; start < len; start += SCAN_CHUNK)
@@ -426,7 +443,7 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 						CHECK_FOR_INTERRUPTS();
 					for (int i = start; i < end; i++)
 					{
-						v = step[(v >> 1) + cm[(uint8) s[i]]];
+						v = (uint32) step[v + cm[(uint8) s[i]]];
 						if (unlikely(v & 1))
 							or_bits(b, &t->out[(Size) ((v >> 1) / nc) * nw], nw);
 					}
@@ -445,15 +462,15 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 				int32		v = t->has_out[0] ? 1 : 0;
 				int			done = (1 << BG_MATCH_PREFIX) | (1 << BG_MATCH_EXACT);
 
-				memset(pb, 0, sizeof(uint64) * pw);
-				memset(eb, 0, sizeof(uint64) * ew);
+				clear_bits(pb, pw);
+				clear_bits(eb, ew);
 				for (int i = 0;; i++)
 				{
 					if (v & 1)
 						or_bits(pb, &t->out[((v >> 1) / nc) * pw], pw);
 					if (i == len)
 						break;
-					v = step[(v >> 1) + cm[(uint8) s[i]]];
+					v = step[v + cm[(uint8) s[i]]];
 					if (v < 0)
 						return done;
 				}
@@ -468,14 +485,14 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 				int			nw = m->nwords[kind];
 				int32		v = t->has_out[0] ? 1 : 0;
 
-				memset(b, 0, sizeof(uint64) * nw);
+				clear_bits(b, nw);
 				for (int i = len;; i--)
 				{
 					if (v & 1)
 						or_bits(b, &t->out[((v >> 1) / nc) * nw], nw);
 					if (i == 0)
 						break;
-					v = step[(v >> 1) + cm[(uint8) s[i - 1]]];
+					v = step[v + cm[(uint8) s[i - 1]]];
 					if (v < 0)
 						return 1 << kind;
 				}

@@ -35,6 +35,7 @@ typedef struct BgMatcher
 	int		   *patlen[BG_MATCH_NKINDS];
 	int			nwords[BG_MATCH_NKINDS];	/* uint64 words per bitmap */
 	uint8		classmap[256];	/* byte -> equivalence class */
+	uint16		classmap2[256]; /* byte -> twice its class (BgTrie.step) */
 	int			nclasses;
 	BgTrie	   *contains;		/* Aho-Corasick automaton */
 	BgTrie	   *prefix;			/* trie of PREFIX and EXACT patterns */

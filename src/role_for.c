@@ -22,7 +22,7 @@ bg_role_for(PG_FUNCTION_ARGS)
 
 	if (r < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(ev->tmpl->roles[r].role));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(ev->tmpl->roles[r].role, ev->rolelen[r]));
 }
 
 /*
