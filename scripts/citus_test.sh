@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The Citus test (docs/design.md §12): when Citus is installed for the
+# PostgreSQL 15 in PG_CONFIG, starts a coordinator and two workers on
+# loopback, loads the same accounts, people and roles templates into the
+# cluster (people and accounts distributed by account, co-located) and into a
+# plain database, and requires every query of test/citus/queries.sql and
+# every step of test/citus/managed.sql to give the same answer on both.
+# test/citus/refusals.sql checks, on the cluster only, the errors (SQLSTATE)
+# by which bg refuses what it cannot do against distributed tables.  Prints
+# one pg_regress-style line per query ("test citus/NAME ... ok" or
+# "... FAILED"); without Citus it prints "citus: skipped (not installed)".
+# Leaves no server running and no files behind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+if [ ! -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; then
+    echo "citus: skipped (not installed)"
+    exit 0
+fi
+bindir=$("$PG_CONFIG" --bindir)
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+dir=$(mktemp -d /tmp/bg-citus.XXXXXX)
+chmod 755 "$dir"
+[ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
+ports=(55741 55742 55743)    # coordinator, worker 1, worker 2
+cleanup() {
+    for i in 0 1 2; do
+        [ -f "$dir/n$i/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$dir/n$i" -m immediate -w stop >/dev/null 2>&1
+    done
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+for i in 0 1 2; do
+    as_pg "$bindir/initdb" -D "$dir/n$i" -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    cat >> "$dir/n$i/postgresql.conf" <<CONF
+port = ${ports[$i]}
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'citus,bg'
+max_prepared_transactions = 20
+fsync = off
+citus.shard_count = 4
+CONF
+    as_pg "$bindir/pg_ctl" -D "$dir/n$i" -l "$dir/n$i.log" -w start >/dev/null
+done
+q() { local port=$1 db=$2; shift 2; psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d "$db" -v ON_ERROR_STOP=1 "$@"; }
+for i in 0 1 2; do q "${ports[$i]}" postgres -c 'CREATE EXTENSION citus' >/dev/null; done
+q "${ports[0]}" postgres >/dev/null <<SQL
+SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]});
+SELECT citus_add_node('127.0.0.1', ${ports[1]});
+SELECT citus_add_node('127.0.0.1', ${ports[2]});
+CREATE DATABASE plain;
+SQL
+q "${ports[0]}" postgres -f test/citus/data.sql -f test/citus/distribute.sql >/dev/null
+q "${ports[0]}" plain -f test/citus/data.sql >/dev/null
+
+passed=0
+failed=0
+# Runs file $1 on both databases and compares the output of each of its
+# sections (a section starts with "\echo == name"); $2 is a name prefix.
+compare() {
+    local file=$1 base
+    base=$(basename "$file" .sql)
+    q "${ports[0]}" postgres -A -v ON_ERROR_STOP=0 -f "$file" > "$dir/citus-$base.out" 2>&1 || true
+    q "${ports[0]}" plain -A -v ON_ERROR_STOP=0 -f "$file" > "$dir/plain-$base.out" 2>&1 || true
+    for side in citus plain; do
+        mkdir -p "$dir/$side"
+        awk -v d="$dir/$side" '/^== /{f=d "/" $2; next} f{print > f}' "$dir/$side-$base.out"
+    done
+    for name in $(sed -n 's/^\\echo == \([^ ]*\).*/\1/p' "$file"); do
+        if [ -f "$dir/citus/$name" ] && [ -f "$dir/plain/$name" ] &&
+           ! grep -q '^psql:.*ERROR' "$dir/plain/$name" &&
+           diff -u "$dir/plain/$name" "$dir/citus/$name" > "$dir/$name.diff"; then
+            echo "test citus/$name ... ok"
+            passed=$((passed + 1))
+        else
+            echo "test citus/$name ... FAILED"
+            cat "$dir/$name.diff" 2>/dev/null | head -40 || true
+            failed=$((failed + 1))
+        fi
+    done
+}
+compare test/citus/queries.sql
+compare test/citus/managed.sql
+# Runs file $1 on the cluster only: each section ("\echo == name SQLSTATE")
+# must end with that SQLSTATE (psql's, echoed last).
+expect() {
+    local file=$1 base name state
+    base=$(basename "$file" .sql)
+    q "${ports[0]}" postgres -A -v ON_ERROR_STOP=0 -f "$file" > "$dir/citus-$base.out" 2>&1 || true
+    mkdir -p "$dir/expect"
+    awk -v d="$dir/expect" '/^== /{f=d "/" $2; next} f{print > f}' "$dir/citus-$base.out"
+    while read -r name state; do
+        if [ -f "$dir/expect/$name" ] && [ "$(tail -1 "$dir/expect/$name")" = "$state" ]; then
+            echo "test citus/$name ... ok"
+            passed=$((passed + 1))
+        else
+            echo "test citus/$name ... FAILED"
+            cat "$dir/expect/$name" 2>/dev/null | head -20 || true
+            failed=$((failed + 1))
+        fi
+    done < <(sed -n 's/^\\echo == \([^ ]*\) \([0-9A-Z]*\)$/\1 \2/p' "$file")
+}
+expect test/citus/refusals.sql
+# BG_CITUS_DEBUG=dir: keeps both outputs there, and runs dir/explain.sql if any
+if [ -n "${BG_CITUS_DEBUG:-}" ]; then
+    cp "$dir"/citus-*.out "$dir"/plain-*.out "$BG_CITUS_DEBUG"/
+    [ ! -f "$BG_CITUS_DEBUG/explain.sql" ] ||
+        q "${ports[0]}" postgres -v ON_ERROR_STOP=0 -f "$BG_CITUS_DEBUG/explain.sql" > "$BG_CITUS_DEBUG/explain.out" 2>&1
+fi
+echo "citus: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
