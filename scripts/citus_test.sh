@@ -18,40 +18,8 @@ if [ ! -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; then
     echo "citus: skipped (not installed)"
     exit 0
 fi
-bindir=$("$PG_CONFIG" --bindir)
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-dir=$(mktemp -d /tmp/bg-citus.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
-ports=(55741 55742 55743)    # coordinator, worker 1, worker 2
-cleanup() {
-    for i in 0 1 2; do
-        [ -f "$dir/n$i/postmaster.pid" ] && as_pg "$bindir/pg_ctl" -D "$dir/n$i" -m immediate -w stop >/dev/null 2>&1
-    done
-    rm -rf "$dir"
-}
-trap cleanup EXIT
-for i in 0 1 2; do
-    as_pg "$bindir/initdb" -D "$dir/n$i" -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-    cat >> "$dir/n$i/postgresql.conf" <<CONF
-port = ${ports[$i]}
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$dir'
-shared_preload_libraries = 'citus,bg'
-max_prepared_transactions = 20
-fsync = off
-citus.shard_count = 4
-CONF
-    as_pg "$bindir/pg_ctl" -D "$dir/n$i" -l "$dir/n$i.log" -w start >/dev/null
-done
-q() { local port=$1 db=$2; shift 2; psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d "$db" -v ON_ERROR_STOP=1 "$@"; }
-for i in 0 1 2; do q "${ports[$i]}" postgres -c 'CREATE EXTENSION citus' >/dev/null; done
-q "${ports[0]}" postgres >/dev/null <<SQL
-SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]});
-SELECT citus_add_node('127.0.0.1', ${ports[1]});
-SELECT citus_add_node('127.0.0.1', ${ports[2]});
-CREATE DATABASE plain;
-SQL
+# a coordinator (database postgres) and two workers, and the database plain
+. scripts/citus_cluster.sh
 q "${ports[0]}" postgres -f test/citus/data.sql -f test/citus/distribute.sql >/dev/null
 q "${ports[0]}" plain -f test/citus/data.sql >/dev/null
 
