@@ -10,6 +10,15 @@
 -- bg's tables and internal functions move to schema bg_internal, on which
 -- no role but the extension's owner has any privilege (docs/design.md §11);
 -- their sequences, indexes, constraints and triggers go with them.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'bg_internal') THEN
+        RAISE EXCEPTION 'schema bg_internal already exists'
+            USING ERRCODE = 'duplicate_schema',
+                  DETAIL = 'From 0.3.0 bg keeps its tables and internal functions in a schema of its own, which the update creates.',
+                  HINT = 'Drop or rename schema bg_internal, then update again.';
+    END IF;
+END $$;
 CREATE SCHEMA bg_internal;
 COMMENT ON SCHEMA bg_internal IS 'bg''s tables and internal functions; granted to nobody. Use the functions and views of schema bg.';
 ALTER TABLE bg.role SET SCHEMA bg_internal;
@@ -151,27 +160,15 @@ END $$;
 COMMENT ON FUNCTION bg_internal._bound(text) IS 'Internal: the people or accounts binding; errors when unbound.';
 
 CREATE FUNCTION bg_internal._column_type(rel regclass, col name) RETURNS regtype
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT a.atttypid::regtype FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_column_type';
 COMMENT ON FUNCTION bg_internal._column_type(regclass, name) IS 'Internal: the type of a column.';
 
 CREATE FUNCTION bg_internal._base_type(typ regtype) RETURNS regtype
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE d(t, base) AS (
-        SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
-        UNION ALL
-        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
-    SELECT d.t::regtype FROM d WHERE d.base = 0;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_base_type';
 COMMENT ON FUNCTION bg_internal._base_type(regtype) IS 'Internal: the base type of a domain, or the type itself.';
 
 CREATE OR REPLACE FUNCTION bg_internal._coltype(rel regclass, col name) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar' ELSE format_type(t, NULL) END
-      FROM bg_internal._base_type(bg_internal._column_type(rel, col)) AS t;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_coltype';
 COMMENT ON FUNCTION bg_internal._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
 
 CREATE FUNCTION bg_internal._name_sql(col text) RETURNS text
@@ -181,15 +178,7 @@ $$;
 COMMENT ON FUNCTION bg_internal._name_sql(text) IS 'Internal: SQL of an account name as stored, from the name column.';
 
 CREATE FUNCTION bg_internal._key_family(typ regtype) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
-                THEN 'integer'
-                WHEN t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
-                WHEN t = 'pg_catalog.numeric'::regtype THEN 'numeric'
-                WHEN t = 'pg_catalog.bpchar'::regtype THEN 'char'
-                WHEN t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
-      FROM bg_internal._base_type(typ) AS t;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_key_family';
 COMMENT ON FUNCTION bg_internal._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
 
 CREATE FUNCTION bg_internal._key_sql(rel regclass, col name, expr text) RETURNS text
@@ -350,6 +339,26 @@ BEGIN
     RETURN a;
 END $$;
 COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column or is a Citus table.';
+
+CREATE FUNCTION bg_internal._plan_ready(key text) RETURNS boolean
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_ready';
+COMMENT ON FUNCTION bg_internal._plan_ready(text) IS 'Internal: whether a statement is kept planned under key for the current catalog.';
+
+CREATE FUNCTION bg_internal._plan_set(key text, query text, argtypes regtype[]) RETURNS void
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_set';
+COMMENT ON FUNCTION bg_internal._plan_set(text, text, regtype[]) IS 'Internal: plans a statement and keeps it under key.';
+
+CREATE FUNCTION bg_internal._plan_run(key text, VARIADIC args "any") RETURNS SETOF record
+    LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_run';
+COMMENT ON FUNCTION bg_internal._plan_run(text, "any") IS 'Internal: runs the statement kept under key; its rows.';
+
+CREATE FUNCTION bg_internal._memo(key text) RETURNS text
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_memo';
+COMMENT ON FUNCTION bg_internal._memo(text) IS 'Internal: the text kept under key for the current catalog, or NULL.';
+
+CREATE FUNCTION bg_internal._memo_set(key text, value text) RETURNS text
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_memo_set';
+COMMENT ON FUNCTION bg_internal._memo_set(text, text) IS 'Internal: keeps a text under key until bg''s catalog changes; returns it.';
 
 -- sql/bg/bindings.sql
 CREATE FUNCTION bg_internal._require_column(rel regclass, col name, null_message text, named_as text) RETURNS void
@@ -1282,8 +1291,14 @@ COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and cl
 CREATE OR REPLACE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    -- a statement that changed no member (live mode's apply fires the insert
+    -- and update triggers whatever it wrote) has nothing to recount
+    IF coalesce(cardinality(groups), 0) = 0 THEN
+        RETURN;
+    END IF;
+    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
     PERFORM FROM bg_internal.buying_group g
-      WHERE g.id IN (SELECT unnest(groups))
+      WHERE g.id = ANY (groups)
       ORDER BY g.id FOR NO KEY UPDATE;
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
@@ -1303,7 +1318,7 @@ BEGIN
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
                            FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
-             WHERE x.id IN (SELECT unnest(groups))
+             WHERE x.id = ANY (groups)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts);
@@ -1311,10 +1326,7 @@ END $$;
 COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
 CREATE OR REPLACE FUNCTION bg_internal._restoring() RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT current_setting('check_function_bodies') = 'off'
-           AND coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false);
-$$;
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
 CREATE OR REPLACE FUNCTION bg_internal._members_changed() RETURNS trigger
@@ -1831,6 +1843,9 @@ BEGIN
     IF si.id IS NULL THEN                       -- dropped meanwhile (it had no groups)
         RETURN '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
     END IF;
+    IF people IS NOT NULL AND NOT si.include_subaccounts AND cardinality(people) <= 100 THEN
+        RETURN bg_internal._sync_people(si, people);
+    END IF;
     names := bg_internal._group_names_sql();
     IF people IS NULL THEN
         walk := bg_internal._group_walk_sql(si, roots);
@@ -1925,6 +1940,94 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._sync(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
 
+CREATE FUNCTION bg_internal._sync_people(si bg_internal.solution_interest, people text[]) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k text := 'people:' || si.id;
+    wanted text;
+    names text;
+    diff text;
+    locked bigint[];
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
+BEGIN
+    IF NOT bg_internal._plan_ready(k || ':apply') THEN
+        wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
+        names := bg_internal._group_names_sql();
+        diff := ',
+            cur AS (
+              SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
+                FROM bg_internal.member m
+               WHERE m.person_key = ANY ($1) AND m.group_id = ANY ($3)),
+            diff AS MATERIALIZED (
+              SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
+                     d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
+                     coalesce(c.is_removed, false) AS was_removed
+                FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
+               WHERE coalesce(d.group_id, c.group_id) = ANY ($3)
+                 AND (c.group_id IS NULL
+                      OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+                      OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
+        -- every group the people are in or would be in, locked in id order
+        -- ("= ANY (ARRAY(...))": the groups by their key, whatever the
+        -- estimate of the people read)
+        PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || '
+            SELECT array_agg(x.id) FROM (
+              SELECT g.id FROM bg_internal.buying_group g
+               WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
+                                       UNION SELECT m.group_id FROM bg_internal.member m
+                                              WHERE m.person_key = ANY ($1)
+                                                AND EXISTS (SELECT FROM bg_internal.buying_group x
+                                                             WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
+               ORDER BY g.id FOR NO KEY UPDATE OF g) x',
+            '{text[],integer}');
+        PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || ',
+            ins AS (
+              INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
+              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+              ON CONFLICT (group_id, person_key) DO NOTHING
+              RETURNING 1),
+            upd AS (
+              UPDATE bg_internal.member m
+                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                FROM diff x
+               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+              RETURNING x.was_removed AS readded),
+            rem AS (
+              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
+                FROM diff x
+               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND NOT m.is_removed
+              RETURNING 1)
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)',
+            '{text[],integer,bigint[]}');
+        IF names IS NOT NULL THEN
+            PERFORM bg_internal._plan_set(k || ':names',
+                'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
+                   FROM (' || names || ') n WHERE g.id = n.id RETURNING 1',
+                '{text[],integer,bigint[],text}');
+        END IF;
+    END IF;
+    SELECT x.locked INTO locked FROM bg_internal._plan_run(k || ':lock', people, si.id) AS x(locked bigint[]);
+    IF locked IS NOT NULL THEN
+        SELECT x.a, x.r, x.c, x.d INTO added, readded, changed, removed
+          FROM bg_internal._plan_run(k || ':apply', people, si.id, locked) AS x(a bigint, r bigint, c bigint, d bigint);
+        -- names follow renamed accounts, in the groups locked above
+        IF bg_internal._plan_ready(k || ':names') THEN
+            PERFORM count(*) FROM bg_internal._plan_run(k || ':names', NULL::text[], si.id, locked, si.name)
+                                  AS x(one integer);
+        END IF;
+    END IF;
+    SELECT count(DISTINCT m.group_id) INTO groups
+      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
+     WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
+    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+                              'removed', removed, 'changed', changed);
+END $$;
+COMMENT ON FUNCTION bg_internal._sync_people(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a few people, by statements kept planned.';
+
 -- sql/bg/live_mode.sql
 CREATE OR REPLACE FUNCTION bg_internal._watched_columns() RETURNS name[]
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1946,6 +2049,7 @@ DECLARE
     p bg_internal.binding;
     cols name[];
     k text;
+    q text;
     keys text[];
     s bg_internal.solution_interest;
 BEGIN
@@ -1954,22 +2058,28 @@ BEGIN
        OR NOT EXISTS (SELECT FROM bg_internal.solution_interest x WHERE x.update_existing) THEN
         RETURN NULL;
     END IF;
+    -- the keys of the changed people, by a statement built once per catalog
+    -- (bg_internal._memo): only its planning is left to every firing
     IF TG_OP <> 'TRUNCATE' THEN
-        k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k) INTO keys;
-    ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k) INTO keys;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- only people whose watched columns changed (a changed key is two people)
-        cols := bg_internal._watched_columns();
-        EXECUTE format('SELECT array_agg(DISTINCT k) FROM
-                          (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
-                          FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
-                         WHERE nw.v IS DISTINCT FROM od.v',
-                       k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
-           INTO keys;
+        q := bg_internal._memo('people_changed:' || TG_OP);
+        IF q IS NULL THEN
+            k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
+            IF TG_OP = 'INSERT' THEN
+                q := format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k);
+            ELSIF TG_OP = 'DELETE' THEN
+                q := format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k);
+            ELSE
+                -- only people whose watched columns changed (a changed key is two people)
+                cols := bg_internal._watched_columns();
+                q := format('SELECT array_agg(DISTINCT k) FROM
+                               (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
+                               FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
+                              WHERE nw.v IS DISTINCT FROM od.v',
+                            k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c));
+            END IF;
+            q := bg_internal._memo_set('people_changed:' || TG_OP, q);
+        END IF;
+        EXECUTE q INTO keys;
     END IF;
     FOR s IN SELECT * FROM bg_internal.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
         IF TG_OP = 'TRUNCATE' THEN
@@ -2117,7 +2227,7 @@ CREATE FUNCTION bg_internal._sees_all(kind text) RETURNS boolean
 COMMENT ON FUNCTION bg_internal._sees_all(text) IS 'Internal: whether the current role sees every row and the key of the bound people or accounts table (superuser, or no row-level security for it).';
 
 CREATE FUNCTION bg_internal._visible(kind text, key text) RETURNS boolean
-    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_visible';
+    LANGUAGE c STABLE STRICT PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_visible';
 COMMENT ON FUNCTION bg_internal._visible(text, text) IS 'Internal: whether the current role may SELECT the row of the bound people or accounts table with this key (canonical text).';
 
 CREATE FUNCTION bg_internal._sees_account_names() RETURNS boolean
@@ -2300,6 +2410,9 @@ DECLARE
     r regrole := bg_internal._access_role($1);
     o record;
 BEGIN
+    -- one grant or revoke at a time: two transactions changing one object's
+    -- privileges would fail ("tuple concurrently updated")
+    PERFORM pg_catalog.pg_advisory_xact_lock(1650917377, 0);
     FOR o IN SELECT DISTINCT x.object FROM bg_internal.level_privileges x ORDER BY 1 LOOP
         EXECUTE format('REVOKE ALL ON %s FROM %s', o.object, r);
     END LOOP;
@@ -2611,3 +2724,10 @@ BEGIN
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', f);
     END LOOP;
 END $$;
+
+-- sql/bg/conditions.sql: live mode's kept plans depend on the bindings and
+-- the solution interests too (src/plan_cache.c)
+CREATE TRIGGER binding_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.binding
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+CREATE TRIGGER solution_interest_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.solution_interest
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();

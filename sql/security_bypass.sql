@@ -25,6 +25,11 @@ SELECT try($$CREATE EXTENSION bg$$);
 SELECT count(*) AS installed FROM pg_extension WHERE extname = 'bg';
 SELECT count(*) AS objects_left FROM pg_class WHERE relnamespace = 'bg'::regnamespace;
 DROP SCHEMA bg;
+-- so is a schema bg_internal that exists, whoever owns it
+CREATE SCHEMA bg_internal AUTHORIZATION regress_bg_eve;
+SELECT try($$CREATE EXTENSION bg$$);
+SELECT count(*) AS installed FROM pg_extension WHERE extname = 'bg';
+DROP SCHEMA bg_internal;
 -- one the installing role owns is used
 CREATE SCHEMA bg;
 CREATE EXTENSION bg;

@@ -64,6 +64,12 @@ CREATE ROLE regress_upgrade_app;
 GRANT SELECT, INSERT ON bg.member TO regress_upgrade_app;
 GRANT SELECT ON bg.buying_group TO PUBLIC;
 GRANT USAGE ON SEQUENCE bg.buying_group_id_seq TO regress_upgrade_app;
+-- a schema bg_internal that exists stops the update (42P06)
+CREATE SCHEMA bg_internal;
+\set VERBOSITY sqlstate
+ALTER EXTENSION bg UPDATE TO '0.3.0';
+\set VERBOSITY default
+DROP SCHEMA bg_internal;
 ALTER EXTENSION bg UPDATE TO '0.3.0';
 SELECT extversion FROM pg_extension WHERE extname = 'bg';
 SELECT has_table_privilege('regress_upgrade_app', 'bg_internal.member', 'SELECT') AS app_reads_members,

@@ -10,6 +10,9 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+#include "utils/guc.h"
+
 #include "access/xact.h"
 #include "fmgr.h"
 
@@ -73,4 +76,17 @@ bg_take_scores_stored(PG_FUNCTION_ARGS)
 
 	scores_stored = false;
 	PG_RETURN_BOOL(was);
+}
+
+/*
+ * bg_internal._restoring() RETURNS boolean: whether a superuser's session
+ * is loading a dump (check_function_bodies off, as pg_dump's scripts set
+ * it); any user may turn the setting off, but only a superuser's session
+ * restores bg.  In C: the member triggers ask on every statement.
+ */
+PG_FUNCTION_INFO_V1(bg_restoring);
+Datum
+bg_restoring(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!check_function_bodies && superuser_arg(GetSessionUserId()));
 }

@@ -70,6 +70,25 @@ bg_template_get(const char *name)
 	return t;
 }
 
+/*
+ * Brings bg_catalog_generation up to date with the catalog's identity: the
+ * invalidations listened to are those of one template_role table, and after
+ * DROP EXTENSION and CREATE EXTENSION in another session it is another
+ * table, whose changes this backend would not see.  A new table is a new
+ * catalog: everything built before is stale.
+ */
+void
+bg_catalog_check(void)
+{
+	Oid			relid = bg_template_role_relid();
+
+	if (relid != watched_relid)
+	{
+		watched_relid = relid;
+		bg_catalog_generation++;
+	}
+}
+
 /* Looks up (or loads and caches) the template called name, or NULL. */
 BgTemplate *
 bg_template_lookup(const char *name)
@@ -90,6 +109,7 @@ bg_template_lookup(const char *name)
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
 										  ALLOCSET_SMALL_SIZES);
+	bg_catalog_check();
 	if (cached_generation != bg_catalog_generation)
 	{
 		MemoryContextReset(cache_cxt);
@@ -163,7 +183,6 @@ bg_template_lookup(const char *name)
 		t->nroles++;
 	}
 	cached = lappend(cached, t);
-	watched_relid = bg_template_role_relid();	/* invalidations to listen for */
 	MemoryContextSwitchTo(old);
 	SPI_finish();
 	return t;

@@ -30,6 +30,7 @@ typedef struct BgTemplate
 extern uint64 bg_catalog_generation;
 
 extern void bg_template_cache_init(void);
+extern void bg_catalog_check(void);
 extern BgTemplate *bg_template_get(const char *name);
 extern BgTemplate *bg_template_lookup(const char *name);
 extern Oid	bg_template_role_relid(void);

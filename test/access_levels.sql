@@ -6,7 +6,7 @@
 BEGIN;
 SELECT plan((SELECT 4 * count(*)::integer FROM pg_proc WHERE pronamespace = 'bg'::regnamespace)
             + (SELECT 4 * count(*)::integer FROM pg_class WHERE relnamespace = 'bg'::regnamespace AND relkind = 'v')
-            + 26);
+            + 29);
 
 CREATE ROLE tap_reader;
 CREATE ROLE tap_writer;
@@ -148,6 +148,15 @@ SELECT is(tap.call_as('tap_reader', 'SELECT FROM bg_internal.member LIMIT 0'), '
           'a reader cannot read bg''s tables');
 SELECT is(tap.call_as('tap_admin', 'SELECT FROM bg_internal.member LIMIT 0'), '42501',
           'nor can an admin');
+SELECT is(tap.call_as('tap_admin', 'SELECT bg_internal._scores_stored(true)'), '42501',
+          'nor call its internal functions (the mark that skips a rescore)');
+
+-- a role whose name needs quoting
+CREATE ROLE "tap Odd ""Role""";
+SELECT bg.grant_access('"tap Odd ""Role"""', 'reader');
+SELECT is((SELECT level FROM bg.access WHERE role = 'tap Odd "Role"'), 'reader',
+          'a role whose name needs quoting gets its level');
+SELECT is(tap.call_as('tap Odd "Role"', 'SELECT FROM bg.roles'), 'ok', 'and uses it');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -70,6 +70,9 @@ DECLARE
     r regrole := bg_internal._access_role($1);
     o record;
 BEGIN
+    -- one grant or revoke at a time: two transactions changing one object's
+    -- privileges would fail ("tuple concurrently updated")
+    PERFORM pg_catalog.pg_advisory_xact_lock(1650917377, 0);
     FOR o IN SELECT DISTINCT x.object FROM bg_internal.level_privileges x ORDER BY 1 LOOP
         EXECUTE format('REVOKE ALL ON %s FROM %s', o.object, r);
     END LOOP;

@@ -12,6 +12,12 @@ CREATE TRIGGER template_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON 
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
 CREATE TRIGGER template_role_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.template_role
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+-- and so are the statements live mode keeps planned (src/plan_cache.c), which
+-- also depend on the bindings and the solution interests
+CREATE TRIGGER binding_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.binding
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+CREATE TRIGGER solution_interest_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.solution_interest
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
 
 CREATE FUNCTION bg.check_condition(condition text, against regclass DEFAULT NULL)
     RETURNS text

@@ -1,4 +1,5 @@
--- Internal helpers shared by the catalog and managed-group functions: names
+-- Internal helpers shared by the catalog and managed-group functions (the
+-- column and key types in C: src/key_types.c): names
 -- and nested errors, the bound tables, and keys given as values or rows.
 
 -- A name without surrounding white space.  The caller gives its own fixed
@@ -68,22 +69,13 @@ COMMENT ON FUNCTION bg_internal._bound(text) IS 'Internal: the people or account
 
 -- The type of a column (NULL for a NULL column name).
 CREATE FUNCTION bg_internal._column_type(rel regclass, col name) RETURNS regtype
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT a.atttypid::regtype FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_column_type';
 COMMENT ON FUNCTION bg_internal._column_type(regclass, name) IS 'Internal: the type of a column.';
 
 -- The built-in type under a domain (domains over domains included), or the
 -- type itself.
 CREATE FUNCTION bg_internal._base_type(typ regtype) RETURNS regtype
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH RECURSIVE d(t, base) AS (
-        SELECT y.oid, y.typbasetype FROM pg_type y WHERE y.oid = typ
-        UNION ALL
-        SELECT y.oid, y.typbasetype FROM d JOIN pg_type y ON y.oid = d.base WHERE d.base <> 0)
-    SELECT d.t::regtype FROM d WHERE d.base = 0;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_base_type';
 COMMENT ON FUNCTION bg_internal._base_type(regtype) IS 'Internal: the base type of a domain, or the type itself.';
 
 -- The SQL type of a column, for casts from the text form of keys: the base
@@ -93,10 +85,7 @@ COMMENT ON FUNCTION bg_internal._base_type(regtype) IS 'Internal: the base type 
 -- limit (a cast to varchar(4) would do the same), and bpchar for
 -- character(n) (format_type gives "character", which is char(1)).
 CREATE FUNCTION bg_internal._coltype(rel regclass, col name) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN t = 'pg_catalog.bpchar'::regtype THEN 'pg_catalog.bpchar' ELSE format_type(t, NULL) END
-      FROM bg_internal._base_type(bg_internal._column_type(rel, col)) AS t;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_coltype';
 COMMENT ON FUNCTION bg_internal._coltype(regclass, name) IS 'Internal: the base type of a column (without domain or length limit), as SQL text.';
 
 -- The SQL of an account name as bg stores it, from the name column
@@ -112,15 +101,7 @@ COMMENT ON FUNCTION bg_internal._name_sql(text) IS 'Internal: SQL of an account 
 -- canonical text of its value: equal values give one text.  The family of a
 -- type that can hold keys (a domain counts as its base type), or NULL.
 CREATE FUNCTION bg_internal._key_family(typ regtype) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN t IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
-                THEN 'integer'
-                WHEN t IN ('pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype) THEN 'text'
-                WHEN t = 'pg_catalog.numeric'::regtype THEN 'numeric'
-                WHEN t = 'pg_catalog.bpchar'::regtype THEN 'char'
-                WHEN t = 'pg_catalog.uuid'::regtype THEN 'uuid' END
-      FROM bg_internal._base_type(typ) AS t;
-$$;
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_key_family';
 COMMENT ON FUNCTION bg_internal._key_family(regtype) IS 'Internal: the family of a type that can hold keys, or NULL.';
 
 -- The SQL expression of the canonical text of expr, a value of the type of
@@ -306,3 +287,21 @@ BEGIN
     RETURN a;
 END $$;
 COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column or is a Citus table.';
+
+-- Statements built once and kept planned per backend until bg's catalog
+-- changes (src/plan_cache.c; live mode).  Only bg's owner may call them.
+CREATE FUNCTION bg_internal._plan_ready(key text) RETURNS boolean
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_ready';
+COMMENT ON FUNCTION bg_internal._plan_ready(text) IS 'Internal: whether a statement is kept planned under key for the current catalog.';
+CREATE FUNCTION bg_internal._plan_set(key text, query text, argtypes regtype[]) RETURNS void
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_set';
+COMMENT ON FUNCTION bg_internal._plan_set(text, text, regtype[]) IS 'Internal: plans a statement and keeps it under key.';
+CREATE FUNCTION bg_internal._plan_run(key text, VARIADIC args "any") RETURNS SETOF record
+    LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_run';
+COMMENT ON FUNCTION bg_internal._plan_run(text, "any") IS 'Internal: runs the statement kept under key; its rows.';
+CREATE FUNCTION bg_internal._memo(key text) RETURNS text
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_memo';
+COMMENT ON FUNCTION bg_internal._memo(text) IS 'Internal: the text kept under key for the current catalog, or NULL.';
+CREATE FUNCTION bg_internal._memo_set(key text, value text) RETURNS text
+    LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_memo_set';
+COMMENT ON FUNCTION bg_internal._memo_set(text, text) IS 'Internal: keeps a text under key until bg''s catalog changes; returns it.';

@@ -38,6 +38,7 @@ DECLARE
     p bg_internal.binding;
     cols name[];
     k text;
+    q text;
     keys text[];
     s bg_internal.solution_interest;
 BEGIN
@@ -46,22 +47,28 @@ BEGIN
        OR NOT EXISTS (SELECT FROM bg_internal.solution_interest x WHERE x.update_existing) THEN
         RETURN NULL;
     END IF;
+    -- the keys of the changed people, by a statement built once per catalog
+    -- (bg_internal._memo): only its planning is left to every firing
     IF TG_OP <> 'TRUNCATE' THEN
-        k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k) INTO keys;
-    ELSIF TG_OP = 'DELETE' THEN
-        EXECUTE format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k) INTO keys;
-    ELSIF TG_OP = 'UPDATE' THEN
-        -- only people whose watched columns changed (a changed key is two people)
-        cols := bg_internal._watched_columns();
-        EXECUTE format('SELECT array_agg(DISTINCT k) FROM
-                          (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
-                          FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
-                         WHERE nw.v IS DISTINCT FROM od.v',
-                       k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c))
-           INTO keys;
+        q := bg_internal._memo('people_changed:' || TG_OP);
+        IF q IS NULL THEN
+            k := bg_internal._key_sql(p.relid, p.key_column, format('r.%I', p.key_column));   -- r: new_rows or old_rows
+            IF TG_OP = 'INSERT' THEN
+                q := format('SELECT array_agg(DISTINCT %s) FROM new_rows r', k);
+            ELSIF TG_OP = 'DELETE' THEN
+                q := format('SELECT array_agg(DISTINCT %s) FROM old_rows r', k);
+            ELSE
+                -- only people whose watched columns changed (a changed key is two people)
+                cols := bg_internal._watched_columns();
+                q := format('SELECT array_agg(DISTINCT k) FROM
+                               (SELECT %1$s AS k, ROW(%2$s) AS v FROM new_rows r) nw
+                               FULL JOIN (SELECT %1$s AS k, ROW(%2$s) AS v FROM old_rows r) od USING (k)
+                              WHERE nw.v IS DISTINCT FROM od.v',
+                            k, (SELECT string_agg(format('r.%I', c), ', ') FROM unnest(cols) AS c));
+            END IF;
+            q := bg_internal._memo_set('people_changed:' || TG_OP, q);
+        END IF;
+        EXECUTE q INTO keys;
     END IF;
     FOR s IN SELECT * FROM bg_internal.solution_interest x WHERE x.update_existing ORDER BY x.id LOOP
         IF TG_OP = 'TRUNCATE' THEN

@@ -36,8 +36,14 @@ COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and cl
 CREATE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    -- a statement that changed no member (live mode's apply fires the insert
+    -- and update triggers whatever it wrote) has nothing to recount
+    IF coalesce(cardinality(groups), 0) = 0 THEN
+        RETURN;
+    END IF;
+    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
     PERFORM FROM bg_internal.buying_group g
-      WHERE g.id IN (SELECT unnest(groups))
+      WHERE g.id = ANY (groups)
       ORDER BY g.id FOR NO KEY UPDATE;
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
@@ -57,7 +63,7 @@ BEGIN
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
                            FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
-             WHERE x.id IN (SELECT unnest(groups))
+             WHERE x.id = ANY (groups)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts);
@@ -92,10 +98,7 @@ COMMENT ON FUNCTION bg_internal._reject_member(bigint, bigint, integer, text, te
 -- user can turn that setting off, but only a superuser's session restores
 -- bg (CREATE EXTENSION bg needs one), so only there does it count.
 CREATE FUNCTION bg_internal._restoring() RETURNS boolean
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT current_setting('check_function_bodies') = 'off'
-           AND coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false);
-$$;
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
 CREATE FUNCTION bg_internal._members_changed() RETURNS trigger

@@ -102,6 +102,9 @@ BEGIN
     IF si.id IS NULL THEN                       -- dropped meanwhile (it had no groups)
         RETURN '{"groups": 0, "added": 0, "removed": 0, "changed": 0}';
     END IF;
+    IF people IS NOT NULL AND NOT si.include_subaccounts AND cardinality(people) <= 100 THEN
+        RETURN bg_internal._sync_people(si, people);
+    END IF;
     names := bg_internal._group_names_sql();
     IF people IS NULL THEN
         walk := bg_internal._group_walk_sql(si, roots);
@@ -195,3 +198,98 @@ BEGIN
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg_internal._sync(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a solution interest.';
+
+-- bg_internal._sync for a few given people (live mode's usual firing) of a
+-- solution interest without subaccounts, its interest lock held: the same
+-- statements, with the same locks, built once per interest and kept planned
+-- until bg's catalog changes (src/plan_cache.c), so that a firing plans
+-- nothing.  The diff is written for given people and locked groups (no
+-- "$1 IS NULL OR" branch, which a kept generic plan could not use an index
+-- for).  Many people at once take bg_internal._sync's path, planned for them.
+CREATE FUNCTION bg_internal._sync_people(si bg_internal.solution_interest, people text[]) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k text := 'people:' || si.id;
+    wanted text;
+    names text;
+    diff text;
+    locked bigint[];
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
+BEGIN
+    IF NOT bg_internal._plan_ready(k || ':apply') THEN
+        wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
+        names := bg_internal._group_names_sql();
+        diff := ',
+            cur AS (
+              SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
+                FROM bg_internal.member m
+               WHERE m.person_key = ANY ($1) AND m.group_id = ANY ($3)),
+            diff AS MATERIALIZED (
+              SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
+                     d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
+                     coalesce(c.is_removed, false) AS was_removed
+                FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
+               WHERE coalesce(d.group_id, c.group_id) = ANY ($3)
+                 AND (c.group_id IS NULL
+                      OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+                      OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
+        -- every group the people are in or would be in, locked in id order
+        -- ("= ANY (ARRAY(...))": the groups by their key, whatever the
+        -- estimate of the people read)
+        PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || '
+            SELECT array_agg(x.id) FROM (
+              SELECT g.id FROM bg_internal.buying_group g
+               WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
+                                       UNION SELECT m.group_id FROM bg_internal.member m
+                                              WHERE m.person_key = ANY ($1)
+                                                AND EXISTS (SELECT FROM bg_internal.buying_group x
+                                                             WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
+               ORDER BY g.id FOR NO KEY UPDATE OF g) x',
+            '{text[],integer}');
+        PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || ',
+            ins AS (
+              INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
+              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+              ON CONFLICT (group_id, person_key) DO NOTHING
+              RETURNING 1),
+            upd AS (
+              UPDATE bg_internal.member m
+                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                FROM diff x
+               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+              RETURNING x.was_removed AS readded),
+            rem AS (
+              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
+                FROM diff x
+               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND NOT m.is_removed
+              RETURNING 1)
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)',
+            '{text[],integer,bigint[]}');
+        IF names IS NOT NULL THEN
+            PERFORM bg_internal._plan_set(k || ':names',
+                'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
+                   FROM (' || names || ') n WHERE g.id = n.id RETURNING 1',
+                '{text[],integer,bigint[],text}');
+        END IF;
+    END IF;
+    SELECT x.locked INTO locked FROM bg_internal._plan_run(k || ':lock', people, si.id) AS x(locked bigint[]);
+    IF locked IS NOT NULL THEN
+        SELECT x.a, x.r, x.c, x.d INTO added, readded, changed, removed
+          FROM bg_internal._plan_run(k || ':apply', people, si.id, locked) AS x(a bigint, r bigint, c bigint, d bigint);
+        -- names follow renamed accounts, in the groups locked above
+        IF bg_internal._plan_ready(k || ':names') THEN
+            PERFORM count(*) FROM bg_internal._plan_run(k || ':names', NULL::text[], si.id, locked, si.name)
+                                  AS x(one integer);
+        END IF;
+    END IF;
+    SELECT count(DISTINCT m.group_id) INTO groups
+      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
+     WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
+    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+                              'removed', removed, 'changed', changed);
+END $$;
+COMMENT ON FUNCTION bg_internal._sync_people(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a few people, by statements kept planned.';

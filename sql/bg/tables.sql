@@ -20,8 +20,17 @@ END $$;
 
 -- bg's tables and internal functions live in schema bg_internal, on which
 -- no role but the extension's owner has any privilege; schema bg holds the
--- API (docs/design.md §11).  A bg_internal that exists already is refused
--- (42P06), for the reason above.
+-- API (docs/design.md §11).  A bg_internal that exists already is refused,
+-- for the reason above.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'bg_internal') THEN
+        RAISE EXCEPTION 'schema bg_internal already exists'
+            USING ERRCODE = 'duplicate_schema',
+                  DETAIL = 'bg keeps its tables and internal functions in a schema of its own, which CREATE EXTENSION bg creates.',
+                  HINT = 'Drop or rename schema bg_internal before CREATE EXTENSION bg.';
+    END IF;
+END $$;
 CREATE SCHEMA bg_internal;
 COMMENT ON SCHEMA bg_internal IS 'bg''s tables and internal functions; granted to nobody. Use the functions and views of schema bg.';
 

@@ -1,0 +1,305 @@
+/*
+ * plan_cache.c — statements that bg builds for the bound tables, planned
+ * once per backend and kept (docs/design.md §13.3).
+ *
+ * Live mode re-evaluates the people a statement changed, on every firing.
+ * Its statements depend only on the bindings, the solution interest and its
+ * template, so they are built once and their plans kept (SPI_keepplan)
+ * under a key such as "people:<interest id>:apply", until bg's catalog
+ * changes: the catalog generation (template_cache.c) moves with every
+ * change of templates, roles, bindings and solution interests, in every
+ * backend, and a kept plan of an older generation is built again.
+ * PostgreSQL itself re-plans a kept plan when a table it reads changes.
+ * PL/pgSQL cannot keep the plan of a statement it builds (EXECUTE plans
+ * every time), and a session's prepared statements can be planted by the
+ * session's user under names bg would use, so the plans are kept here.
+ *
+ *   bg_internal._plan_ready(key)                 a plan of this generation is kept
+ *   bg_internal._plan_set(key, query, argtypes)  plans and keeps query
+ *   bg_internal._plan_run(key, VARIADIC args)    runs it; its rows as a set
+ *   bg_internal._memo(key), _memo_set(key, text)  a text kept the same way (the
+ *                                                 SQL of a statement PL/pgSQL
+ *                                                 must plan itself: live mode's
+ *                                                 read of its transition tables)
+ *
+ * Only the owner of bg_internal may call them (bg's own functions do).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "owner.h"
+#include "template_cache.h"
+
+#define PLAN_KEY_LEN 64
+
+typedef struct BgPlan
+{
+	char		key[PLAN_KEY_LEN];	/* hash key, NUL-terminated */
+	SPIPlanPtr	plan;				/* kept, or NULL */
+	uint64		generation;			/* bg_catalog_generation when planned */
+} BgPlan;
+
+static HTAB *plans = NULL;
+
+static void
+require_owner(const char *fn)
+{
+	if (GetUserId() != bg_catalog_owner())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function %s", fn),
+				 errdetail("Only the owner of schema bg_internal may run it; bg's own functions call it.")));
+}
+
+/* The entry of key (created empty when create), or NULL. */
+static BgPlan *
+plan_entry(text *key, bool create)
+{
+	char		k[PLAN_KEY_LEN];
+	int			len = VARSIZE_ANY_EXHDR(key);
+	bool		found;
+
+	if (len >= PLAN_KEY_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("plan key is too long"),
+				 errdetail("It has %d bytes; the limit is %d.", len, PLAN_KEY_LEN - 1)));
+	if (plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (!create)
+			return NULL;
+		ctl.keysize = PLAN_KEY_LEN;
+		ctl.entrysize = sizeof(BgPlan);
+		plans = hash_create("bg kept plans", 16, &ctl, HASH_ELEM | HASH_STRINGS);
+	}
+	memset(k, 0, sizeof(k));
+	memcpy(k, VARDATA_ANY(key), len);
+	if (!create)
+		return hash_search(plans, k, HASH_FIND, NULL);
+	{
+		BgPlan	   *e = hash_search(plans, k, HASH_ENTER, &found);
+
+		if (!found)
+		{
+			e->plan = NULL;
+			e->generation = 0;
+		}
+		return e;
+	}
+}
+
+/* bg_internal._plan_ready(key text) RETURNS boolean */
+PG_FUNCTION_INFO_V1(bg_plan_ready);
+Datum
+bg_plan_ready(PG_FUNCTION_ARGS)
+{
+	BgPlan	   *e;
+
+	require_owner("bg_internal._plan_ready");
+	bg_catalog_check();
+	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
+	PG_RETURN_BOOL(e != NULL && e->plan != NULL && e->generation == bg_catalog_generation);
+}
+
+/* bg_internal._plan_set(key text, query text, argtypes regtype[]) RETURNS void */
+PG_FUNCTION_INFO_V1(bg_plan_set);
+Datum
+bg_plan_set(PG_FUNCTION_ARGS)
+{
+	text	   *key = PG_GETARG_TEXT_PP(0);
+	char	   *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ArrayType  *types = PG_GETARG_ARRAYTYPE_P(2);
+	Datum	   *elems;
+	bool	   *enulls;
+	int			n;
+	Oid		   *argtypes;
+	SPIPlanPtr	plan;
+	BgPlan	   *e;
+	int			rc;
+
+	require_owner("bg_internal._plan_set");
+	bg_catalog_check();
+	deconstruct_array(types, REGTYPEOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &enulls, &n);
+	argtypes = palloc(sizeof(Oid) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		if (enulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument types must not contain nulls")));
+		argtypes[i] = DatumGetObjectId(elems[i]);
+	}
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	plan = SPI_prepare(query, n, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	SPI_finish();
+
+	e = plan_entry(key, true);
+	if (e->plan != NULL)
+		SPI_freeplan(e->plan);
+	e->plan = plan;
+	e->generation = bg_catalog_generation;
+	PG_RETURN_VOID();
+}
+
+/* bg_internal._plan_run(key text, VARIADIC args "any") RETURNS SETOF record */
+PG_FUNCTION_INFO_V1(bg_plan_run);
+Datum
+bg_plan_run(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	BgPlan	   *e;
+	int			nargs = PG_NARGS() - 1;
+	Datum	   *values;
+	char	   *nulls;
+	int			rc;
+	TupleDesc	want;
+
+	require_owner("bg_internal._plan_run");
+	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
+	if (e == NULL || e->plan == NULL || e->generation != bg_catalog_generation)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("no kept plan \"%s\" of the current catalog", text_to_cstring(PG_GETARG_TEXT_PP(0))),
+				 errhint("bg_internal._plan_set keeps one; a change of bg's catalog drops them all.")));
+	if (SPI_getargcount(e->plan) != nargs)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("kept plan \"%s\" takes %d arguments, not %d", e->key, SPI_getargcount(e->plan), nargs)));
+	values = palloc(sizeof(Datum) * Max(nargs, 1));
+	nulls = palloc(Max(nargs, 1));
+	for (int i = 0; i < nargs; i++)
+	{
+		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
+
+		if (t != SPI_getargtypeid(e->plan, i))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("argument %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
+							format_type_be(SPI_getargtypeid(e->plan, i)), format_type_be(t))));
+		values[i] = PG_ARGISNULL(i + 1) ? (Datum) 0 : PG_GETARG_DATUM(i + 1);
+		nulls[i] = PG_ARGISNULL(i + 1) ? 'n' : ' ';
+	}
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	want = rsinfo->setDesc;
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	rc = SPI_execute_plan(e->plan, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "bg: running kept plan \"%s\" failed: %s", e->key, SPI_result_code_string(rc));
+	if (SPI_tuptable != NULL)
+	{
+		TupleDesc	got = SPI_tuptable->tupdesc;
+
+		if (got->natts != want->natts)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("kept plan \"%s\" returns %d columns, not %d", e->key, got->natts, want->natts)));
+		for (int i = 0; i < got->natts; i++)
+			if (TupleDescAttr(got, i)->atttypid != TupleDescAttr(want, i)->atttypid)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
+								format_type_be(TupleDescAttr(got, i)->atttypid),
+								format_type_be(TupleDescAttr(want, i)->atttypid))));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[r]);
+		}
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+typedef struct BgMemo
+{
+	char		key[PLAN_KEY_LEN];
+	char	   *value;				/* in TopMemoryContext, or NULL */
+	uint64		generation;
+} BgMemo;
+
+static HTAB *memos = NULL;
+
+static BgMemo *
+memo_entry(text *key, bool create)
+{
+	char		k[PLAN_KEY_LEN];
+	int			len = VARSIZE_ANY_EXHDR(key);
+	bool		found;
+	BgMemo	   *e;
+
+	if (len >= PLAN_KEY_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("plan key is too long"),
+				 errdetail("It has %d bytes; the limit is %d.", len, PLAN_KEY_LEN - 1)));
+	if (memos == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (!create)
+			return NULL;
+		ctl.keysize = PLAN_KEY_LEN;
+		ctl.entrysize = sizeof(BgMemo);
+		memos = hash_create("bg kept texts", 16, &ctl, HASH_ELEM | HASH_STRINGS);
+	}
+	memset(k, 0, sizeof(k));
+	memcpy(k, VARDATA_ANY(key), len);
+	e = hash_search(memos, k, create ? HASH_ENTER : HASH_FIND, &found);
+	if (create && !found)
+	{
+		e->value = NULL;
+		e->generation = 0;
+	}
+	return e;
+}
+
+/* bg_internal._memo(key text) RETURNS text: the text kept under key, or NULL */
+PG_FUNCTION_INFO_V1(bg_memo);
+Datum
+bg_memo(PG_FUNCTION_ARGS)
+{
+	BgMemo	   *e;
+
+	require_owner("bg_internal._memo");
+	bg_catalog_check();
+	e = memo_entry(PG_GETARG_TEXT_PP(0), false);
+	if (e == NULL || e->value == NULL || e->generation != bg_catalog_generation)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(e->value));
+}
+
+/* bg_internal._memo_set(key text, value text) RETURNS text: keeps value, returns it */
+PG_FUNCTION_INFO_V1(bg_memo_set);
+Datum
+bg_memo_set(PG_FUNCTION_ARGS)
+{
+	text	   *value = PG_GETARG_TEXT_PP(1);
+	BgMemo	   *e;
+
+	require_owner("bg_internal._memo_set");
+	bg_catalog_check();
+	e = memo_entry(PG_GETARG_TEXT_PP(0), true);
+	if (e->value != NULL)
+		pfree(e->value);
+	e->value = MemoryContextStrdup(TopMemoryContext, text_to_cstring(value));
+	e->generation = bg_catalog_generation;
+	PG_RETURN_TEXT_P(value);
+}
