@@ -35,7 +35,7 @@ CONF
 done
 q() { local port=$1 db=$2; shift 2; psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d "$db" -v ON_ERROR_STOP=1 "$@"; }
 for i in 0 1 2; do q "${ports[$i]}" postgres -c 'CREATE EXTENSION citus' >/dev/null; done
-q "${ports[0]}" postgres >/dev/null <<SQL
+PGOPTIONS="-c client_min_messages=warning" q "${ports[0]}" postgres >/dev/null <<SQL
 SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]});
 SELECT citus_add_node('127.0.0.1', ${ports[1]});
 SELECT citus_add_node('127.0.0.1', ${ports[2]});

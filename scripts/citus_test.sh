@@ -20,8 +20,8 @@ if [ ! -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; then
 fi
 # a coordinator (database postgres) and two workers, and the database plain
 . scripts/citus_cluster.sh
-q "${ports[0]}" postgres -f test/citus/data.sql -f test/citus/distribute.sql >/dev/null
-q "${ports[0]}" plain -f test/citus/data.sql >/dev/null
+PGOPTIONS="-c client_min_messages=warning" q "${ports[0]}" postgres -f test/citus/data.sql -f test/citus/distribute.sql >/dev/null
+PGOPTIONS="-c client_min_messages=warning" q "${ports[0]}" plain -f test/citus/data.sql >/dev/null
 
 passed=0
 failed=0

@@ -42,3 +42,9 @@ SELECT pg_temp.require(plan ~ 'coord_combine_agg' AND plan ~ 'worker_partial_agg
                        AND plan ~ E'Output: remote_scan\\.role_counts\\n', 'a total from partial states')
   FROM pg_temp.plan_of($$SELECT bg.role_counts('Cyber', p) FROM crm.person p$$) AS plan;
 \echo :SQLSTATE
+\echo == pushdown_window_cte 00000
+SELECT pg_temp.require(plan ~ 'intermediate_result\.role' AND plan !~ 'p\.\*::',
+                       'roles computed on the workers, no person rows gathered')
+  FROM pg_temp.plan_of($$WITH r AS MATERIALIZED (SELECT p.id, p.department, bg.role_for('Cyber', p) AS role FROM crm.person p)
+                         SELECT r.id, bg.role_counts('Cyber', r.role) OVER (PARTITION BY r.department) FROM r$$) AS plan;
+\echo :SQLSTATE

@@ -59,6 +59,10 @@ SELECT p.id, bg.completeness('Cyber', p) OVER (PARTITION BY p.account_id)
 \echo == window_by_department
 SELECT p.id, bg.role_counts('Cyber', p) OVER (PARTITION BY p.department)
   FROM crm.person p WHERE p.id <= 60 ORDER BY p.id;
+\echo == window_by_department_cte
+WITH r AS MATERIALIZED (SELECT p.id, p.department, bg.role_for('Cyber', p) AS role FROM crm.person p)
+SELECT r.id, bg.role_counts('Cyber', r.role) OVER (PARTITION BY r.department)
+  FROM r WHERE r.id <= 60 ORDER BY r.id;
 \echo == left_join_accounts
 SELECT a.id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', p), bg.role_counts('Cyber', p)
   FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
