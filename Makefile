@@ -9,7 +9,7 @@ OBJS := $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # the current version (built, never committed).  sql/bg--0.1.0.sql is the
 # frozen first release and sql/bg--A--B.sql the update scripts: each holds
 # only what its release changed.
-SQL_SOURCES = $(addprefix sql/bg/,tables.sql conditions.sql aggregates.sql helpers.sql \
+SQL_SOURCES = $(addprefix sql/bg/,tables.sql conditions.sql citus.sql aggregates.sql helpers.sql \
 	bindings.sql roles.sql templates.sql lists.sql interests.sql rule_members.sql \
 	scores.sql jobs.sql members.sql sync.sql live_mode.sql views.sql ddl_guard.sql \
 	access.sql)

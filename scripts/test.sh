@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite (pg_regress, isolation when present, pgTAP, a
 # pg_dump/pg_restore round trip, the driver test of test/drivers/) in a
-# throwaway PostgreSQL 15 cluster.  Exits non-zero when any test fails, and
+# throwaway PostgreSQL 15 cluster, then the Citus test (skipped when Citus
+# is not installed).  Exits non-zero when any test fails, and
 # ends with one line: "tests: N passed, M failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +21,15 @@ pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -c "
     scripts/readme_test.sh > $log/readme.out 2>&1 || status=1
     exit \$status
 " || status=1
-cat "$log/regress.out" "$log/prove.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out"
+# a coordinator and two workers of its own, when Citus is installed
+scripts/citus_test.sh > "$log/citus.out" 2>&1 || status=1
+cat "$log/regress.out" "$log/prove.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" "$log/citus.out"
 [ -f regression.diffs ] && [ $status -ne 0 ] && head -300 regression.diffs
 # pg_regress prints one line per test ("ok" or "FAILED"), and so do the
-# dump test, the driver test (one per driver) and the README test; pg_prove "Tests=N"
-regress_ok=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" | grep -cE '^(test| ) .* \.\.\. ok' || true)
-regress_failed=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" | grep -cE '\.\.\. FAILED' || true)
+# dump test, the driver test (one per driver), the README test and the Citus
+# test; pg_prove "Tests=N"
+regress_ok=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" "$log/citus.out" | grep -cE '^(test| ) .* \.\.\. ok' || true)
+regress_failed=$(cat "$log/regress.out" "$log/dump.out" "$log/drivers.out" "$log/readme.out" "$log/citus.out" | grep -cE '\.\.\. FAILED' || true)
 tap_total=$(sed -n 's/.*Tests=\([0-9]*\).*/\1/p' "$log/prove.out" | tail -1)
 tap_failed=$(grep -cE '^not ok' "$log/prove.out" || true)
 tap_total=${tap_total:-0}

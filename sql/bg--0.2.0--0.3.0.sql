@@ -83,6 +83,15 @@ DROP FUNCTION bg.create_buying_groups(text, text),
               bg_internal._role_case(integer, text, boolean),
               bg_internal._walk_sql(bg_internal.solution_interest, text);
 
+-- sql/bg/citus.sql
+CREATE FUNCTION bg_internal._citus_table(rel regclass) RETURNS boolean
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_citus_table_sql';
+COMMENT ON FUNCTION bg_internal._citus_table(regclass) IS 'Internal: whether Citus manages the table (distributed, reference or Citus local).';
+
+CREATE FUNCTION bg_internal._refuse_on_worker() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_refuse_on_worker';
+COMMENT ON FUNCTION bg_internal._refuse_on_worker() IS 'Internal: refuses changes of bg''s tables in a statement Citus runs on a worker.';
+
 -- sql/bg/aggregates.sql
 CREATE OR REPLACE FUNCTION bg_internal._role_tally_in(cstring) RETURNS bg.role_tally
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_in';
@@ -289,8 +298,12 @@ DECLARE
 BEGIN
     SELECT string_agg(x.k, ', ' ORDER BY x.k) INTO missing
       FROM bg_internal._read(b.relid,
+                             -- an anti-join with the keys found, not a correlated
+                             -- subquery: Citus runs it on a distributed table too
                              format('SELECT u.k FROM pg_catalog.unnest($1) AS u(k)
-                                      WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = u.k::%s) ORDER BY u.k LIMIT 5',
+                                       LEFT JOIN (SELECT t.%2$I AS k FROM %1$s t WHERE t.%2$I = ANY ($1::%3$s[])) f
+                                              ON f.k = u.k::%3$s
+                                      WHERE f.k IS NULL ORDER BY u.k LIMIT 5',
                                     b.relid, b.key_column, bg_internal._coltype(b.relid, b.key_column)),
                              keys) AS x(k text);
     IF missing IS NOT NULL AND kind = 'people' THEN
@@ -310,6 +323,13 @@ CREATE FUNCTION bg_internal._account_tree(si bg_internal.solution_interest) RETU
 DECLARE
     a bg_internal.binding := bg_internal._bound('accounts');
 BEGIN
+    IF bg_internal._citus_table(a.relid) THEN
+        RAISE EXCEPTION 'solution interest "%" counts subaccounts, but Citus manages the accounts table %',
+                        si.name, a.relid
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'Citus runs no recursive query over a distributed table, and the walk down the account hierarchy is one.',
+                  HINT = 'Use a solution interest without include_subaccounts.';
+    END IF;
     IF a.parent_column IS NULL THEN
         RAISE EXCEPTION 'solution interest "%" counts subaccounts, but the accounts are bound without a parent column',
                         si.name
@@ -318,7 +338,7 @@ BEGIN
     END IF;
     RETURN a;
 END $$;
-COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';
+COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column or is a Citus table.';
 
 CREATE FUNCTION bg_internal._plan_ready(key text) RETURNS boolean
     LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_plan_ready';
@@ -1163,7 +1183,9 @@ DECLARE
     person text := 'p';
     narrow text := '';
 BEGIN
-    IF cols IS NOT NULL AND NOT EXISTS (SELECT FROM unnest(cols) AS c
+    -- (not on a table Citus manages: it cannot send an anonymous record from
+    -- its workers; the whole row then comes to the coordinator)
+    IF cols IS NOT NULL AND NOT bg_internal._citus_table(p.relid) AND NOT EXISTS (SELECT FROM unnest(cols) AS c
                                          WHERE NOT EXISTS (SELECT FROM pg_attribute a
                                                             WHERE a.attrelid = p.relid AND a.attname = c
                                                               AND a.attnum > 0 AND NOT a.attisdropped)) THEN
@@ -2158,6 +2180,13 @@ BEGIN
                 USING ERRCODE = 'wrong_object_type',
                       HINT = 'Live mode needs triggers; bind a table, or call bg.sync() after changes instead.';
         END IF;
+        -- Citus fires triggers on the shards, where bg's tables are not the coordinator's
+        IF bg_internal._citus_table(p.relid) OR (a.relid IS NOT NULL AND bg_internal._citus_table(a.relid)) THEN
+            RAISE EXCEPTION 'cannot watch %: live mode does not work on tables that Citus manages',
+                    CASE WHEN bg_internal._citus_table(p.relid) THEN p.relid ELSE a.relid END
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'Schedule bg.sync() instead (for instance with pg_cron): it re-evaluates the buying groups of every update_existing solution interest.';
+        END IF;
         EXECUTE format('CREATE TRIGGER bg_watch_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
                         FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._people_changed()', p.relid);
         EXECUTE format('CREATE TRIGGER bg_watch_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
@@ -2418,6 +2447,28 @@ END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
     'Gives a role one access level to bg: reader (views, evaluation functions and aggregates), writer (also member actions, creation jobs, sync and account lists) or admin (also roles, templates, bindings, solution interests and live mode). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
+
+-- sql/bg/citus.sql: no change of bg's tables on a Citus worker
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.role
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.template
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.template_role
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.binding
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.account_list
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.account_list_entry
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.solution_interest
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.job
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.buying_group
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.member
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
 -- sql/bg/helpers.sql
 REVOKE EXECUTE ON FUNCTION bg_internal._read(regclass, text, text[], text, text) FROM PUBLIC;

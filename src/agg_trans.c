@@ -6,7 +6,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -137,6 +139,33 @@ typedef struct RoleIndex
 	bool		tmpl_const;		/* the template argument is a constant */
 } RoleIndex;
 
+/*
+ * The call-site cache of a transition function that another aggregate calls
+ * for each row with a new FmgrInfo, so that fn_extra is always empty:
+ * Citus's worker_partial_agg (docs/design.md §12), whose Aggref's first
+ * argument is the wrapped aggregate's OID, not bg's template.  One cache for
+ * the backend serves them (its key compared on every row); NULL otherwise.
+ */
+static BgCallCache *
+wrapped_call_cache(FunctionCallInfo fcinfo)
+{
+	static BgCallCache *wrapped = NULL;
+	Aggref	   *agg = AggGetAggref(fcinfo);
+
+	if (agg == NULL || agg->args == NIL ||
+		exprType((Node *) ((TargetEntry *) linitial(agg->args))->expr) == TEXTOID)
+		return NULL;
+	if (wrapped == NULL)
+	{
+		wrapped = MemoryContextAllocZero(TopMemoryContext, sizeof(BgCallCache));
+		wrapped->cxt = AllocSetContextCreate(TopMemoryContext, "bg wrapped call cache",
+											 ALLOCSET_SMALL_SIZES);
+		wrapped->rowtype = InvalidOid;
+		wrapped->rowtypmod = -1;
+	}
+	return wrapped;
+}
+
 static RoleIndex *
 role_index(FunctionCallInfo fcinfo)
 {
@@ -145,7 +174,7 @@ role_index(FunctionCallInfo fcinfo)
 	const char *nm = VARDATA_ANY(name);
 	int			nmlen = VARSIZE_ANY_EXHDR(name);
 
-	if (cc == NULL)
+	if (cc == NULL && (cc = wrapped_call_cache(fcinfo)) == NULL)
 		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, 1));
 	if (!bg_call_cache_fresh(cc, nm, nmlen, NULL))
 	{

@@ -32,6 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "citus.h"
 #include "cond.h"
 #include "plan_rewrite.h"
 #include "template_cache.h"
@@ -73,6 +74,13 @@ is_bg_symbol(Oid funcid, const char *symbol)
 	}
 	ReleaseSysCache(tup);
 	return result;
+}
+
+/* Whether funcid is the C function symbol of bg's module (for citus.c). */
+bool
+bg_is_module_symbol(Oid funcid, const char *symbol)
+{
+	return is_bg_symbol(funcid, symbol);
 }
 
 static bool
@@ -118,7 +126,8 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
 	if (var->varno < 1 || var->varno > list_length(q->rtable))
 		return NULL;
 	rte = rt_fetch(var->varno, q->rtable);
-	if (rte->rtekind != RTE_RELATION)
+	/* Citus's workers narrow their shard queries themselves (citus.c) */
+	if (rte->rtekind != RTE_RELATION || bg_citus_table(rte->relid))
 		return NULL;
 	t = bg_template_lookup(TextDatumGetCString(c->constvalue));
 	if (t == NULL)
@@ -224,6 +233,7 @@ bg_planner(Query *parse, const char *query_string, int cursorOptions,
 	RewriteContext ctx = {NIL, false};
 	PlannedStmt *result;
 
+	ctx.changed = bg_citus_rewrite(parse, boundParams);
 	(void) rewrite_walker((Node *) parse, &ctx);
 	if (prev_planner_hook)
 		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);

@@ -5,5 +5,6 @@
 #define BG_PLAN_REWRITE_H
 
 extern void bg_plan_rewrite_init(void);
+extern bool bg_is_module_symbol(Oid funcid, const char *symbol);
 
 #endif							/* BG_PLAN_REWRITE_H */

@@ -22,6 +22,7 @@
 #include "utils/snapmgr.h"
 #include "access/xact.h"
 
+#include "citus.h"
 #include "owner.h"
 #include "template_cache.h"
 
@@ -103,6 +104,8 @@ bg_template_lookup(const char *name)
 	char	   *query;
 	BgSavedUser saved;
 
+	if (name[0] == ' ')
+		return bg_template_unship(name);	/* no template name starts so */
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
 										  ALLOCSET_SMALL_SIZES);

@@ -243,8 +243,12 @@ DECLARE
 BEGIN
     SELECT string_agg(x.k, ', ' ORDER BY x.k) INTO missing
       FROM bg_internal._read(b.relid,
+                             -- an anti-join with the keys found, not a correlated
+                             -- subquery: Citus runs it on a distributed table too
                              format('SELECT u.k FROM pg_catalog.unnest($1) AS u(k)
-                                      WHERE NOT EXISTS (SELECT FROM %s t WHERE t.%I = u.k::%s) ORDER BY u.k LIMIT 5',
+                                       LEFT JOIN (SELECT t.%2$I AS k FROM %1$s t WHERE t.%2$I = ANY ($1::%3$s[])) f
+                                              ON f.k = u.k::%3$s
+                                      WHERE f.k IS NULL ORDER BY u.k LIMIT 5',
                                     b.relid, b.key_column, bg_internal._coltype(b.relid, b.key_column)),
                              keys) AS x(k text);
     IF missing IS NOT NULL AND kind = 'people' THEN
@@ -260,12 +264,20 @@ END $$;
 COMMENT ON FUNCTION bg_internal._require_keys(text[], text) IS 'Internal: errors when a key is not in the bound table.';
 
 -- The accounts binding of a solution interest that counts subaccounts: it
--- must have a parent column.
+-- must have a parent column, and not be a table Citus manages (the walk is a
+-- recursive query).
 CREATE FUNCTION bg_internal._account_tree(si bg_internal.solution_interest) RETURNS bg_internal.binding
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding := bg_internal._bound('accounts');
 BEGIN
+    IF bg_internal._citus_table(a.relid) THEN
+        RAISE EXCEPTION 'solution interest "%" counts subaccounts, but Citus manages the accounts table %',
+                        si.name, a.relid
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'Citus runs no recursive query over a distributed table, and the walk down the account hierarchy is one.',
+                  HINT = 'Use a solution interest without include_subaccounts.';
+    END IF;
     IF a.parent_column IS NULL THEN
         RAISE EXCEPTION 'solution interest "%" counts subaccounts, but the accounts are bound without a parent column',
                         si.name
@@ -274,7 +286,7 @@ BEGIN
     END IF;
     RETURN a;
 END $$;
-COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column.';
+COMMENT ON FUNCTION bg_internal._account_tree(bg_internal.solution_interest) IS 'Internal: the accounts binding of a solution interest with subaccounts; errors when it has no parent column or is a Citus table.';
 
 -- Statements built once and kept planned per backend until bg's catalog
 -- changes (src/plan_cache.c; live mode).  Only bg's owner may call them.

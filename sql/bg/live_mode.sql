@@ -176,6 +176,13 @@ BEGIN
                 USING ERRCODE = 'wrong_object_type',
                       HINT = 'Live mode needs triggers; bind a table, or call bg.sync() after changes instead.';
         END IF;
+        -- Citus fires triggers on the shards, where bg's tables are not the coordinator's
+        IF bg_internal._citus_table(p.relid) OR (a.relid IS NOT NULL AND bg_internal._citus_table(a.relid)) THEN
+            RAISE EXCEPTION 'cannot watch %: live mode does not work on tables that Citus manages',
+                    CASE WHEN bg_internal._citus_table(p.relid) THEN p.relid ELSE a.relid END
+                USING ERRCODE = 'feature_not_supported',
+                      HINT = 'Schedule bg.sync() instead (for instance with pg_cron): it re-evaluates the buying groups of every update_existing solution interest.';
+        END IF;
         EXECUTE format('CREATE TRIGGER bg_watch_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
                         FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._people_changed()', p.relid);
         EXECUTE format('CREATE TRIGGER bg_watch_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows

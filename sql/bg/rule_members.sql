@@ -122,7 +122,9 @@ DECLARE
     person text := 'p';
     narrow text := '';
 BEGIN
-    IF cols IS NOT NULL AND NOT EXISTS (SELECT FROM unnest(cols) AS c
+    -- (not on a table Citus manages: it cannot send an anonymous record from
+    -- its workers; the whole row then comes to the coordinator)
+    IF cols IS NOT NULL AND NOT bg_internal._citus_table(p.relid) AND NOT EXISTS (SELECT FROM unnest(cols) AS c
                                          WHERE NOT EXISTS (SELECT FROM pg_attribute a
                                                             WHERE a.attrelid = p.relid AND a.attname = c
                                                               AND a.attnum > 0 AND NOT a.attisdropped)) THEN

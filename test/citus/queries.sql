@@ -1,0 +1,121 @@
+-- The ad-hoc queries of the Citus test (scripts/citus_test.sh): each
+-- section ("\echo == name") must print the same on the cluster as on the
+-- plain database.  people and accounts are distributed by account.
+\echo == role_for
+SELECT p.id, bg.role_for('Cyber', p) FROM crm.person p ORDER BY p.id;
+\echo == role_for_draft
+SELECT p.id, bg.role_for('Draft', p) FROM crm.person p WHERE p.account_id = 7 ORDER BY p.id;
+\echo == explain_role
+SELECT p.id, e.* FROM crm.person p, bg.explain_role('Cyber', p) e
+ WHERE p.account_id IN (1, 2) ORDER BY p.id, e.priority;
+\echo == role_for_grouped
+SELECT bg.role_for('Cyber', p) AS role, count(*) FROM crm.person p GROUP BY 1 ORDER BY 1;
+\echo == by_account
+SELECT account_id, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
+       bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p)
+  FROM crm.person p GROUP BY account_id ORDER BY account_id;
+\echo == by_account_role_text
+SELECT account_id, bg.role_counts('Cyber', bg.role_for('Cyber', p)),
+       bg.completeness('Cyber', bg.role_for('Cyber', p)),
+       bg.role_completeness('Cyber', bg.role_for('Cyber', p)),
+       bg.missing_roles('Cyber', bg.role_for('Cyber', p))
+  FROM crm.person p GROUP BY account_id ORDER BY account_id;
+\echo == by_account_draft
+SELECT account_id, bg.completeness('Draft', p), bg.missing_roles('Draft', p)
+  FROM crm.person p GROUP BY account_id ORDER BY account_id;
+\echo == by_industry
+SELECT a.industry, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
+       bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.industry ORDER BY a.industry;
+\echo == by_department
+SELECT department, bg.role_counts('Cyber', p), bg.completeness('Cyber', p)
+  FROM crm.person p GROUP BY department ORDER BY department;
+\echo == by_department_role_text
+SELECT department, bg.role_counts('Cyber', bg.role_for('Cyber', p))
+  FROM crm.person p GROUP BY department ORDER BY department;
+\echo == total
+SELECT bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
+       bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p)
+  FROM crm.person p;
+\echo == total_draft
+SELECT bg.role_counts('Draft', p), bg.completeness('Draft', p) FROM crm.person p;
+\echo == having
+SELECT account_id, bg.completeness('Cyber', p) FROM crm.person p
+ GROUP BY account_id HAVING bg.completeness('Cyber', p) < 80 ORDER BY account_id;
+\echo == having_industry
+SELECT a.industry, bg.completeness('Cyber', p) FROM crm.account a JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.industry HAVING bg.completeness('Cyber', p) > 0 ORDER BY a.industry;
+\echo == filter
+SELECT account_id, bg.role_counts('Cyber', p) FILTER (WHERE seniority > 3),
+       bg.completeness('Cyber', p) FILTER (WHERE department = 'Security')
+  FROM crm.person p GROUP BY account_id ORDER BY account_id;
+\echo == filter_department
+SELECT department, bg.role_counts('Cyber', p) FILTER (WHERE seniority > 3)
+  FROM crm.person p GROUP BY department ORDER BY department;
+\echo == window_by_account
+SELECT p.id, bg.completeness('Cyber', p) OVER (PARTITION BY p.account_id)
+  FROM crm.person p WHERE p.account_id <= 5 ORDER BY p.id;
+\echo == window_by_department
+SELECT p.id, bg.role_counts('Cyber', p) OVER (PARTITION BY p.department)
+  FROM crm.person p WHERE p.id <= 60 ORDER BY p.id;
+\echo == window_by_department_cte
+WITH r AS MATERIALIZED (SELECT p.id, p.department, bg.role_for('Cyber', p) AS role FROM crm.person p)
+SELECT r.id, bg.role_counts('Cyber', r.role) OVER (PARTITION BY r.department)
+  FROM r WHERE r.id <= 60 ORDER BY r.id;
+\echo == left_join_accounts
+SELECT a.id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', p), bg.role_counts('Cyber', p)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.id ORDER BY a.id;
+\echo == left_join_industry
+SELECT a.industry, bg.completeness('Cyber', p)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.industry ORDER BY a.industry;
+\echo == subquery
+SELECT s.completeness, count(*) FROM (
+    SELECT account_id, bg.completeness('Cyber', p) AS completeness
+      FROM crm.person p GROUP BY account_id) s
+ GROUP BY 1 ORDER BY 1;
+\echo == prepared
+PREPARE by_acct(int) AS SELECT bg.completeness('Cyber', p), bg.role_counts('Cyber', p) FROM crm.person p WHERE account_id = $1;
+EXECUTE by_acct(1);
+EXECUTE by_acct(2);
+EXECUTE by_acct(7);
+EXECUTE by_acct(9);
+EXECUTE by_acct(11);
+EXECUTE by_acct(13);
+EXECUTE by_acct(12);
+DEALLOCATE by_acct;
+\echo == draft_change_in_transaction
+BEGIN;
+SELECT bg.create_role('Legal', 'signs off');
+SELECT bg.add_role('Draft', 'Legal', $$department = 'Legal'$$, required => true);
+SELECT department, bg.role_counts('Draft', p), bg.missing_roles('Draft', p)
+  FROM crm.person p GROUP BY department ORDER BY department;
+ROLLBACK;
+SELECT bg.role_counts('Draft', p) FROM crm.person p;
+\echo == prepared_template_parameter
+PREPARE by_tmpl(text) AS SELECT account_id, bg.completeness($1, p), bg.missing_roles($1, p)
+  FROM crm.person p WHERE account_id < 6 GROUP BY account_id ORDER BY account_id;
+EXECUTE by_tmpl('Cyber');
+EXECUTE by_tmpl('Draft');
+EXECUTE by_tmpl('Cyber');
+EXECUTE by_tmpl('Draft');
+EXECUTE by_tmpl('Cyber');
+EXECUTE by_tmpl('Draft');
+EXECUTE by_tmpl('Cyber');
+DEALLOCATE by_tmpl;
+\echo == prepared_after_template_change
+PREPARE draft_counts AS SELECT department, bg.role_counts('Draft', p) FROM crm.person p
+ GROUP BY department ORDER BY department;
+EXECUTE draft_counts;
+EXECUTE draft_counts;
+EXECUTE draft_counts;
+EXECUTE draft_counts;
+EXECUTE draft_counts;
+EXECUTE draft_counts;
+SELECT bg.add_role('Draft', 'Executive Steering Committee', $$seniority >= 7$$, priority => 1);
+EXECUTE draft_counts;
+SELECT bg.remove_role('Draft', 'Executive Steering Committee');
+EXECUTE draft_counts;
+DEALLOCATE draft_counts;
