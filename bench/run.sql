@@ -68,3 +68,33 @@ SELECT t.template,
   LEFT JOIN m sq ON sq.variant = 'sql' || t.sfx
   LEFT JOIN m cs ON cs.variant = 'case' || t.sfx
  ORDER BY t.k;
+
+-- Parallel (issue 12, target 3): the same queries with 2 workers, against
+-- their serial medians above; bg must scale as the floor does.
+\if :{?parallel}
+\else
+  \set parallel 0
+\endif
+SELECT :parallel = 1 AS run_parallel \gset
+\if :run_parallel
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+\echo '== timings with 2 workers: median of' :runs 'interleaved rounds (ms) =='
+CREATE TEMP TABLE ptimings AS
+SELECT * FROM bench_rounds((SELECT array_agg(variant ORDER BY n) FROM variants WHERE NOT slow),
+                           (SELECT array_agg(query ORDER BY n) FROM variants WHERE NOT slow), :runs);
+SELECT p.variant, round(s.ms::numeric, 1) AS serial_ms, round(p.ms::numeric, 1) AS parallel_ms,
+       round((s.ms / p.ms)::numeric, 2) AS speedup
+  FROM ptimings p JOIN timings s USING (variant) JOIN variants v USING (variant) ORDER BY v.n;
+\echo '== bg speedup / floor speedup (target >= 0.9) =='
+SELECT v.variant,
+       round(((s.ms / p.ms) / (sf.ms / pf.ms))::numeric, 2) AS "speedup / floor speedup"
+  FROM variants v
+  JOIN timings s USING (variant) JOIN ptimings p USING (variant)
+  JOIN timings sf ON sf.variant = 'floor' JOIN ptimings pf ON pf.variant = 'floor'
+ WHERE v.variant IN ('bg', 'bg_small')
+ ORDER BY v.n;
+SET max_parallel_workers_per_gather = 0;
+\endif
