@@ -1825,6 +1825,47 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
+CREATE FUNCTION bg_internal._apply_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT ',
+            ins AS (
+              INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
+              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
+              ON CONFLICT (group_id, person_key) DO NOTHING
+              RETURNING 1),
+            upd AS (
+              UPDATE bg_internal.member m
+                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
+                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                FROM diff x
+               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
+              RETURNING x.was_removed AS readded),
+            rem AS (
+              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
+                FROM diff x
+               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
+                 AND m.source = ''rule'' AND NOT m.is_removed
+              RETURNING 1)
+            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
+                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)';
+$$;
+COMMENT ON FUNCTION bg_internal._apply_sql() IS 'Internal: SQL of the writes of a sync, after its diff.';
+
+CREATE FUNCTION bg_internal._lock_people_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+            SELECT array_agg(x.id) FROM (
+              SELECT g.id FROM bg_internal.buying_group g
+               WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
+                                       UNION SELECT m.group_id FROM bg_internal.member m
+                                              WHERE m.person_key = ANY ($1)
+                                                AND EXISTS (SELECT FROM bg_internal.buying_group x
+                                                             WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
+               ORDER BY g.id FOR NO KEY UPDATE OF g) x';
+$$;
+COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks the groups of given people.';
+
 CREATE OR REPLACE FUNCTION bg_internal._sync(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1886,40 +1927,10 @@ BEGIN
             wanted := bg_internal._group_rule_members_sql(si, bg_internal._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
         END IF;
     ELSE
-        EXECUTE 'WITH RECURSIVE ' || wanted || '
-            SELECT array_agg(x.id) FROM (
-              SELECT g.id FROM bg_internal.buying_group g
-               WHERE g.id IN (SELECT d.group_id FROM d
-                              UNION SELECT m.group_id FROM bg_internal.member m
-                                     WHERE m.person_key = ANY ($1)
-                                       AND EXISTS (SELECT FROM bg_internal.buying_group x
-                                                    WHERE x.id = m.group_id AND x.solution_interest_id = $2))
-               ORDER BY g.id FOR NO KEY UPDATE OF g) x'
-           INTO locked USING people, si.id;
+        EXECUTE 'WITH RECURSIVE ' || wanted || bg_internal._lock_people_sql() INTO locked USING people, si.id;
     END IF;
     IF locked IS NOT NULL THEN
-        EXECUTE 'WITH RECURSIVE ' || wanted || diff || ',
-            ins AS (
-              INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
-              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
-              ON CONFLICT (group_id, person_key) DO NOTHING
-              RETURNING 1),
-            upd AS (
-              UPDATE bg_internal.member m
-                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
-                FROM diff x
-               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-              RETURNING x.was_removed AS readded),
-            rem AS (
-              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
-                FROM diff x
-               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND NOT m.is_removed
-              RETURNING 1)
-            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)'
+        EXECUTE 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql()
            INTO added, readded, changed, removed USING people, si.id, locked;
         -- names follow renamed accounts, in the groups locked above
         IF names IS NOT NULL THEN
@@ -1967,41 +1978,9 @@ BEGIN
                  AND (c.group_id IS NULL
                       OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
                       OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
-        -- every group the people are in or would be in, locked in id order
-        -- ("= ANY (ARRAY(...))": the groups by their key, whatever the
-        -- estimate of the people read)
-        PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || '
-            SELECT array_agg(x.id) FROM (
-              SELECT g.id FROM bg_internal.buying_group g
-               WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
-                                       UNION SELECT m.group_id FROM bg_internal.member m
-                                              WHERE m.person_key = ANY ($1)
-                                                AND EXISTS (SELECT FROM bg_internal.buying_group x
-                                                             WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
-               ORDER BY g.id FOR NO KEY UPDATE OF g) x',
-            '{text[],integer}');
-        PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || ',
-            ins AS (
-              INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
-              SELECT x.group_id, x.person_key, x.want_role, ''rule'' FROM diff x WHERE NOT x.present
-              ON CONFLICT (group_id, person_key) DO NOTHING
-              RETURNING 1),
-            upd AS (
-              UPDATE bg_internal.member m
-                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
-                FROM diff x
-               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-              RETURNING x.was_removed AS readded),
-            rem AS (
-              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
-                FROM diff x
-               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND NOT m.is_removed
-              RETURNING 1)
-            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)',
+        PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || bg_internal._lock_people_sql(),
+                                      '{text[],integer}');
+        PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql(),
             '{text[],integer,bigint[]}');
         IF names IS NOT NULL THEN
             PERFORM bg_internal._plan_set(k || ':names',

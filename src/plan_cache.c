@@ -60,43 +60,53 @@ require_owner(const char *fn)
 				 errdetail("Only the owner of schema bg_internal may run it; bg's own functions call it.")));
 }
 
-/* The entry of key (created empty when create), or NULL. */
-static BgPlan *
-plan_entry(text *key, bool create)
+/* key as a hash key (NUL-padded); errors when it is too long. */
+static void
+key_chars(text *key, char *k)
 {
-	char		k[PLAN_KEY_LEN];
 	int			len = VARSIZE_ANY_EXHDR(key);
-	bool		found;
 
 	if (len >= PLAN_KEY_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("plan key is too long"),
 				 errdetail("It has %d bytes; the limit is %d.", len, PLAN_KEY_LEN - 1)));
-	if (plans == NULL)
+	memset(k, 0, PLAN_KEY_LEN);
+	memcpy(k, VARDATA_ANY(key), len);
+}
+
+/*
+ * The entry of key in *table (an entry of entrysize bytes that starts with
+ * the key; created zeroed when create, the table too), or NULL.
+ */
+static void *
+key_entry(HTAB **table, const char *name, Size entrysize, text *key, bool create)
+{
+	char		k[PLAN_KEY_LEN];
+	bool		found;
+	void	   *e;
+
+	key_chars(key, k);
+	if (*table == NULL)
 	{
 		HASHCTL		ctl;
 
 		if (!create)
 			return NULL;
 		ctl.keysize = PLAN_KEY_LEN;
-		ctl.entrysize = sizeof(BgPlan);
-		plans = hash_create("bg kept plans", 16, &ctl, HASH_ELEM | HASH_STRINGS);
+		ctl.entrysize = entrysize;
+		*table = hash_create(name, 16, &ctl, HASH_ELEM | HASH_STRINGS);
 	}
-	memset(k, 0, sizeof(k));
-	memcpy(k, VARDATA_ANY(key), len);
-	if (!create)
-		return hash_search(plans, k, HASH_FIND, NULL);
-	{
-		BgPlan	   *e = hash_search(plans, k, HASH_ENTER, &found);
+	e = hash_search(*table, k, create ? HASH_ENTER : HASH_FIND, &found);
+	if (create && !found)
+		memset((char *) e + PLAN_KEY_LEN, 0, entrysize - PLAN_KEY_LEN);
+	return e;
+}
 
-		if (!found)
-		{
-			e->plan = NULL;
-			e->generation = 0;
-		}
-		return e;
-	}
+static BgPlan *
+plan_entry(text *key, bool create)
+{
+	return key_entry(&plans, "bg kept plans", sizeof(BgPlan), key, create);
 }
 
 /* bg_internal._plan_ready(key text) RETURNS boolean */
@@ -240,35 +250,7 @@ static HTAB *memos = NULL;
 static BgMemo *
 memo_entry(text *key, bool create)
 {
-	char		k[PLAN_KEY_LEN];
-	int			len = VARSIZE_ANY_EXHDR(key);
-	bool		found;
-	BgMemo	   *e;
-
-	if (len >= PLAN_KEY_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("plan key is too long"),
-				 errdetail("It has %d bytes; the limit is %d.", len, PLAN_KEY_LEN - 1)));
-	if (memos == NULL)
-	{
-		HASHCTL		ctl;
-
-		if (!create)
-			return NULL;
-		ctl.keysize = PLAN_KEY_LEN;
-		ctl.entrysize = sizeof(BgMemo);
-		memos = hash_create("bg kept texts", 16, &ctl, HASH_ELEM | HASH_STRINGS);
-	}
-	memset(k, 0, sizeof(k));
-	memcpy(k, VARDATA_ANY(key), len);
-	e = hash_search(memos, k, create ? HASH_ENTER : HASH_FIND, &found);
-	if (create && !found)
-	{
-		e->value = NULL;
-		e->generation = 0;
-	}
-	return e;
+	return key_entry(&memos, "bg kept texts", sizeof(BgMemo), key, create);
 }
 
 /* bg_internal._memo(key text) RETURNS text: the text kept under key, or NULL */
