@@ -3,9 +3,10 @@
 -- dropped; models are drafts until activated, one is active, activating
 -- another archives it, only drafts change or are dropped; every change moves
 -- the catalog generation (the engagement aggregates see it at once); every
--- error with its SQLSTATE, and nothing written by a refused call.
+-- error with its SQLSTATE, and nothing written by a refused call; binding the
+-- activities table checks its columns' types.
 BEGIN;
-SELECT plan(51);
+SELECT plan(64);
 
 -- ---------------------------------------------------------------------------
 -- Bands
@@ -99,6 +100,38 @@ SELECT lives_ok($$SELECT bg.drop_weighting_model('Draft'); SELECT bg.drop_activi
     'a draft and an unused band are dropped');
 SELECT results_eq('SELECT * FROM bg.weighting_models', 'SELECT * FROM models_before', 'the refused calls wrote no model');
 SELECT results_eq('SELECT * FROM bg.activity_weights', 'SELECT * FROM weights_before', 'and no weight');
+
+-- ---------------------------------------------------------------------------
+-- bind_activities
+-- ---------------------------------------------------------------------------
+CREATE DOMAIN activity_kind AS varchar(40);
+CREATE TABLE act (person_id bigint, activity_type text, occurred_at timestamptz, kind activity_kind,
+                  n integer, local_time timestamp, doc jsonb);
+SELECT lives_ok($$SELECT bg.bind_activities('act')$$, 'bind_activities with the default column names');
+SELECT results_eq('SELECT relid, person_column, type_column, at_column, person_type FROM bg_internal.activity_binding',
+    $$VALUES ('act'::regclass, 'person_id'::name, 'activity_type'::name, 'occurred_at'::name, 'bigint'::regtype)$$,
+    'the binding is recorded');
+SELECT lives_ok($$SELECT bg.bind_activities('act', type => 'kind')$$, 'a type column of a domain over varchar');
+SELECT is((SELECT type_column FROM bg_internal.activity_binding), 'kind'::name, 'binding again replaces the binding');
+CREATE TEMP TABLE binding_before AS SELECT * FROM bg_internal.activity_binding;
+SELECT throws_ok($$SELECT bg.bind_activities(NULL)$$, '22004', 'table must not be null', 'a NULL table is 22004');
+SELECT throws_ok($$SELECT bg.bind_activities('act', person => NULL)$$, '22004', 'person column must not be null',
+    'a NULL person column is 22004');
+SELECT throws_ok($$SELECT bg.bind_activities('act', type => NULL)$$, '22004', 'activity type column must not be null',
+    'a NULL type column is 22004');
+SELECT throws_ok($$SELECT bg.bind_activities('act', at => NULL)$$, '22004', 'time column must not be null',
+    'a NULL time column is 22004');
+SELECT throws_ok($$SELECT bg.bind_activities('act', person => 'who')$$, '42703', 'column "who" does not exist in table public.act',
+    'a missing column is 42703');
+SELECT throws_ok($$SELECT bg.bind_activities('act', type => 'n')$$, '42804', 'column "n" of table public.act is of type integer',
+    'a type column that is not text is 42804');
+SELECT throws_ok($$SELECT bg.bind_activities('act', at => 'local_time')$$, '42804',
+    'column "local_time" of table public.act is of type timestamp without time zone',
+    'a time column that is not timestamptz is 42804');
+SELECT throws_ok($$SELECT bg.bind_activities('act', person => 'doc')$$, '42804', NULL,
+    'a person column that cannot hold keys is 42804');
+SELECT results_eq('SELECT * FROM bg_internal.activity_binding', 'SELECT * FROM binding_before',
+    'the refused bindings wrote nothing');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -45,7 +45,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'publish_template', 'drop_template', 'bind_people', 'bind_accounts',
                                'create_solution_interest', 'drop_solution_interest', 'watch_people',
                                'set_activity_band', 'drop_activity_band', 'create_weighting_model',
-                               'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model')
+                               'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
+                               'bind_activities')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';

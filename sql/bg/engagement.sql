@@ -36,6 +36,19 @@ CREATE INDEX activity_weight_band_idx ON bg_internal.activity_weight (band);
 COMMENT ON TABLE bg_internal.activity_weight IS 'The band of each activity type that counts in a weighting model; use the bg.activity_weights view.';
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.activity_weight', '');
 
+-- The user's activities table (bg.bind_activities): at most one.
+CREATE TABLE bg_internal.activity_binding (
+    one           boolean PRIMARY KEY DEFAULT true CHECK (one),
+    relid         regclass NOT NULL,
+    person_column name NOT NULL,
+    type_column   name NOT NULL,
+    at_column     name NOT NULL,
+    person_type   regtype NOT NULL,
+    bound_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE bg_internal.activity_binding IS 'The activities table bound with bg.bind_activities.';
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.activity_binding', '');
+
 -- cached weights (src/engagement_weights.c) follow every change
 CREATE TRIGGER activity_band_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_band
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
@@ -43,11 +56,15 @@ CREATE TRIGGER weighting_model_catalog_changed AFTER INSERT OR UPDATE OR DELETE 
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
 CREATE TRIGGER activity_weight_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_weight
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+CREATE TRIGGER activity_binding_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_binding
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_band
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.weighting_model
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_weight
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_binding
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
 -- The state of bg.engagement_raw: per weighted activity type, its weight and
@@ -266,6 +283,46 @@ BEGIN
     DELETE FROM bg_internal.weighting_model x WHERE x.id = m.id;
 END $$;
 COMMENT ON FUNCTION bg.drop_weighting_model(text) IS 'Drops a draft weighting model.';
+
+-- Errors unless column col of rel is of type want (under any domain).
+CREATE FUNCTION bg_internal._require_column_type(rel regclass, col name, want regtype[], named_as text) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t regtype := bg_internal._column_type(rel, col);
+BEGIN
+    IF bg_internal._base_type(t) <> ALL (want) THEN
+        RAISE EXCEPTION 'column "%" of table % is of type %', col, rel, t
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = named_as,
+                  HINT = format('Bind a column of type %s, or a view that casts it.',
+                                array_to_string(want::text[], ' or '));
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._require_column_type(regclass, name, regtype[], text) IS 'Internal: errors unless a column is of one of the given types.';
+
+CREATE FUNCTION bg.bind_activities(activities regclass, person name DEFAULT 'person_id',
+                                   type name DEFAULT 'activity_type', at name DEFAULT 'occurred_at')
+    RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM bg_internal._require_table($1);
+    PERFORM bg_internal._require_column($1, $2, 'person column must not be null', 'It was named as the person column.');
+    PERFORM bg_internal._require_column($1, $3, 'activity type column must not be null', 'It was named as the activity type column.');
+    PERFORM bg_internal._require_column($1, $4, 'time column must not be null', 'It was named as the time column.');
+    PERFORM bg_internal._key_sql($1, $2, '');
+    PERFORM bg_internal._require_column_type($1, $3, ARRAY['text', 'character varying', 'character']::regtype[],
+                                             'It was named as the activity type column.');
+    PERFORM bg_internal._require_column_type($1, $4, ARRAY['timestamp with time zone']::regtype[],
+                                             'It was named as the time column.');
+    INSERT INTO bg_internal.activity_binding (relid, person_column, type_column, at_column, person_type)
+    VALUES ($1, $2, $3, $4, bg_internal._column_type($1, $2))
+    ON CONFLICT (one) DO UPDATE
+       SET relid = excluded.relid, person_column = excluded.person_column, type_column = excluded.type_column,
+           at_column = excluded.at_column, person_type = excluded.person_type, bound_at = now();
+END $$;
+COMMENT ON FUNCTION bg.bind_activities(regclass, name, name, name) IS
+    'Binds the user''s activities table: the person key, the activity type (text) and the time (timestamptz) columns.';
 
 CREATE VIEW bg.activity_bands AS
 SELECT b.name, b.value, b.is_default FROM bg_internal.activity_band b ORDER BY b.value;
