@@ -71,10 +71,13 @@ UPDATE bg_internal.binding b
 
 -- sql/bg/engagement.sql: activity bands, weighting models and their weights,
 -- and the state types of the engagement aggregates (docs/design.md §7.1)
+-- Values are unique at the end of each transaction, so that a restore may
+-- bring back bands whose values the defaults had.
 CREATE TABLE bg_internal.activity_band (
     name       text PRIMARY KEY CHECK (name OPERATOR(pg_catalog.<>) ''),
-    value      integer NOT NULL UNIQUE CHECK (value BETWEEN 0 AND 100),
-    is_default boolean NOT NULL DEFAULT false
+    value      integer NOT NULL CHECK (value BETWEEN 0 AND 100),
+    is_default boolean NOT NULL DEFAULT false,
+    UNIQUE (value) DEFERRABLE INITIALLY DEFERRED
 );
 COMMENT ON TABLE bg_internal.activity_band IS 'Activity bands (the weights of activity types); use the bg.activity_bands view.';
 INSERT INTO bg_internal.activity_band (name, value, is_default) VALUES
@@ -2310,6 +2313,17 @@ CREATE FUNCTION bg_internal._sees_account_names() RETURNS boolean
 COMMENT ON FUNCTION bg_internal._sees_account_names() IS 'Internal: whether the current role may SELECT the name column of the bound accounts table.';
 
 -- sql/bg/engagement.sql
+CREATE FUNCTION bg_internal._activity_band_restore() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    UPDATE bg_internal.activity_band b SET value = NEW.value WHERE b.name = NEW.name;
+    IF FOUND THEN
+        RETURN NULL;
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION bg_internal._activity_band_restore() IS 'Internal: an activity band inserted again updates the one that exists (restores).';
+
 CREATE FUNCTION bg_internal._engagement_trans(bg.activity_tally, text, timestamp with time zone, timestamp with time zone) RETURNS bg.activity_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_engagement_trans';
 COMMENT ON FUNCTION bg_internal._engagement_trans(bg.activity_tally, text, timestamp with time zone, timestamp with time zone) IS 'Internal: transition of bg.engagement_raw.';
@@ -2381,8 +2395,9 @@ BEGIN
         RAISE EXCEPTION 'activity band "%" already has value %', other, $2
             USING ERRCODE = 'unique_violation', HINT = 'Every activity band has a value of its own.';
     END IF;
-    INSERT INTO bg_internal.activity_band AS b (name, value) VALUES (n, $2)
-        ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE b.value <> excluded.value;
+    IF NOT EXISTS (SELECT FROM bg_internal.activity_band b WHERE b.name = n AND b.value = $2) THEN
+        INSERT INTO bg_internal.activity_band (name, value) VALUES (n, $2);   -- updates a band that exists
+    END IF;
 END $$;
 COMMENT ON FUNCTION bg.set_activity_band(text, integer) IS
     'Creates an activity band or changes its value (0..100); names and values are unique.';
@@ -2396,6 +2411,10 @@ BEGIN
     LOCK TABLE bg_internal.activity_band IN SHARE ROW EXCLUSIVE MODE;
     LOCK TABLE bg_internal.activity_weight IN SHARE ROW EXCLUSIVE MODE;
     n := bg_internal._activity_band($1);
+    IF (SELECT b.is_default FROM bg_internal.activity_band b WHERE b.name = n) THEN
+        RAISE EXCEPTION 'cannot drop activity band "%": it is a default band', n
+            USING ERRCODE = 'reserved_name', HINT = 'The five default bands cannot be dropped; their values can change.';
+    END IF;
     SELECT m.name INTO used FROM bg_internal.activity_weight w JOIN bg_internal.weighting_model m ON m.id = w.model_id
      WHERE w.band = n ORDER BY m.name LIMIT 1;
     IF FOUND THEN
@@ -2405,7 +2424,7 @@ BEGIN
     END IF;
     DELETE FROM bg_internal.activity_band b WHERE b.name = n;
 END $$;
-COMMENT ON FUNCTION bg.drop_activity_band(text) IS 'Drops an activity band that no weighting model uses.';
+COMMENT ON FUNCTION bg.drop_activity_band(text) IS 'Drops a custom activity band that no weighting model uses.';
 
 CREATE FUNCTION bg.create_weighting_model(name text, copy_of text DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -2742,7 +2761,9 @@ COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
 
 -- sql/bg/engagement.sql: the weights follow the catalog generation; the
 -- engagement aggregates and views (before the privileges are taken from PUBLIC)
-SELECT pg_catalog.pg_extension_config_dump('bg_internal.activity_band', 'WHERE NOT is_default');
+-- pg_dump keeps the custom bands and the defaults whose value changed
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.activity_band',
+    $$WHERE NOT is_default OR value OPERATOR(pg_catalog.<>) CASE name WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 WHEN 'normal' THEN 60 WHEN 'important' THEN 80 ELSE 100 END$$);
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.weighting_model', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.weighting_model_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.activity_weight', '');
@@ -2756,6 +2777,8 @@ CREATE TRIGGER activity_weight_catalog_changed AFTER INSERT OR UPDATE OR DELETE 
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
 CREATE TRIGGER activity_binding_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_binding
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._catalog_changed();
+CREATE TRIGGER restore BEFORE INSERT ON bg_internal.activity_band
+    FOR EACH ROW EXECUTE FUNCTION bg_internal._activity_band_restore();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_band
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.weighting_model

@@ -1,12 +1,12 @@
 -- Activity bands and weighting models (docs/design.md §7.1): five default
--- bands, bands with unique names and values 0..100, a band in use cannot be
--- dropped; models are drafts until activated, one is active, activating
+-- bands, bands with unique names and values 0..100, a default band or one in
+-- use cannot be dropped; models are drafts until activated, one is active, activating
 -- another archives it, only drafts change or are dropped; every change moves
 -- the catalog generation (the engagement aggregates see it at once); every
 -- error with its SQLSTATE, and nothing written by a refused call; binding the
 -- activities table checks its columns' types.
 BEGIN;
-SELECT plan(64);
+SELECT plan(67);
 
 -- ---------------------------------------------------------------------------
 -- Bands
@@ -92,12 +92,17 @@ SELECT throws_ok($$SELECT bg.activate_weighting_model('Nope')$$, '42704', 'weigh
     'activating an unknown model is 42704');
 SELECT throws_ok($$SELECT bg.drop_weighting_model('Next')$$, '55000', 'cannot drop weighting model "Next": it is active',
     'an active model is not dropped (55000)');
-SELECT throws_ok($$SELECT bg.drop_activity_band('minor')$$, '2BP01',
-    'cannot drop activity band "minor": weighting model "Base" uses it', 'a band a model uses is not dropped (2BP01)');
+SELECT lives_ok($$SELECT bg.set_activity_band('custom', 33)$$, 'a custom band');
+SELECT lives_ok($$SELECT bg.set_activity_weight('Draft', 'email', 'custom')$$, 'that a draft uses');
+SELECT throws_ok($$SELECT bg.drop_activity_band('custom')$$, '2BP01',
+    'cannot drop activity band "custom": weighting model "Draft" uses it', 'a band a model uses is not dropped (2BP01)');
+SELECT throws_ok($$SELECT bg.drop_activity_band('trivial')$$, '42939', 'cannot drop activity band "trivial": it is a default band',
+    'a default band is not dropped (42939)');
 SELECT throws_ok($$SELECT bg.drop_activity_band('nope')$$, '42704', 'activity band "nope" does not exist',
     'dropping an unknown band is 42704');
-SELECT lives_ok($$SELECT bg.drop_weighting_model('Draft'); SELECT bg.drop_activity_band('critical')$$,
-    'a draft and an unused band are dropped');
+SELECT lives_ok($$SELECT bg.drop_weighting_model('Draft'); SELECT bg.drop_activity_band('critical');
+                  SELECT bg.drop_activity_band('custom')$$,
+    'a draft and unused custom bands are dropped');
 SELECT results_eq('SELECT * FROM bg.weighting_models', 'SELECT * FROM models_before', 'the refused calls wrote no model');
 SELECT results_eq('SELECT * FROM bg.activity_weights', 'SELECT * FROM weights_before', 'and no weight');
 
