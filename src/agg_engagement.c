@@ -156,15 +156,11 @@ bg_engagement_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 	{
 		BgActivityWeights *w = bg_activity_weights();
-		MemoryContext aggcxt;
-		MemoryContext old;
 
 		if (!w->has_model)
 			PG_RETURN_NULL();
-		AggCheckCallContext(fcinfo, &aggcxt);
-		old = MemoryContextSwitchTo(aggcxt);
+		/* the executor copies a new state into the aggregate's context */
 		t = bg_activity_tally_new(as_of, w->ntypes, w->types, w->weights);
-		MemoryContextSwitchTo(old);
 	}
 	else
 	{

@@ -135,7 +135,6 @@ PG_FUNCTION_INFO_V1(bg_group_engagement_trans);
 Datum
 bg_group_engagement_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt;
 	BgGroupTally *t;
 	RoleLookup *rl;
 	char	   *template;
@@ -145,7 +144,7 @@ bg_group_engagement_trans(PG_FUNCTION_ARGS)
 	int			i;
 	float8		raw;
 
-	if (!AggCheckCallContext(fcinfo, &aggcxt))
+	if (!AggCheckCallContext(fcinfo, NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("bg.group_engagement_raw transition called outside an aggregate")));
@@ -156,12 +155,7 @@ bg_group_engagement_trans(PG_FUNCTION_ARGS)
 	template = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	rl = role_lookup(fcinfo, template);
 	if (PG_ARGISNULL(0))
-	{
-		MemoryContext old = MemoryContextSwitchTo(aggcxt);
-
-		t = bg_group_tally_new(template, rl->w.nroles);
-		MemoryContextSwitchTo(old);
-	}
+		t = bg_group_tally_new(template, rl->w.nroles);	/* the executor copies it once */
 	else
 	{
 		t = (BgGroupTally *) DatumGetPointer(PG_GETARG_DATUM(0));
