@@ -79,22 +79,27 @@ typedef struct RoleLookup
 	int			last;
 } RoleLookup;
 
+/* The roles of the template named by text argument 1, without allocating when fresh. */
 static RoleLookup *
-role_lookup(FunctionCallInfo fcinfo, const char *template)
+role_lookup(FunctionCallInfo fcinfo)
 {
 	RoleLookup *rl = (RoleLookup *) fcinfo->flinfo->fn_extra;
+	text	   *arg = PG_GETARG_TEXT_PP(1);
+	const char *name = VARDATA_ANY(arg);
+	int			len = VARSIZE_ANY_EXHDR(arg);
 	BgRoleWeights *w;
 	MemoryContext old;
 
-	if (rl != NULL && rl->generation == bg_catalog_generation && strcmp(rl->template, template) == 0)
+	if (rl != NULL && rl->generation == bg_catalog_generation &&
+		strncmp(rl->template, name, len) == 0 && rl->template[len] == '\0')
 		return rl;
-	w = bg_role_weights(template);
+	w = bg_role_weights(text_to_cstring(arg));
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (rl == NULL)
 		rl = palloc0(sizeof(RoleLookup));
 	/* the previous copy stays in fn_mcxt until the query ends: rare */
 	rl->generation = bg_catalog_generation;
-	rl->template = pstrdup(template);
+	rl->template = pstrdup(w->template);
 	rl->w.nroles = w->nroles;
 	rl->w.roles = palloc0(sizeof(char *) * (w->nroles + 1));
 	rl->w.lens = palloc0(sizeof(int) * (w->nroles + 1));
@@ -137,7 +142,7 @@ bg_group_engagement_trans(PG_FUNCTION_ARGS)
 {
 	BgGroupTally *t;
 	RoleLookup *rl;
-	char	   *template;
+	const char *template;
 	text	   *role;
 	const char *r;
 	int			rlen;
@@ -152,8 +157,8 @@ bg_group_engagement_trans(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("the roles template of bg.group_engagement_raw must not be null")));
-	template = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	rl = role_lookup(fcinfo, template);
+	rl = role_lookup(fcinfo);
+	template = rl->template;
 	if (PG_ARGISNULL(0))
 		t = bg_group_tally_new(template, rl->w.nroles);	/* the executor copies it once */
 	else
@@ -165,7 +170,6 @@ bg_group_engagement_trans(PG_FUNCTION_ARGS)
 					 errmsg("invalid bg.group_engagement_tally value")));
 		fits(t, template, rl->w.nroles);
 	}
-	pfree(template);
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(t);	/* a member without a role */
 	role = PG_GETARG_TEXT_PP(2);
