@@ -6,7 +6,7 @@
 -- error with its SQLSTATE, and nothing written by a refused call; binding the
 -- activities table checks its columns' types.
 BEGIN;
-SELECT plan(67);
+SELECT plan(69);
 
 -- ---------------------------------------------------------------------------
 -- Bands
@@ -137,6 +137,16 @@ SELECT throws_ok($$SELECT bg.bind_activities('act', person => 'doc')$$, '42804',
     'a person column that cannot hold keys is 42804');
 SELECT results_eq('SELECT * FROM bg_internal.activity_binding', 'SELECT * FROM binding_before',
     'the refused bindings wrote nothing');
+
+-- ---------------------------------------------------------------------------
+-- The aggregates: PARALLEL SAFE, with a combine function and a concrete state
+-- ---------------------------------------------------------------------------
+SELECT ok(EXISTS (SELECT FROM pg_aggregate g JOIN pg_proc p ON p.oid = g.aggfnoid
+                   WHERE p.oid = a::regprocedure AND p.proparallel = 's' AND g.aggcombinefn <> 0
+                     AND g.aggtranstype = t::regtype AND p.prorettype = 'double precision'::regtype),
+          format('%s is PARALLEL SAFE with a combine function and state %s, and returns double precision', a, t))
+  FROM (VALUES ('bg.engagement_raw(text,timestamptz,timestamptz)', 'bg.activity_tally'),
+               ('bg.group_engagement_raw(text,text,double precision)', 'bg.group_engagement_tally')) v(a, t);
 
 SELECT * FROM finish();
 ROLLBACK;
