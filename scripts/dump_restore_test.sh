@@ -2,7 +2,8 @@
 # Checks that bg's user data survives pg_dump and pg_restore: custom roles,
 # templates, template roles, bindings, account lists, solution interests,
 # jobs, buying groups with their stored scores and members (manual ones
-# included) come back identical, the default roles are not duplicated, and
+# included), activity bands (a default's changed value too), weighting models
+# and their weights, the activities binding come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -52,6 +53,20 @@ SELECT bg.grant_access('bg_dump_reader', 'reader');
 SELECT bg.grant_access('bg_dump_writer', 'writer');
 SELECT bg.grant_access('bg_dump_admin', 'admin');
 SELECT bg.grant_access('bg_dump_admin', 'writer');
+CREATE TABLE crm.activity (person_id int, activity_type text, occurred_at timestamptz);
+INSERT INTO crm.activity VALUES (1, 'email', '2026-11-28 10:00+00'), (1, 'web', '2026-11-28 10:00+00'),
+                                (2, 'event', '2026-11-20 10:00+00');
+SELECT bg.bind_activities('crm.activity');
+SELECT bg.set_activity_band('minor', 45);
+SELECT bg.set_activity_band('low', 40);
+SELECT bg.create_weighting_model('Old');
+SELECT bg.set_activity_weight('Old', 'email', 'vital');
+SELECT bg.activate_weighting_model('Old');
+SELECT bg.create_weighting_model('Now', copy_of => 'Old');
+SELECT bg.set_activity_weight('Now', 'web', 'low');
+SELECT bg.set_activity_weight('Now', 'event', 'minor');
+SELECT bg.activate_weighting_model('Now');
+SELECT bg.create_weighting_model('Draft', copy_of => 'Now');
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -76,6 +91,11 @@ SELECT p.oid::regprocedure, coalesce(p.proacl, acldefault('f', p.proowner)) FROM
 SELECT c.oid::regclass, coalesce(c.relacl, acldefault('r', c.relowner)) FROM pg_class c
  WHERE c.relnamespace IN ('bg'::regnamespace, 'bg_internal'::regnamespace) ORDER BY 1;
 SELECT nspname, coalesce(nspacl, acldefault('n', nspowner)) FROM pg_namespace WHERE nspname IN ('bg', 'bg_internal') ORDER BY 1;
+SELECT * FROM bg.activity_bands;
+SELECT * FROM bg.weighting_models;
+SELECT * FROM bg.activity_weights;
+SELECT relid, person_column, type_column, at_column, person_type FROM bg_internal.activity_binding;
+SELECT person_id, bg.engagement_raw(activity_type, occurred_at, '2026-11-29 12:00+00') FROM crm.activity GROUP BY 1 ORDER BY 1;
 SQL
 }
 pg_dump -Fc -f "$dump" $src

@@ -32,7 +32,9 @@ _, tail = rest.split(END, 1)
 # install the 0.2.0 path without the 0.3.0 functions: temporarily empty the generated part
 # the hand-written part before the functions (tables and functions moved,
 # columns added) is applied to the old install before comparing
-open(os.path.join(tmp, 'head.sql'), 'w').write(head.split('\\quit\n', 1)[1])
+# (C functions in it, e.g. a new type's input and output, name the module as the
+# update script would)
+open(os.path.join(tmp, 'head.sql'), 'w').write(head.split('\\quit\n', 1)[1].replace('MODULE_PATHNAME', '$libdir/bg'))
 open(UPD, 'w').write(head + BEGIN + '\n' + END + tail)
 cmd = r'''scripts/build.sh >/dev/null && pg_virtualenv -t -v 15 -i "--encoding=UTF8 --locale=C.UTF-8" bash -c '
 createdb a && createdb b &&

@@ -32,7 +32,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
           FROM pg_catalog.pg_proc p
          CROSS JOIN LATERAL (SELECT CASE
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
-                               'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id')
+                               'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
+                               'engagement_raw', 'group_engagement_raw')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
@@ -42,7 +43,10 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
                                'copy_template', 'add_role', 'remove_role', 'move_role', 'set_condition',
                                'publish_template', 'drop_template', 'bind_people', 'bind_accounts',
-                               'create_solution_interest', 'drop_solution_interest', 'watch_people')
+                               'create_solution_interest', 'drop_solution_interest', 'watch_people',
+                               'set_activity_band', 'drop_activity_band', 'create_weighting_model',
+                               'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
+                               'bind_activities')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';
