@@ -3,7 +3,7 @@
 # templates, template roles, bindings, account lists, solution interests,
 # jobs, buying groups with their stored scores and members (manual ones
 # included), activity bands (a default's changed value too), weighting models
-# and their weights, the activities binding come back identical, the default roles are not duplicated, and
+# and their weights, the activities binding, the stored engagement scores come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -66,6 +66,7 @@ SELECT bg.create_weighting_model('Now', copy_of => 'Old');
 SELECT bg.set_activity_weight('Now', 'web', 'low');
 SELECT bg.set_activity_weight('Now', 'event', 'minor');
 SELECT bg.activate_weighting_model('Now');
+SELECT bg.refresh_engagement('2026-11-29 12:00+00');
 SELECT bg.create_weighting_model('Draft', copy_of => 'Now');
 SQL
 snapshot() {
@@ -96,12 +97,22 @@ SELECT * FROM bg.weighting_models;
 SELECT * FROM bg.activity_weights;
 SELECT relid, person_column, type_column, at_column, person_type FROM bg_internal.activity_binding;
 SELECT person_id, bg.engagement_raw(activity_type, occurred_at, '2026-11-29 12:00+00') FROM crm.activity GROUP BY 1 ORDER BY 1;
+SELECT * FROM bg.person_engagement ORDER BY person_key;
+SELECT id, engagement_raw, engagement_score, engagement_as_of FROM bg.buying_groups ORDER BY id;
 SQL
 }
 pg_dump -Fc -f "$dump" $src
 pg_restore -d $dst "$dump"
 if ! diff <(snapshot $src) <(snapshot $dst); then
     echo "dump_restore ... FAILED: the restored catalog differs"
+    exit 1
+fi
+# the restored scores are those a refresh computes: it writes nothing
+written=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "SELECT (r->>'people_written') || ' ' || (r->>'groups_written') || ' ' || (r->>'people')
+          FROM bg.refresh_engagement('2026-11-29 12:00+00') r" | tail -1)
+if [ "$written" != "0 0 4" ]; then
+    echo "dump_restore ... FAILED: a refresh after the restore rewrote scores ($written)"
     exit 1
 fi
 # the restored catalog keeps working: new ids do not collide with restored ones

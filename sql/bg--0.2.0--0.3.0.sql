@@ -116,6 +116,17 @@ CREATE TABLE bg_internal.activity_binding (
 );
 COMMENT ON TABLE bg_internal.activity_binding IS 'The activities table bound with bg.bind_activities.';
 
+-- sql/bg/tables.sql, sql/bg/engagement_scores.sql: stored engagement scores
+ALTER TABLE bg_internal.buying_group ADD COLUMN engagement_raw double precision,
+    ADD COLUMN engagement_score double precision, ADD COLUMN engagement_as_of timestamptz;
+CREATE TABLE bg_internal.person_engagement (
+    person_key text PRIMARY KEY,
+    raw        double precision NOT NULL,
+    score      double precision NOT NULL,
+    as_of      timestamptz NOT NULL
+);
+COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
+
 -- The state of bg.engagement_raw: per weighted activity type, its weight and
 -- its capped counts per UTC day of the window.
 CREATE TYPE bg.activity_tally;
@@ -2524,6 +2535,112 @@ END $$;
 COMMENT ON FUNCTION bg.bind_activities(regclass, name, name, name) IS
     'Binds the user''s activities table: the person key, the activity type (text) and the time (timestamptz) columns.';
 
+-- sql/bg/engagement_scores.sql
+CREATE FUNCTION bg_internal._refresh_engagement_sql(p bg_internal.binding, a bg_internal.activity_binding) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN format($q$
+WITH act AS (
+    SELECT r.k, bg.engagement_raw(r.t, r.at, $1) AS raw
+      FROM bg_internal._read(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text])
+           AS r(k pg_catalog.text, t pg_catalog.text, at pg_catalog.timestamptz)
+     GROUP BY r.k),
+pr AS MATERIALIZED (
+    SELECT x.k, coalesce(act.raw, 0::pg_catalog.float8) AS raw
+      FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L) AS x(k pg_catalog.text)
+      LEFT JOIN act ON act.k OPERATOR(pg_catalog.=) x.k),
+pmax AS (SELECT coalesce(pg_catalog.max(pg_catalog.sqrt(pr.raw)), 0::pg_catalog.float8) AS m FROM pr),
+ps AS (
+    SELECT pr.k, pr.raw,
+           CASE WHEN pmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
+                ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(pr.raw) OPERATOR(pg_catalog./) pmax.m END AS score
+      FROM pr CROSS JOIN pmax),
+wp AS (
+    INSERT INTO bg_internal.person_engagement AS e (person_key, raw, score, as_of)
+    SELECT ps.k, ps.raw, ps.score, $1 FROM ps
+        ON CONFLICT (person_key) DO UPDATE SET raw = excluded.raw, score = excluded.score, as_of = excluded.as_of
+     WHERE (e.raw, e.score) IS DISTINCT FROM (excluded.raw, excluded.score)
+    RETURNING 1),
+dp AS (
+    DELETE FROM bg_internal.person_engagement e
+     WHERE NOT EXISTS (SELECT FROM pr WHERE pr.k OPERATOR(pg_catalog.=) e.person_key)
+    RETURNING 1),
+gr AS MATERIALIZED (
+    SELECT g.id, coalesce(x.raw, 0::pg_catalog.float8) AS raw
+      FROM bg_internal.buying_group g
+      LEFT JOIN (SELECT m.group_id,
+                        bg.group_engagement_raw(t.name, r.name, coalesce(pr.raw, 0::pg_catalog.float8)
+                                                ORDER BY m.person_key) AS raw
+                   FROM bg_internal.member m
+                   JOIN bg_internal.buying_group g2 ON g2.id OPERATOR(pg_catalog.=) m.group_id
+                   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g2.solution_interest_id
+                   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+                   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
+                   LEFT JOIN pr ON pr.k OPERATOR(pg_catalog.=) m.person_key
+                  WHERE NOT m.is_removed
+                  GROUP BY m.group_id) x ON x.group_id OPERATOR(pg_catalog.=) g.id),
+gmax AS (SELECT coalesce(pg_catalog.max(pg_catalog.sqrt(gr.raw)), 0::pg_catalog.float8) AS m FROM gr),
+gs AS (
+    SELECT gr.id, gr.raw,
+           CASE WHEN gmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
+                ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(gr.raw) OPERATOR(pg_catalog./) gmax.m END AS score
+      FROM gr CROSS JOIN gmax),
+wg AS (
+    UPDATE bg_internal.buying_group g
+       SET engagement_raw = gs.raw, engagement_score = gs.score, engagement_as_of = $1
+      FROM gs
+     WHERE g.id OPERATOR(pg_catalog.=) gs.id
+       AND (g.engagement_raw, g.engagement_score) IS DISTINCT FROM (gs.raw, gs.score)
+    RETURNING 1)
+SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
+       (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,
+        a.relid::oid,
+        format('SELECT %s, a.%I::pg_catalog.text, a.%I FROM %s a
+                 WHERE a.%3$I > ($1[1])::pg_catalog.timestamptz - interval ''721 hours''
+                   AND a.%3$I <= ($1[1])::pg_catalog.timestamptz',
+               bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
+               a.type_column, a.at_column, a.relid),
+        p.relid::oid,
+        format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid));
+END $$;
+COMMENT ON FUNCTION bg_internal._refresh_engagement_sql(bg_internal.binding, bg_internal.activity_binding) IS 'Internal: the statement of bg.refresh_engagement.';
+
+CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now()) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t0 timestamptz := clock_timestamp();
+    p bg_internal.binding;
+    a bg_internal.activity_binding;
+    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+BEGIN
+    IF $1 IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- one refresh at a time; the active model and the binding stay as read
+    LOCK TABLE bg_internal.person_engagement IN SHARE ROW EXCLUSIVE MODE;
+    LOCK TABLE bg_internal.weighting_model, bg_internal.activity_binding IN SHARE MODE;
+    SELECT * INTO a FROM bg_internal.activity_binding;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no activities table is bound'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Bind it with bg.bind_activities(''schema.table'', person => ..., type => ..., at => ...).';
+    END IF;
+    IF NOT EXISTS (SELECT FROM bg_internal.weighting_model m WHERE m.status = 'active') THEN
+        RAISE EXCEPTION 'no weighting model is active'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Activate one with bg.activate_weighting_model(name).';
+    END IF;
+    p := bg_internal._bound('people');
+    EXECUTE bg_internal._refresh_engagement_sql(p, a)
+       INTO people, groups, people_changed, groups_changed, people_dropped
+      USING $1;
+    RETURN jsonb_build_object('people', people, 'groups', groups,
+                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed,
+                              'ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
+END $$;
+COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone) IS
+    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed; returns {"people", "groups", "people_written", "groups_written", "ms"}.';
+
 -- sql/bg/ddl_guard.sql
 CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURNS text[]
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2813,6 +2930,23 @@ COMMENT ON COLUMN bg.activity_weights.activity_type IS 'Activity type, as the bo
 COMMENT ON COLUMN bg.activity_weights.band IS 'Its activity band.';
 COMMENT ON COLUMN bg.activity_weights.weight IS 'The band''s value, 0..100.';
 
+-- sql/bg/engagement_scores.sql: stored person scores
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.person_engagement', '');
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.person_engagement
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+-- The people the querying role may SELECT in the bound people table (as
+-- bg.members).
+CREATE VIEW bg.person_engagement WITH (security_barrier) AS
+SELECT e.person_key, e.raw, e.score, e.as_of
+  FROM bg_internal.person_engagement e
+ WHERE (SELECT bg_internal._sees_all('people'))
+    OR bg_internal._visible('people', e.person_key);
+COMMENT ON VIEW bg.person_engagement IS 'Engagement scores of the bound people as of the last bg.refresh_engagement; relative to the population of that refresh. Only the people you may SELECT in the bound people table.';
+COMMENT ON COLUMN bg.person_engagement.person_key IS 'Key of the person, as canonical text (join as bg.members.person_key).';
+COMMENT ON COLUMN bg.person_engagement.raw IS 'Raw score R(p): per activity type and UTC day of the 30 days up to as_of, at most 20 activities, times the active model''s weight / 100.';
+COMMENT ON COLUMN bg.person_engagement.score IS 'Score 0..100: 100 × sqrt(raw) / the largest sqrt(raw) of all people at the last refresh; 0 when nobody has activity.';
+COMMENT ON COLUMN bg.person_engagement.as_of IS 'The as_of of the refresh that last changed this row (a refresh does not rewrite unchanged scores).';
+
 -- sql/bg/citus.sql: no change of bg's tables on a Citus worker
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.role
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
@@ -2870,7 +3004,8 @@ SELECT g.id,
        s.name AS solution_interest, g.account_key,
        CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        g.member_count, g.completeness, g.role_completeness, g.missing_roles,
-       g.created_at, g.updated_at, g.role_counts, t.name AS template
+       g.created_at, g.updated_at, g.role_counts, t.name AS template,
+       g.engagement_raw, g.engagement_score, g.engagement_as_of
   FROM bg_internal.buying_group g
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
@@ -2879,6 +3014,9 @@ SELECT g.id,
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members; only the groups of accounts you may SELECT in the bound accounts table (its privileges and row-level security).';
 COMMENT ON COLUMN bg.buying_groups.name IS '<solution interest> for <account name> (the account key when it has no name, or when you may not SELECT the accounts'' name column).';
 COMMENT ON COLUMN bg.buying_groups.account_name IS 'Name of the account, as of the group''s creation; bg.sync and live mode follow renames (update_existing interests). NULL when you may not SELECT the accounts'' name column.';
+COMMENT ON COLUMN bg.buying_groups.engagement_raw IS 'Raw engagement score G(g) at the last bg.refresh_engagement: the current members'' raw scores weighted by their role''s template weight, over the weights of the roles that have a member; NULL before the first refresh.';
+COMMENT ON COLUMN bg.buying_groups.engagement_score IS 'Engagement score 0..100 at the last bg.refresh_engagement: 100 × sqrt(engagement_raw) / the largest of all groups; relative to the groups of that refresh. NULL before the first refresh.';
+COMMENT ON COLUMN bg.buying_groups.engagement_as_of IS 'The as_of of the refresh that last changed the engagement scores (a refresh does not rewrite unchanged scores).';
 CREATE OR REPLACE VIEW bg.members WITH (security_barrier) AS
 SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
        r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
@@ -3026,7 +3164,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
-                               'refresh_account_list', 'drop_account_list')
+                               'refresh_account_list', 'drop_account_list', 'refresh_engagement')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
                                'copy_template', 'add_role', 'remove_role', 'move_role', 'set_condition',

@@ -38,7 +38,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
-                               'refresh_account_list', 'drop_account_list')
+                               'refresh_account_list', 'drop_account_list', 'refresh_engagement')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
                                'copy_template', 'add_role', 'remove_role', 'move_role', 'set_condition',

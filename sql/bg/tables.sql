@@ -173,6 +173,10 @@ CREATE TABLE bg_internal.buying_group (
     missing_roles        text[] NOT NULL,
     created_at           timestamptz NOT NULL DEFAULT pg_catalog.now(),
     updated_at           timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- engagement (docs/design.md §7.1), written by bg.refresh_engagement
+    engagement_raw       double precision,
+    engagement_score     double precision,
+    engagement_as_of     timestamptz,
     UNIQUE (solution_interest_id, account_key)
 ) WITH (fillfactor = 70);
 COMMENT ON TABLE bg_internal.buying_group IS 'Buying groups with their stored scores; use the bg.buying_groups view.';

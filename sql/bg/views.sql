@@ -133,7 +133,8 @@ SELECT g.id,
        s.name AS solution_interest, g.account_key,
        CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        g.member_count, g.completeness, g.role_completeness, g.missing_roles,
-       g.created_at, g.updated_at, g.role_counts, t.name AS template
+       g.created_at, g.updated_at, g.role_counts, t.name AS template,
+       g.engagement_raw, g.engagement_score, g.engagement_as_of
   FROM bg_internal.buying_group g
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
@@ -153,6 +154,9 @@ COMMENT ON COLUMN bg.buying_groups.created_at IS 'When the group was created.';
 COMMENT ON COLUMN bg.buying_groups.updated_at IS 'When the group''s members (and so its scores) last changed.';
 COMMENT ON COLUMN bg.buying_groups.role_counts IS 'jsonb {role: current members} for every role of the template.';
 COMMENT ON COLUMN bg.buying_groups.template IS 'The roles template of the group''s solution interest.';
+COMMENT ON COLUMN bg.buying_groups.engagement_raw IS 'Raw engagement score G(g) at the last bg.refresh_engagement: the current members'' raw scores weighted by their role''s template weight, over the weights of the roles that have a member; NULL before the first refresh.';
+COMMENT ON COLUMN bg.buying_groups.engagement_score IS 'Engagement score 0..100 at the last bg.refresh_engagement: 100 × sqrt(engagement_raw) / the largest of all groups; relative to the groups of that refresh. NULL before the first refresh.';
+COMMENT ON COLUMN bg.buying_groups.engagement_as_of IS 'The as_of of the refresh that last changed the engagement scores (a refresh does not rewrite unchanged scores).';
 
 -- The members the querying role may see: its group's account and the
 -- person both (as bg.buying_groups).
