@@ -2585,12 +2585,19 @@ gs AS (
            CASE WHEN gmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
                 ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(gr.raw) OPERATOR(pg_catalog./) gmax.m END AS score
       FROM gr CROSS JOIN gmax),
+-- the groups to write, locked in id order, as every other writer of
+-- several groups locks them (no deadlock with bg.sync or a creation job)
+lk AS (
+    SELECT g.id, gs.raw, gs.score
+      FROM bg_internal.buying_group g JOIN gs ON gs.id OPERATOR(pg_catalog.=) g.id
+     WHERE (g.engagement_raw, g.engagement_score) IS DISTINCT FROM (gs.raw, gs.score)
+     ORDER BY g.id
+       FOR NO KEY UPDATE OF g),
 wg AS (
     UPDATE bg_internal.buying_group g
-       SET engagement_raw = gs.raw, engagement_score = gs.score, engagement_as_of = $1
-      FROM gs
-     WHERE g.id OPERATOR(pg_catalog.=) gs.id
-       AND (g.engagement_raw, g.engagement_score) IS DISTINCT FROM (gs.raw, gs.score)
+       SET engagement_raw = lk.raw, engagement_score = lk.score, engagement_as_of = $1
+      FROM lk
+     WHERE g.id OPERATOR(pg_catalog.=) lk.id
     RETURNING 1)
 SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,

@@ -218,3 +218,35 @@ SELECT count(*) AS groups, count(*) FILTER (WHERE raw > 0) AS engaged FROM expec
 SELECT count(*) AS group_differences
   FROM expected_group x JOIN bg_internal.buying_group g USING (id)
  WHERE abs(x.raw - g.engagement_raw) > 1e-9 OR abs(x.score - g.engagement_score) > 1e-9 OR g.engagement_score IS NULL;
+
+-- Levels and visibility: a reader may not refresh; bg.person_engagement
+-- shows a role only the people it may SELECT in the bound people table (its
+-- privileges and row-level security); a writer refreshes, and the people
+-- are read as the table's owner, whose policies do not apply.
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_eng_reader;
+DROP ROLE IF EXISTS regress_eng_writer;
+RESET client_min_messages;
+CREATE ROLE regress_eng_reader;
+CREATE ROLE regress_eng_writer;
+SELECT bg.grant_access('regress_eng_reader', 'reader');
+SELECT bg.grant_access('regress_eng_writer', 'writer');
+GRANT USAGE ON SCHEMA regress_managed_engagement TO regress_eng_reader, regress_eng_writer;
+SET ROLE regress_eng_reader;
+SELECT try($$SELECT bg.refresh_engagement('2026-11-29 12:00+00')$$);
+SELECT count(*) AS visible_without_select FROM bg.person_engagement;
+RESET ROLE;
+GRANT SELECT ON person TO regress_eng_reader;
+ALTER TABLE person ENABLE ROW LEVEL SECURITY;
+CREATE POLICY first_accounts ON person FOR SELECT USING (account_id IN (1, 2));
+SET ROLE regress_eng_reader;
+SELECT person_key, raw, round(score::numeric, 9) AS score FROM bg.person_engagement ORDER BY 1;
+RESET ROLE;
+SET ROLE regress_eng_writer;
+SELECT bg.refresh_engagement('2026-11-29 12:00+00') - 'ms' AS refresh;
+RESET ROLE;
+DROP POLICY first_accounts ON person;
+ALTER TABLE person DISABLE ROW LEVEL SECURITY;
+DROP OWNED BY regress_eng_reader, regress_eng_writer;
+DROP ROLE regress_eng_reader;
+DROP ROLE regress_eng_writer;
