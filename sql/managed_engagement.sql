@@ -250,3 +250,12 @@ ALTER TABLE person DISABLE ROW LEVEL SECURITY;
 DROP OWNED BY regress_eng_reader, regress_eng_writer;
 DROP ROLE regress_eng_reader;
 DROP ROLE regress_eng_writer;
+
+-- as_of reaches the read of the activities exactly, whatever the session's
+-- DateStyle and TimeZone: the same refresh writes nothing
+SET DateStyle = 'SQL, DMY';
+SET TimeZone = 'America/St_Johns';
+SELECT refresh('2026-11-29 12:00+00');
+SELECT refresh('2026-11-29 08:30:00.000001-03:30');   -- a microsecond later: 1002's activity then counts
+RESET DateStyle;
+SET TimeZone = 'UTC';
