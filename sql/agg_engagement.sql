@@ -159,3 +159,18 @@ SELECT * FROM try($$SELECT bg_internal._group_engagement_combine(
     '{"template": "S", "members": [1], "raw": [1], "has_null": false}')$$);
 SELECT * FROM try($$SELECT bg_internal._group_engagement_final(
     '{"template": "Reference", "members": [1], "raw": [1], "has_null": false}')$$);
+
+-- a weighting model weights at most 10 000 activity types (the aggregate's
+-- state holds every weighted type): the 10 001st is refused, an existing
+-- one still changes; written into bg's table directly (by a superuser), the
+-- aggregate refuses the model
+SELECT bg.create_weighting_model('Wide');
+INSERT INTO bg_internal.activity_weight (model_id, activity_type, band)
+SELECT m.id, 'type ' || i, 'vital' FROM bg_internal.weighting_model m, generate_series(1, 9999) i WHERE m.name = 'Wide';
+SELECT bg.set_activity_weight('Wide', 'type 10000', 'minor');
+SELECT * FROM try($$SELECT bg.set_activity_weight('Wide', 'type 10001', 'minor')$$);
+SELECT bg.set_activity_weight('Wide', 'type 1', 'minor');
+INSERT INTO bg_internal.activity_weight (model_id, activity_type, band)
+SELECT m.id, 'type 10001', 'vital' FROM bg_internal.weighting_model m WHERE m.name = 'Wide';
+SELECT bg.activate_weighting_model('Wide');
+SELECT * FROM try($$SELECT bg.engagement_raw('type 1', now(), now()) FROM (VALUES (1)) v(x)$$);

@@ -159,6 +159,11 @@ bg_engagement_trans(PG_FUNCTION_ARGS)
 
 		if (!w->has_model)
 			PG_RETURN_NULL();
+		if (w->ntypes > BG_MAX_TYPES)	/* bg.set_activity_weight keeps to it */
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the active weighting model weights %d activity types", w->ntypes),
+					 errdetail("bg.engagement_raw takes at most %d.", BG_MAX_TYPES)));
 		/* the executor copies a new state into the aggregate's context */
 		t = bg_activity_tally_new(as_of, w->ntypes, w->types, w->weights);
 	}

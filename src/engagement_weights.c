@@ -11,6 +11,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -18,6 +20,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "alloc_limit.h"
 #include "engagement.h"
 #include "owner.h"
 #include "template_cache.h"
@@ -95,15 +98,17 @@ bg_activity_weights(void)
 	old = MemoryContextSwitchTo(weights_cxt);
 	w = palloc0(sizeof(BgActivityWeights));
 	w->has_model = SPI_processed > 0;
-	w->types = palloc0(sizeof(char *) * (SPI_processed + 1));
-	w->lens = palloc0(sizeof(int) * (SPI_processed + 1));
-	w->weights = palloc0(sizeof(int32) * (SPI_processed + 1));
+	w->types = palloc0(bg_alloc_size(SPI_processed + 1, sizeof(char *), "activity weights"));
+	w->lens = palloc0(bg_alloc_size(SPI_processed + 1, sizeof(int), "activity weights"));
+	w->weights = palloc0(bg_alloc_size(SPI_processed + 1, sizeof(int32), "activity weights"));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		char	   *type = SPI_getvalue(tup, desc, 1);
 		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
 
 		if (type == NULL)
 			continue;			/* an active model that weights no type */
@@ -156,15 +161,17 @@ bg_role_weights(const char *template)
 	old = MemoryContextSwitchTo(weights_cxt);
 	r = palloc0(sizeof(BgRoleWeights));
 	r->template = pstrdup(template);
-	r->roles = palloc0(sizeof(char *) * SPI_processed);
-	r->lens = palloc0(sizeof(int) * SPI_processed);
-	r->values = palloc0(sizeof(int32) * SPI_processed);
+	r->roles = palloc0(bg_alloc_size(SPI_processed + 1, sizeof(char *), "role weights"));
+	r->lens = palloc0(bg_alloc_size(SPI_processed + 1, sizeof(int), "role weights"));
+	r->values = palloc0(bg_alloc_size(SPI_processed + 1, sizeof(int32), "role weights"));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		char	   *role = SPI_getvalue(tup, desc, 1);
 		bool		isnull;
+
+		CHECK_FOR_INTERRUPTS();
 
 		if (role == NULL)
 			continue;			/* a template without roles */

@@ -276,6 +276,13 @@ BEGIN
     -- the band may not be dropped meanwhile
     LOCK TABLE bg_internal.activity_band IN SHARE MODE;
     b := bg_internal._activity_band($3);
+    -- the aggregates' state holds every weighted type (src/engagement.h)
+    IF NOT EXISTS (SELECT FROM bg_internal.activity_weight w WHERE w.model_id = m.id AND w.activity_type = t)
+       AND (SELECT count(*) FROM bg_internal.activity_weight w WHERE w.model_id = m.id) >= 10000 THEN
+        RAISE EXCEPTION 'weighting model "%" already weights 10000 activity types', m.name
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'A model weights at most 10000 types; give the others no band.';
+    END IF;
     INSERT INTO bg_internal.activity_weight AS w (model_id, activity_type, band) VALUES (m.id, t, b)
         ON CONFLICT (model_id, activity_type) DO UPDATE SET band = excluded.band WHERE w.band <> excluded.band;
 END $$;
