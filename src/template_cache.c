@@ -20,6 +20,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "access/xact.h"
 
 #include "citus.h"
@@ -41,10 +42,28 @@ relcache_callback(Datum arg, Oid relid)
 		bg_catalog_generation++;
 }
 
+/*
+ * The template_role table can only be another one after a schema was
+ * dropped or created (DROP and CREATE EXTENSION): bg_catalog_check looks
+ * it up again only then, not on every call (it runs once per group of the
+ * aggregates).
+ */
+static bool catalog_identity_unsure = true;
+
+static void
+namespace_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	(void) arg;
+	(void) cacheid;
+	(void) hashvalue;
+	catalog_identity_unsure = true;
+}
+
 void
 bg_template_cache_init(void)
 {
 	CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, namespace_callback, (Datum) 0);
 }
 
 /* bg's template_role table's OID, or InvalidOid when bg is not installed. */
@@ -80,7 +99,12 @@ bg_template_get(const char *name)
 void
 bg_catalog_check(void)
 {
-	Oid			relid = bg_template_role_relid();
+	Oid			relid;
+
+	if (!catalog_identity_unsure)
+		return;
+	catalog_identity_unsure = false;
+	relid = bg_template_role_relid();
 
 	if (relid != watched_relid)
 	{
