@@ -79,4 +79,64 @@ SELECT roles_of();
 SELECT bg.set_condition('T', 'Decision Maker', 'job_title contains ''counsel''');
 SELECT roles_of();
 
+-- a template bound as a parameter (PREPARE, drivers, PL/pgSQL): a custom
+-- plan narrows to the columns of the template it names, a generic plan to
+-- the columns every template of the catalog reads together
+PREPARE by_param(text) AS SELECT id, bg.role_for($1, p) FROM person p ORDER BY id;
+SET plan_cache_mode = force_custom_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE by_param('T');
+EXECUTE by_param('T');
+SET plan_cache_mode = force_generic_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE by_param('T');
+EXECUTE by_param('T');
+-- another template reading another column: the generic plan follows it
+SELECT bg.create_template('U');
+SELECT bg.create_role('Noted');
+SELECT bg.add_role('U', 'Noted', 'note = ''c'' or id = 4');
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE by_param('U');
+EXECUTE by_param('U');
+EXECUTE by_param('T');
+-- aggregates, and strings bound as varchar (pgjdbc's default)
+PREPARE agg_param(varchar) AS
+SELECT account_id, bg.completeness($1, p), bg.missing_roles($1, p) FROM person p GROUP BY 1 ORDER BY 1;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE agg_param('T');
+EXECUTE agg_param('T');
+SET plan_cache_mode = force_custom_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE agg_param('U');
+EXECUTE agg_param('U');
+-- left alone: a generic plan over a table lacking a column some template
+-- reads (other has no department), a NULL or unknown template as without
+-- the hook
+SET plan_cache_mode = force_generic_plan;
+PREPARE other_param(text) AS SELECT bg.role_for($1, o) FROM other o;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE other_param('T');
+SET plan_cache_mode = force_custom_plan;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE by_param(NULL);
+EXECUTE by_param(NULL);
+\set VERBOSITY terse
+EXECUTE by_param('nope');
+\echo :LAST_ERROR_SQLSTATE
+SET plan_cache_mode = force_generic_plan;
+EXECUTE by_param('nope');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+RESET plan_cache_mode;
+-- a PL/pgSQL variable: custom plans first, then its generic plan
+CREATE FUNCTION roles_by(tname text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN (SELECT string_agg(id || ':' || coalesce(bg.role_for(tname, p), '-'), ' ' ORDER BY id)
+              FROM person p);
+END $$;
+SELECT i, roles_by(CASE WHEN i % 2 = 0 THEN 'T' ELSE 'U' END) FROM generate_series(1, 8) i;
+DEALLOCATE ALL;
+
+-- a statement prepared before the library was loaded is planned again,
+-- with the hook, once it is
+\c
+SET search_path = regress_rewrite, public;
+PREPARE first_one AS SELECT id, bg.role_for('T', p) FROM person p ORDER BY id;
+EXECUTE first_one;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE first_one;
+DEALLOCATE first_one;
+
 DROP SCHEMA regress_rewrite CASCADE;

@@ -5,6 +5,7 @@
 
 #include "fmgr.h"
 #include "utils/guc.h"
+#include "utils/plancache.h"
 
 #include "plan_rewrite.h"
 #include "score_guard.h"
@@ -21,4 +22,13 @@ _PG_init(void)
 	bg_plan_rewrite_init();
 	bg_score_guard_init();
 	MarkGUCPrefixReserved("bg");
+
+	/*
+	 * The statements this session planned before the library was loaded
+	 * were planned without the hook: a prepared statement (PREPARE, a
+	 * driver's named statement, PL/pgSQL's) would keep its whole-row plan
+	 * for the session.  Marking every cached plan stale makes the next
+	 * execution plan them again, once, with it.
+	 */
+	ResetPlanCache();
 }

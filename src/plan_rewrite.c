@@ -4,10 +4,12 @@
  * bg.role_for('T', p) and the scoring aggregates over (template, p) take the
  * whole row p.  PostgreSQL builds a whole-row value by deforming every column
  * and forming a new tuple, for every row; on a wide people table that costs
- * more than evaluating the template.  When the template is a constant and p
- * is a table's row, this hook replaces p by ROW(col1, col2, ...) of just the
- * columns the template's conditions read (named, so bg still resolves them
- * by name), before planning.
+ * more than evaluating the template.  When p is a table's row, this hook
+ * replaces p by ROW(col1, col2, ...) of just the columns the template's
+ * conditions read (named, so bg still resolves them by name), before
+ * planning.  The template is a constant, or a bound parameter: in a custom
+ * plan its value, in a generic plan any template of the catalog (the
+ * columns they read together).
  *
  * The plan then depends on the template: bg_internal.template_role is added to the
  * plan's relation dependencies, and every change of bg's catalog sends a
@@ -42,6 +44,7 @@ static planner_hook_type prev_planner_hook = NULL;
 typedef struct RewriteContext
 {
 	List	   *queries;		/* the Query being walked, innermost first */
+	ParamListInfo params;		/* the planner's bound parameters, or NULL */
 	bool		changed;
 } RewriteContext;
 
@@ -103,23 +106,84 @@ is_person_function(Oid funcid)
 }
 
 /*
+ * The value of the text parameter param when planning may take it as a
+ * constant (a custom plan: the rule eval_const_expressions folds it by), or
+ * NULL: a generic plan, or a value that may change between executions.
+ */
+static char *
+param_value(RewriteContext *ctx, Param *param)
+{
+	ParamListInfo params = ctx->params;
+	ParamExternData *prm;
+	ParamExternData prmdata;
+
+	if (params == NULL || param->paramid < 1 || param->paramid > params->numParams)
+		return NULL;
+	if (params->paramFetch != NULL)
+		prm = params->paramFetch(params, param->paramid, true, &prmdata);
+	else
+		prm = &params->params[param->paramid - 1];
+	if (prm->ptype != param->paramtype || prm->isnull || !(prm->pflags & PARAM_FLAG_CONST))
+		return NULL;
+	return TextDatumGetCString(prm->value);
+}
+
+/*
+ * The columns a person argument must carry for template argument tmpl, or
+ * NIL when it must stay as it is.  A constant template, or a bound parameter
+ * whose value the plan may take as constant: the columns its conditions
+ * read.  A parameter of a generic plan (PREPARE, drivers' named statements,
+ * PL/pgSQL after five runs): the columns of every template of bg's catalog,
+ * as the plan is made again when the catalog changes.
+ */
+static List *
+template_columns(RewriteContext *ctx, Node *tmpl)
+{
+	char	   *name = NULL;
+	BgTemplate *t;
+	List	   *names = NIL;
+
+	/* drivers bind strings as varchar (pgjdbc's default): text over it */
+	while (tmpl != NULL && IsA(tmpl, RelabelType))
+		tmpl = (Node *) ((RelabelType *) tmpl)->arg;
+	if (tmpl == NULL)
+		return NIL;
+	if (IsA(tmpl, Const) && !((Const *) tmpl)->constisnull &&
+		(((Const *) tmpl)->consttype == TEXTOID || ((Const *) tmpl)->consttype == VARCHAROID))
+		name = TextDatumGetCString(((Const *) tmpl)->constvalue);
+	else if (IsA(tmpl, Param) && ((Param *) tmpl)->paramkind == PARAM_EXTERN &&
+			 (((Param *) tmpl)->paramtype == TEXTOID || ((Param *) tmpl)->paramtype == VARCHAROID))
+	{
+		name = param_value(ctx, (Param *) tmpl);
+		if (name == NULL)
+			return bg_catalog_columns();
+	}
+	if (name == NULL)
+		return NIL;
+	t = bg_template_lookup(name);
+	if (t == NULL)
+		return NIL;
+	for (int i = 0; i < t->nroles; i++)
+		if (t->roles[i].tree)
+			names = bg_node_columns(t->roles[i].tree, names, true);
+	return names;
+}
+
+/*
  * The narrowed replacement of person (a whole-row Var) for the template
- * tmpl (a Const), or NULL when the argument must stay as it is.
+ * argument tmpl, or NULL when the argument must stay as it is.
  */
 static Node *
 narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
 {
-	Const	   *c = (Const *) tmpl;
 	Var		   *var = (Var *) person;
 	Query	   *q;
 	RangeTblEntry *rte;
-	BgTemplate *t;
-	List	   *names = NIL;
+	List	   *names;
 	RowExpr    *row;
 	ListCell   *lc;
 
-	if (tmpl == NULL || !IsA(tmpl, Const) || c->constisnull || c->consttype != TEXTOID ||
-		person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
+	if (person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
 		ctx->queries == NIL)
 		return NULL;
 	q = linitial(ctx->queries);
@@ -129,12 +193,9 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
 	/* Citus's workers narrow their shard queries themselves (citus.c) */
 	if (rte->rtekind != RTE_RELATION || bg_citus_table(rte->relid))
 		return NULL;
-	t = bg_template_lookup(TextDatumGetCString(c->constvalue));
-	if (t == NULL)
+	names = template_columns(ctx, tmpl);
+	if (names == NIL)
 		return NULL;
-	for (int i = 0; i < t->nroles; i++)
-		if (t->roles[i].tree)
-			names = bg_node_columns(t->roles[i].tree, names, true);
 
 	row = makeNode(RowExpr);
 	row->row_typeid = RECORDOID;
@@ -230,7 +291,7 @@ static PlannedStmt *
 bg_planner(Query *parse, const char *query_string, int cursorOptions,
 		   ParamListInfo boundParams)
 {
-	RewriteContext ctx = {NIL, false};
+	RewriteContext ctx = {NIL, boundParams, false};
 	PlannedStmt *result;
 
 	ctx.changed = bg_citus_rewrite(parse, boundParams);

@@ -15,6 +15,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -33,6 +34,8 @@ static Oid	watched_relid = InvalidOid;
 static MemoryContext cache_cxt = NULL;
 static List *cached = NIL;		/* of BgTemplate *, in cache_cxt */
 static uint64 cached_generation = 0;
+static List *catalog_columns = NIL;	/* of char *, in cache_cxt */
+static bool catalog_columns_known = false;
 
 static void
 relcache_callback(Datum arg, Oid relid)
@@ -113,23 +116,13 @@ bg_catalog_check(void)
 	}
 }
 
-/* Looks up (or loads and caches) the template called name, or NULL. */
-BgTemplate *
-bg_template_lookup(const char *name)
+/*
+ * Empties the cache when bg's catalog changed since it was filled, creating
+ * it on first use.
+ */
+static void
+cache_refresh(void)
 {
-	ListCell   *lc;
-	BgTemplate *t;
-	MemoryContext old;
-	Datum		arg = CStringGetTextDatum(name);
-	Oid			argtype = TEXTOID;
-	int			rc;
-	bool		pushed = false;
-	const char *nsp;
-	char	   *query;
-	BgSavedUser saved;
-
-	if (name[0] == ' ')
-		return bg_template_unship(name);	/* no template name starts so */
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
 										  ALLOCSET_SMALL_SIZES);
@@ -138,8 +131,63 @@ bg_template_lookup(const char *name)
 	{
 		MemoryContextReset(cache_cxt);
 		cached = NIL;
+		catalog_columns = NIL;
+		catalog_columns_known = false;
 		cached_generation = bg_catalog_generation;
 	}
+}
+
+/*
+ * Runs query (nargs text arguments) over bg's catalog, inside the caller's
+ * SPI connection, and returns SPI_processed.
+ *
+ * Templates are read like PostgreSQL reads its own catalogs: with the
+ * latest snapshot, never an older statement snapshot (the planner runs
+ * before a PL/pgSQL statement takes its own), so that a cached template is
+ * exactly as new as the invalidations seen so far.  Parallel workers cannot
+ * take snapshots and read with the leader's.  The caller may have no
+ * privilege on bg's tables: they are read as their owner.
+ */
+static uint64
+catalog_query(const char *query, int nargs, Datum *args)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	bool		pushed = false;
+	BgSavedUser saved;
+	int			rc;
+
+	Assert(nargs <= 1);
+	if (!IsInParallelMode())
+	{
+		PushActiveSnapshot(GetLatestSnapshot());
+		pushed = true;
+	}
+	bg_become_owner(&saved);
+	rc = SPI_execute_with_args(query, nargs, argtypes, args, NULL, true, 0);
+	bg_restore_user(&saved);
+	if (pushed)
+		PopActiveSnapshot();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading bg's catalog failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/* Looks up (or loads and caches) the template called name, or NULL. */
+BgTemplate *
+bg_template_lookup(const char *name)
+{
+	ListCell   *lc;
+	BgTemplate *t;
+	MemoryContext old;
+	Datum		arg;
+	int			rc;
+	const char *nsp;
+	char	   *query;
+	uint64		n;
+
+	if (name[0] == ' ')
+		return bg_template_unship(name);	/* no template name starts so */
+	cache_refresh();
 	foreach(lc, cached)
 	{
 		t = lfirst(lc);
@@ -157,28 +205,9 @@ bg_template_lookup(const char *name)
 					 "LEFT JOIN %s.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
 					 "WHERE t.name OPERATOR(pg_catalog.=) $1 "
 					 "ORDER BY tr.priority", nsp, nsp, nsp);
-
-	/*
-	 * Templates are read like PostgreSQL reads its own catalogs: with the
-	 * latest snapshot, never an older statement snapshot (the planner runs
-	 * before a PL/pgSQL statement takes its own), so that a cached template
-	 * is exactly as new as the invalidations seen so far.  Parallel workers
-	 * cannot take snapshots and read with the leader's.  The caller may have
-	 * no privilege on bg's tables: they are read as their owner.
-	 */
-	if (!IsInParallelMode())
-	{
-		PushActiveSnapshot(GetLatestSnapshot());
-		pushed = true;
-	}
-	bg_become_owner(&saved);
-	rc = SPI_execute_with_args(query, 1, &argtype, &arg, NULL, true, 0);
-	bg_restore_user(&saved);
-	if (pushed)
-		PopActiveSnapshot();
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "loading roles template failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
+	arg = CStringGetTextDatum(name);
+	n = catalog_query(query, 1, &arg);
+	if (n == 0)
 	{
 		SPI_finish();
 		return NULL;
@@ -187,8 +216,8 @@ bg_template_lookup(const char *name)
 	old = MemoryContextSwitchTo(cache_cxt);
 	t = palloc0(sizeof(BgTemplate));
 	t->name = pstrdup(name);
-	t->roles = palloc0(sizeof(BgTemplateRole) * SPI_processed);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	t->roles = palloc0(sizeof(BgTemplateRole) * n);
+	for (uint64 i = 0; i < n; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -210,6 +239,42 @@ bg_template_lookup(const char *name)
 	MemoryContextSwitchTo(old);
 	SPI_finish();
 	return t;
+}
+
+/*
+ * The names of the columns that the conditions of all roles templates of
+ * bg's catalog read (drafts included), each once: whatever template a
+ * statement's parameter names at run time, it reads no other column while
+ * the catalog stays as it is.  Cached until the catalog changes.
+ */
+List *
+bg_catalog_columns(void)
+{
+	MemoryContext old;
+	int			rc;
+	const char *nsp;
+	uint64		n;
+
+	cache_refresh();
+	if (catalog_columns_known)
+		return catalog_columns;
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	nsp = quote_identifier(bg_catalog_schema());
+	n = catalog_query(psprintf("SELECT DISTINCT tr.condition FROM %s.template_role tr "
+							   "WHERE tr.condition IS NOT NULL ORDER BY 1", nsp), 0, NULL);
+	old = MemoryContextSwitchTo(cache_cxt);
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *condition = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+
+		CHECK_FOR_INTERRUPTS();
+		catalog_columns = bg_node_columns(bg_parse(condition), catalog_columns, true);
+	}
+	catalog_columns_known = true;
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	return catalog_columns;
 }
 
 /* Trigger on bg's catalog tables: compiled templates must be rebuilt. */

@@ -33,6 +33,7 @@ extern void bg_template_cache_init(void);
 extern void bg_catalog_check(void);
 extern BgTemplate *bg_template_get(const char *name);
 extern BgTemplate *bg_template_lookup(const char *name);
+extern List *bg_catalog_columns(void);
 extern Oid	bg_template_role_relid(void);
 
 #endif							/* BG_TEMPLATE_CACHE_H */
