@@ -28,5 +28,6 @@ pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' \
     psql -X -q -f bench/queries.sql
     psql -X -q -f bench/queries_small.sql
     psql -X -q -v runs=$RUNS -v quick=$QUICK -v parallel=$PARALLEL -f bench/run.sql
+    psql -X -q -v runs=$RUNS -f bench/bound.sql
     [ $GROUPS = 0 ] || psql -X -q -v runs=$RUNS -f bench/groups.sql
 "
