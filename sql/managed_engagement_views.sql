@@ -179,6 +179,12 @@ ALTER TABLE account DISABLE ROW LEVEL SECURITY;
 DROP OWNED BY regress_engv_reader;
 DROP ROLE regress_engv_reader;
 
+-- more rows than the read fetches at a time (1 000): 1 200 months of 11's,
+-- from January 1900 to December 1999, and November 2026
+INSERT INTO activity SELECT 11, 'email', '1900-01-15 12:00+00'::timestamptz + i * interval '1 month' FROM generate_series(0, 1199) i;
+SELECT count(*) AS months, sum(activities) AS activities, min(month), max(month)
+  FROM bg.engagement_by_role WHERE role = 'Decision Maker';
+
 -- a model that weights no type: nothing counts
 SELECT bg.create_weighting_model('none');
 SELECT bg.activate_weighting_model('none');

@@ -26,6 +26,9 @@
 
 #include "owner.h"
 
+/* rows fetched from the read at a time */
+#define FETCH_BATCH 1000
+
 /*
  * The function bg_internal.<name>(text[, text]), found as bg's owner (the
  * caller has no USAGE on bg_internal), to call as the caller.
@@ -74,8 +77,11 @@ visible_keys(ArrayType *keys, MemoryContext cxt)
 	else
 	{
 		for (int i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (!nulls[i])
 				elems[kept++] = elems[i];
+		}
 	}
 	if (kept == 0)
 		return NULL;
@@ -94,6 +100,7 @@ bg_activity_months(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *nulls;
 	BgSavedUser saved;
+	Portal		portal;
 	int			rc;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
@@ -107,23 +114,33 @@ bg_activity_months(PG_FUNCTION_ARGS)
 	arg = PointerGetDatum(keys);
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	/* as bg's owner: their activities per month */
+
+	/*
+	 * As bg's owner: their activities per month, fetched in batches (one row
+	 * per person and month: many for a large population).
+	 */
 	bg_become_owner(&saved);
-	rc = SPI_execute_with_args("SELECT r.person_key, r.month, r.activities"
-							   " FROM bg_internal._activity_months_read($1) AS r",
-							   1, argtypes, &arg, NULL, true, 0);
-	bg_restore_user(&saved);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading the activities failed: %s", SPI_result_code_string(rc));
-	if (SPI_tuptable->tupdesc->natts != desc->natts)
-		elog(ERROR, "bg_internal._activity_months_read returned %d columns, not %d",
-			 SPI_tuptable->tupdesc->natts, desc->natts);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	portal = SPI_cursor_open_with_args(NULL, "SELECT r.person_key, r.month, r.activities"
+									   " FROM bg_internal._activity_months_read($1) AS r",
+									   1, argtypes, &arg, NULL, true, 0);
+	for (;;)
 	{
-		CHECK_FOR_INTERRUPTS();
-		heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
-		tuplestore_putvalues(rsinfo->setResult, desc, values, nulls);
+		SPI_cursor_fetch(portal, true, FETCH_BATCH);
+		if (SPI_processed == 0)
+			break;
+		if (SPI_tuptable->tupdesc->natts != desc->natts)
+			elog(ERROR, "bg_internal._activity_months_read returned %d columns, not %d",
+				 SPI_tuptable->tupdesc->natts, desc->natts);
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
+			tuplestore_putvalues(rsinfo->setResult, desc, values, nulls);
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
+	SPI_cursor_close(portal);
+	bg_restore_user(&saved);
 	SPI_finish();
 	return (Datum) 0;
 }
