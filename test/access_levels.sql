@@ -124,12 +124,14 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
              FROM pg_proc p
             WHERE p.pronamespace IN ('bg'::regnamespace, 'bg_internal'::regnamespace)
               AND has_function_privilege('tap_nobody', p.oid, 'EXECUTE')),
-          ARRAY['bg_internal._sees_account_names()', 'bg_internal._sees_all(text)', 'bg_internal._visible(text,text)'],
-          'no function of bg or bg_internal is executable by PUBLIC but the three filters bg''s views call as their reader');
+          ARRAY['bg_internal._activity_months(text[])', 'bg_internal._sees_account_names()', 'bg_internal._sees_all(text)',
+                'bg_internal._visible(text,text)'],
+          'no function of bg or bg_internal is executable by PUBLIC but the four that bg''s views call as their reader');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
             WHERE p.pronamespace IN ('bg'::regnamespace, 'bg_internal'::regnamespace) AND p.proacl IS NULL),
-          ARRAY['bg_internal._sees_account_names()', 'bg_internal._sees_all(text)', 'bg_internal._visible(text,text)'],
-          'and those three keep PostgreSQL''s default privileges');
+          ARRAY['bg_internal._activity_months(text[])', 'bg_internal._sees_account_names()', 'bg_internal._sees_all(text)',
+                'bg_internal._visible(text,text)'],
+          'and those four keep PostgreSQL''s default privileges');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.oid::regclass::text) FROM pg_class c, aclexplode(c.relacl) e
             WHERE c.relnamespace IN ('bg'::regnamespace, 'bg_internal'::regnamespace) AND e.grantee = 0),
           NULL, 'no view, table or sequence of bg is granted to PUBLIC');

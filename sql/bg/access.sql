@@ -149,10 +149,12 @@ COMMENT ON COLUMN bg.access.role IS 'A role holding privileges on schema bg, its
 COMMENT ON COLUMN bg.access.level IS 'reader, writer or admin: the highest level of which it holds every privilege; NULL when it holds some privileges but no whole level (bg.grant_access completes it).';
 
 -- Nothing of bg is executable by PUBLIC (PostgreSQL's default for
--- functions): callers get it through a level.  But the three filters that
--- bg's views call: a view runs its functions as the role that reads it, so
--- they keep PostgreSQL's default; they cannot be named without USAGE on
--- bg_internal, and tell a role only what it may SELECT itself (views.sql).
+-- functions): callers get it through a level.  But the functions that bg's
+-- views call: a view runs its functions as the role that reads it, so they
+-- keep PostgreSQL's default; they cannot be named without USAGE on
+-- bg_internal, and tell a role only about what it may SELECT itself: the
+-- three filters (views.sql), and the activity counts of the people it may
+-- SELECT (bg_internal._activity_months, engagement_views.sql).
 DO $$
 DECLARE
     f regprocedure;
@@ -161,7 +163,8 @@ BEGIN
               WHERE p.pronamespace OPERATOR(pg_catalog.=) ANY (ARRAY['bg'::regnamespace, 'bg_internal'::regnamespace])
                 AND p.oid OPERATOR(pg_catalog.<>) ALL (ARRAY['bg_internal._sees_all(text)'::regprocedure,
                                                              'bg_internal._visible(text, text)'::regprocedure,
-                                                             'bg_internal._sees_account_names()'::regprocedure]) LOOP
+                                                             'bg_internal._sees_account_names()'::regprocedure,
+                                                             'bg_internal._activity_months(text[])'::regprocedure]) LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', f);
     END LOOP;
 END $$;

@@ -3,17 +3,8 @@
 -- score in one statement and writes the ones that changed; the
 -- bg.person_engagement view shows them.
 
--- One row per person of the bound people table as of the last refresh.
--- as_of: the refresh that last changed the row (a refresh writes no row
--- whose scores did not change).
-CREATE TABLE bg_internal.person_engagement (
-    person_key text PRIMARY KEY,
-    raw        double precision NOT NULL,
-    score      double precision NOT NULL,
-    as_of      timestamptz NOT NULL
-);
-COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
-SELECT pg_catalog.pg_extension_config_dump('bg_internal.person_engagement', '');
+-- bg_internal.person_engagement is in tables.sql (bg.members shows its
+-- scores).
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.person_engagement
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 

@@ -197,6 +197,18 @@ CREATE TABLE bg_internal.member (
 CREATE INDEX member_person_idx ON bg_internal.member (person_key);
 COMMENT ON TABLE bg_internal.member IS 'Members of buying groups (removed ones included); use the bg.members view.';
 
+-- One row per person of the bound people table as of the last
+-- bg.refresh_engagement (engagement_scores.sql; here because bg.members
+-- shows the score).  as_of: the refresh that last changed the row (a refresh
+-- writes no row whose scores did not change).
+CREATE TABLE bg_internal.person_engagement (
+    person_key text PRIMARY KEY,
+    raw        double precision NOT NULL,
+    score      double precision NOT NULL,
+    as_of      timestamptz NOT NULL
+);
+COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
+
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.account_list', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.account_list_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.account_list_entry', '');
@@ -207,3 +219,4 @@ SELECT pg_catalog.pg_extension_config_dump('bg_internal.job_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.buying_group', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.buying_group_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.member', '');
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.person_engagement', '');

@@ -159,14 +159,17 @@ COMMENT ON COLUMN bg.buying_groups.engagement_score IS 'Engagement score 0..100 
 COMMENT ON COLUMN bg.buying_groups.engagement_as_of IS 'The as_of of the refresh that last changed the engagement scores (a refresh does not rewrite unchanged scores).';
 
 -- The members the querying role may see: its group's account and the
--- person both (as bg.buying_groups).
+-- person both (as bg.buying_groups).  The person's stored engagement score:
+-- a left join on the primary key of bg_internal.person_engagement.
 CREATE VIEW bg.members WITH (security_barrier) AS
 SELECT m.group_id AS buying_group, s.name AS solution_interest, g.account_key, m.person_key,
-       r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at
+       r.name AS role, m.source, m.is_removed, m.added_at, m.removed_at,
+       e.score AS person_engagement
   FROM bg_internal.member m
   JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
+  LEFT JOIN bg_internal.person_engagement e ON e.person_key OPERATOR(pg_catalog.=) m.person_key
  WHERE ((SELECT bg_internal._sees_all('accounts'))
         OR bg_internal._visible('accounts', g.account_key))
    AND ((SELECT bg_internal._sees_all('people'))
@@ -181,6 +184,7 @@ COMMENT ON COLUMN bg.members.source IS 'rule (assigned by a condition), manual, 
 COMMENT ON COLUMN bg.members.is_removed IS 'True when the member was removed; removed members do not count.';
 COMMENT ON COLUMN bg.members.added_at IS 'When the member (last) joined.';
 COMMENT ON COLUMN bg.members.removed_at IS 'When the member was removed; NULL for a current member.';
+COMMENT ON COLUMN bg.members.person_engagement IS 'The person''s engagement score 0..100 at the last bg.refresh_engagement (bg.person_engagement.score; relative to all people of that refresh); NULL when the person has no stored score (no refresh yet, or not in the bound people table then).';
 
 -- One row per group and template role, flat (no jsonb, no arrays) for BI
 -- tools.  members is the group's stored count of the role (exact, §6.6): one
