@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that bg's user data survives pg_dump and pg_restore: custom roles,
-# templates, template roles, bindings, account lists, solution interests,
+# templates, template roles, bindings (their mapped columns too), account lists, solution interests,
 # jobs, buying groups with their stored scores and members (manual ones
 # included), activity bands (a default's changed value too), weighting models
 # and their weights, the activities binding, the stored engagement scores come back identical, the default roles are not duplicated, and
@@ -25,10 +25,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
 CREATE EXTENSION bg;
 CREATE SCHEMA crm;
 CREATE TABLE crm.person (id int, account_id int, job_title text, seniority int);
-CREATE TABLE crm.account (id int, name text, parent_id int);
+CREATE TABLE crm.account (id int, name text, parent_id int, domain text);
 INSERT INTO crm.person VALUES (1, 1, 'VP Sales', 5), (2, 1, 'Engineer', 2);
-SELECT bg.bind_people('crm.person');
-SELECT bg.bind_accounts('crm.account', parent => 'parent_id');
+SELECT bg.bind_people('crm.person', job_title => 'job_title');
+SELECT bg.bind_accounts('crm.account', parent => 'parent_id', domain => 'domain');
 SELECT bg.create_role('Legal Approver', 'Signs off');
 SELECT bg.create_template('T', 'dumped');
 SELECT bg.add_role('T', 'Decision Maker', 'job_title starts with ''vp''', weight => 'vital');
@@ -36,7 +36,7 @@ SELECT bg.add_role('T', 'Practitioner', 'job_title contains ''engineer'' and sen
 SELECT bg.add_role('T', 'Legal Approver', required => false);
 SELECT bg.publish_template('T');
 SELECT bg.copy_template('T', 'T draft');
-INSERT INTO crm.account VALUES (1, 'Acme', NULL), (2, 'Acme EU', 1), (3, 'Globex', NULL);
+INSERT INTO crm.account VALUES (1, 'Acme', NULL, 'acme.com'), (2, 'Acme EU', 1, NULL), (3, 'Globex', NULL, NULL);
 INSERT INTO crm.person VALUES (3, 2, 'Engineer', 1), (4, 3, 'VP IT', 4);
 SELECT bg.create_account_list('Static');
 SELECT bg.add_accounts('Static', ARRAY[1, 2]);
@@ -74,7 +74,7 @@ snapshot() {
 SELECT * FROM bg.roles;
 SELECT name, description, status, role_count, published_at IS NOT NULL FROM bg.templates;
 SELECT * FROM bg.template_roles;
-SELECT kind, relid, key_column, account_column, name_column, parent_column FROM bg_internal.binding ORDER BY kind;
+SELECT kind, relid, key_column, account_column, name_column, parent_column, mappings FROM bg_internal.binding ORDER BY kind;
 SELECT id, bg.role_for('T', p) FROM crm.person p ORDER BY id;
 SELECT bg.missing_roles('T', p) FROM crm.person p;
 SELECT name, kind, filter, account_count FROM bg.account_lists;

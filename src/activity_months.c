@@ -20,7 +20,6 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
@@ -28,24 +27,6 @@
 
 /* rows fetched from the read at a time */
 #define FETCH_BATCH 1000
-
-/*
- * The function bg_internal.<name>(text[, text]), found as bg's owner (the
- * caller has no USAGE on bg_internal), to call as the caller.
- */
-static void
-filter_function(const char *name, int nargs, FmgrInfo *flinfo, MemoryContext cxt)
-{
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	BgSavedUser saved;
-	Oid			fn;
-
-	bg_become_owner(&saved);
-	fn = LookupFuncName(list_make2(makeString(pstrdup(bg_catalog_schema())), makeString(pstrdup(name))),
-						nargs, argtypes, false);
-	bg_restore_user(&saved);
-	fmgr_info_cxt(fn, flinfo, cxt);
-}
 
 /*
  * The keys of the people the caller may SELECT in the bound people table,
@@ -63,10 +44,10 @@ visible_keys(ArrayType *keys, MemoryContext cxt)
 	int			kept = 0;
 
 	deconstruct_array(keys, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	filter_function("_sees_all", 1, &sees_all, cxt);
+	bg_internal_function("_sees_all", 1, &sees_all, cxt);
 	if (!DatumGetBool(FunctionCall1(&sees_all, people)))
 	{
-		filter_function("_visible", 2, &visible, cxt);
+		bg_internal_function("_visible", 2, &visible, cxt);
 		for (int i = 0; i < n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();

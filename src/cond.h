@@ -132,6 +132,7 @@ extern void bg_print_node(StringInfo buf, const BgNode *node);
 extern void bg_print_pred(StringInfo buf, const BgPred *pred);
 extern char *bg_canonical(const BgNode *node);
 extern List *bg_node_columns(const BgNode *node, List *names, bool distinct);
+extern List *bg_node_literals(const BgNode *node, const char *column, bool negated, List *values);
 
 /* ---- checker (cond_check.c) ---- */
 

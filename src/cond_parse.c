@@ -691,3 +691,51 @@ bg_node_columns(const BgNode *node, List *names, bool distinct)
 		names = bg_node_columns(node->args[i], names, distinct);
 	return names;
 }
+
+/*
+ * Appends to values the string literals that node looks for in column, in
+ * the order they are written and each once: those of the positive text
+ * tests (is, =, contains, starts with, ends with, in, and their any (...)
+ * forms) that are not negated, counting every enclosing NOT.  A regular
+ * expression (matches) or an excluded value is not something to look for.
+ * What a contact vendor's search over job titles needs (docs/design.md §9).
+ */
+List *
+bg_node_literals(const BgNode *node, const char *column, bool negated, List *values)
+{
+	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
+	if (node->kind == BG_NODE_NOT)
+		return bg_node_literals(node->args[0], column, !negated, values);
+	if (node->kind == BG_NODE_PRED)
+	{
+		const BgPred *pred = node->pred;
+
+		if (negated || pred->negated || strcmp(pred->column, column) != 0)
+			return values;
+		if (pred->op != BG_OP_IS && pred->op != BG_OP_EQ && pred->op != BG_OP_CONTAINS &&
+			pred->op != BG_OP_STARTS && pred->op != BG_OP_ENDS && pred->op != BG_OP_IN)
+			return values;
+		for (int i = 0; i < pred->nvalues; i++)
+		{
+			ListCell   *lc;
+			bool		seen = false;
+
+			CHECK_FOR_INTERRUPTS();
+			if (pred->values[i].kind != BG_LIT_STRING)
+				continue;
+			foreach(lc, values)
+				if (strcmp(lfirst(lc), pred->values[i].text) == 0)
+				{
+					seen = true;
+					break;
+				}
+			if (!seen)
+				values = lappend(values, pred->values[i].text);
+		}
+		return values;
+	}
+	for (int i = 0; i < node->nargs; i++)
+		values = bg_node_literals(node->args[i], column, negated, values);
+	return values;
+}

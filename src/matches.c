@@ -111,3 +111,23 @@ bg_condition_columns(PG_FUNCTION_ARGS)
 						 TEXTOID, CurrentMemoryContext);
 	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
 }
+
+/*
+ * bg_internal._condition_literals(condition text, column text) RETURNS
+ * text[]: the values a condition looks for in one column (bg_node_literals),
+ * for bg.acquisition_targets' job titles.
+ */
+PG_FUNCTION_INFO_V1(bg_condition_literals);
+Datum
+bg_condition_literals(PG_FUNCTION_ARGS)
+{
+	BgNode	   *node = bg_parse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	char	   *column = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	ListCell   *lc;
+
+	foreach(lc, bg_node_literals(node, column, false, NIL))
+		accumArrayResult(astate, CStringGetTextDatum(lfirst(lc)), false,
+						 TEXTOID, CurrentMemoryContext);
+	PG_RETURN_DATUM(makeArrayResult(astate, CurrentMemoryContext));
+}

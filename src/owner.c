@@ -16,7 +16,9 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
 #include "utils/syscache.h"
 
 #include "owner.h"
@@ -76,4 +78,25 @@ void
 bg_restore_user(const BgSavedUser *saved)
 {
 	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
+
+/*
+ * The function bg_internal.<name>(text[, text]), found as bg's owner (the
+ * caller has no USAGE on bg_internal), to call as the caller: the filters
+ * of bg's views (view_filter.c), which are EXECUTE to PUBLIC.  flinfo lives
+ * in cxt, and is one call site of the function (its fn_extra).
+ */
+void
+bg_internal_function(const char *name, int nargs, FmgrInfo *flinfo, MemoryContext cxt)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	BgSavedUser saved;
+	Oid			fn;
+
+	Assert(nargs >= 0 && nargs <= 2);
+	bg_become_owner(&saved);
+	fn = LookupFuncName(list_make2(makeString(pstrdup(bg_catalog_schema())), makeString(pstrdup(name))),
+						nargs, argtypes, false);
+	bg_restore_user(&saved);
+	fmgr_info_cxt(fn, flinfo, cxt);
 }

@@ -6,6 +6,7 @@
 #define BG_OWNER_H
 
 #include "postgres.h"
+#include "fmgr.h"
 
 /* The identity in effect before bg_become_owner, to give back. */
 typedef struct BgSavedUser
@@ -19,5 +20,6 @@ extern Oid	bg_catalog_schema_oid(void);
 extern Oid	bg_catalog_owner(void);
 extern void bg_become_owner(BgSavedUser *saved);
 extern void bg_restore_user(const BgSavedUser *saved);
+extern void bg_internal_function(const char *name, int nargs, FmgrInfo *flinfo, MemoryContext cxt);
 
 #endif							/* BG_OWNER_H */

@@ -7,10 +7,10 @@ SELECT plan(134);
 -- The public functions of docs/design.md §5, with the exact argument lists.
 CREATE TEMP TABLE api (sig regprocedure, args text, writes boolean);
 INSERT INTO api VALUES
-    ('bg.bind_people(regclass,name,name)',
-     $$people regclass, key name DEFAULT 'id'::name, account name DEFAULT 'account_id'::name$$, true),
-    ('bg.bind_accounts(regclass,name,name,name)',
-     $$accounts regclass, key name DEFAULT 'id'::name, name name DEFAULT 'name'::name, parent name DEFAULT NULL::name$$, true),
+    ('bg.bind_people(regclass,name,name,name,name,name,name,name)',
+     $$people regclass, key name DEFAULT 'id'::name, account name DEFAULT 'account_id'::name, email name DEFAULT NULL::name, first_name name DEFAULT NULL::name, last_name name DEFAULT NULL::name, job_title name DEFAULT NULL::name, country name DEFAULT NULL::name$$, true),
+    ('bg.bind_accounts(regclass,name,name,name,name,name,name,name,name,name,name)',
+     $$accounts regclass, key name DEFAULT 'id'::name, name name DEFAULT 'name'::name, parent name DEFAULT NULL::name, domain name DEFAULT NULL::name, website name DEFAULT NULL::name, industry name DEFAULT NULL::name, city name DEFAULT NULL::name, state name DEFAULT NULL::name, country name DEFAULT NULL::name, postal_code name DEFAULT NULL::name$$, true),
     ('bg.create_role(text,text)', 'name text, description text DEFAULT NULL::text', true),
     ('bg.rename_role(text,text)', 'name text, new_name text', true),
     ('bg.drop_role(text)', 'name text', true),
@@ -32,8 +32,10 @@ INSERT INTO api VALUES
 -- ---------------------------------------------------------------------------
 -- The functions exist with their argument types
 -- ---------------------------------------------------------------------------
-SELECT has_function('bg', 'bind_people', ARRAY['regclass', 'name', 'name'], 'bg.bind_people(regclass, name, name)');
-SELECT has_function('bg', 'bind_accounts', ARRAY['regclass', 'name', 'name', 'name'], 'bg.bind_accounts(regclass, name, name, name)');
+SELECT has_function('bg', 'bind_people', ARRAY['regclass', 'name', 'name', 'name', 'name', 'name', 'name', 'name'],
+                    'bg.bind_people(regclass, name, name, name, name, name, name, name)');
+SELECT has_function('bg', 'bind_accounts', ARRAY['regclass', 'name', 'name', 'name', 'name', 'name', 'name', 'name', 'name', 'name', 'name'],
+                    'bg.bind_accounts(regclass, name, name, name, name, name, name, name, name, name, name)');
 SELECT has_function('bg', 'create_role', ARRAY['text', 'text'], 'bg.create_role(text, text)');
 SELECT has_function('bg', 'rename_role', ARRAY['text', 'text'], 'bg.rename_role(text, text)');
 SELECT has_function('bg', 'drop_role', ARRAY['text'], 'bg.drop_role(text)');

@@ -33,12 +33,13 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
          CROSS JOIN LATERAL (SELECT CASE
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
                                'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
-                               'engagement_raw', 'group_engagement_raw')
+                               'engagement_raw', 'group_engagement_raw', 'acquisition_targets')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
-                               'refresh_account_list', 'drop_account_list', 'refresh_engagement')
+                               'refresh_account_list', 'drop_account_list', 'refresh_engagement',
+                               'linkedin_companies', 'linkedin_contacts')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
                                'copy_template', 'add_role', 'remove_role', 'move_role', 'set_condition',

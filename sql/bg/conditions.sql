@@ -50,3 +50,8 @@ COMMENT ON FUNCTION bg.matches(text, anyelement) IS
 CREATE FUNCTION bg_internal._condition_columns(condition text) RETURNS text[]
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_condition_columns';
 COMMENT ON FUNCTION bg_internal._condition_columns(text) IS 'Internal: the column names a condition reads.';
+-- The values a condition looks for in one column (not those it excludes,
+-- nor regular expressions): bg.acquisition_targets' job titles.
+CREATE FUNCTION bg_internal._condition_literals(condition text, col text) RETURNS text[]
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_condition_literals';
+COMMENT ON FUNCTION bg_internal._condition_literals(text, text) IS 'Internal: the literal values a condition looks for in a column.';

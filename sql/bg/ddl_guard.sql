@@ -16,7 +16,9 @@ CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURN
         SELECT 1 AS o, ARRAY[format('It is the %s column of the %s binding.', x.what, b.kind),
                              format('Bind the table again without it first (bg.bind_%s).', b.kind)] AS v
           FROM (VALUES ('key', b.key_column), ('account', b.account_column), ('name', b.name_column),
-                       ('parent', b.parent_column)) AS x(what, c)
+                       ('parent', b.parent_column)
+                UNION ALL
+                SELECT m.key, m.value FROM jsonb_each_text(b.mappings) m) AS x(what, c)
          WHERE x.c = col
         UNION ALL
         SELECT 2, ARRAY[format('The condition of role "%s" in %s roles template "%s" reads it.', r.name, t.status, t.name),
@@ -65,8 +67,9 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._ddl_guard_drop() IS 'Internal: event trigger refusing to drop a bound table or a column bg reads.';
 
--- After DDL on the bound table of b: follows a renamed binding column
--- (renamed: its attribute number, or NULL), refuses a key column whose type
+-- After DDL on the bound table of b: follows a renamed binding column,
+-- mapped columns (bg.bind_people's email ...) included (renamed: its
+-- attribute number, or NULL), refuses a key column whose type
 -- changed to one whose texts differ, and refuses a change that leaves a
 -- condition or filter unfit for the table.
 CREATE FUNCTION bg_internal._check_bound(b bg_internal.binding, renamed smallint) RETURNS void
@@ -78,7 +81,9 @@ DECLARE
     st text; msg text; det text;
 BEGIN
     SELECT array_agg(DISTINCT x.c) INTO missing
-      FROM unnest(ARRAY[b.key_column, b.account_column, b.name_column, b.parent_column]) AS x(c)
+      FROM (SELECT unnest(ARRAY[b.key_column, b.account_column, b.name_column, b.parent_column])
+            UNION ALL
+            SELECT m.value FROM jsonb_each_text(b.mappings) m) AS x(c)
      WHERE x.c IS NOT NULL AND bg_internal._column_type(b.relid, x.c) IS NULL;
     IF missing IS NOT NULL THEN
         SELECT a.attname INTO newname FROM pg_attribute a WHERE a.attrelid = b.relid AND a.attnum = renamed;
@@ -92,7 +97,10 @@ BEGIN
            SET key_column = CASE WHEN x.key_column = missing[1] THEN newname ELSE x.key_column END,
                account_column = CASE WHEN x.account_column = missing[1] THEN newname ELSE x.account_column END,
                name_column = CASE WHEN x.name_column = missing[1] THEN newname ELSE x.name_column END,
-               parent_column = CASE WHEN x.parent_column = missing[1] THEN newname ELSE x.parent_column END
+               parent_column = CASE WHEN x.parent_column = missing[1] THEN newname ELSE x.parent_column END,
+               mappings = (SELECT coalesce(jsonb_object_agg(m.key, CASE WHEN m.value = missing[1] THEN newname::text
+                                                                        ELSE m.value END), '{}')
+                             FROM jsonb_each_text(x.mappings) m)
          WHERE x.kind = b.kind
         RETURNING * INTO b;
     END IF;
@@ -118,6 +126,17 @@ BEGIN
        AND (x.key_type, x.account_type, x.parent_type) IS DISTINCT FROM
            (bg_internal._column_type(b.relid, b.key_column), bg_internal._column_type(b.relid, b.account_column),
             bg_internal._column_type(b.relid, b.parent_column));
+    -- the mapped columns keep a type the exchanges can use
+    BEGIN
+        PERFORM bg_internal._mappings(b.relid, ARRAY(SELECT m.key FROM jsonb_each_text(b.mappings) m ORDER BY 1),
+                                      ARRAY(SELECT m.value::name FROM jsonb_each_text(b.mappings) m ORDER BY m.key));
+    EXCEPTION WHEN datatype_mismatch THEN
+        GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+        PERFORM bg_internal._raise_caused(format('cannot alter %s: a mapped column of the %s binding would no longer fit it',
+                                                 b.relid, b.kind),
+                                          'dependent_objects_still_exist', msg, det,
+                                          format('Bind the table again without it first (bg.bind_%s).', b.kind));
+    END;
     FOR c IN SELECT format('the condition of role "%s" in roles template "%s"', r.name, t.name) AS what,
                     x.condition AS cond,
                     CASE WHEN t.status = 'live' THEN 'A live roles template never changes: keep the column as it was.'

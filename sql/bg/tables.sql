@@ -89,7 +89,9 @@ CREATE TABLE bg_internal.binding (
     -- the types of the key columns when bound (the DDL guard, ddl_guard.sql)
     key_type       regtype,
     account_type   regtype,
-    parent_type    regtype
+    parent_type    regtype,
+    -- optional columns of the exchanges (docs/design.md §9): {"email": "col", ...}
+    mappings       jsonb NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE bg_internal.binding IS 'The user tables bound with bg.bind_people and bg.bind_accounts.';
 
