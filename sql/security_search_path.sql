@@ -231,6 +231,8 @@ GRANT SELECT ON public.account, public.person TO regress_sp_writer;   -- what bg
 SELECT bg.grant_access('regress_sp_reader', 'reader');
 SELECT bg.revoke_access('regress_sp_reader');
 SELECT bg.bind_accounts('account', parent => 'parent_id');
+-- mapped columns for the exports (the trimmed, lower-cased and hashed email too)
+SELECT bg.bind_people('person', email => 'job_title', job_title => 'job_title');
 SELECT bg.create_solution_interest('Plain', 'U', update_existing => true);
 SELECT bg.create_solution_interest('Tree', 'U', update_existing => true, include_subaccounts => true);
 SELECT bg.watch_people();
@@ -254,6 +256,12 @@ SELECT bg.sync();
 SELECT bg.sync('Tree');
 SELECT name, member_count, completeness, missing_roles FROM bg.buying_groups ORDER BY id;
 SELECT buying_group, person_key, role, source, is_removed FROM bg.members ORDER BY 1, 2;
+SELECT account_key, role, members_needed, criteria, job_titles FROM bg.acquisition_targets('Plain') ORDER BY 1, 2;
+SET client_min_messages = error;     -- the exports' warning: fewer rows than LinkedIn needs
+SELECT * FROM bg.linkedin_companies('Plain', max_completeness => 100);
+SELECT * FROM bg.linkedin_contacts('Plain');
+SELECT * FROM bg.linkedin_contacts('Plain', role => 'Other', hash_emails => true);
+RESET client_min_messages;
 SELECT bg.drop_buying_groups('Tree');
 SELECT bg.purge_jobs('0 seconds');
 SELECT bg.drop_account_list('Dynamic');
