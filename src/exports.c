@@ -123,7 +123,7 @@ require_columns(const char *kind)
 }
 
 /* The export's rows: see the head of this file. */
-static void
+static Datum
 run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -219,50 +219,47 @@ run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 				 errdetail_plural("It has %lu row; LinkedIn needs at least %d.",
 								  "It has %lu rows; LinkedIn needs at least %d.",
 								  (unsigned long) kept, (unsigned long) kept, LINKEDIN_MIN_ROWS)));
+	return (Datum) 0;
 }
+
+/* The three exports: what each reads, checks and returns. */
+static const BgExport acquisition_targets = {
+	.query = "SELECT * FROM bg_internal._acquisition_targets_rows($1)",
+	.extra = 0, .nargs = 1, .argtypes = {TEXTOID},
+	.account_col = 1, .person_col = -1, .name_col = 2,
+};
+static const BgExport linkedin_companies = {
+	.query = "SELECT * FROM bg_internal._linkedin_companies_rows($1, $2, $3)",
+	.extra = 1, .nargs = 3, .argtypes = {TEXTOID, TEXTOID, FLOAT8OID},
+	.account_col = 10, .person_col = -1, .name_col = -1,
+	.columns_of = "accounts", .list = "company",
+	.hint = "Export fewer companies: give missing_role or a lower max_completeness.",
+};
+static const BgExport linkedin_contacts = {
+	.query = "SELECT * FROM bg_internal._linkedin_contacts_rows($1, $2, $3)",
+	.extra = 2, .nargs = 3, .argtypes = {TEXTOID, TEXTOID, BOOLOID},
+	.account_col = 7, .person_col = 8, .name_col = 4,
+	.columns_of = "people", .list = "contact",
+	.hint = "Export fewer contacts: give a role.",
+};
 
 PG_FUNCTION_INFO_V1(bg_acquisition_targets);
 Datum
 bg_acquisition_targets(PG_FUNCTION_ARGS)
 {
-	static const BgExport ex = {
-		.query = "SELECT * FROM bg_internal._acquisition_targets_rows($1)",
-		.extra = 0, .nargs = 1, .argtypes = {TEXTOID},
-		.account_col = 1, .person_col = -1, .name_col = 2,
-	};
-
-	run_export(fcinfo, &ex);
-	return (Datum) 0;
+	return run_export(fcinfo, &acquisition_targets);
 }
 
 PG_FUNCTION_INFO_V1(bg_linkedin_companies);
 Datum
 bg_linkedin_companies(PG_FUNCTION_ARGS)
 {
-	static const BgExport ex = {
-		.query = "SELECT * FROM bg_internal._linkedin_companies_rows($1, $2, $3)",
-		.extra = 1, .nargs = 3, .argtypes = {TEXTOID, TEXTOID, FLOAT8OID},
-		.account_col = 10, .person_col = -1, .name_col = -1,
-		.columns_of = "accounts", .list = "company",
-		.hint = "Export fewer companies: give missing_role or a lower max_completeness.",
-	};
-
-	run_export(fcinfo, &ex);
-	return (Datum) 0;
+	return run_export(fcinfo, &linkedin_companies);
 }
 
 PG_FUNCTION_INFO_V1(bg_linkedin_contacts);
 Datum
 bg_linkedin_contacts(PG_FUNCTION_ARGS)
 {
-	static const BgExport ex = {
-		.query = "SELECT * FROM bg_internal._linkedin_contacts_rows($1, $2, $3)",
-		.extra = 2, .nargs = 3, .argtypes = {TEXTOID, TEXTOID, BOOLOID},
-		.account_col = 7, .person_col = 8, .name_col = 4,
-		.columns_of = "people", .list = "contact",
-		.hint = "Export fewer contacts: give a role.",
-	};
-
-	run_export(fcinfo, &ex);
-	return (Datum) 0;
+	return run_export(fcinfo, &linkedin_contacts);
 }
