@@ -2748,11 +2748,14 @@ COMMENT ON FUNCTION bg_internal._activity_months(text[]) IS 'Internal: activitie
 -- sql/bg/exports.sql
 CREATE FUNCTION bg_internal._mapped_sql(b bg_internal.binding, mapping text) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN b.mappings ? mapping
-                THEN format('CASE WHEN %1$s OPERATOR(pg_catalog.<>) '''' THEN %1$s END',
-                            format('pg_catalog.btrim(pg_catalog.format(''%%s'', t.%I), E'' \t\r\n'')',
-                                   b.mappings ->> mapping))
-                ELSE 'NULL::pg_catalog.text' END;
+    SELECT CASE WHEN NOT b.mappings ? mapping THEN 'NULL::pg_catalog.text'
+                -- the built-in string types are their text (a cheaper read)
+                WHEN bg_internal._base_type(bg_internal._column_type(b.relid, (b.mappings ->> mapping)::name))
+                     IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+                THEN format('pg_catalog.btrim(COALESCE((t.%I)::pg_catalog.text, ''''), E'' \t\r\n'')',
+                            b.mappings ->> mapping)
+                ELSE format('pg_catalog.btrim(pg_catalog.format(''%%s'', t.%I), E'' \t\r\n'')',
+                            b.mappings ->> mapping) END;
 $$;
 COMMENT ON FUNCTION bg_internal._mapped_sql(bg_internal.binding, text) IS 'Internal: SQL of a mapped column''s trimmed text in a read of the bound table, or NULL.';
 
@@ -2843,12 +2846,15 @@ BEGIN
         RAISE EXCEPTION 'hash_emails must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     RETURN QUERY EXECUTE format(
-        'WITH m AS (SELECT DISTINCT ON (m.person_key) m.person_key, g.id, g.account_key, g.account_name
-                      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
-                     WHERE g.solution_interest_id OPERATOR(pg_catalog.=) $1 AND NOT m.is_removed
-                       AND ($2 IS NULL OR m.role_id OPERATOR(pg_catalog.=) $2)
-                     ORDER BY m.person_key, g.id)
-         SELECT CASE WHEN $3 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.lower(r.e), ''UTF8'')), ''hex'')
+        'WITH m AS (SELECT f.person_key, g.id, g.account_key, g.account_name
+                      FROM (SELECT m.person_key, pg_catalog.min(m.group_id) AS group_id
+                              FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) m.group_id
+                             WHERE g.solution_interest_id OPERATOR(pg_catalog.=) $1 AND NOT m.is_removed
+                               AND ($2 IS NULL OR m.role_id OPERATOR(pg_catalog.=) $2)
+                             GROUP BY m.person_key) f
+                      JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) f.group_id)
+         SELECT CASE WHEN r.e OPERATOR(pg_catalog.=) '''' THEN NULL
+                     WHEN $3 THEN pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.lower(r.e), ''UTF8'')), ''hex'')
                      ELSE pg_catalog.lower(r.e) END,
                 r.f, r.l, r.j, m.account_name, r.c, NULL::pg_catalog.text, m.account_key, m.person_key
            FROM m JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,

@@ -195,6 +195,10 @@ run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 				continue;
 			if (ex->name_col >= 0 && !names)
 				nulls[ex->name_col] = true;
+			/* a LinkedIn list's columns are text: blank is an empty field */
+			for (int c = 0; ex->list && c < desc->natts; c++)
+				if (!nulls[c] && VARSIZE_ANY_EXHDR(DatumGetPointer(values[c])) == 0)
+					nulls[c] = true;
 			kept++;
 			/* past LinkedIn's maximum, only counted: it is an error below */
 			if (ex->list == NULL || kept <= LINKEDIN_MAX_ROWS)
