@@ -264,3 +264,19 @@ SELECT bg.remove_member(bg.buying_group_id('Big', 4), 1001);
 SELECT count(*) FROM bg.linkedin_contacts('Big');
 -- filtered by role below the minimum: a warning
 SELECT count(*) FROM bg.linkedin_contacts('Big', role => 'Decision Maker');
+
+-- ---------------------------------------------------------------------------
+-- Nothing bound: the exports say which table is missing (55000)
+-- ---------------------------------------------------------------------------
+SET client_min_messages = warning;
+DROP EXTENSION bg CASCADE;
+CREATE EXTENSION bg;
+RESET client_min_messages;
+SELECT bg.create_template('t');
+SELECT bg.add_role('t', 'Decision Maker');
+SELECT bg.publish_template('t');
+SELECT bg.create_solution_interest('Unbound', 't');
+SELECT kind FROM bg.bindings;
+SELECT count(*) FROM bg.acquisition_targets('Unbound');
+SELECT try($$SELECT count(*) FROM bg.linkedin_companies('Unbound')$$);
+SELECT try($$SELECT count(*) FROM bg.linkedin_contacts('Unbound')$$);
