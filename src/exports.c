@@ -141,6 +141,7 @@ run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 	uint64		kept = 0;
 	int			rc;
 
+	Assert(ex->extra >= 0 && ex->extra <= 2 && ex->nargs <= 3);
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	desc = rsinfo->setDesc;
 	for (int i = 0; i < ex->nargs; i++)
