@@ -2444,13 +2444,18 @@ END $$;
 COMMENT ON FUNCTION bg.add_stage(text, text, text, boolean, text) IS
     'Adds a stage at the end of a draft stage model: an entry stage (where groups start), a success or failure stage (outcome), or one on the way.';
 
-CREATE FUNCTION bg.allow_transition(model text, from_stage text, to_stage text) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+CREATE FUNCTION bg_internal._set_transition(model text, from_stage text, to_stage text, allowed boolean)
+    RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     m bg_internal.stage_model := bg_internal._stage_model($1, true);
     f bg_internal.stage := bg_internal._stage(m, $2);
     t bg_internal.stage := bg_internal._stage(m, $3);
 BEGIN
+    IF NOT allowed THEN
+        DELETE FROM bg_internal.stage_transition x WHERE x.from_stage_id = f.id AND x.to_stage_id = t.id;
+        RETURN;
+    END IF;
     IF f.id = t.id THEN
         RAISE EXCEPTION 'stage "%" cannot have a transition to itself', f.name
             USING ERRCODE = 'invalid_parameter_value',
@@ -2459,18 +2464,20 @@ BEGIN
     INSERT INTO bg_internal.stage_transition (from_stage_id, to_stage_id) VALUES (f.id, t.id)
         ON CONFLICT DO NOTHING;
 END $$;
+COMMENT ON FUNCTION bg_internal._set_transition(text, text, text, boolean) IS
+    'Internal: allows or takes back a transition of a draft stage model.';
+
+CREATE FUNCTION bg.allow_transition(model text, from_stage text, to_stage text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._set_transition($1, $2, $3, true);
+$$;
 COMMENT ON FUNCTION bg.allow_transition(text, text, text) IS
     'Allows groups to move from one stage of a draft stage model to another (nothing changes when it is allowed already).';
 
 CREATE FUNCTION bg.disallow_transition(model text, from_stage text, to_stage text) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    m bg_internal.stage_model := bg_internal._stage_model($1, true);
-    f bg_internal.stage := bg_internal._stage(m, $2);
-    t bg_internal.stage := bg_internal._stage(m, $3);
-BEGIN
-    DELETE FROM bg_internal.stage_transition x WHERE x.from_stage_id = f.id AND x.to_stage_id = t.id;
-END $$;
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._set_transition($1, $2, $3, false);
+$$;
 COMMENT ON FUNCTION bg.disallow_transition(text, text, text) IS
     'Takes back a transition of a draft stage model (nothing changes when it is not allowed).';
 
@@ -2692,18 +2699,16 @@ COMMENT ON FUNCTION bg_internal._move_stage(bigint, text, boolean) IS
     'Internal: moves one buying group to a stage; a move that is not allowed raises or returns false.';
 
 CREATE FUNCTION bg.move_stage(buying_group bigint, stage text) RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    PERFORM bg_internal._move_stage($1, $2, true);
-END $$;
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._move_stage($1, $2, true);
+$$;
 COMMENT ON FUNCTION bg.move_stage(bigint, text) IS
     'Moves a buying group to a stage of its solution interest''s stage model, recorded in bg.stage_history; an error when the model allows no such transition. A move to the stage the group is in changes nothing.';
 
 CREATE FUNCTION bg.try_move_stage(buying_group bigint, stage text) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    RETURN bg_internal._move_stage($1, $2, false);
-END $$;
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._move_stage($1, $2, false);
+$$;
 COMMENT ON FUNCTION bg.try_move_stage(bigint, text) IS
     'bg.move_stage for journeys: false, with nothing written, when the stage model allows no such transition; true when the group is in the stage afterwards.';
 
