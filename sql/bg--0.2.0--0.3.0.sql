@@ -2659,14 +2659,20 @@ END $$;
 COMMENT ON FUNCTION bg_internal._group_stage(bg_internal.buying_group, text) IS
     'Internal: a stage of the stage model of a group''s solution interest; errors when it has none or the stage is not in it.';
 
-CREATE FUNCTION bg_internal._stage_allowed(from_id integer, to_id integer) RETURNS boolean
+CREATE FUNCTION bg_internal._stage_moves(groups bigint[], stage text)
+    RETURNS TABLE (group_id bigint, from_id integer, to_id integer, allowed boolean)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN $1 IS NULL THEN (SELECT s.entry FROM bg_internal.stage s WHERE s.id = $2)
+    SELECT g.id, g.stage_id, t.id,
+           CASE WHEN g.stage_id IS NULL THEN t.entry
                 ELSE EXISTS (SELECT FROM bg_internal.stage_transition x
-                              WHERE x.from_stage_id = $1 AND x.to_stage_id = $2) END;
+                              WHERE x.from_stage_id = g.stage_id AND x.to_stage_id = t.id) END
+      FROM bg_internal.buying_group g
+      JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+      JOIN bg_internal.stage t ON t.model_id = s.stage_model_id AND t.name = $2
+     WHERE g.id = ANY ($1);
 $$;
-COMMENT ON FUNCTION bg_internal._stage_allowed(integer, integer) IS
-    'Internal: whether a transition between two stages is allowed (from no stage: into an entry stage).';
+COMMENT ON FUNCTION bg_internal._stage_moves(bigint[], text) IS
+    'Internal: the moves of buying groups to a stage of their model, and whether each is allowed.';
 
 CREATE FUNCTION bg_internal._move_stage(buying_group bigint, stage text, must boolean) RETURNS boolean
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -2679,7 +2685,7 @@ BEGIN
     IF g.stage_id = t.id THEN
         RETURN true;
     END IF;
-    IF NOT bg_internal._stage_allowed(g.stage_id, t.id) THEN
+    IF NOT (SELECT m.allowed FROM bg_internal._stage_moves(ARRAY[g.id], t.name) m) THEN
         IF NOT must THEN
             RETURN false;
         END IF;
@@ -2747,23 +2753,20 @@ BEGIN
         PERFORM bg_internal._lock_interest(si, false, false);
     END LOOP;
     PERFORM FROM bg_internal.buying_group g WHERE g.id = ANY (ids) ORDER BY g.id FOR NO KEY UPDATE;
-    IF NOT EXISTS (SELECT FROM bg_internal.buying_group g
-                     JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-                     JOIN bg_internal.stage t ON t.model_id = s.stage_model_id AND t.name = $2
-                    WHERE g.id = ANY (ids)) THEN
+    -- one target stage per model of the groups' interests
+    FOR mv IN SELECT m.to_id, array_agg(m.group_id ORDER BY m.group_id)
+                              FILTER (WHERE m.allowed AND m.from_id IS DISTINCT FROM m.to_id) AS groups
+                FROM bg_internal._stage_moves(ids, $2) m
+               GROUP BY m.to_id ORDER BY m.to_id LOOP
+        IF mv.groups IS NOT NULL THEN
+            n := n + bg_internal._enter_stage(mv.groups, mv.to_id, 'manual');
+        END IF;
+    END LOOP;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'stage "%" is in no stage model of these buying groups', $2
             USING ERRCODE = 'undefined_object',
                   HINT = 'The stages of the models of the solution interests (bg.solution_interests) are listed in bg.stages.';
     END IF;
-    FOR mv IN SELECT t.id AS target, array_agg(g.id ORDER BY g.id) AS groups
-                FROM bg_internal.buying_group g
-                JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-                JOIN bg_internal.stage t ON t.model_id = s.stage_model_id AND t.name = $2
-               WHERE g.id = ANY (ids) AND g.stage_id IS DISTINCT FROM t.id
-                 AND bg_internal._stage_allowed(g.stage_id, t.id)
-               GROUP BY t.id ORDER BY t.id LOOP
-        n := n + bg_internal._enter_stage(mv.groups, mv.target, 'manual');
-    END LOOP;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION bg.move_stages(bigint[], text) IS
