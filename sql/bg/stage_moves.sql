@@ -161,9 +161,10 @@ COMMENT ON FUNCTION bg_internal._move_stage(bigint, text, boolean) IS
     'Internal: moves one buying group to a stage; a move that is not allowed raises or returns false.';
 
 CREATE FUNCTION bg.move_stage(buying_group bigint, stage text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg_internal._move_stage($1, $2, true);
-$$;
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg_internal._move_stage($1, $2, true);
+END $$;
 COMMENT ON FUNCTION bg.move_stage(bigint, text) IS
     'Moves a buying group to a stage of its solution interest''s stage model, recorded in bg.stage_history; an error when the model allows no such transition. A move to the stage the group is in changes nothing.';
 

@@ -186,16 +186,18 @@ COMMENT ON FUNCTION bg_internal._set_transition(text, text, text, boolean) IS
     'Internal: allows or takes back a transition of a draft stage model.';
 
 CREATE FUNCTION bg.allow_transition(model text, from_stage text, to_stage text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg_internal._set_transition($1, $2, $3, true);
-$$;
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg_internal._set_transition($1, $2, $3, true);
+END $$;
 COMMENT ON FUNCTION bg.allow_transition(text, text, text) IS
     'Allows groups to move from one stage of a draft stage model to another (nothing changes when it is allowed already).';
 
 CREATE FUNCTION bg.disallow_transition(model text, from_stage text, to_stage text) RETURNS void
-    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT bg_internal._set_transition($1, $2, $3, false);
-$$;
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM bg_internal._set_transition($1, $2, $3, false);
+END $$;
 COMMENT ON FUNCTION bg.disallow_transition(text, text, text) IS
     'Takes back a transition of a draft stage model (nothing changes when it is not allowed).';
 
