@@ -3,7 +3,8 @@
 # templates, template roles, bindings (their mapped columns too), account lists, solution interests,
 # jobs, buying groups with their stored scores and members (manual ones
 # included), activity bands (a default's changed value too), weighting models
-# and their weights, the activities binding, the stored engagement scores come back identical, the default roles are not duplicated, and
+# and their weights, the activities binding, the stored engagement scores, stage models
+# with their stages, the groups' stages, status and stage history come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -68,6 +69,18 @@ SELECT bg.set_activity_weight('Now', 'event', 'minor');
 SELECT bg.activate_weighting_model('Now');
 SELECT bg.refresh_engagement('2026-11-29 12:00+00');
 SELECT bg.create_weighting_model('Draft', copy_of => 'Now');
+SELECT bg.create_stage_model('Funnel', 'dumped');
+SELECT bg.add_stage('Funnel', 'Lead', entry => true);
+SELECT bg.add_stage('Funnel', 'Won', outcome => 'success');
+SELECT bg.add_stage('Funnel', 'Lost', outcome => 'failure');
+SELECT bg.allow_transition('Funnel', 'Lead', 'Won');
+SELECT bg.allow_transition('Funnel', 'Lead', 'Lost');
+SELECT bg.publish_stage_model('Funnel');
+SELECT bg.create_stage_model('Funnel draft');
+SELECT bg.add_stage('Funnel draft', 'Open', entry => true);
+SELECT bg.set_stage_model('S', 'Funnel');
+SELECT bg.move_stage(bg.buying_group_id('S', 1), 'Won');
+SELECT bg.set_status(bg.buying_group_id('S', 1), 'Signed');
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -99,6 +112,10 @@ SELECT relid, person_column, type_column, at_column, person_type FROM bg_interna
 SELECT person_id, bg.engagement_raw(activity_type, occurred_at, '2026-11-29 12:00+00') FROM crm.activity GROUP BY 1 ORDER BY 1;
 SELECT * FROM bg.person_engagement ORDER BY person_key;
 SELECT id, engagement_raw, engagement_score, engagement_as_of FROM bg.buying_groups ORDER BY id;
+SELECT * FROM bg.stage_models;
+SELECT * FROM bg.stages;
+SELECT * FROM bg.stage_history;
+SELECT id, stage, stage_entered_at, status FROM bg.buying_groups ORDER BY id;
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -124,6 +141,9 @@ SELECT bg.create_account_list('After restore');
 SELECT bg.add_accounts('After restore', ARRAY[3]);
 SELECT bg.create_solution_interest('S2', 'T');
 SELECT 1 / (bg.create_buying_groups('S2', 'After restore') > 3)::int;   -- a new job id
+SELECT bg.create_stage_model('After restore');
+SELECT bg.add_stage('After restore', 'First', entry => true);
+SELECT bg.move_stage(bg.buying_group_id('S', 2), 'Lost');
 SQL
 # live mode still works after the restore: a new matching person joins at once
 joined=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
@@ -139,6 +159,14 @@ renamed=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
     -c "SELECT name FROM bg.buying_groups WHERE solution_interest = 'S' AND account_key = '1'" | tail -1)
 if [ "$renamed" != "S for Acme Corp" ]; then
     echo "dump_restore ... FAILED: live mode does not follow account renames after the restore ($renamed)"
+    exit 1
+fi
+# the restored stages keep working: a group created now starts in the first entry stage
+staged=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "INSERT INTO crm.account VALUES (4, 'Initech', NULL)" -c "SELECT bg.add_accounts('Static', ARRAY[4])" -c "SELECT bg.create_buying_groups('S', 'Static')" \
+    -c "SELECT string_agg(account_key || ' ' || stage, ', ' ORDER BY account_key) FROM bg.buying_groups WHERE solution_interest = 'S'" | tail -1)
+if [ "$staged" != "1 Won, 2 Lost, 3 Lead, 4 Lead" ]; then
+    echo "dump_restore ... FAILED: the stages do not work after the restore ($staged)"
     exit 1
 fi
 # the levels came back as privileges: the writer role may sync, the reader not

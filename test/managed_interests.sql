@@ -72,7 +72,7 @@ SELECT results_eq(
     $$SELECT attname::text COLLATE "default" FROM pg_attribute
        WHERE attrelid = 'bg.solution_interests'::regclass AND attnum > 0 ORDER BY attnum$$,
     $$VALUES ('name'), ('template'), ('description'), ('update_existing'), ('include_subaccounts'),
-             ('buying_group_count'), ('created_at')$$,
+             ('buying_group_count'), ('created_at'), ('stage_model')$$,
     'bg.solution_interests has the documented columns');
 SELECT throws_ok($$SELECT bg.create_solution_interest('Security Suite', 'Security')$$, '42710',
     'solution interest "Security Suite" already exists', 'a duplicate name is 42710');

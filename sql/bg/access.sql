@@ -39,6 +39,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
+                               'move_stage', 'try_move_stage', 'move_stages', 'set_status',
                                'linkedin_companies', 'linkedin_contacts')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
@@ -47,7 +48,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'create_solution_interest', 'drop_solution_interest', 'watch_people',
                                'set_activity_band', 'drop_activity_band', 'create_weighting_model',
                                'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
-                               'bind_activities')
+                               'bind_activities', 'create_stage_model', 'add_stage', 'allow_transition',
+                               'disallow_transition', 'publish_stage_model', 'drop_stage_model', 'set_stage_model')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';
@@ -98,7 +100,7 @@ BEGIN
     ELSIF NOT lv = ANY (ARRAY['reader', 'writer', 'admin']) THEN
         RAISE EXCEPTION 'unknown access level "%"', $2
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The levels are reader (views and evaluation), writer (also members, jobs, sync and lists) and admin (also roles, templates, bindings and solution interests).';
+                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists and engagement refreshes) and admin (also roles, templates, bindings, solution interests, stage models and weighting models).';
     END IF;
     -- from scratch: a lower level than before takes the rest away
     PERFORM bg.revoke_access(r);

@@ -50,7 +50,9 @@ END $$;
 COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
 -- The run of a creation job: the rule members of the new groups (ids drawn
--- up front), then the groups with their scores counted from those rows.
+-- up front), then the groups with their scores counted from those rows, in
+-- the first entry stage of the interest's stage model when it has one
+-- (recorded in the stage history as created).
 -- The member trigger is told the scores are stored, so it does not count
 -- them all a second time; no one else sees the members before the groups.
 CREATE FUNCTION bg_internal._run_job(jid bigint, s bg_internal.solution_interest, l bg_internal.account_list) RETURNS void
@@ -59,6 +61,9 @@ DECLARE
     walk text;
     ngroups bigint;
     nmembers bigint;
+    -- the first stage of the groups, when the interest has a stage model
+    first_stage integer := bg_internal._entry_stage(s.stage_model_id);
+    at timestamptz := clock_timestamp();
 BEGIN
     PERFORM bg_internal._new_groups(s, l.id);
     -- for new groups aval is a column of an analyzed table, so the planner
@@ -75,10 +80,12 @@ BEGIN
     PERFORM bg_internal._scores_stored(false);
     EXECUTE format('
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
-                                     member_count, role_counts, completeness, role_completeness, missing_roles)
+                                     member_count, role_counts, completeness, role_completeness, missing_roles,
+                                     stage_id, stage_entered_at)
         SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
                y.account_name, $3, y.n,
-               (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles
+               (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles,
+               $5, CASE WHEN $5 IS NOT NULL THEN $6 END
           FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
                        bg_internal._tally_scores(coalesce(sc.t, z.t)) AS f
                   FROM pg_temp.bg_new_group acc
@@ -88,8 +95,13 @@ BEGIN
                  CROSS JOIN (SELECT bg_internal._position_tally($4, NULL::integer) AS t) z
                 OFFSET 0) y',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id);
+        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
     GET DIAGNOSTICS ngroups = ROW_COUNT;
+    IF first_stage IS NOT NULL THEN
+        PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
+                                                (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
+                                                at, 'created');
+    END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
     -- live mode and manual actions plan index scans right away
     IF ngroups >= 1000 THEN

@@ -179,6 +179,12 @@ CREATE TABLE bg_internal.buying_group (
     engagement_raw       double precision,
     engagement_score     double precision,
     engagement_as_of     timestamptz,
+    -- stage and status (docs/design.md §7.2): stage_id is a stage of the
+    -- interest's live stage model (no foreign key: a check per created
+    -- group; a model in use cannot be dropped and a live one never changes)
+    stage_id             integer,
+    stage_entered_at     timestamptz,
+    status               text CHECK (pg_catalog.char_length(status) OPERATOR(pg_catalog.<=) 50),
     UNIQUE (solution_interest_id, account_key)
 ) WITH (fillfactor = 70);
 COMMENT ON TABLE bg_internal.buying_group IS 'Buying groups with their stored scores; use the bg.buying_groups view.';

@@ -89,7 +89,8 @@ SELECT s.name, t.name AS template, s.description, s.update_existing, s.include_s
            AND ((SELECT bg_internal._sees_all('accounts'))
                 OR bg_internal._visible('accounts', g.account_key)))
        AS buying_group_count,
-       s.created_at
+       s.created_at,
+       (SELECT m.name FROM bg_internal.stage_model m WHERE m.id OPERATOR(pg_catalog.=) s.stage_model_id) AS stage_model
   FROM bg_internal.solution_interest s
   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
  ORDER BY s.name;
@@ -101,6 +102,7 @@ COMMENT ON COLUMN bg.solution_interests.update_existing IS 'Whether bg.sync and 
 COMMENT ON COLUMN bg.solution_interests.include_subaccounts IS 'Whether a group counts the people of the account''s whole subtree.';
 COMMENT ON COLUMN bg.solution_interests.buying_group_count IS 'Number of its buying groups whose account you may SELECT in the bound accounts table.';
 COMMENT ON COLUMN bg.solution_interests.created_at IS 'When it was created.';
+COMMENT ON COLUMN bg.solution_interests.stage_model IS 'The live stage model its buying groups move through (bg.set_stage_model); NULL for none.';
 
 CREATE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
@@ -134,10 +136,12 @@ SELECT g.id,
        CASE WHEN (SELECT bg_internal._sees_account_names()) THEN g.account_name END AS account_name,
        g.member_count, g.completeness, g.role_completeness, g.missing_roles,
        g.created_at, g.updated_at, g.role_counts, t.name AS template,
-       g.engagement_raw, g.engagement_score, g.engagement_as_of
+       g.engagement_raw, g.engagement_score, g.engagement_as_of,
+       st.name AS stage, g.stage_entered_at, g.status
   FROM bg_internal.buying_group g
   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g.solution_interest_id
   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
+  LEFT JOIN bg_internal.stage st ON st.id OPERATOR(pg_catalog.=) g.stage_id
  WHERE (SELECT bg_internal._sees_all('accounts'))
     OR bg_internal._visible('accounts', g.account_key);
 COMMENT ON VIEW bg.buying_groups IS 'Buying groups with their scores, always equal to the scoring aggregates over their current members; only the groups of accounts you may SELECT in the bound accounts table (its privileges and row-level security).';
@@ -157,6 +161,9 @@ COMMENT ON COLUMN bg.buying_groups.template IS 'The roles template of the group'
 COMMENT ON COLUMN bg.buying_groups.engagement_raw IS 'Raw engagement score G(g) at the last bg.refresh_engagement: the current members'' raw scores weighted by their role''s template weight, over the weights of the roles that have a member; NULL before the first refresh.';
 COMMENT ON COLUMN bg.buying_groups.engagement_score IS 'Engagement score 0..100 at the last bg.refresh_engagement: 100 × sqrt(engagement_raw) / the largest of all groups; relative to the groups of that refresh. NULL before the first refresh.';
 COMMENT ON COLUMN bg.buying_groups.engagement_as_of IS 'The as_of of the refresh that last changed the engagement scores (a refresh does not rewrite unchanged scores).';
+COMMENT ON COLUMN bg.buying_groups.stage IS 'The group''s stage in the stage model of its solution interest (bg.set_stage_model, bg.move_stage); NULL when the interest has none.';
+COMMENT ON COLUMN bg.buying_groups.stage_entered_at IS 'When the group entered its stage; NULL without a stage.';
+COMMENT ON COLUMN bg.buying_groups.status IS 'Free-text status of the group (bg.set_status, at most 50 characters); NULL when none.';
 
 -- The members the querying role may see: its group's account and the
 -- person both (as bg.buying_groups).  The person's stored engagement score:

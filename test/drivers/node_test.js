@@ -95,6 +95,27 @@ async function main() {
   check('error: unknown person', await error('SELECT bg.assign_member($1, $2, $3)', [gid, 99, 'Practitioner']),
         ['23503', 'Keys are looked up in column id of public.person.', null]);
 
+  // the template as a bound parameter of a named statement, as BI tools and
+  // applications send it: the first executions use custom plans, the later
+  // ones the generic plan (planned without the value); every answer equals
+  // the literal form's
+  const literal = (await c.query(`SELECT account_id, bg.completeness('Drivers', p) AS c,
+                                         bg.missing_roles('Drivers', p) AS m, bg.role_counts('Drivers', p) AS r
+                                    FROM person p GROUP BY 1 ORDER BY 1`)).rows;
+  const roles = (await c.query(`SELECT id, bg.role_for('Drivers', p) AS r FROM person p ORDER BY id`)).rows;
+  for (let i = 1; i <= 7; i++) {
+    const scores = await c.query({ name: 'bound_scores', values: ['Drivers'],
+      text: `SELECT account_id, bg.completeness($1, p) AS c, bg.missing_roles($1, p) AS m, bg.role_counts($1, p) AS r
+               FROM person p GROUP BY 1 ORDER BY 1` });
+    check(`bound template, scores, execution ${i}`, scores.rows, literal);
+    const each = await c.query({ name: 'bound_roles', values: ['Drivers'],
+      text: 'SELECT id, bg.role_for($1, p) AS r FROM person p ORDER BY id' });
+    check(`bound template, role_for, execution ${i}`, each.rows, roles);
+  }
+  check('bound template: the generic plan was used',
+        (await c.query(`SELECT bool_and(generic_plans > 0) AS g FROM pg_prepared_statements
+                         WHERE name IN ('bound_scores', 'bound_roles')`)).rows[0].g, true);
+
   // every view: the type of each column as the catalog has it, and the
   // JavaScript type of each value (node-postgres gives bigint and numeric as
   // strings)
