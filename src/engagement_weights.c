@@ -37,13 +37,10 @@ weights_fresh(void)
 	if (weights_cxt == NULL)
 		weights_cxt = AllocSetContextCreate(CacheMemoryContext, "bg engagement weights",
 											ALLOCSET_SMALL_SIZES);
-	bg_catalog_check();
-	if (weights_generation != bg_catalog_generation)
+	if (bg_cache_stale(weights_cxt, &weights_generation))
 	{
-		MemoryContextReset(weights_cxt);
 		activity_weights = NULL;
 		role_weights = NIL;
-		weights_generation = bg_catalog_generation;
 	}
 }
 

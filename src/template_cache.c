@@ -69,6 +69,22 @@ bg_template_cache_init(void)
 	CacheRegisterSyscacheCallback(NAMESPACEOID, namespace_callback, (Datum) 0);
 }
 
+/*
+ * Whether a backend-local cache in cxt, filled under catalog generation
+ * *generation, is stale; if so it is emptied (the caller forgets its
+ * pointers into it) and *generation brought up to date.
+ */
+bool
+bg_cache_stale(MemoryContext cxt, uint64 *generation)
+{
+	bg_catalog_check();
+	if (*generation == bg_catalog_generation)
+		return false;
+	MemoryContextReset(cxt);
+	*generation = bg_catalog_generation;
+	return true;
+}
+
 /* bg's template_role table's OID, or InvalidOid when bg is not installed. */
 Oid
 bg_template_role_relid(void)
@@ -126,14 +142,11 @@ cache_refresh(void)
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(CacheMemoryContext, "bg template cache",
 										  ALLOCSET_SMALL_SIZES);
-	bg_catalog_check();
-	if (cached_generation != bg_catalog_generation)
+	if (bg_cache_stale(cache_cxt, &cached_generation))
 	{
-		MemoryContextReset(cache_cxt);
 		cached = NIL;
 		catalog_columns = NIL;
 		catalog_columns_known = false;
-		cached_generation = bg_catalog_generation;
 	}
 }
 

@@ -31,6 +31,7 @@ extern uint64 bg_catalog_generation;
 
 extern void bg_template_cache_init(void);
 extern void bg_catalog_check(void);
+extern bool bg_cache_stale(MemoryContext cxt, uint64 *generation);
 extern BgTemplate *bg_template_get(const char *name);
 extern BgTemplate *bg_template_lookup(const char *name);
 extern List *bg_catalog_columns(void);
