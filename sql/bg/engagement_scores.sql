@@ -17,6 +17,13 @@ SELECT pg_catalog.pg_extension_config_dump('bg_internal.person_engagement', '');
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.person_engagement
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
+-- The query of the people's keys (canonical text) for bg_internal._read.
+CREATE FUNCTION bg_internal._people_keys_sql(p bg_internal.binding) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid);
+$$;
+COMMENT ON FUNCTION bg_internal._people_keys_sql(bg_internal.binding) IS 'Internal: the query of the bound people''s keys, for bg_internal._read.';
+
 -- The statement of a refresh, over the bound people (p) and activities (a)
 -- tables; $1 = as_of.  Both are read as their owners (bg_internal._read):
 -- the activities of the window (a superset: the aggregate keeps exactly
@@ -95,27 +102,77 @@ SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr
                    AND a.%3$I <= ($1[1])::pg_catalog.timestamptz',
                bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
                a.type_column, a.at_column, a.relid),
-        p.relid::oid,
-        format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid));
+        p.relid::oid, bg_internal._people_keys_sql(p));
 END $$;
 COMMENT ON FUNCTION bg_internal._refresh_engagement_sql(bg_internal.binding, bg_internal.activity_binding) IS 'Internal: the statement of bg.refresh_engagement.';
 
-CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now()) RETURNS jsonb
+-- Errors unless every key of the bound people table (of binding p) is
+-- unique: scores are stored per person.
+CREATE FUNCTION bg_internal._require_unique_people(p bg_internal.binding) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    dup text;
+BEGIN
+    SELECT r.k INTO dup FROM bg_internal._read(p.relid, bg_internal._people_keys_sql(p)) AS r(k text)
+     GROUP BY r.k HAVING count(*) > 1 ORDER BY r.k LIMIT 1;
+    IF dup IS NOT NULL THEN
+        RAISE EXCEPTION 'key column "%" of the bound people table % is not unique', p.key_column, p.relid
+            USING ERRCODE = 'unique_violation',
+                  DETAIL = format('Key %s occurs more than once; engagement scores are stored per person.', dup),
+                  HINT = format('Add a unique constraint: ALTER TABLE %s ADD UNIQUE (%I).', p.relid, p.key_column);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._require_unique_people(bg_internal.binding) IS 'Internal: errors when a key of the bound people table occurs twice.';
+
+-- The run of engagement job jid (bg_internal._run_recorded): the statement,
+-- then the job marked done.  An engagement job creates no groups and adds
+-- no members: its groups_created and members_added stay 0; what it wrote
+-- is in its result.  A people key twice makes the statement's upsert fail
+-- (21000) when its scores changed, and otherwise leaves fewer stored rows
+-- than people read: either way the keys are read again for a clear error.
+CREATE FUNCTION bg_internal._run_refresh(jid bigint, as_of timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+BEGIN
+    BEGIN
+        EXECUTE bg_internal._refresh_engagement_sql(p, (SELECT a FROM bg_internal.activity_binding a))
+           INTO people, groups, people_changed, groups_changed, people_dropped
+          USING as_of;
+    EXCEPTION WHEN cardinality_violation THEN
+        PERFORM bg_internal._require_unique_people(p);
+        RAISE;
+    END;
+    IF people <> (SELECT count(*) FROM bg_internal.person_engagement) THEN
+        PERFORM bg_internal._require_unique_people(p);
+    END IF;
+    UPDATE bg_internal.job SET status = 'done', finished_at = clock_timestamp() WHERE id = jid;
+    RETURN jsonb_build_object('people', people, 'groups', groups,
+                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed);
+END $$;
+COMMENT ON FUNCTION bg_internal._run_refresh(bigint, timestamp with time zone) IS 'Internal: the run of an engagement job.';
+
+-- Each refresh is a job of kind engagement in bg.jobs, its failures recorded
+-- as a creation job's are (bg.create_buying_groups).
+CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now(),
+                                      record_failure boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     t0 timestamptz := clock_timestamp();
-    p bg_internal.binding;
-    a bg_internal.activity_binding;
-    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+    jid bigint;
+    res jsonb;
 BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF $2 IS NULL THEN
+        RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     -- one refresh at a time; the active model and the binding stay as read
     LOCK TABLE bg_internal.person_engagement IN SHARE ROW EXCLUSIVE MODE;
     LOCK TABLE bg_internal.weighting_model, bg_internal.activity_binding IN SHARE MODE;
-    SELECT * INTO a FROM bg_internal.activity_binding;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM bg_internal.activity_binding) THEN
         RAISE EXCEPTION 'no activities table is bound'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Bind it with bg.bind_activities(''schema.table'', person => ..., type => ..., at => ...).';
@@ -125,16 +182,14 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Activate one with bg.activate_weighting_model(name).';
     END IF;
-    p := bg_internal._bound('people');
-    EXECUTE bg_internal._refresh_engagement_sql(p, a)
-       INTO people, groups, people_changed, groups_changed, people_dropped
-      USING $1;
-    RETURN jsonb_build_object('people', people, 'groups', groups,
-                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed,
-                              'ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
+    PERFORM bg_internal._bound('people');
+    INSERT INTO bg_internal.job (kind) VALUES ('engagement') RETURNING id INTO jid;
+    res := bg_internal._run_recorded(jid, $2, 'SELECT bg_internal._run_refresh($1, $2)', $1);
+    RETURN jsonb_build_object('job', jid) || coalesce(res, '{}')
+           || jsonb_build_object('ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
 END $$;
-COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone) IS
-    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed; returns {"people", "groups", "people_written", "groups_written", "ms"}.';
+COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone, boolean) IS
+    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed, and records the run in bg.jobs (kind engagement); returns {"job", "people", "groups", "people_written", "groups_written", "ms"}. An error is raised, unless record_failure is true: then the job is recorded as failed, a warning is raised and the result is {"job", "ms"}.';
 
 -- The people the querying role may SELECT in the bound people table (as
 -- bg.members).
