@@ -17,6 +17,18 @@ SELECT pg_catalog.pg_extension_config_dump('bg_internal.person_engagement', '');
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.person_engagement
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
+-- The raw score of every person of the bound activities table with a
+-- counted activity (src/read_engagement.c): query (over rel, $1 = keys)
+-- gives each activity's person key, type and time; it is read as rel's
+-- owner, as bg_internal._read reads, and counted as it streams, so that one
+-- row per person leaves the read.  raw is bg.engagement_raw's value over
+-- the same rows, exactly.
+CREATE FUNCTION bg_internal._read_engagement(rel regclass, query text, keys text[], as_of timestamp with time zone)
+    RETURNS TABLE (k text, raw double precision)
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_read_engagement';
+COMMENT ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) IS 'Internal: the raw engagement score of every person with activity, counted as the activities are read as their table''s owner.';
+REVOKE EXECUTE ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) FROM PUBLIC;
+
 -- The query of the people's keys (canonical text) for bg_internal._read.
 CREATE FUNCTION bg_internal._people_keys_sql(p bg_internal.binding) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -25,9 +37,10 @@ $$;
 COMMENT ON FUNCTION bg_internal._people_keys_sql(bg_internal.binding) IS 'Internal: the query of the bound people''s keys, for bg_internal._read.';
 
 -- The statement of a refresh, over the bound people (p) and activities (a)
--- tables; $1 = as_of.  Both are read as their owners (bg_internal._read):
--- the activities of the window (a superset: the aggregate keeps exactly
--- (as_of - 30 days, as_of]), the people's keys.  Person raw scores are exact
+-- tables; $1 = as_of.  Both are read as their owners: the activities of
+-- the window (a superset: bg_internal._read_engagement keeps exactly
+-- (as_of - 30 days, as_of]) counted into one raw score per person as they
+-- are read, the people's keys (bg_internal._read).  Person raw scores are exact
 -- (integer sums over 100); a group's raw score sums its members' in key
 -- order, so that an unchanged group gives the same value bit for bit and is
 -- not written again.
@@ -36,10 +49,8 @@ CREATE FUNCTION bg_internal._refresh_engagement_sql(p bg_internal.binding, a bg_
 BEGIN
     RETURN format($q$
 WITH act AS (
-    SELECT r.k, bg.engagement_raw(r.t, r.at, $1) AS raw
-      FROM bg_internal._read(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text])
-           AS r(k pg_catalog.text, t pg_catalog.text, at pg_catalog.timestamptz)
-     GROUP BY r.k),
+    SELECT r.k, r.raw
+      FROM bg_internal._read_engagement(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text], $1) AS r),
 pr AS MATERIALIZED (
     SELECT x.k, coalesce(act.raw, 0::pg_catalog.float8) AS raw
       FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L) AS x(k pg_catalog.text)
@@ -50,11 +61,16 @@ ps AS (
            CASE WHEN pmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
                 ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(pr.raw) OPERATOR(pg_catalog./) pmax.m END AS score
       FROM pr CROSS JOIN pmax),
+-- the people whose scores changed, found by a join (an upsert of every
+-- person would lock every stored row it leaves as it is)
+ch AS (
+    SELECT ps.k, ps.raw, ps.score
+      FROM ps LEFT JOIN bg_internal.person_engagement e ON e.person_key OPERATOR(pg_catalog.=) ps.k
+     WHERE (e.raw, e.score) IS DISTINCT FROM (ps.raw, ps.score)),
 wp AS (
     INSERT INTO bg_internal.person_engagement AS e (person_key, raw, score, as_of)
-    SELECT ps.k, ps.raw, ps.score, $1 FROM ps
+    SELECT ch.k, ch.raw, ch.score, $1 FROM ch
         ON CONFLICT (person_key) DO UPDATE SET raw = excluded.raw, score = excluded.score, as_of = excluded.as_of
-     WHERE (e.raw, e.score) IS DISTINCT FROM (excluded.raw, excluded.score)
     RETURNING 1),
 dp AS (
     DELETE FROM bg_internal.person_engagement e
