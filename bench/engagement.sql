@@ -27,14 +27,14 @@ SET TimeZone = 'UTC';
 CREATE OR REPLACE FUNCTION plain_sql(as_of timestamptz)
 RETURNS TABLE (what text, k text, raw float8, score float8)
 LANGUAGE sql STABLE AS $$
-WITH w AS (SELECT a.activity_type, b.value AS w
-             FROM bg_internal.activity_weight a
-             JOIN bg_internal.weighting_model m ON m.id = a.model_id AND m.status = 'active'
-             JOIN bg_internal.activity_band b ON b.name = a.band),
-c AS (SELECT a.person_id, a.activity_type, (a.occurred_at AT TIME ZONE 'UTC')::date AS d, count(*) AS n
+WITH w AS (SELECT x.activity_type, x.weight AS w
+             FROM bg.activity_weights x JOIN bg.weighting_models m ON m.name = x.model
+            WHERE m.status = 'active'),
+-- count per person, type and UTC day of the window
+c AS (SELECT a.person_id, a.activity_type, count(*) AS n, (a.occurred_at AT TIME ZONE 'UTC')::date AS d
         FROM activities a
-       WHERE a.occurred_at > as_of - interval '30 days' AND a.occurred_at <= as_of
-       GROUP BY 1, 2, 3),
+       WHERE a.occurred_at <= as_of AND a.occurred_at > as_of - interval '30 days'
+       GROUP BY 1, 2, 4),
 pc AS (SELECT c.person_id, sum(least(c.n, 20) * w.w) / 100.0 AS raw
          FROM c JOIN w USING (activity_type) GROUP BY 1),
 r AS MATERIALIZED (SELECT p.id::text AS k, coalesce(pc.raw, 0)::float8 AS raw

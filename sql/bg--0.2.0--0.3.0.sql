@@ -2566,6 +2566,11 @@ COMMENT ON FUNCTION bg.bind_activities(regclass, name, name, name) IS
     'Binds the user''s activities table: the person key, the activity type (text) and the time (timestamptz) columns.';
 
 -- sql/bg/engagement_scores.sql
+CREATE FUNCTION bg_internal._read_engagement(rel regclass, query text, keys text[], as_of timestamp with time zone)
+    RETURNS TABLE (k text, raw double precision)
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_read_engagement';
+COMMENT ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) IS 'Internal: the raw engagement score of every person with activity, counted as the activities are read as their table''s owner.';
+
 CREATE FUNCTION bg_internal._people_keys_sql(p bg_internal.binding) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid);
@@ -2577,10 +2582,8 @@ CREATE FUNCTION bg_internal._refresh_engagement_sql(p bg_internal.binding, a bg_
 BEGIN
     RETURN format($q$
 WITH act AS (
-    SELECT r.k, bg.engagement_raw(r.t, r.at, $1) AS raw
-      FROM bg_internal._read(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text])
-           AS r(k pg_catalog.text, t pg_catalog.text, at pg_catalog.timestamptz)
-     GROUP BY r.k),
+    SELECT r.k, r.raw
+      FROM bg_internal._read_engagement(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text], $1) AS r),
 pr AS MATERIALIZED (
     SELECT x.k, coalesce(act.raw, 0::pg_catalog.float8) AS raw
       FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L) AS x(k pg_catalog.text)
@@ -2591,11 +2594,16 @@ ps AS (
            CASE WHEN pmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
                 ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(pr.raw) OPERATOR(pg_catalog./) pmax.m END AS score
       FROM pr CROSS JOIN pmax),
+-- the people whose scores changed, found by a join (an upsert of every
+-- person would lock every stored row it leaves as it is)
+ch AS (
+    SELECT ps.k, ps.raw, ps.score
+      FROM ps LEFT JOIN bg_internal.person_engagement e ON e.person_key OPERATOR(pg_catalog.=) ps.k
+     WHERE (e.raw, e.score) IS DISTINCT FROM (ps.raw, ps.score)),
 wp AS (
     INSERT INTO bg_internal.person_engagement AS e (person_key, raw, score, as_of)
-    SELECT ps.k, ps.raw, ps.score, $1 FROM ps
+    SELECT ch.k, ch.raw, ch.score, $1 FROM ch
         ON CONFLICT (person_key) DO UPDATE SET raw = excluded.raw, score = excluded.score, as_of = excluded.as_of
-     WHERE (e.raw, e.score) IS DISTINCT FROM (excluded.raw, excluded.score)
     RETURNING 1),
 dp AS (
     DELETE FROM bg_internal.person_engagement e
@@ -2638,9 +2646,10 @@ wg AS (
 SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,
         a.relid::oid,
+        -- the bounds are InitPlans: the text of as_of is cast once, not per row
         format('SELECT %s, a.%I::pg_catalog.text, a.%I FROM %s a
-                 WHERE a.%3$I > ($1[1])::pg_catalog.timestamptz - interval ''721 hours''
-                   AND a.%3$I <= ($1[1])::pg_catalog.timestamptz',
+                 WHERE a.%3$I > (SELECT ($1[1])::pg_catalog.timestamptz - interval ''721 hours'')
+                   AND a.%3$I <= (SELECT ($1[1])::pg_catalog.timestamptz)',
                bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
                a.type_column, a.at_column, a.relid),
         p.relid::oid, bg_internal._people_keys_sql(p));
@@ -3153,6 +3162,8 @@ CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 
 -- sql/bg/helpers.sql
 REVOKE EXECUTE ON FUNCTION bg_internal._read(regclass, text, text[], text, text) FROM PUBLIC;
+-- sql/bg/engagement_scores.sql
+REVOKE EXECUTE ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) FROM PUBLIC;
 
 -- sql/bg/views.sql: the views show what the querying role may SELECT of the
 -- bound tables (security barriers; counts of visible accounts and groups)

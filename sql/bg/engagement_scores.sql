@@ -113,9 +113,10 @@ wg AS (
 SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,
         a.relid::oid,
+        -- the bounds are InitPlans: the text of as_of is cast once, not per row
         format('SELECT %s, a.%I::pg_catalog.text, a.%I FROM %s a
-                 WHERE a.%3$I > ($1[1])::pg_catalog.timestamptz - interval ''721 hours''
-                   AND a.%3$I <= ($1[1])::pg_catalog.timestamptz',
+                 WHERE a.%3$I > (SELECT ($1[1])::pg_catalog.timestamptz - interval ''721 hours'')
+                   AND a.%3$I <= (SELECT ($1[1])::pg_catalog.timestamptz)',
                bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
                a.type_column, a.at_column, a.relid),
         p.relid::oid, bg_internal._people_keys_sql(p));
