@@ -39,13 +39,14 @@ pc AS (SELECT c.person_id, sum(least(c.n, 20) * w.w) / 100.0 AS raw
          FROM c JOIN w USING (activity_type) GROUP BY 1),
 r AS MATERIALIZED (SELECT p.id::text AS k, coalesce(pc.raw, 0)::float8 AS raw
                      FROM people p LEFT JOIN pc ON pc.person_id = p.id),
-v AS (SELECT m.group_id, m.person_key, m.role_id,
-             CASE x.weight WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 WHEN 'normal' THEN 60
-                           WHEN 'important' THEN 80 ELSE 100 END AS v
+-- current members with their role's weight value in the group's template
+v AS (SELECT m.group_id, m.person_key, m.role_id, rw.v
         FROM bg_internal.member m
         JOIN bg_internal.buying_group g ON g.id = m.group_id
         JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-        JOIN bg_internal.template_role x ON x.template_id = s.template_id AND x.role_id = m.role_id
+        JOIN bg_internal.template_role x ON (x.template_id, x.role_id) = (s.template_id, m.role_id)
+        JOIN (VALUES ('trivial', 20), ('minor', 40), ('normal', 60), ('important', 80), ('vital', 100)) rw (weight, v)
+          ON rw.weight = x.weight
        WHERE NOT m.is_removed),
 vg AS (SELECT group_id, sum(v) AS total FROM (SELECT DISTINCT group_id, role_id, v FROM v) d GROUP BY 1),
 gx AS (SELECT v.group_id, sum(coalesce(r.raw, 0) * v.v) / min(vg.total) AS raw
