@@ -130,6 +130,13 @@ CREATE TABLE bg_internal.person_engagement (
     as_of      timestamptz NOT NULL
 );
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
+-- sql/bg/tables.sql: bg_internal.job records engagement refreshes too (kind)
+ALTER TABLE bg_internal.job ALTER COLUMN solution_interest DROP NOT NULL, ALTER COLUMN account_list DROP NOT NULL,
+    ADD COLUMN kind text NOT NULL DEFAULT 'buying_groups'
+        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement')),
+    ADD CONSTRAINT job_target_check CHECK (CASE kind WHEN 'buying_groups' THEN solution_interest IS NOT NULL AND account_list IS NOT NULL
+                                                     ELSE solution_interest IS NULL AND account_list IS NULL END);
+COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups and bg.refresh_engagement; use the bg.jobs view.';
 
 -- The state of bg.engagement_raw: per weighted activity type, its weight and
 -- its capped counts per UTC day of the window.
@@ -1629,9 +1636,11 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
-CREATE FUNCTION bg_internal._run_job(jid bigint, s bg_internal.solution_interest, l bg_internal.account_list) RETURNS void
+CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
+    l bg_internal.account_list := (SELECT x FROM bg_internal.account_list x WHERE x.id = list);
     walk text;
     ngroups bigint;
     nmembers bigint;
@@ -1684,8 +1693,36 @@ BEGIN
     UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()
      WHERE id = jid;
+    RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._run_job(bigint, bg_internal.solution_interest, bg_internal.account_list) IS 'Internal: the run of a creation job.';
+COMMENT ON FUNCTION bg_internal._run_job(bigint, integer, integer) IS 'Internal: the run of a creation job (of a solution interest and an account list, by id).';
+
+CREATE FUNCTION bg_internal._run_recorded(jid bigint, record_failure boolean, run text, arg anyelement) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    res jsonb;
+    st text; msg text; det text;
+BEGIN
+    IF NOT record_failure THEN
+        EXECUTE run INTO res USING jid, arg;
+        RETURN res;
+    END IF;
+    BEGIN
+        EXECUTE run INTO res USING jid, arg;
+        RETURN res;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+        UPDATE bg_internal.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
+         WHERE id = jid;
+        RAISE WARNING '% job % failed',
+                      (SELECT CASE j.kind WHEN 'engagement' THEN 'engagement' ELSE 'buying group' END
+                         FROM bg_internal.job j WHERE j.id = jid), jid
+            USING ERRCODE = st, DETAIL = bg_internal._cause_detail(msg, det),
+                  HINT = 'Nothing of the job was kept; see bg.jobs.';
+    END;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg_internal._run_recorded(bigint, boolean, text, anyelement) IS 'Internal: runs a job, raising its error or, with record_failure, recording it in the job.';
 
 CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
                                         record_failure boolean DEFAULT false) RETURNS bigint
@@ -1694,7 +1731,6 @@ DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     l bg_internal.account_list := bg_internal._list($2);
     jid bigint;
-    st text; msg text; det text;
 BEGIN
     IF $3 IS NULL THEN
         RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -1713,20 +1749,7 @@ BEGIN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
     INSERT INTO bg_internal.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
-    IF NOT $3 THEN
-        PERFORM bg_internal._run_job(jid, s, l);
-        RETURN jid;
-    END IF;
-    BEGIN
-        PERFORM bg_internal._run_job(jid, s, l);
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-        UPDATE bg_internal.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
-         WHERE id = jid;
-        RAISE WARNING 'buying group job % failed', jid
-            USING ERRCODE = st, DETAIL = bg_internal._cause_detail(msg, det),
-                  HINT = 'Nothing of the job was kept; see bg.jobs.';
-    END;
+    PERFORM bg_internal._run_recorded(jid, $3, 'SELECT bg_internal._run_job($1, $2[1], $2[2])', ARRAY[s.id, l.id]);
     RETURN jid;
 END $$;
 COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
@@ -3087,15 +3110,24 @@ COMMENT ON FUNCTION bg.bind_activities(regclass, name, name, name) IS
     'Binds the user''s activities table: the person key, the activity type (text) and the time (timestamptz) columns.';
 
 -- sql/bg/engagement_scores.sql
+CREATE FUNCTION bg_internal._read_engagement(rel regclass, query text, keys text[], as_of timestamp with time zone)
+    RETURNS TABLE (k text, raw double precision)
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_read_engagement';
+COMMENT ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) IS 'Internal: the raw engagement score of every person with activity, counted as the activities are read as their table''s owner.';
+
+CREATE FUNCTION bg_internal._people_keys_sql(p bg_internal.binding) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid);
+$$;
+COMMENT ON FUNCTION bg_internal._people_keys_sql(bg_internal.binding) IS 'Internal: the query of the bound people''s keys, for bg_internal._read.';
+
 CREATE FUNCTION bg_internal._refresh_engagement_sql(p bg_internal.binding, a bg_internal.activity_binding) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN format($q$
 WITH act AS (
-    SELECT r.k, bg.engagement_raw(r.t, r.at, $1) AS raw
-      FROM bg_internal._read(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text])
-           AS r(k pg_catalog.text, t pg_catalog.text, at pg_catalog.timestamptz)
-     GROUP BY r.k),
+    SELECT r.k, r.raw
+      FROM bg_internal._read_engagement(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text], $1) AS r),
 pr AS MATERIALIZED (
     SELECT x.k, coalesce(act.raw, 0::pg_catalog.float8) AS raw
       FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L) AS x(k pg_catalog.text)
@@ -3106,11 +3138,16 @@ ps AS (
            CASE WHEN pmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
                 ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(pr.raw) OPERATOR(pg_catalog./) pmax.m END AS score
       FROM pr CROSS JOIN pmax),
+-- the people whose scores changed, found by a join (an upsert of every
+-- person would lock every stored row it leaves as it is)
+ch AS (
+    SELECT ps.k, ps.raw, ps.score
+      FROM ps LEFT JOIN bg_internal.person_engagement e ON e.person_key OPERATOR(pg_catalog.=) ps.k
+     WHERE (e.raw, e.score) IS DISTINCT FROM (ps.raw, ps.score)),
 wp AS (
     INSERT INTO bg_internal.person_engagement AS e (person_key, raw, score, as_of)
-    SELECT ps.k, ps.raw, ps.score, $1 FROM ps
+    SELECT ch.k, ch.raw, ch.score, $1 FROM ch
         ON CONFLICT (person_key) DO UPDATE SET raw = excluded.raw, score = excluded.score, as_of = excluded.as_of
-     WHERE (e.raw, e.score) IS DISTINCT FROM (excluded.raw, excluded.score)
     RETURNING 1),
 dp AS (
     DELETE FROM bg_internal.person_engagement e
@@ -3153,32 +3190,73 @@ wg AS (
 SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,
         a.relid::oid,
+        -- the bounds are InitPlans: the text of as_of is cast once, not per row
         format('SELECT %s, a.%I::pg_catalog.text, a.%I FROM %s a
-                 WHERE a.%3$I > ($1[1])::pg_catalog.timestamptz - interval ''721 hours''
-                   AND a.%3$I <= ($1[1])::pg_catalog.timestamptz',
+                 WHERE a.%3$I > (SELECT ($1[1])::pg_catalog.timestamptz - interval ''721 hours'')
+                   AND a.%3$I <= (SELECT ($1[1])::pg_catalog.timestamptz)',
                bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
                a.type_column, a.at_column, a.relid),
-        p.relid::oid,
-        format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid));
+        p.relid::oid, bg_internal._people_keys_sql(p));
 END $$;
 COMMENT ON FUNCTION bg_internal._refresh_engagement_sql(bg_internal.binding, bg_internal.activity_binding) IS 'Internal: the statement of bg.refresh_engagement.';
 
-CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now()) RETURNS jsonb
+CREATE FUNCTION bg_internal._require_unique_people(p bg_internal.binding) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    dup text;
+BEGIN
+    SELECT r.k INTO dup FROM bg_internal._read(p.relid, bg_internal._people_keys_sql(p)) AS r(k text)
+     GROUP BY r.k HAVING count(*) > 1 ORDER BY r.k LIMIT 1;
+    IF dup IS NOT NULL THEN
+        RAISE EXCEPTION 'key column "%" of the bound people table % is not unique', p.key_column, p.relid
+            USING ERRCODE = 'unique_violation',
+                  DETAIL = format('Key %s occurs more than once; engagement scores are stored per person.', dup),
+                  HINT = format('Add a unique constraint: ALTER TABLE %s ADD UNIQUE (%I).', p.relid, p.key_column);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._require_unique_people(bg_internal.binding) IS 'Internal: errors when a key of the bound people table occurs twice.';
+
+CREATE FUNCTION bg_internal._run_refresh(jid bigint, as_of timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+BEGIN
+    BEGIN
+        EXECUTE bg_internal._refresh_engagement_sql(p, (SELECT a FROM bg_internal.activity_binding a))
+           INTO people, groups, people_changed, groups_changed, people_dropped
+          USING as_of;
+    EXCEPTION WHEN cardinality_violation THEN
+        PERFORM bg_internal._require_unique_people(p);
+        RAISE;
+    END;
+    IF people <> (SELECT count(*) FROM bg_internal.person_engagement) THEN
+        PERFORM bg_internal._require_unique_people(p);
+    END IF;
+    UPDATE bg_internal.job SET status = 'done', finished_at = clock_timestamp() WHERE id = jid;
+    RETURN jsonb_build_object('people', people, 'groups', groups,
+                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed);
+END $$;
+COMMENT ON FUNCTION bg_internal._run_refresh(bigint, timestamp with time zone) IS 'Internal: the run of an engagement job.';
+
+CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now(),
+                                      record_failure boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     t0 timestamptz := clock_timestamp();
-    p bg_internal.binding;
-    a bg_internal.activity_binding;
-    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+    jid bigint;
+    res jsonb;
 BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF $2 IS NULL THEN
+        RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     -- one refresh at a time; the active model and the binding stay as read
     LOCK TABLE bg_internal.person_engagement IN SHARE ROW EXCLUSIVE MODE;
     LOCK TABLE bg_internal.weighting_model, bg_internal.activity_binding IN SHARE MODE;
-    SELECT * INTO a FROM bg_internal.activity_binding;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM bg_internal.activity_binding) THEN
         RAISE EXCEPTION 'no activities table is bound'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Bind it with bg.bind_activities(''schema.table'', person => ..., type => ..., at => ...).';
@@ -3188,16 +3266,14 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Activate one with bg.activate_weighting_model(name).';
     END IF;
-    p := bg_internal._bound('people');
-    EXECUTE bg_internal._refresh_engagement_sql(p, a)
-       INTO people, groups, people_changed, groups_changed, people_dropped
-      USING $1;
-    RETURN jsonb_build_object('people', people, 'groups', groups,
-                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed,
-                              'ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
+    PERFORM bg_internal._bound('people');
+    INSERT INTO bg_internal.job (kind) VALUES ('engagement') RETURNING id INTO jid;
+    res := bg_internal._run_recorded(jid, $2, 'SELECT bg_internal._run_refresh($1, $2)', $1);
+    RETURN jsonb_build_object('job', jid) || coalesce(res, '{}')
+           || jsonb_build_object('ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
 END $$;
-COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone) IS
-    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed; returns {"people", "groups", "people_written", "groups_written", "ms"}.';
+COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone, boolean) IS
+    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed, and records the run in bg.jobs (kind engagement); returns {"job", "people", "groups", "people_written", "groups_written", "ms"}. An error is raised, unless record_failure is true: then the job is recorded as failed, a warning is raised and the result is {"job", "ms"}.';
 
 -- sql/bg/engagement_views.sql
 CREATE FUNCTION bg_internal._activity_months_read(keys text[])
@@ -3428,27 +3504,47 @@ CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURN
 $$;
 COMMENT ON FUNCTION bg_internal._column_user(bg_internal.binding, text) IS 'Internal: what in bg reads a column of a bound table.';
 
+CREATE FUNCTION bg_internal._activity_column_user(col text) RETURNS text[]
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT ARRAY[format('It is the %s column of the activities binding.', x.what),
+                 'Bind the table again without it first (bg.bind_activities).']
+      FROM bg_internal.activity_binding a,
+           LATERAL (VALUES (1, 'person', a.person_column), (2, 'activity type', a.type_column),
+                           (3, 'time', a.at_column)) AS x(o, what, c)
+     WHERE x.c = col
+     ORDER BY x.o LIMIT 1;
+$$;
+COMMENT ON FUNCTION bg_internal._activity_column_user(text) IS 'Internal: whether bg reads a column of the bound activities table.';
+
 CREATE FUNCTION bg_internal._ddl_guard_drop() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     o record;
     u text[];
+    col text;
 BEGIN
-    IF bg_internal._restoring() OR NOT EXISTS (SELECT FROM bg_internal.binding) THEN
+    IF bg_internal._restoring()
+       OR NOT EXISTS (SELECT FROM bg_internal.binding UNION ALL SELECT FROM bg_internal.activity_binding) THEN
         RETURN;
     END IF;
-    FOR o IN SELECT d.objsubid, d.original, d.object_identity, d.address_names, b AS binding
+    -- the people, accounts and activities tables (b is NULL for activities)
+    FOR o IN SELECT d.objsubid, d.original, d.object_identity, d.address_names, x.kind, x.relid, x.b AS binding
                FROM pg_event_trigger_dropped_objects() d
-               JOIN bg_internal.binding b ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid
-              ORDER BY b.kind, d.objsubid LOOP
+               JOIN (SELECT b.kind, b.relid::oid AS relid, b FROM bg_internal.binding b
+                     UNION ALL
+                     SELECT 'activities', a.relid::oid, NULL::bg_internal.binding FROM bg_internal.activity_binding a) x
+                 ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = x.relid
+              ORDER BY x.kind, d.objsubid LOOP
         IF o.objsubid = 0 AND o.original THEN
-            RAISE EXCEPTION 'cannot drop %: it is the bound % table', o.object_identity, (o.binding).kind
+            RAISE EXCEPTION 'cannot drop %: it is the bound % table', o.object_identity, o.kind
                 USING ERRCODE = 'dependent_objects_still_exist',
-                      HINT = format('Bind another table first (bg.bind_%s), or drop the extension bg.', (o.binding).kind);
+                      HINT = format('Bind another table first (bg.bind_%s), or drop the extension bg.', o.kind);
         ELSIF o.objsubid > 0 AND NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() t
                                               WHERE t.classid = 'pg_catalog.pg_class'::regclass
-                                                AND t.objid = (o.binding).relid AND t.objsubid = 0) THEN
-            u := bg_internal._column_user(o.binding, o.address_names[pg_catalog.array_upper(o.address_names, 1)]);
+                                                AND t.objid = o.relid AND t.objsubid = 0) THEN
+            col := o.address_names[pg_catalog.array_upper(o.address_names, 1)];
+            u := CASE WHEN o.kind = 'activities' THEN bg_internal._activity_column_user(col)
+                      ELSE bg_internal._column_user(o.binding, col) END;
             IF u IS NOT NULL THEN
                 RAISE EXCEPTION 'cannot drop column %: bg reads it', o.object_identity
                     USING ERRCODE = 'dependent_objects_still_exist', DETAIL = u[1], HINT = u[2];
@@ -3456,7 +3552,24 @@ BEGIN
         END IF;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION bg_internal._ddl_guard_drop() IS 'Internal: event trigger refusing to drop a bound table or a column bg reads.';
+COMMENT ON FUNCTION bg_internal._ddl_guard_drop() IS 'Internal: event trigger refusing to drop a bound table (people, accounts, activities) or a column bg reads.';
+
+CREATE FUNCTION bg_internal._require_key_type(rel regclass, col name, what text, kind text, was regtype, now regtype)
+    RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF was IS DISTINCT FROM now
+       AND (was IS NULL OR bg_internal._key_family(was) IS DISTINCT FROM bg_internal._key_family(now)) THEN
+        RAISE EXCEPTION 'cannot change the type of column "%" of %: it is the % column of the % binding',
+                        col, rel, what, kind
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = format('bg stores its keys as the text of %s values; as %s the same keys can have other texts.',
+                                  was, now),
+                  HINT = 'A key column may change between smallint, integer and bigint, or between text and varchar.';
+    END IF;
+    PERFORM bg_internal._key_sql(rel, col, '');
+END $$;
+COMMENT ON FUNCTION bg_internal._require_key_type(regclass, name, text, text, regtype, regtype) IS 'Internal: refuses a key column whose type changed so that its keys'' texts may differ.';
 
 CREATE FUNCTION bg_internal._check_bound(b bg_internal.binding, renamed smallint) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -3494,16 +3607,7 @@ BEGIN
                FROM (VALUES ('key', b.key_column, b.key_type), ('account', b.account_column, b.account_type),
                             ('parent', b.parent_column, b.parent_type)) AS x(what, col, was)
               WHERE x.col IS NOT NULL LOOP
-        IF c.was IS DISTINCT FROM c.now
-           AND (c.was IS NULL OR bg_internal._key_family(c.was) IS DISTINCT FROM bg_internal._key_family(c.now)) THEN
-            RAISE EXCEPTION 'cannot change the type of column "%" of %: it is the % column of the % binding',
-                            c.col, b.relid, c.what, b.kind
-                USING ERRCODE = 'dependent_objects_still_exist',
-                      DETAIL = format('bg stores its keys as the text of %s values; as %s the same keys can have other texts.',
-                                      c.was, c.now),
-                      HINT = 'A key column may change between smallint, integer and bigint, or between text and varchar.';
-        END IF;
-        PERFORM bg_internal._key_sql(b.relid, c.col, '');
+        PERFORM bg_internal._require_key_type(b.relid, c.col, c.what, b.kind, c.was, c.now);
     END LOOP;
     UPDATE bg_internal.binding x SET key_type = bg_internal._column_type(b.relid, b.key_column),
                             account_type = bg_internal._column_type(b.relid, b.account_column),
@@ -3545,33 +3649,87 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._check_bound(bg_internal.binding, smallint) IS 'Internal: checks a bound table after DDL; follows a renamed binding column.';
 
+CREATE FUNCTION bg_internal._check_activities(renamed smallint) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    a bg_internal.activity_binding := (SELECT x FROM bg_internal.activity_binding x);
+    missing text[];
+    newname name;
+    c record;
+BEGIN
+    SELECT array_agg(DISTINCT x.c) INTO missing
+      FROM unnest(ARRAY[a.person_column, a.type_column, a.at_column]) AS x(c)
+     WHERE bg_internal._column_type(a.relid, x.c) IS NULL;
+    IF missing IS NOT NULL THEN
+        SELECT t.attname INTO newname FROM pg_attribute t WHERE t.attrelid = a.relid AND t.attnum = renamed;
+        IF newname IS NULL OR cardinality(missing) > 1 THEN
+            RAISE EXCEPTION 'cannot alter %: its bound column "%" is gone', a.relid, missing[1]
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Bind the table again with its current columns (bg.bind_activities).';
+        END IF;
+        -- a binding column was renamed: follow it
+        UPDATE bg_internal.activity_binding x
+           SET person_column = CASE WHEN x.person_column = missing[1] THEN newname ELSE x.person_column END,
+               type_column = CASE WHEN x.type_column = missing[1] THEN newname ELSE x.type_column END,
+               at_column = CASE WHEN x.at_column = missing[1] THEN newname ELSE x.at_column END
+        RETURNING * INTO a;
+    END IF;
+    PERFORM bg_internal._require_key_type(a.relid, a.person_column, 'person', 'activities', a.person_type,
+                                          bg_internal._column_type(a.relid, a.person_column));
+    FOR c IN SELECT x.what, x.col, x.want
+               FROM (VALUES ('activity type', a.type_column, ARRAY['text', 'character varying', 'character']::regtype[]),
+                            ('time', a.at_column, ARRAY['timestamp with time zone']::regtype[])) AS x(what, col, want)
+              WHERE bg_internal._base_type(bg_internal._column_type(a.relid, x.col)) <> ALL (x.want) LOOP
+        RAISE EXCEPTION 'cannot change the type of column "%" of %: it is the % column of the % binding',
+                        c.col, a.relid, c.what, 'activities'
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = format('bg reads it as %s; it is of type %s now.', array_to_string(c.want::text[], ', '),
+                                  bg_internal._column_type(a.relid, c.col)),
+                  HINT = 'Keep the column''s type, or bind a view that casts it (bg.bind_activities).';
+    END LOOP;
+    UPDATE bg_internal.activity_binding x SET person_type = bg_internal._column_type(a.relid, a.person_column)
+     WHERE x.person_type IS DISTINCT FROM bg_internal._column_type(a.relid, a.person_column);
+END $$;
+COMMENT ON FUNCTION bg_internal._check_activities(smallint) IS 'Internal: checks the bound activities table after DDL; follows a renamed binding column.';
+
 CREATE FUNCTION bg_internal._ddl_guard_alter() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    b bg_internal.binding;
+    x record;
+    renamed smallint;
 BEGIN
-    IF bg_internal._restoring() OR NOT EXISTS (SELECT FROM bg_internal.binding) THEN
+    IF bg_internal._restoring()
+       OR NOT EXISTS (SELECT FROM bg_internal.binding UNION ALL SELECT FROM bg_internal.activity_binding) THEN
         RETURN;
     END IF;
-    FOR b IN SELECT x.* FROM bg_internal.binding x
+    -- the people, accounts and activities tables (b is NULL for activities)
+    FOR x IN SELECT y.kind, y.relid, y.b
+               FROM (SELECT b.kind, b.relid::oid AS relid, b FROM bg_internal.binding b
+                     UNION ALL
+                     SELECT 'activities', a.relid::oid, NULL::bg_internal.binding FROM bg_internal.activity_binding a) y
               WHERE EXISTS (SELECT FROM pg_event_trigger_ddl_commands() c
                              WHERE c.command_tag IN ('ALTER TYPE', 'ALTER DOMAIN')
                                 OR (c.classid = 'pg_catalog.pg_class'::regclass
                                     AND c.objid IN (WITH RECURSIVE up(r) AS (
-                                                        SELECT x.relid::oid
+                                                        SELECT y.relid
                                                         UNION SELECT i.inhparent FROM up JOIN pg_inherits i ON i.inhrelid = up.r)
                                                     SELECT up.r FROM up)))
-              ORDER BY x.kind LOOP
+              ORDER BY y.kind LOOP
         -- a renamed column of the table, or of the composite type of a typed table
-        PERFORM bg_internal._check_bound(b, (SELECT max(c.objsubid)::smallint FROM pg_event_trigger_ddl_commands() c
-                                     WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid > 0
-                                       AND c.objid IN (SELECT k.oid FROM pg_class k WHERE k.oid = b.relid
-                                                       UNION ALL
-                                                       SELECT t.typrelid FROM pg_class k JOIN pg_type t ON t.oid = k.reloftype
-                                                        WHERE k.oid = b.relid)));
+        renamed := (SELECT max(c.objsubid)::smallint FROM pg_event_trigger_ddl_commands() c
+                     WHERE c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid > 0
+                       AND c.objid IN (SELECT k.oid FROM pg_class k WHERE k.oid = x.relid
+                                       UNION ALL
+                                       SELECT t.typrelid FROM pg_class k JOIN pg_type t ON t.oid = k.reloftype
+                                        WHERE k.oid = x.relid));
+        IF x.kind = 'activities' THEN
+            PERFORM bg_internal._check_activities(renamed);
+        ELSE
+            PERFORM bg_internal._check_bound(x.b, renamed);
+        END IF;
     END LOOP;
 END $$;
-COMMENT ON FUNCTION bg_internal._ddl_guard_alter() IS 'Internal: event trigger checking the bound tables after ALTER commands.';
+COMMENT ON FUNCTION bg_internal._ddl_guard_alter() IS 'Internal: event trigger checking the bound tables (people, accounts, activities) after ALTER commands.';
 
 -- sql/bg/access.sql
 CREATE FUNCTION bg_internal._access_role(role regrole) RETURNS regrole
@@ -3887,6 +4045,25 @@ COMMENT ON COLUMN bg.stage_history.to_stage IS 'The stage the group entered; NUL
 COMMENT ON COLUMN bg.stage_history.moved_at IS 'When the move was made (the clock time of the call; the same for every group of one call).';
 COMMENT ON COLUMN bg.stage_history.source IS 'created (a creation job), manual (bg.move_stage, bg.try_move_stage, bg.move_stages) or set_stage_model.';
 
+-- sql/bg/views.sql: bg.jobs shows the kind of each run (engagement refreshes too)
+CREATE OR REPLACE VIEW bg.jobs AS
+SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
+       j.started_at, j.finished_at, j.error, j.error_code, j.kind
+  FROM bg_internal.job j
+ ORDER BY j.id;
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups and bg.refresh_engagement.';
+COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
+COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
+COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
+COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
+COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
+COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups) or engagement (bg.refresh_engagement).';
+
 -- sql/bg/citus.sql: no change of bg's tables on a Citus worker
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.role
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
@@ -3911,6 +4088,8 @@ CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 
 -- sql/bg/helpers.sql
 REVOKE EXECUTE ON FUNCTION bg_internal._read(regclass, text, text[], text, text) FROM PUBLIC;
+-- sql/bg/engagement_scores.sql
+REVOKE EXECUTE ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) FROM PUBLIC;
 
 -- sql/bg/views.sql: the views show what the querying role may SELECT of the
 -- bound tables (security barriers; counts of visible accounts and groups)

@@ -41,6 +41,7 @@
 #include "cond_eval.h"
 #include "owner.h"
 #include "score_guard.h"
+#include "read_as_owner.h"
 #include "template_cache.h"
 
 typedef enum BgReadMode
@@ -66,8 +67,8 @@ typedef struct BgReadReceiver
 } BgReadReceiver;
 
 /* $1 of the query is the keys, as text[]. */
-static void
-read_parser_setup(struct ParseState *pstate, void *arg pg_attribute_unused())
+void
+bg_read_parser_setup(struct ParseState *pstate, void *arg pg_attribute_unused())
 {
 	static const Oid types[1] = {TEXTARRAYOID};
 
@@ -189,55 +190,29 @@ read_destroy(DestReceiver *self pg_attribute_unused())
 {
 }
 
-/* Errors unless the current user owns bg's catalog schema. */
-static void
-require_catalog_owner(void)
+/* Errors unless the current user owns bg's catalog schema (fname: the caller). */
+void
+bg_read_require_catalog_owner(const char *fname)
 {
 	if (GetUserId() != bg_catalog_owner())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for function bg_internal._read"),
+				 errmsg("permission denied for function %s", fname),
 				 errdetail("Only the owner of schema bg_internal may run it; bg's own functions call it.")));
 }
 
 /*
- * bg_internal._read(rel regclass, query text, keys text[], template text,
- * filter text) RETURNS SETOF record
+ * The owner of rel, after checking that it can read every row of it as
+ * anyone would; *rowtype: rel's row type.
  */
-PG_FUNCTION_INFO_V1(bg_read_as_owner);
-Datum
-bg_read_as_owner(PG_FUNCTION_ARGS)
+Oid
+bg_read_owner(Oid relid, Oid *rowtype)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid;
 	HeapTuple	tup;
 	Form_pg_class relform;
 	Oid			owner;
-	Oid			rowtype;
 	Oid			relnsp;
 	char	   *relname;
-	char	   *query;
-	MemoryContext per_query;
-	BgReadReceiver r;
-	ParamListInfo params;
-	SPIExecuteOptions options;
-	Oid			save_userid;
-	int			save_sec;
-	int			save_nestlevel;
-	bool		scores_stored;
-	int			rc;
-
-	require_catalog_owner();
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("rel and query must not be null")));
-	if (!PG_ARGISNULL(3) && !PG_ARGISNULL(4))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a read takes a template or a filter, not both")));
-	relid = PG_GETARG_OID(0);
-	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
@@ -246,7 +221,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 				 errmsg("relation with OID %u does not exist", relid)));
 	relform = (Form_pg_class) GETSTRUCT(tup);
 	owner = relform->relowner;
-	rowtype = relform->reltype;
+	*rowtype = relform->reltype;
 	relnsp = relform->relnamespace;
 	relname = quote_qualified_identifier(get_namespace_name(relform->relnamespace),
 										 NameStr(relform->relname));
@@ -276,6 +251,84 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 				 errdetail("bg reads the bound tables as their owner and needs every row; the table forces row-level security on its owner."),
 				 errhint("Run ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, or bind a table (or view) whose owner sees every row.",
 						 relname)));
+	return owner;
+}
+
+/*
+ * Runs query (over a table of owner; $1 = keys, a text[] or NULL) through
+ * SPI, read-only, its rows to dest: as the table's owner, in a
+ * security-restricted operation, as PostgreSQL builds an index; an error
+ * gives the identity back by (sub)transaction abort.
+ */
+void
+bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiver *dest)
+{
+	ParamListInfo params;
+	SPIExecuteOptions options;
+	Oid			save_userid;
+	int			save_sec;
+	int			save_nestlevel;
+	bool		scores_stored;
+	int			rc;
+
+	params = makeParamList(1);
+	params->parserSetup = bg_read_parser_setup;
+	params->parserSetupArg = NULL;
+	params->params[0].ptype = TEXTARRAYOID;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].isnull = keys_null;
+	params->params[0].value = keys_null ? (Datum) 0 : keys;
+
+	memset(&options, 0, sizeof(options));
+	options.params = params;
+	options.read_only = true;	/* the calling statement's snapshot */
+	options.dest = dest;
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	scores_stored = bg_score_guard_get();
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	rc = SPI_execute_extended(query, &options);
+	AtEOXact_GUC(false, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec);
+	bg_score_guard_set(scores_stored);	/* the user's code may have cleared it */
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "bg_internal._read: the query is not a SELECT: %s", SPI_result_code_string(rc));
+	SPI_finish();
+}
+
+/*
+ * bg_internal._read(rel regclass, query text, keys text[], template text,
+ * filter text) RETURNS SETOF record
+ */
+PG_FUNCTION_INFO_V1(bg_read_as_owner);
+Datum
+bg_read_as_owner(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid;
+	Oid			owner;
+	Oid			rowtype;
+	char	   *query;
+	MemoryContext per_query;
+	BgReadReceiver r;
+
+	bg_read_require_catalog_owner("bg_internal._read");
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("rel and query must not be null")));
+	if (!PG_ARGISNULL(3) && !PG_ARGISNULL(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a read takes a template or a filter, not both")));
+	relid = PG_GETARG_OID(0);
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	owner = bg_read_owner(relid, &rowtype);
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	per_query = rsinfo->econtext->ecxt_per_query_memory;
@@ -315,40 +368,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 		}
 	}
 
-	params = makeParamList(1);
-	params->parserSetup = read_parser_setup;
-	params->parserSetupArg = NULL;
-	params->params[0].ptype = TEXTARRAYOID;
-	params->params[0].pflags = PARAM_FLAG_CONST;
-	params->params[0].isnull = PG_ARGISNULL(2);
-	params->params[0].value = PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2);
-
-	memset(&options, 0, sizeof(options));
-	options.params = params;
-	options.read_only = true;	/* the calling statement's snapshot */
-	options.dest = &r.pub;
-
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-
-	/*
-	 * As the table's owner, in a security-restricted operation, as
-	 * PostgreSQL builds an index; an error gives the identity back by
-	 * (sub)transaction abort.
-	 */
-	scores_stored = bg_score_guard_get();
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	rc = SPI_execute_extended(query, &options);
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec);
-	bg_score_guard_set(scores_stored);	/* the user's code may have cleared it */
-
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "bg_internal._read: the query is not a SELECT: %s", SPI_result_code_string(rc));
-	SPI_finish();
+	bg_read_run(query, PG_GETARG_DATUM(2), PG_ARGISNULL(2), owner, &r.pub);
 	MemoryContextDelete(r.rowcxt);
 	return (Datum) 0;
 }

@@ -8,10 +8,30 @@
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.person_engagement
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
+-- The raw score of every person of the bound activities table with a
+-- counted activity (src/read_engagement.c): query (over rel, $1 = keys)
+-- gives each activity's person key, type and time; it is read as rel's
+-- owner, as bg_internal._read reads, and counted as it streams, so that one
+-- row per person leaves the read.  raw is bg.engagement_raw's value over
+-- the same rows, exactly.
+CREATE FUNCTION bg_internal._read_engagement(rel regclass, query text, keys text[], as_of timestamp with time zone)
+    RETURNS TABLE (k text, raw double precision)
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_read_engagement';
+COMMENT ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) IS 'Internal: the raw engagement score of every person with activity, counted as the activities are read as their table''s owner.';
+REVOKE EXECUTE ON FUNCTION bg_internal._read_engagement(regclass, text, text[], timestamp with time zone) FROM PUBLIC;
+
+-- The query of the people's keys (canonical text) for bg_internal._read.
+CREATE FUNCTION bg_internal._people_keys_sql(p bg_internal.binding) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid);
+$$;
+COMMENT ON FUNCTION bg_internal._people_keys_sql(bg_internal.binding) IS 'Internal: the query of the bound people''s keys, for bg_internal._read.';
+
 -- The statement of a refresh, over the bound people (p) and activities (a)
--- tables; $1 = as_of.  Both are read as their owners (bg_internal._read):
--- the activities of the window (a superset: the aggregate keeps exactly
--- (as_of - 30 days, as_of]), the people's keys.  Person raw scores are exact
+-- tables; $1 = as_of.  Both are read as their owners: the activities of
+-- the window (a superset: bg_internal._read_engagement keeps exactly
+-- (as_of - 30 days, as_of]) counted into one raw score per person as they
+-- are read, the people's keys (bg_internal._read).  Person raw scores are exact
 -- (integer sums over 100); a group's raw score sums its members' in key
 -- order, so that an unchanged group gives the same value bit for bit and is
 -- not written again.
@@ -20,10 +40,8 @@ CREATE FUNCTION bg_internal._refresh_engagement_sql(p bg_internal.binding, a bg_
 BEGIN
     RETURN format($q$
 WITH act AS (
-    SELECT r.k, bg.engagement_raw(r.t, r.at, $1) AS raw
-      FROM bg_internal._read(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text])
-           AS r(k pg_catalog.text, t pg_catalog.text, at pg_catalog.timestamptz)
-     GROUP BY r.k),
+    SELECT r.k, r.raw
+      FROM bg_internal._read_engagement(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text], $1) AS r),
 pr AS MATERIALIZED (
     SELECT x.k, coalesce(act.raw, 0::pg_catalog.float8) AS raw
       FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L) AS x(k pg_catalog.text)
@@ -34,11 +52,16 @@ ps AS (
            CASE WHEN pmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
                 ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(pr.raw) OPERATOR(pg_catalog./) pmax.m END AS score
       FROM pr CROSS JOIN pmax),
+-- the people whose scores changed, found by a join (an upsert of every
+-- person would lock every stored row it leaves as it is)
+ch AS (
+    SELECT ps.k, ps.raw, ps.score
+      FROM ps LEFT JOIN bg_internal.person_engagement e ON e.person_key OPERATOR(pg_catalog.=) ps.k
+     WHERE (e.raw, e.score) IS DISTINCT FROM (ps.raw, ps.score)),
 wp AS (
     INSERT INTO bg_internal.person_engagement AS e (person_key, raw, score, as_of)
-    SELECT ps.k, ps.raw, ps.score, $1 FROM ps
+    SELECT ch.k, ch.raw, ch.score, $1 FROM ch
         ON CONFLICT (person_key) DO UPDATE SET raw = excluded.raw, score = excluded.score, as_of = excluded.as_of
-     WHERE (e.raw, e.score) IS DISTINCT FROM (excluded.raw, excluded.score)
     RETURNING 1),
 dp AS (
     DELETE FROM bg_internal.person_engagement e
@@ -81,32 +104,83 @@ wg AS (
 SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,
         a.relid::oid,
+        -- the bounds are InitPlans: the text of as_of is cast once, not per row
         format('SELECT %s, a.%I::pg_catalog.text, a.%I FROM %s a
-                 WHERE a.%3$I > ($1[1])::pg_catalog.timestamptz - interval ''721 hours''
-                   AND a.%3$I <= ($1[1])::pg_catalog.timestamptz',
+                 WHERE a.%3$I > (SELECT ($1[1])::pg_catalog.timestamptz - interval ''721 hours'')
+                   AND a.%3$I <= (SELECT ($1[1])::pg_catalog.timestamptz)',
                bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
                a.type_column, a.at_column, a.relid),
-        p.relid::oid,
-        format('SELECT %s FROM %s p', bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)), p.relid));
+        p.relid::oid, bg_internal._people_keys_sql(p));
 END $$;
 COMMENT ON FUNCTION bg_internal._refresh_engagement_sql(bg_internal.binding, bg_internal.activity_binding) IS 'Internal: the statement of bg.refresh_engagement.';
 
-CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now()) RETURNS jsonb
+-- Errors unless every key of the bound people table (of binding p) is
+-- unique: scores are stored per person.
+CREATE FUNCTION bg_internal._require_unique_people(p bg_internal.binding) RETURNS void
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    dup text;
+BEGIN
+    SELECT r.k INTO dup FROM bg_internal._read(p.relid, bg_internal._people_keys_sql(p)) AS r(k text)
+     GROUP BY r.k HAVING count(*) > 1 ORDER BY r.k LIMIT 1;
+    IF dup IS NOT NULL THEN
+        RAISE EXCEPTION 'key column "%" of the bound people table % is not unique', p.key_column, p.relid
+            USING ERRCODE = 'unique_violation',
+                  DETAIL = format('Key %s occurs more than once; engagement scores are stored per person.', dup),
+                  HINT = format('Add a unique constraint: ALTER TABLE %s ADD UNIQUE (%I).', p.relid, p.key_column);
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._require_unique_people(bg_internal.binding) IS 'Internal: errors when a key of the bound people table occurs twice.';
+
+-- The run of engagement job jid (bg_internal._run_recorded): the statement,
+-- then the job marked done.  An engagement job creates no groups and adds
+-- no members: its groups_created and members_added stay 0; what it wrote
+-- is in its result.  A people key twice makes the statement's upsert fail
+-- (21000) when its scores changed, and otherwise leaves fewer stored rows
+-- than people read: either way the keys are read again for a clear error.
+CREATE FUNCTION bg_internal._run_refresh(jid bigint, as_of timestamp with time zone) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+BEGIN
+    BEGIN
+        EXECUTE bg_internal._refresh_engagement_sql(p, (SELECT a FROM bg_internal.activity_binding a))
+           INTO people, groups, people_changed, groups_changed, people_dropped
+          USING as_of;
+    EXCEPTION WHEN cardinality_violation THEN
+        PERFORM bg_internal._require_unique_people(p);
+        RAISE;
+    END;
+    IF people <> (SELECT count(*) FROM bg_internal.person_engagement) THEN
+        PERFORM bg_internal._require_unique_people(p);
+    END IF;
+    UPDATE bg_internal.job SET status = 'done', finished_at = clock_timestamp() WHERE id = jid;
+    RETURN jsonb_build_object('people', people, 'groups', groups,
+                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed);
+END $$;
+COMMENT ON FUNCTION bg_internal._run_refresh(bigint, timestamp with time zone) IS 'Internal: the run of an engagement job.';
+
+-- Each refresh is a job of kind engagement in bg.jobs, its failures recorded
+-- as a creation job's are (bg.create_buying_groups).
+CREATE FUNCTION bg.refresh_engagement(as_of timestamp with time zone DEFAULT pg_catalog.now(),
+                                      record_failure boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     t0 timestamptz := clock_timestamp();
-    p bg_internal.binding;
-    a bg_internal.activity_binding;
-    people bigint; groups bigint; people_changed bigint; groups_changed bigint; people_dropped bigint;
+    jid bigint;
+    res jsonb;
 BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF $2 IS NULL THEN
+        RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     -- one refresh at a time; the active model and the binding stay as read
     LOCK TABLE bg_internal.person_engagement IN SHARE ROW EXCLUSIVE MODE;
     LOCK TABLE bg_internal.weighting_model, bg_internal.activity_binding IN SHARE MODE;
-    SELECT * INTO a FROM bg_internal.activity_binding;
-    IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT FROM bg_internal.activity_binding) THEN
         RAISE EXCEPTION 'no activities table is bound'
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Bind it with bg.bind_activities(''schema.table'', person => ..., type => ..., at => ...).';
@@ -116,16 +190,14 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Activate one with bg.activate_weighting_model(name).';
     END IF;
-    p := bg_internal._bound('people');
-    EXECUTE bg_internal._refresh_engagement_sql(p, a)
-       INTO people, groups, people_changed, groups_changed, people_dropped
-      USING $1;
-    RETURN jsonb_build_object('people', people, 'groups', groups,
-                              'people_written', people_changed + people_dropped, 'groups_written', groups_changed,
-                              'ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
+    PERFORM bg_internal._bound('people');
+    INSERT INTO bg_internal.job (kind) VALUES ('engagement') RETURNING id INTO jid;
+    res := bg_internal._run_recorded(jid, $2, 'SELECT bg_internal._run_refresh($1, $2)', $1);
+    RETURN jsonb_build_object('job', jid) || coalesce(res, '{}')
+           || jsonb_build_object('ms', round(extract(epoch FROM clock_timestamp() - t0) * 1000)::bigint);
 END $$;
-COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone) IS
-    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed; returns {"people", "groups", "people_written", "groups_written", "ms"}.';
+COMMENT ON FUNCTION bg.refresh_engagement(timestamp with time zone, boolean) IS
+    'Computes and stores the engagement scores of every bound person and buying group as of as_of (docs/design.md §7.1), writing only the rows whose scores changed, and records the run in bg.jobs (kind engagement); returns {"job", "people", "groups", "people_written", "groups_written", "ms"}. An error is raised, unless record_failure is true: then the job is recorded as failed, a warning is raised and the result is {"job", "ms"}.';
 
 -- The people the querying role may SELECT in the bound people table (as
 -- bg.members).

@@ -49,15 +49,17 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
--- The run of a creation job: the rule members of the new groups (ids drawn
--- up front), then the groups with their scores counted from those rows, in
--- the first entry stage of the interest's stage model when it has one
--- (recorded in the stage history as created).
+-- The run of a creation job (the interest locked by the caller): the rule
+-- members of the new groups (ids drawn up front), then the groups with their
+-- scores counted from those rows, in the first entry stage of the interest's
+-- stage model when it has one (recorded in the stage history as created).
 -- The member trigger is told the scores are stored, so it does not count
 -- them all a second time; no one else sees the members before the groups.
-CREATE FUNCTION bg_internal._run_job(jid bigint, s bg_internal.solution_interest, l bg_internal.account_list) RETURNS void
+CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
+    l bg_internal.account_list := (SELECT x FROM bg_internal.account_list x WHERE x.id = list);
     walk text;
     ngroups bigint;
     nmembers bigint;
@@ -110,14 +112,44 @@ BEGIN
     UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()
      WHERE id = jid;
+    RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._run_job(bigint, bg_internal.solution_interest, bg_internal.account_list) IS 'Internal: the run of a creation job.';
+COMMENT ON FUNCTION bg_internal._run_job(bigint, integer, integer) IS 'Internal: the run of a creation job (of a solution interest and an account list, by id).';
 
--- An error of the run is raised by default: the job row goes with it, as
--- every write of the statement does.  With record_failure (for scheduled
--- runs) it is caught: nothing of the run is kept but the job, recorded as
--- failed with the error, and a warning carries the SQLSTATE.  Errors found
--- before the run (unknown names, unbound tables) always raise.
+-- The run of job jid: the statement run, with $1 = jid and $2 = arg, which
+-- marks the job done.  An error of the run is raised by default: the job
+-- row goes with it, as every write of the statement does.  With
+-- record_failure (for scheduled runs) it is caught: nothing of the run is
+-- kept but the job, recorded as failed with the error, and a warning
+-- carries the SQLSTATE; the result is then NULL.  Errors found before the
+-- run (unknown names, unbound tables) always raise.
+CREATE FUNCTION bg_internal._run_recorded(jid bigint, record_failure boolean, run text, arg anyelement) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    res jsonb;
+    st text; msg text; det text;
+BEGIN
+    IF NOT record_failure THEN
+        EXECUTE run INTO res USING jid, arg;
+        RETURN res;
+    END IF;
+    BEGIN
+        EXECUTE run INTO res USING jid, arg;
+        RETURN res;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
+        UPDATE bg_internal.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
+         WHERE id = jid;
+        RAISE WARNING '% job % failed',
+                      (SELECT CASE j.kind WHEN 'engagement' THEN 'engagement' ELSE 'buying group' END
+                         FROM bg_internal.job j WHERE j.id = jid), jid
+            USING ERRCODE = st, DETAIL = bg_internal._cause_detail(msg, det),
+                  HINT = 'Nothing of the job was kept; see bg.jobs.';
+    END;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg_internal._run_recorded(bigint, boolean, text, anyelement) IS 'Internal: runs a job, raising its error or, with record_failure, recording it in the job.';
+
 CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
                                         record_failure boolean DEFAULT false) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -125,7 +157,6 @@ DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     l bg_internal.account_list := bg_internal._list($2);
     jid bigint;
-    st text; msg text; det text;
 BEGIN
     IF $3 IS NULL THEN
         RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -144,20 +175,7 @@ BEGIN
         PERFORM bg.refresh_account_list(l.name);
     END IF;
     INSERT INTO bg_internal.job (solution_interest, account_list) VALUES (s.name, l.name) RETURNING id INTO jid;
-    IF NOT $3 THEN
-        PERFORM bg_internal._run_job(jid, s, l);
-        RETURN jid;
-    END IF;
-    BEGIN
-        PERFORM bg_internal._run_job(jid, s, l);
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-        UPDATE bg_internal.job SET status = 'failed', finished_at = clock_timestamp(), error = msg, error_code = st
-         WHERE id = jid;
-        RAISE WARNING 'buying group job % failed', jid
-            USING ERRCODE = st, DETAIL = bg_internal._cause_detail(msg, det),
-                  HINT = 'Nothing of the job was kept; see bg.jobs.';
-    END;
+    PERFORM bg_internal._run_recorded(jid, $3, 'SELECT bg_internal._run_job($1, $2[1], $2[2])', ARRAY[s.id, l.id]);
     RETURN jid;
 END $$;
 COMMENT ON FUNCTION bg.create_buying_groups(text, text, boolean) IS
@@ -199,7 +217,8 @@ $$;
 COMMENT ON FUNCTION bg.buying_group_id(text, text) IS
     'bg.buying_group_id for an account key given as text or as an untyped parameter.';
 
--- bg_internal.job keeps a row per run; a scheduler that runs jobs often purges the
+-- bg_internal.job keeps a row per run (creation jobs and engagement
+-- refreshes alike); a scheduler that runs jobs often purges the
 -- old ones.  Running jobs are kept whatever their age: their run may still
 -- commit (or, with record_failure, record its failure) into that row.
 CREATE FUNCTION bg.purge_jobs(older_than interval) RETURNS bigint
