@@ -120,7 +120,7 @@ COMMENT ON FUNCTION bg_internal._run_job(bigint, bg_internal.solution_interest, 
 -- before the run (unknown names, unbound tables) always raise.
 CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
                                         record_failure boolean DEFAULT false) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'job' AS $$
 DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     l bg_internal.account_list := bg_internal._list($2);
