@@ -191,3 +191,11 @@ CREATE TRIGGER event_group_inserted AFTER INSERT ON bg_internal.buying_group REF
 -- fires before group_deleted (triggers fire in name order), which deletes the members
 CREATE TRIGGER event_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._group_events();
+
+-- no change of the outbox on a Citus worker (citus.sql)
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_batch
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_consumer
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
