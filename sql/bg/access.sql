@@ -33,7 +33,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
          CROSS JOIN LATERAL (SELECT CASE
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
                                'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
-                               'engagement_raw', 'group_engagement_raw', 'buying_groups_at', 'members_at')
+                               'engagement_raw', 'group_engagement_raw', 'buying_groups_at', 'members_at',
+                               'history_start')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

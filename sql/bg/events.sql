@@ -156,7 +156,8 @@ CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCI
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
 
 -- group_created (one per group, with its initial counts and stage) and
--- group_deleted (with the group's row as it was).
+-- group_deleted (with the group's row as it was, but for its names: the
+-- names of accounts are for those who may read them, bg.buying_groups).
 CREATE FUNCTION bg_internal._group_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -177,7 +178,7 @@ BEGIN
     ELSE
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-               to_jsonb(o) || jsonb_build_object('stage', st.name), bg_internal._event_source('manual')
+               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), bg_internal._event_source('manual')
           FROM old_rows o
           JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
           LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
