@@ -4467,7 +4467,8 @@ SELECT pg_catalog.pg_extension_config_dump('bg_internal.event_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.event_consumer', '');
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.event_clock', '');
 CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.event_batch
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bg_internal._batch_committing();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.base IS NULL)
+    EXECUTE FUNCTION bg_internal._batch_committing();
 CREATE TRIGGER event_member_inserted AFTER INSERT ON bg_internal.member REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
 CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
@@ -4484,6 +4485,8 @@ CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_consumer
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_clock
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
 CREATE VIEW bg.events WITH (security_barrier) AS

@@ -41,7 +41,8 @@ COMMENT ON FUNCTION bg_internal._event_batch() IS 'Internal: the open event batc
 
 -- At commit (a deferred constraint trigger on the batch row): the batch's
 -- delivery ids, drawn under the clock lock, and one NOTIFY.  Runs as the
--- extension owner: the committing role has no right on bg_internal.
+-- extension owner: the committing role has no right on bg_internal.  Not
+-- for a batch restored by pg_restore, which has its ids.
 CREATE FUNCTION bg_internal._batch_committing() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -70,7 +71,8 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.event_batch
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bg_internal._batch_committing();
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.base IS NULL)
+    EXECUTE FUNCTION bg_internal._batch_committing();
 
 -- A member row's state as events carry it (old_value, new_value).
 CREATE FUNCTION bg_internal._member_state(role text, source text, is_removed boolean,
@@ -199,4 +201,6 @@ CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_consumer
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_clock
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
