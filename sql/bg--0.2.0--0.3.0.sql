@@ -1553,7 +1553,7 @@ BEGIN
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT (SELECT bg_internal._event_batch()), 'completeness_changed', u.id, si.name, u.account_key,
            jsonb_build_object('completeness', o.completeness), jsonb_build_object('completeness', u.completeness),
-           bg_internal._event_source('manual')
+           coalesce((SELECT bg_internal._event_context()), 'manual')
       FROM upd u JOIN old o ON o.id = u.id
       JOIN bg_internal.solution_interest si ON si.id = u.solution_interest_id
      WHERE o.completeness IS DISTINCT FROM u.completeness
@@ -1633,11 +1633,11 @@ END $$;
 COMMENT ON FUNCTION bg_internal._role_renamed() IS 'Internal: refreshes stored scores after a role is renamed.';
 
 -- sql/bg/events.sql
-CREATE FUNCTION bg_internal._event_source(fallback text) RETURNS text
+CREATE FUNCTION bg_internal._event_context() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(nullif(pg_catalog.current_setting('bg.event_source', true), ''), $1);
+    SELECT nullif(pg_catalog.current_setting('bg.event_source', true), '');
 $$;
-COMMENT ON FUNCTION bg_internal._event_source(text) IS 'Internal: the source of an event: the writer''s context (sync, live, job), else the given one.';
+COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1680,29 +1680,24 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 
-CREATE FUNCTION bg_internal._member_state(role text, source text, is_removed boolean,
-                                          added_at timestamptz, removed_at timestamptz) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object('role', $1, 'source', $2, 'is_removed', $3, 'added_at', $4, 'removed_at', $5);
-$$;
-COMMENT ON FUNCTION bg_internal._member_state(text, text, boolean, timestamp with time zone, timestamp with time zone) IS
-    'Internal: a member''s state as events carry it.';
-
 CREATE FUNCTION bg_internal._member_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ctx text := bg_internal._event_context();
 BEGIN
     IF bg_internal._restoring() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF bg_internal._event_source('') = 'job' THEN
+        IF ctx = 'job' THEN
             RETURN NULL;
         END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
                                        new_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'member_assigned', n.group_id, s.name, g.account_key, n.person_key,
-               bg_internal._member_state(r.name, n.source, n.is_removed, n.added_at, n.removed_at),
-               bg_internal._event_source(n.source)
+               jsonb_build_object('role', r.name, 'source', n.source, 'is_removed', n.is_removed,
+                                  'added_at', n.added_at, 'removed_at', n.removed_at),
+               coalesce(ctx, n.source)
           FROM new_rows n
           JOIN bg_internal.buying_group g ON g.id = n.group_id
           JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
@@ -1717,9 +1712,11 @@ BEGIN
                     WHEN o.is_removed OR o.role_id = n.role_id THEN 'member_assigned'
                     ELSE 'role_changed' END,
                n.group_id, s.name, g.account_key, n.person_key,
-               bg_internal._member_state(ro.name, o.source, o.is_removed, o.added_at, o.removed_at),
-               bg_internal._member_state(rn.name, n.source, n.is_removed, n.added_at, n.removed_at),
-               bg_internal._event_source(n.source)
+               jsonb_build_object('role', ro.name, 'source', o.source, 'is_removed', o.is_removed,
+                                  'added_at', o.added_at, 'removed_at', o.removed_at),
+               jsonb_build_object('role', rn.name, 'source', n.source, 'is_removed', n.is_removed,
+                                  'added_at', n.added_at, 'removed_at', n.removed_at),
+               coalesce(ctx, n.source)
           FROM old_rows o
           JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
           JOIN bg_internal.buying_group g ON g.id = n.group_id
@@ -1734,8 +1731,9 @@ BEGIN
                                        old_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'member_removed', o.group_id,
                coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
-               bg_internal._member_state(r.name, o.source, o.is_removed, o.added_at, o.removed_at),
-               bg_internal._event_source('manual')
+               jsonb_build_object('role', r.name, 'source', o.source, 'is_removed', o.is_removed,
+                                  'added_at', o.added_at, 'removed_at', o.removed_at),
+               coalesce(ctx, 'manual')
           FROM old_rows o
           LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
           LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
@@ -1753,6 +1751,8 @@ COMMENT ON FUNCTION bg_internal._member_events() IS 'Internal: writes the events
 
 CREATE FUNCTION bg_internal._group_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ctx text := bg_internal._event_context();
 BEGIN
     IF bg_internal._restoring() THEN
         RETURN NULL;
@@ -1763,7 +1763,7 @@ BEGIN
                jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
                                   'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
                                   'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-               bg_internal._event_source('job')
+               coalesce(ctx, 'job')
           FROM new_rows n
           JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
           LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
@@ -1771,7 +1771,7 @@ BEGIN
     ELSE
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), bg_internal._event_source('manual')
+               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
           FROM old_rows o
           JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
           LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
@@ -3052,7 +3052,7 @@ CREATE FUNCTION bg_internal._record_stage_moves(groups bigint[], from_stages tex
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT (SELECT bg_internal._event_batch()), 'stage_changed', g.id, s.name, g.account_key,
            jsonb_build_object('stage', u.f), jsonb_build_object('stage', $3, 'stage_entered_at', $4),
-           bg_internal._event_source(CASE WHEN $5 = 'created' THEN 'job' ELSE 'manual' END)
+           coalesce((SELECT bg_internal._event_context()), 'manual')
       FROM unnest($1, $2) AS u(g, f)
       JOIN bg_internal.buying_group g ON g.id = u.g
       JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
@@ -3267,7 +3267,7 @@ BEGIN
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT bg_internal._event_batch(), 'status_changed', g.id, s.name, g.account_key,
            jsonb_build_object('status', g.status), jsonb_build_object('status', _set_status.status),
-           bg_internal._event_source('manual')
+           coalesce(bg_internal._event_context(), 'manual')
       FROM bg_internal.solution_interest s WHERE s.id = g.solution_interest_id;
     RETURN true;
 END $$;

@@ -15,13 +15,15 @@
 -- bg_events.  Ranges are drawn in the order transactions commit, and a
 -- batch whose ids a reader sees committed before any later range was drawn.
 
--- The source of an event: the context of the writer (bg.event_source, set
--- to sync, live or job by the SET clause of bg's functions), else fallback.
-CREATE FUNCTION bg_internal._event_source(fallback text) RETURNS text
+-- The context of the writer, the source of its events (bg.event_source, set
+-- to sync, live or job by the SET clause of bg's functions); NULL for none.
+-- Called once per statement (a variable, or an uncorrelated subquery):
+-- a function that pins search_path is not inlined.
+CREATE FUNCTION bg_internal._event_context() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(nullif(pg_catalog.current_setting('bg.event_source', true), ''), $1);
+    SELECT nullif(pg_catalog.current_setting('bg.event_source', true), '');
 $$;
-COMMENT ON FUNCTION bg_internal._event_source(text) IS 'Internal: the source of an event: the writer''s context (sync, live, job), else the given one.';
+COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
 -- The open batch of the current transaction, opened on first use.  Writers
 -- call it in an uncorrelated subquery, evaluated only when a first event
@@ -74,34 +76,29 @@ CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.eve
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.base IS NULL)
     EXECUTE FUNCTION bg_internal._batch_committing();
 
--- A member row's state as events carry it (old_value, new_value).
-CREATE FUNCTION bg_internal._member_state(role text, source text, is_removed boolean,
-                                          added_at timestamptz, removed_at timestamptz) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object('role', $1, 'source', $2, 'is_removed', $3, 'added_at', $4, 'removed_at', $5);
-$$;
-COMMENT ON FUNCTION bg_internal._member_state(text, text, boolean, timestamp with time zone, timestamp with time zone) IS
-    'Internal: a member''s state as events carry it.';
-
 -- Member events of a statement on bg_internal.member.  A creation job's
 -- members are announced by group_created; members deleted with their group
 -- are member_removed with no new value.  An update that changes neither
--- role, source nor removal writes nothing.
+-- role, source nor removal writes nothing.  A member's value:
+-- {role, source, is_removed, added_at, removed_at}.
 CREATE FUNCTION bg_internal._member_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ctx text := bg_internal._event_context();
 BEGIN
     IF bg_internal._restoring() THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF bg_internal._event_source('') = 'job' THEN
+        IF ctx = 'job' THEN
             RETURN NULL;
         END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
                                        new_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'member_assigned', n.group_id, s.name, g.account_key, n.person_key,
-               bg_internal._member_state(r.name, n.source, n.is_removed, n.added_at, n.removed_at),
-               bg_internal._event_source(n.source)
+               jsonb_build_object('role', r.name, 'source', n.source, 'is_removed', n.is_removed,
+                                  'added_at', n.added_at, 'removed_at', n.removed_at),
+               coalesce(ctx, n.source)
           FROM new_rows n
           JOIN bg_internal.buying_group g ON g.id = n.group_id
           JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
@@ -116,9 +113,11 @@ BEGIN
                     WHEN o.is_removed OR o.role_id = n.role_id THEN 'member_assigned'
                     ELSE 'role_changed' END,
                n.group_id, s.name, g.account_key, n.person_key,
-               bg_internal._member_state(ro.name, o.source, o.is_removed, o.added_at, o.removed_at),
-               bg_internal._member_state(rn.name, n.source, n.is_removed, n.added_at, n.removed_at),
-               bg_internal._event_source(n.source)
+               jsonb_build_object('role', ro.name, 'source', o.source, 'is_removed', o.is_removed,
+                                  'added_at', o.added_at, 'removed_at', o.removed_at),
+               jsonb_build_object('role', rn.name, 'source', n.source, 'is_removed', n.is_removed,
+                                  'added_at', n.added_at, 'removed_at', n.removed_at),
+               coalesce(ctx, n.source)
           FROM old_rows o
           JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
           JOIN bg_internal.buying_group g ON g.id = n.group_id
@@ -133,8 +132,9 @@ BEGIN
                                        old_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'member_removed', o.group_id,
                coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
-               bg_internal._member_state(r.name, o.source, o.is_removed, o.added_at, o.removed_at),
-               bg_internal._event_source('manual')
+               jsonb_build_object('role', r.name, 'source', o.source, 'is_removed', o.is_removed,
+                                  'added_at', o.added_at, 'removed_at', o.removed_at),
+               coalesce(ctx, 'manual')
           FROM old_rows o
           LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
           LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
@@ -162,6 +162,8 @@ CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCI
 -- names of accounts are for those who may read them, bg.buying_groups).
 CREATE FUNCTION bg_internal._group_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ctx text := bg_internal._event_context();
 BEGIN
     IF bg_internal._restoring() THEN
         RETURN NULL;
@@ -172,7 +174,7 @@ BEGIN
                jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
                                   'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
                                   'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-               bg_internal._event_source('job')
+               coalesce(ctx, 'job')
           FROM new_rows n
           JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
           LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
@@ -180,7 +182,7 @@ BEGIN
     ELSE
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
         SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), bg_internal._event_source('manual')
+               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
           FROM old_rows o
           JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
           LEFT JOIN bg_internal.stage st ON st.id = o.stage_id

@@ -75,7 +75,7 @@ BEGIN
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT (SELECT bg_internal._event_batch()), 'completeness_changed', u.id, si.name, u.account_key,
            jsonb_build_object('completeness', o.completeness), jsonb_build_object('completeness', u.completeness),
-           bg_internal._event_source('manual')
+           coalesce((SELECT bg_internal._event_context()), 'manual')
       FROM upd u JOIN old o ON o.id = u.id
       JOIN bg_internal.solution_interest si ON si.id = u.solution_interest_id
      WHERE o.completeness IS DISTINCT FROM u.completeness

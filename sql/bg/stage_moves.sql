@@ -24,7 +24,7 @@ CREATE FUNCTION bg_internal._record_stage_moves(groups bigint[], from_stages tex
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT (SELECT bg_internal._event_batch()), 'stage_changed', g.id, s.name, g.account_key,
            jsonb_build_object('stage', u.f), jsonb_build_object('stage', $3, 'stage_entered_at', $4),
-           bg_internal._event_source(CASE WHEN $5 = 'created' THEN 'job' ELSE 'manual' END)
+           coalesce((SELECT bg_internal._event_context()), 'manual')
       FROM unnest($1, $2) AS u(g, f)
       JOIN bg_internal.buying_group g ON g.id = u.g
       JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
@@ -252,7 +252,7 @@ BEGIN
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT bg_internal._event_batch(), 'status_changed', g.id, s.name, g.account_key,
            jsonb_build_object('status', g.status), jsonb_build_object('status', _set_status.status),
-           bg_internal._event_source('manual')
+           coalesce(bg_internal._event_context(), 'manual')
       FROM bg_internal.solution_interest s WHERE s.id = g.solution_interest_id;
     RETURN true;
 END $$;
