@@ -5,17 +5,7 @@
 --   psql -v runs=3 -f bench/events_creation.sql
 \set ON_ERROR_STOP 1
 \if :{?runs} \else \set runs 3 \endif
-\pset footer off
-SET jit = off;
-SET max_parallel_workers_per_gather = 0;
-SET work_mem = '256MB';
-SET client_min_messages = warning;
-\o /dev/null
-SELECT bg.bind_accounts('accounts', key => 'id', name => 'name');
-SELECT bg.create_solution_interest('Bench SI', 'Bench', update_existing => true);
-SELECT bg.create_account_list('Every account');
-SELECT bg.add_accounts('Every account', array_agg(id)) FROM accounts;
-\o
+\ir groups_setup.sql
 DROP TABLE IF EXISTS member_copy;
 CREATE TABLE member_copy (LIKE bg_internal.member INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
 CREATE TEMP TABLE t (round int, variant text, ms float8);

@@ -339,6 +339,17 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._require_name(text, text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
 
+CREATE FUNCTION bg_internal._require_age(older_than interval, hint text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._require_age(interval, text) IS 'Internal: errors for a NULL or negative age of a purge.';
+
 CREATE FUNCTION bg_internal._cause_detail(cause text, cause_detail text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT upper(left(cause, 1)) || substr(cause, 2)
@@ -1680,12 +1691,35 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 
-CREATE FUNCTION bg_internal._member_events() RETURNS trigger
+CREATE FUNCTION bg_internal._change_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ctx text := bg_internal._event_context();
 BEGIN
     IF bg_internal._restoring() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_TABLE_NAME = 'buying_group' THEN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
+            SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
+                   jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
+                                      'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
+                                      'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
+                   coalesce(ctx, 'job')
+              FROM new_rows n
+              JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
+              LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
+             ORDER BY n.id;
+        ELSE
+            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
+            SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
+                   to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
+              FROM old_rows o
+              JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
+              LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
+             ORDER BY o.id;
+        END IF;
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -1747,39 +1781,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._member_events() IS 'Internal: writes the events of a statement that changes members.';
-
-CREATE FUNCTION bg_internal._group_events() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    ctx text := bg_internal._event_context();
-BEGIN
-    IF bg_internal._restoring() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
-               jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
-                                  'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
-                                  'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-               coalesce(ctx, 'job')
-          FROM new_rows n
-          JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
-          LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
-         ORDER BY n.id;
-    ELSE
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
-          FROM old_rows o
-          JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
-          LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
-         ORDER BY o.id;
-    END IF;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION bg_internal._group_events() IS 'Internal: writes group_created and group_deleted events.';
+COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
 
 -- sql/bg/jobs.sql
 CREATE OR REPLACE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
@@ -1962,12 +1964,7 @@ CREATE FUNCTION bg.purge_jobs(older_than interval) RETURNS bigint
 DECLARE
     n bigint;
 BEGIN
-    IF $1 IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    ELSIF $1 < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.';
-    END IF;
+    PERFORM bg_internal._require_age($1, 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.');
     DELETE FROM bg_internal.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -2900,12 +2897,7 @@ DECLARE
     n bigint;
     upto timestamptz;
 BEGIN
-    IF $1 IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    ELSIF $1 < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every committed event.';
-    END IF;
+    PERFORM bg_internal._require_age($1, 'Give an age such as interval ''30 days''; interval ''0'' purges every committed event.');
     WITH b AS (DELETE FROM bg_internal.event_batch x
                 WHERE x.base IS NOT NULL AND x.committed_at <= clock_timestamp() - $1
                RETURNING x.id, x.committed_at),
@@ -4470,16 +4462,16 @@ CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.eve
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.base IS NULL)
     EXECUTE FUNCTION bg_internal._batch_committing();
 CREATE TRIGGER event_member_inserted AFTER INSERT ON bg_internal.member REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_group_inserted AFTER INSERT ON bg_internal.buying_group REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._group_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._group_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_batch
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event

@@ -137,12 +137,7 @@ DECLARE
     n bigint;
     upto timestamptz;
 BEGIN
-    IF $1 IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    ELSIF $1 < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every committed event.';
-    END IF;
+    PERFORM bg_internal._require_age($1, 'Give an age such as interval ''30 days''; interval ''0'' purges every committed event.');
     WITH b AS (DELETE FROM bg_internal.event_batch x
                 WHERE x.base IS NOT NULL AND x.committed_at <= clock_timestamp() - $1
                RETURNING x.id, x.committed_at),

@@ -76,17 +76,46 @@ CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.eve
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.base IS NULL)
     EXECUTE FUNCTION bg_internal._batch_committing();
 
--- Member events of a statement on bg_internal.member.  A creation job's
--- members are announced by group_created; members deleted with their group
--- are member_removed with no new value.  An update that changes neither
--- role, source nor removal writes nothing.  A member's value:
--- {role, source, is_removed, added_at, removed_at}.
-CREATE FUNCTION bg_internal._member_events() RETURNS trigger
+-- The events of a statement on bg_internal.buying_group or bg_internal.member.
+--
+-- Groups: group_created (one per group, with its initial counts and
+-- stage) and group_deleted (with the group's row as it was, but for its
+-- names: the names of accounts are for those who may read them,
+-- bg.buying_groups).
+--
+-- Members: a creation job's members are announced by group_created;
+-- members deleted with their group are member_removed with no new value.
+-- An update that changes neither role, source nor removal writes nothing.
+-- A member's value: {role, source, is_removed, added_at, removed_at}.
+CREATE FUNCTION bg_internal._change_events() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ctx text := bg_internal._event_context();
 BEGIN
     IF bg_internal._restoring() THEN
+        RETURN NULL;
+    END IF;
+    IF TG_TABLE_NAME = 'buying_group' THEN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
+            SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
+                   jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
+                                      'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
+                                      'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
+                   coalesce(ctx, 'job')
+              FROM new_rows n
+              JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
+              LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
+             ORDER BY n.id;
+        ELSE
+            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
+            SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
+                   to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
+              FROM old_rows o
+              JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
+              LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
+             ORDER BY o.id;
+        END IF;
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -148,54 +177,20 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._member_events() IS 'Internal: writes the events of a statement that changes members.';
+COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
 CREATE TRIGGER event_member_inserted AFTER INSERT ON bg_internal.member REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._member_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 
--- group_created (one per group, with its initial counts and stage) and
--- group_deleted (with the group's row as it was, but for its names: the
--- names of accounts are for those who may read them, bg.buying_groups).
-CREATE FUNCTION bg_internal._group_events() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    ctx text := bg_internal._event_context();
-BEGIN
-    IF bg_internal._restoring() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
-               jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
-                                  'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
-                                  'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-               coalesce(ctx, 'job')
-          FROM new_rows n
-          JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
-          LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
-         ORDER BY n.id;
-    ELSE
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
-          FROM old_rows o
-          JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
-          LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
-         ORDER BY o.id;
-    END IF;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION bg_internal._group_events() IS 'Internal: writes group_created and group_deleted events.';
 CREATE TRIGGER event_group_inserted AFTER INSERT ON bg_internal.buying_group REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._group_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 -- fires before group_deleted (triggers fire in name order), which deletes the members
 CREATE TRIGGER event_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._group_events();
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 
 -- no change of the outbox on a Citus worker (citus.sql)
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.event_batch

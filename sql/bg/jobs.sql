@@ -207,12 +207,7 @@ CREATE FUNCTION bg.purge_jobs(older_than interval) RETURNS bigint
 DECLARE
     n bigint;
 BEGIN
-    IF $1 IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    ELSIF $1 < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.';
-    END IF;
+    PERFORM bg_internal._require_age($1, 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.');
     DELETE FROM bg_internal.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
