@@ -147,6 +147,28 @@ SELECT (SELECT count(*) FROM bg.members_at(clock_timestamp())) = (SELECT count(*
 SELECT count(*) AS groups_before FROM bg.buying_groups_at('-infinity');
 SELECT count(*) AS members_before FROM bg.members_at('-infinity');
 
+-- a reader: the functions run as their caller, over the views, and show
+-- what they show it
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_history_reader;
+RESET client_min_messages;
+CREATE ROLE regress_history_reader;
+SELECT bg.grant_access('regress_history_reader', 'reader');
+GRANT USAGE ON SCHEMA regress_journey_history TO regress_history_reader;
+GRANT SELECT ON account, person TO regress_history_reader;
+SET ROLE regress_history_reader;
+SELECT (SELECT count(*) FROM bg.members_at(clock_timestamp())) = (SELECT count(*) FROM bg.members) AS reader_members,
+       (SELECT count(*) FROM bg.buying_groups_at(clock_timestamp())) = (SELECT count(*) FROM bg.buying_groups) AS reader_groups,
+       (SELECT count(*) FROM bg.members) > 0 AS some_members;
+RESET ROLE;
+REVOKE SELECT ON person FROM regress_history_reader;
+SET ROLE regress_history_reader;
+SELECT count(*) AS members_of_people_not_readable FROM bg.members_at(clock_timestamp());
+SELECT sum(member_count) AS counted_from_readable_members FROM bg.buying_groups_at(clock_timestamp());
+RESET ROLE;
+DROP OWNED BY regress_history_reader;
+DROP ROLE regress_history_reader;
+
 -- errors, and purging: history reaches back to the newest purged event
 SELECT try($$SELECT * FROM bg.members_at(NULL)$$);
 SELECT try($$SELECT * FROM bg.buying_groups_at(NULL)$$);
