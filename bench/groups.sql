@@ -7,18 +7,7 @@
 -- groups right after their creation (nothing to change: the whole diff is
 -- computed).  Rounds interleave; each round starts from empty tables.  Needs gen.sql and template.sql first.
 \set ON_ERROR_STOP 1
-\pset footer off
-SET jit = off;
-SET max_parallel_workers_per_gather = 0;
-SET work_mem = '256MB';
-SET client_min_messages = warning;
-
-\o /dev/null
-SELECT bg.bind_accounts('accounts', key => 'id', name => 'name');
-SELECT bg.create_solution_interest('Bench SI', 'Bench', update_existing => true);
-SELECT bg.create_account_list('Every account');
-SELECT bg.add_accounts('Every account', array_agg(id)) FROM accounts;
-\o
+\ir groups_setup.sql
 
 -- same shape and indexes as bg_internal.member (no foreign keys: bg's rows pay those)
 DROP TABLE IF EXISTS member_copy, people_role;

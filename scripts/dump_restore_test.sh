@@ -81,6 +81,8 @@ SELECT bg.add_stage('Funnel draft', 'Open', entry => true);
 SELECT bg.set_stage_model('S', 'Funnel');
 SELECT bg.move_stage(bg.buying_group_id('S', 1), 'Won');
 SELECT bg.set_status(bg.buying_group_id('S', 1), 'Signed');
+SELECT count(*) FROM bg.read_events('dumped', 5);
+SELECT bg.ack_events('dumped', (SELECT read_up_to FROM bg.consumers WHERE name = 'dumped'));
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -116,6 +118,9 @@ SELECT * FROM bg.stage_models;
 SELECT * FROM bg.stages;
 SELECT * FROM bg.stage_history;
 SELECT id, stage, stage_entered_at, status FROM bg.buying_groups ORDER BY id;
+SELECT * FROM bg.events ORDER BY id;
+SELECT name, acknowledged_up_to, pending, read_up_to FROM bg.consumers;
+SELECT * FROM bg.members_at((SELECT committed_at FROM bg.events ORDER BY id LIMIT 1)) ORDER BY 1, 4;
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -167,6 +172,17 @@ staged=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
     -c "SELECT string_agg(account_key || ' ' || stage, ', ' ORDER BY account_key) FROM bg.buying_groups WHERE solution_interest = 'S'" | tail -1)
 if [ "$staged" != "1 Won, 2 Lost, 3 Lead, 4 Lead" ]; then
     echo "dump_restore ... FAILED: the stages do not work after the restore ($staged)"
+    exit 1
+fi
+# the restored outbox keeps working: new events get larger ids, the consumer
+# goes on after what it acknowledged
+events=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "SELECT bg.set_status(bg.buying_group_id('S', 1), 'Restored')" \
+    -c "SELECT count(*) = count(DISTINCT id) AND min(id) > (SELECT acknowledged_up_to FROM bg.consumers)
+               AND bool_or(new_value ->> 'status' = 'Restored')
+          FROM bg.read_events('dumped', 1000)" | tail -1)
+if [ "$events" != "t" ]; then
+    echo "dump_restore ... FAILED: the event outbox does not work after the restore ($events)"
     exit 1
 fi
 # the levels came back as privileges: the writer role may sync, the reader not

@@ -15,12 +15,26 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/*
+ * bg.event_source: the context of a writer of buying groups (sync, live or
+ * job), set by the SET clause of bg's own functions and read by the
+ * triggers that write events (sql/bg/events.sql).  Superuser only, so a
+ * caller cannot relabel its own changes.
+ */
+static char *bg_event_source = NULL;
+
 void
 _PG_init(void)
 {
 	bg_template_cache_init();
 	bg_plan_rewrite_init();
 	bg_score_guard_init();
+	DefineCustomStringVariable("bg.event_source",
+							   "Context of the writer whose changes bg's events record.",
+							   "Set by bg's functions; empty for direct calls.",
+							   &bg_event_source, "", PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bg");
 
 	/*

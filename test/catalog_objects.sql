@@ -94,7 +94,9 @@ SELECT is(proparallel, 'u', format('%s is PARALLEL UNSAFE (it writes the catalog
 -- of the API runs as the extension's owner (and pins search_path, below);
 -- in bg_internal only the triggers anyone may fire do: the DDL guard's
 -- (anyone's DDL) and live mode's (anyone who writes the people or accounts
--- table).  C functions run as their caller.
+-- table), and bg's history functions, which read its views as their caller
+-- (so that the views show them what they may see).  C functions run as
+-- their caller.
 SELECT is(
     (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
@@ -103,8 +105,10 @@ SELECT is(
         AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'bg')
         AND p.prokind = 'f' AND l.lanname IN ('sql', 'plpgsql')
         AND p.prosecdef <> (p.pronamespace = 'bg'::regnamespace)),
-    ARRAY['bg_internal._accounts_changed()', 'bg_internal._ddl_guard_alter()', 'bg_internal._ddl_guard_drop()', 'bg_internal._people_changed()'],
-    'the SQL and PL/pgSQL functions of schema bg are SECURITY DEFINER; in bg_internal only the DDL guard''s and live mode''s triggers are');
+    ARRAY['bg.buying_groups_at(timestamp with time zone)', 'bg.members_at(timestamp with time zone)',
+          'bg_internal._accounts_changed()', 'bg_internal._batch_committing()', 'bg_internal._ddl_guard_alter()',
+          'bg_internal._ddl_guard_drop()', 'bg_internal._people_changed()'],
+    'the SQL and PL/pgSQL functions of schema bg are SECURITY DEFINER but the history functions (they read bg''s views as their caller); in bg_internal only the DDL guard''s and live mode''s triggers and the commit-order trigger of events are');
 SELECT is(
     (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
        FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang

@@ -18,6 +18,19 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._require_name(text, text, text) IS 'Internal: a name without surrounding white space; errors when NULL or blank.';
 
+-- The age of a purge (bg.purge_jobs, bg.purge_events): errors when NULL or
+-- negative; hint says what interval '0' purges.
+CREATE FUNCTION bg_internal._require_age(older_than interval, hint text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF older_than IS NULL THEN
+        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value', HINT = hint;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._require_age(interval, text) IS 'Internal: errors for a NULL or negative age of a purge.';
+
 -- The DETAIL of an error caused by another one: the cause's message as a
 -- sentence, then the cause's own detail.
 CREATE FUNCTION bg_internal._cause_detail(cause text, cause_detail text) RETURNS text

@@ -152,7 +152,7 @@ COMMENT ON FUNCTION bg_internal._run_recorded(bigint, boolean, text, anyelement)
 
 CREATE FUNCTION bg.create_buying_groups(solution_interest text, account_list text,
                                         record_failure boolean DEFAULT false) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'job' AS $$
 DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     l bg_internal.account_list := bg_internal._list($2);
@@ -226,12 +226,7 @@ CREATE FUNCTION bg.purge_jobs(older_than interval) RETURNS bigint
 DECLARE
     n bigint;
 BEGIN
-    IF $1 IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    ELSIF $1 < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative' USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.';
-    END IF;
+    PERFORM bg_internal._require_age($1, 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.');
     DELETE FROM bg_internal.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;

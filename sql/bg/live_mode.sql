@@ -33,7 +33,7 @@ COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people colu
 -- (bg_internal._read), conditions evaluated by bg's C code (docs/design.md
 -- §11).
 CREATE FUNCTION bg_internal._people_changed() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live' AS $$
 DECLARE
     p bg_internal.binding;
     cols name[];

@@ -45,6 +45,10 @@ BEGIN
     PERFORM FROM bg_internal.buying_group g
       WHERE g.id = ANY (groups)
       ORDER BY g.id FOR NO KEY UPDATE;
+    -- completeness_changed for the groups whose completeness changed
+    -- (their rows are locked: old reads what the update replaces)
+    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY (groups)),
+    upd AS (
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
            role_counts = (s.f).role_counts,
@@ -66,7 +70,16 @@ BEGIN
              WHERE x.id = ANY (groups)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
-       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts);
+       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts)
+    RETURNING g.id, g.solution_interest_id, g.account_key, g.completeness)
+    INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
+    SELECT (SELECT bg_internal._event_batch()), 'completeness_changed', u.id, si.name, u.account_key,
+           jsonb_build_object('completeness', o.completeness), jsonb_build_object('completeness', u.completeness),
+           coalesce((SELECT bg_internal._event_context()), 'manual')
+      FROM upd u JOIN old o ON o.id = u.id
+      JOIN bg_internal.solution_interest si ON si.id = u.solution_interest_id
+     WHERE o.completeness IS DISTINCT FROM u.completeness
+     ORDER BY u.id;
 END $$;
 COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 

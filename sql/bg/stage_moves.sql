@@ -6,7 +6,8 @@
 -- Every change of a group's stage is written by bg_internal._enter_stage (a
 -- creation job writes its new groups' first stage with the groups) and
 -- recorded by bg_internal._record_stage_moves; every change of a status by
--- bg_internal._set_status: the one place each where an event will be added.
+-- bg_internal._set_status: the one place each where its event is written
+-- (events.sql).
 --
 -- Locks (docs/design.md §6.8): the interest lock (shared; exclusive for
 -- bg.set_stage_model, as for a creation job), then the groups' rows
@@ -19,6 +20,16 @@ CREATE FUNCTION bg_internal._record_stage_moves(groups bigint[], from_stages tex
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     INSERT INTO bg_internal.stage_move (group_id, from_stage, to_stage, moved_at, source)
     SELECT u.g, u.f, $3, $4, $5 FROM unnest($1, $2) AS u(g, f) ORDER BY u.g;
+    -- stage_changed (a creation job's first stages are in group_created)
+    INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
+    SELECT (SELECT bg_internal._event_batch()), 'stage_changed', g.id, s.name, g.account_key,
+           jsonb_build_object('stage', u.f), jsonb_build_object('stage', $3, 'stage_entered_at', $4),
+           coalesce((SELECT bg_internal._event_context()), 'manual')
+      FROM unnest($1, $2) AS u(g, f)
+      JOIN bg_internal.buying_group g ON g.id = u.g
+      JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+     WHERE $5 <> 'created'
+     ORDER BY u.g;
 $$;
 COMMENT ON FUNCTION bg_internal._record_stage_moves(bigint[], text[], text, timestamp with time zone, text) IS
     'Internal: records stage moves of buying groups in the stage history.';
@@ -235,7 +246,15 @@ CREATE FUNCTION bg_internal._set_status(g bg_internal.buying_group, status text)
 BEGIN
     UPDATE bg_internal.buying_group x SET status = _set_status.status
      WHERE x.id = g.id AND x.status IS DISTINCT FROM _set_status.status;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
+    SELECT bg_internal._event_batch(), 'status_changed', g.id, s.name, g.account_key,
+           jsonb_build_object('status', g.status), jsonb_build_object('status', _set_status.status),
+           coalesce(bg_internal._event_context(), 'manual')
+      FROM bg_internal.solution_interest s WHERE s.id = g.solution_interest_id;
+    RETURN true;
 END $$;
 COMMENT ON FUNCTION bg_internal._set_status(bg_internal.buying_group, text) IS 'Internal: sets the status of a locked buying group; true when it changed.';
 

@@ -7,7 +7,7 @@
 -- with nothing to change takes no row lock and writes nothing.
 
 CREATE FUNCTION bg.sync(solution_interest text DEFAULT NULL) RETURNS jsonb
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'sync' AS $$
 DECLARE
     s bg_internal.solution_interest;
     r jsonb;

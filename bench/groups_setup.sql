@@ -1,0 +1,15 @@
+-- The session settings and the solution interest 'Bench SI' over a list of
+-- every account, shared by bench/groups.sql and bench/events_creation.sql
+-- (after gen.sql and template.sql).
+\pset footer off
+SET jit = off;
+SET max_parallel_workers_per_gather = 0;
+SET work_mem = '256MB';
+SET client_min_messages = warning;
+
+\o /dev/null
+SELECT bg.bind_accounts('accounts', key => 'id', name => 'name');
+SELECT bg.create_solution_interest('Bench SI', 'Bench', update_existing => true);
+SELECT bg.create_account_list('Every account');
+SELECT bg.add_accounts('Every account', array_agg(id)) FROM accounts;
+\o
