@@ -115,9 +115,16 @@ CREATE FUNCTION rewritten() RETURNS TABLE (what text, key text) LANGUAGE sql AS 
      ORDER BY 1, 2;
 $$;
 
--- the same refresh again writes nothing
+-- every group the first refresh wrote has its engagement_changed event
+-- (old NULL: never scored), source job
+SELECT account_key, source, old_value, new_value - 'as_of' AS new_value, new_value->>'as_of' AS as_of
+  FROM bg.events WHERE kind = 'engagement_changed' ORDER BY account_key;
+SELECT max(id) AS seen FROM bg.events \gset
+
+-- the same refresh again writes nothing, and no event
 SELECT refresh('2026-11-29 12:00+00');
 SELECT * FROM rewritten();
+SELECT count(*) AS new_events FROM bg.events WHERE id > :seen;
 
 -- a member leaves group 1: G(1) = (2300 + 144) / 160 = 15.275 changes, and
 -- with it the maximum, so E(2) changes; E(1) stays 100, E(3) 0, people unchanged
@@ -131,6 +138,12 @@ SELECT * FROM rewritten();
 SELECT g.account_key, round(g.engagement_raw::numeric, 9) AS raw, round(g.engagement_score::numeric, 9) AS score,
        round((100 * sqrt((100.0 / 180) / 15.275))::numeric, 9) AS expected_score_2
   FROM bg.buying_groups g ORDER BY g.account_key;
+-- an event for each group rewritten (1 and 2), with its old and new scores
+SELECT account_key, round((old_value->>'engagement_raw')::numeric, 9) AS old_raw,
+       round((new_value->>'engagement_raw')::numeric, 9) AS new_raw,
+       round((old_value->>'engagement_score')::numeric, 9) AS old_score,
+       round((new_value->>'engagement_score')::numeric, 9) AS new_score
+  FROM bg.events WHERE kind = 'engagement_changed' AND id > :seen ORDER BY account_key;
 
 -- a person who leaves the people table leaves the scores
 DELETE FROM person WHERE id = 31;

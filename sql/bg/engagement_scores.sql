@@ -90,7 +90,8 @@ gs AS (
 -- the groups to write, locked in id order, as every other writer of
 -- several groups locks them (no deadlock with bg.sync or a creation job)
 lk AS (
-    SELECT g.id, gs.raw, gs.score
+    SELECT g.id, gs.raw, gs.score, g.engagement_raw AS old_raw, g.engagement_score AS old_score,
+           g.solution_interest_id, g.account_key
       FROM bg_internal.buying_group g JOIN gs ON gs.id OPERATOR(pg_catalog.=) g.id
      WHERE (g.engagement_raw, g.engagement_score) IS DISTINCT FROM (gs.raw, gs.score)
      ORDER BY g.id
@@ -100,6 +101,18 @@ wg AS (
        SET engagement_raw = lk.raw, engagement_score = lk.score, engagement_as_of = $1
       FROM lk
      WHERE g.id OPERATOR(pg_catalog.=) lk.id
+    RETURNING 1),
+-- engagement_changed for every group written (docs/design.md §7.3): old and
+-- new raw and normalised scores; a refresh is a job.  Run to completion
+-- like every data-modifying WITH, though nothing reads it.
+ev AS (
+    INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
+    SELECT (SELECT bg_internal._event_batch()), 'engagement_changed', lk.id, s.name, lk.account_key,
+           pg_catalog.jsonb_build_object('engagement_raw', lk.old_raw, 'engagement_score', lk.old_score),
+           pg_catalog.jsonb_build_object('engagement_raw', lk.raw, 'engagement_score', lk.score, 'as_of', $1),
+           'job'
+      FROM lk JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) lk.solution_interest_id
+     ORDER BY lk.id
     RETURNING 1)
 SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,

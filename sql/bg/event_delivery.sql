@@ -33,14 +33,14 @@ SELECT b.base OPERATOR(pg_catalog.+) (e.seq OPERATOR(pg_catalog.-) b.first_seq) 
    AND (e.person_key IS NULL OR (SELECT bg_internal._sees_all('people')) OR bg_internal._visible('people', e.person_key));
 COMMENT ON VIEW bg.events IS 'Committed events (changes of buying groups and members), in commit order by id; only those of accounts (and people) you may SELECT in the bound tables (as bg.members).';
 COMMENT ON COLUMN bg.events.id IS 'Delivery id: increases in the order the writing transactions committed (with gaps); bg.read_events and bg.ack_events use it.';
-COMMENT ON COLUMN bg.events.kind IS 'group_created, group_deleted, member_assigned, member_removed, role_changed, completeness_changed, stage_changed or status_changed.';
+COMMENT ON COLUMN bg.events.kind IS 'group_created, group_deleted, member_assigned, member_removed, role_changed, completeness_changed, stage_changed, status_changed or engagement_changed.';
 COMMENT ON COLUMN bg.events.buying_group IS 'Buying group id.';
 COMMENT ON COLUMN bg.events.solution_interest IS 'Solution interest of the group.';
 COMMENT ON COLUMN bg.events.account_key IS 'Account key of the group (text form).';
 COMMENT ON COLUMN bg.events.person_key IS 'Person key (text form) of member events; NULL for group events.';
 COMMENT ON COLUMN bg.events.old_value IS 'The value before the change (jsonb); NULL when there was none.';
 COMMENT ON COLUMN bg.events.new_value IS 'The value after the change (jsonb); NULL when there is none (a member deleted with its group, a deleted group).';
-COMMENT ON COLUMN bg.events.source IS 'What made the change: rule, manual, import or ai (a member''s source), or the writer: sync, live (live mode) or job (a creation job).';
+COMMENT ON COLUMN bg.events.source IS 'What made the change: rule, manual, import or ai (a member''s source), or the writer: sync, live (live mode) or job (a creation job, an engagement refresh).';
 COMMENT ON COLUMN bg.events.created_at IS 'When the change was written (clock time).';
 COMMENT ON COLUMN bg.events.committed_at IS 'When its transaction committed (the clock time of its commit-order step).';
 
