@@ -33,7 +33,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
          CROSS JOIN LATERAL (SELECT CASE
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
                                'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
-                               'engagement_raw', 'group_engagement_raw', 'acquisition_targets')
+                               'engagement_raw', 'group_engagement_raw', 'acquisition_targets',
+                               'predict_role', 'explain_prediction', 'evaluate_role_model')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
@@ -49,7 +50,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'set_activity_band', 'drop_activity_band', 'create_weighting_model',
                                'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
                                'bind_activities', 'create_stage_model', 'add_stage', 'allow_transition',
-                               'disallow_transition', 'publish_stage_model', 'drop_stage_model', 'set_stage_model')
+                               'disallow_transition', 'publish_stage_model', 'drop_stage_model', 'set_stage_model',
+                               'train_role_model', 'drop_role_model')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';
