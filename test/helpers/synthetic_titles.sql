@@ -1,3 +1,5 @@
+\set ECHO none
+\o /dev/null
 -- A synthetic labeled population with a known ground truth, for the role
 -- model's quality bar (docs/design.md §10): n people (psql variable
 -- synthetic_n) of 500 accounts, each with a true class (0..3: the roles
@@ -56,3 +58,5 @@ SELECT p.id AS person_key,
        (ARRAY['Decision Maker', 'Influencer', 'Practitioner', 'Champion'])[p.label_class + 1] AS role
   FROM synthetic_person p;
 DROP TABLE synthetic_draw, synthetic_words, synthetic_domains;
+\o
+\set ECHO all
