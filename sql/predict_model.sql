@@ -92,6 +92,16 @@ SELECT DISTINCT feature FROM bg.explain_prediction('f', (SELECT p FROM person p 
 SELECT DISTINCT feature FROM bg.explain_prediction('f', (SELECT p FROM person p WHERE id = 3)) ORDER BY 1;
 SELECT DISTINCT feature FROM bg.explain_prediction('f', (SELECT p FROM person p WHERE id = 4)) ORDER BY 1;
 SELECT name, labels, classes, vocabulary, features FROM bg.role_models ORDER BY name;
+-- the planner hook narrows the person row to the model's columns; a plan
+-- kept (PREPARE) is made again when the model is retrained
+EXPLAIN (VERBOSE, COSTS OFF) SELECT bg.predict_role('f', p) FROM person p;
+PREPARE pf AS SELECT (bg.predict_role('f', p)).role FROM person p WHERE id = 1;
+EXECUTE pf;
+SELECT bg.train_role_model('f', 'Tiny', 'feature_labels', ARRAY['dept', 'job_title']) - 'ms';
+EXECUTE pf;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE pf;
+DEALLOCATE pf;
+SELECT bg.train_role_model('f', 'Tiny', 'feature_labels', ARRAY['seniority', 'manager', 'dept']) - 'ms';
 
 -- Labels from members: manual and imported members of the groups of the
 -- template's interests; removed ones are "no role"; rule members on request

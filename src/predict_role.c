@@ -45,6 +45,7 @@ typedef struct BgPredictSite
 	int		   *ids;
 	int			idscap;
 	double		score[BG_MAX_CLASSES];
+	TupleDesc	resdesc;		/* bg.prediction, blessed (predict_role) */
 } BgPredictSite;
 
 static bool
@@ -57,9 +58,11 @@ string_type(Oid type)
 
 /* The call site's state for model and the type of row, rebuilt when stale. */
 static BgPredictSite *
-predict_site(FunctionCallInfo fcinfo, const char *model, HeapTupleHeader row)
+predict_site(FunctionCallInfo fcinfo, text *name, HeapTupleHeader row)
 {
 	BgPredictSite *s = fcinfo->flinfo->fn_extra;
+	const char *model;
+	int			len = VARSIZE_ANY_EXHDR(name);
 	Oid			rowtype = HeapTupleHeaderGetTypeId(row);
 	int32		typmod = HeapTupleHeaderGetTypMod(row);
 	MemoryContext old;
@@ -75,8 +78,10 @@ predict_site(FunctionCallInfo fcinfo, const char *model, HeapTupleHeader row)
 		fcinfo->flinfo->fn_extra = s;
 	}
 	if (s->valid && s->generation == bg_catalog_generation && s->rowtype == rowtype &&
-		s->rowtypmod == typmod && strcmp(s->model_name, model) == 0)
+		s->rowtypmod == typmod && (int) strlen(s->model_name) == len &&
+		memcmp(s->model_name, VARDATA_ANY(name), len) == 0)
 		return s;
+	model = text_to_cstring(name);
 
 	{
 		MemoryContext cxt = s->cxt;
@@ -198,7 +203,6 @@ bg_predict_role(PG_FUNCTION_ARGS)
 	BgPredictSite *s;
 	HeapTupleHeader row;
 	TupleDesc	desc;
-	char	   *model;
 	int			best = -1;
 	double		z = 0;
 	Datum		values[2];
@@ -211,16 +215,27 @@ bg_predict_role(PG_FUNCTION_ARGS)
 				 errmsg("role model name must not be null")));
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "bg.predict_role must return a row");
-	if (!type_is_rowtype(get_fn_expr_argtype(fcinfo->flinfo, 1)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("person must be a row"),
-				 errhint("Pass a row of the people table: bg.predict_role('model', p) FROM people p.")));
-	model = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	s = fcinfo->flinfo->fn_extra;
+	if (s == NULL || !s->valid)
+	{
+		if (!type_is_rowtype(get_fn_expr_argtype(fcinfo->flinfo, 1)))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("person must be a row"),
+					 errhint("Pass a row of the people table: bg.predict_role('model', p) FROM people p.")));
+	}
 	row = bg_row_arg(fcinfo, 1);
-	s = predict_site(fcinfo, model, row);
+	s = predict_site(fcinfo, PG_GETARG_TEXT_PP(0), row);
+	if (s->resdesc == NULL)
+	{
+		MemoryContext old;
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "bg.predict_role must return a row");
+		old = MemoryContextSwitchTo(s->cxt);
+		s->resdesc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+	}
 	score_row(s, row, CurrentMemoryContext);
 	C = s->m->nclasses;
 	for (int c = 0; c < C; c++)
@@ -234,7 +249,7 @@ bg_predict_role(PG_FUNCTION_ARGS)
 	else
 		nulls[0] = true;
 	values[1] = Float8GetDatum(1.0 / z);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(s->resdesc, values, nulls)));
 }
 
 static int
@@ -278,7 +293,7 @@ bg_explain_prediction(PG_FUNCTION_ARGS)
 				 errmsg("person must be a row"),
 				 errhint("Pass a row of the people table: bg.explain_prediction('model', p) FROM people p.")));
 	row = bg_row_arg(fcinfo, 1);
-	s = predict_site(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)), row);
+	s = predict_site(fcinfo, PG_GETARG_TEXT_PP(0), row);
 	m = s->m;
 	C = m->nclasses;
 	score_row(s, row, CurrentMemoryContext);

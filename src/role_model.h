@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 
 #include "casefold.h"
 
@@ -85,5 +86,6 @@ typedef struct BgRoleModel
 } BgRoleModel;
 
 extern BgRoleModel *bg_role_model_get(const char *name);
+extern List *bg_role_model_columns(const char *name);
 
 #endif							/* BG_ROLE_MODEL_H */

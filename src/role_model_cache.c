@@ -46,8 +46,9 @@ array_column(HeapTuple tup, TupleDesc desc, int col, Oid elemtype, Datum **d, bo
 	MemoryContextSwitchTo(old);
 }
 
+/* The model called name from the catalog; NULL (missing_ok) or an error when none exists. */
 static BgRoleModel *
-load_model(const char *name)
+load_model(const char *name, bool missing_ok)
 {
 	const char *nsp = quote_identifier(bg_catalog_schema());
 	Oid			argtype = TEXTOID;
@@ -91,6 +92,11 @@ load_model(const char *name)
 		PopActiveSnapshot();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading role model failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0 && missing_ok)
+	{
+		SPI_finish();
+		return NULL;
+	}
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -166,9 +172,9 @@ load_model(const char *name)
 	return m;
 }
 
-/* The model called name, loaded when not cached; errors when none exists. */
-BgRoleModel *
-bg_role_model_get(const char *name)
+/* The model called name, loaded when not cached; NULL (missing_ok) or an error when none exists. */
+static BgRoleModel *
+model_lookup(const char *name, bool missing_ok)
 {
 	ListCell   *lc;
 	BgRoleModel *m;
@@ -184,9 +190,36 @@ bg_role_model_get(const char *name)
 		if (strcmp(m->name, name) == 0)
 			return m;
 	}
-	m = load_model(name);
+	m = load_model(name, missing_ok);
+	if (m == NULL)
+		return NULL;
 	old = MemoryContextSwitchTo(models_cxt);
 	models = lappend(models, m);
 	MemoryContextSwitchTo(old);
 	return m;
+}
+
+BgRoleModel *
+bg_role_model_get(const char *name)
+{
+	return model_lookup(name, false);
+}
+
+/*
+ * The columns a role model reads (its job title column, then its extra
+ * columns), in the current context; NIL when there is no such model.
+ */
+List *
+bg_role_model_columns(const char *name)
+{
+	BgRoleModel *m = model_lookup(name, true);
+	List	   *cols = NIL;
+
+	if (m == NULL)
+		return NIL;
+	cols = lappend(cols, pstrdup(m->title_column));
+	for (int i = 0; i < m->nfeatures; i++)
+		if (strcmp(m->features[i], m->title_column) != 0)
+			cols = lappend(cols, pstrdup(m->features[i]));
+	return cols;
 }
