@@ -3586,7 +3586,6 @@ DECLARE
     kinds text;
     keys text[];
     classes integer[];
-    names text[];
     unknown text;
     fit record;
     nactive integer;
@@ -3611,7 +3610,7 @@ BEGIN
     IF $3 IS NULL THEN
         -- the decisions of people: manual and imported members of the groups
         -- of the template's solution interests (removed ones: no role)
-        SELECT array_agg(x.k ORDER BY x.k, x.c), array_agg(x.c ORDER BY x.k, x.c) INTO keys, classes
+        SELECT array_agg(x.k), array_agg(x.c) INTO keys, classes
           FROM (SELECT DISTINCT m.person_key AS k,
                        CASE WHEN m.is_removed THEN cardinality(roles) ELSE array_position(roles, m.role_id) - 1 END AS c
                   FROM bg_internal.member m
@@ -3624,8 +3623,10 @@ BEGIN
             'A labels table has a column person_key (a key of the bound people table) and a column role (a role of the template; NULL: no role).');
         PERFORM bg_internal._require_column($3, 'role', 'role must not be null',
             'A labels table has a column person_key (a key of the bound people table) and a column role (a role of the template; NULL: no role).');
-        -- read as the labels table's owner, keys made canonical as the people's
-        EXECUTE format('SELECT array_agg(x.k ORDER BY x.k, x.r), array_agg(x.r ORDER BY x.k, x.r)
+        -- read as the labels table's owner, keys made canonical as the
+        -- people's; classes are positions in the template (the last: no role)
+        EXECUTE format('SELECT array_agg(x.k), array_agg(coalesce(pg_catalog.array_position($1, x.r) - 1, $2)),
+                               min(x.r) FILTER (WHERE x.r IS NOT NULL AND pg_catalog.array_position($1, x.r) IS NULL)
                           FROM (SELECT DISTINCT r.k, r.r FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L)
                                        AS r(k pg_catalog.text, r pg_catalog.text)) x',
                        $3::oid,
@@ -3634,16 +3635,14 @@ BEGIN
                                                    format('(l.person_key)::pg_catalog.text::%s',
                                                           bg_internal._coltype(p.relid, p.key_column))),
                               $3))
-           INTO keys, names;
-        SELECT min(x) INTO unknown FROM unnest(names) x WHERE x IS NOT NULL AND NOT x = ANY (role_names);
+           INTO keys, classes, unknown
+          USING role_names, cardinality(roles);
         IF unknown IS NOT NULL THEN
             RAISE EXCEPTION 'role "%" is not in roles template "%"', unknown, $2
                 USING ERRCODE = 'undefined_object',
                       DETAIL = format('Labels table %s names it.', $3),
                       HINT = 'The labels name roles of the template (bg.template_roles), or NULL for no role.';
         END IF;
-        classes := ARRAY(SELECT coalesce(array_position(role_names, x.r) - 1, cardinality(roles))
-                           FROM unnest(names) WITH ORDINALITY AS x(r, i) ORDER BY x.i);
     END IF;
 
     SELECT * INTO fit
