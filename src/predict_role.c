@@ -56,17 +56,43 @@ string_type(Oid type)
 	return base == TEXTOID || base == VARCHAROID || base == BPCHAROID;
 }
 
-/* The call site's state for model and the type of row, rebuilt when stale. */
+/* Errors when the model argument is NULL (before the person is looked at). */
+static void
+require_model_arg(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("role model name must not be null")));
+}
+
+/*
+ * The call site's state for the model argument and the type of the person
+ * row (not NULL, returned in *rowp), rebuilt when stale; fname names the
+ * function in the hint for an argument that is not a row.
+ */
 static BgPredictSite *
-predict_site(FunctionCallInfo fcinfo, text *name, HeapTupleHeader row)
+predict_site(FunctionCallInfo fcinfo, HeapTupleHeader *rowp, const char *fname)
 {
 	BgPredictSite *s = fcinfo->flinfo->fn_extra;
+	text	   *name = PG_GETARG_TEXT_PP(0);
 	const char *model;
 	int			len = VARSIZE_ANY_EXHDR(name);
-	Oid			rowtype = HeapTupleHeaderGetTypeId(row);
-	int32		typmod = HeapTupleHeaderGetTypMod(row);
+	HeapTupleHeader row;
+	Oid			rowtype;
+	int32		typmod;
 	MemoryContext old;
 	TupleDesc	desc;
+
+	/* the argument's type is the call site's: checked until it is built */
+	if ((s == NULL || !s->valid) && !type_is_rowtype(get_fn_expr_argtype(fcinfo->flinfo, 1)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("person must be a row"),
+				 errhint("Pass a row of the people table: %s('model', p) FROM people p.", fname)));
+	row = *rowp = bg_row_arg(fcinfo, 1);
+	rowtype = HeapTupleHeaderGetTypeId(row);
+	typmod = HeapTupleHeaderGetTypMod(row);
 
 	if (s == NULL)
 	{
@@ -209,23 +235,10 @@ bg_predict_role(PG_FUNCTION_ARGS)
 	bool		nulls[2] = {false, false};
 	int			C;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("role model name must not be null")));
+	require_model_arg(fcinfo);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	s = fcinfo->flinfo->fn_extra;
-	if (s == NULL || !s->valid)
-	{
-		if (!type_is_rowtype(get_fn_expr_argtype(fcinfo->flinfo, 1)))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("person must be a row"),
-					 errhint("Pass a row of the people table: bg.predict_role('model', p) FROM people p.")));
-	}
-	row = bg_row_arg(fcinfo, 1);
-	s = predict_site(fcinfo, PG_GETARG_TEXT_PP(0), row);
+	s = predict_site(fcinfo, &row, "bg.predict_role");
 	if (s->resdesc == NULL)
 	{
 		MemoryContext old;
@@ -280,20 +293,11 @@ bg_explain_prediction(PG_FUNCTION_ARGS)
 	int			n = 0;
 	int			C;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("role model name must not be null")));
+	require_model_arg(fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(1))
 		return (Datum) 0;
-	if (!type_is_rowtype(get_fn_expr_argtype(fcinfo->flinfo, 1)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("person must be a row"),
-				 errhint("Pass a row of the people table: bg.explain_prediction('model', p) FROM people p.")));
-	row = bg_row_arg(fcinfo, 1);
-	s = predict_site(fcinfo, PG_GETARG_TEXT_PP(0), row);
+	s = predict_site(fcinfo, &row, "bg.explain_prediction");
 	m = s->m;
 	C = m->nclasses;
 	score_row(s, row, CurrentMemoryContext);

@@ -25,8 +25,9 @@
 #define BG_FEATURE_NUMBER 'n'
 
 /*
- * Distinct tokens numbered 0, 1, ... in order of first appearance: the
- * strings in one pool, an open-addressing table of their ids.
+ * Distinct strings (tokens; the labeled keys while training) numbered 0,
+ * 1, ... in order of first appearance: the strings in one pool, an
+ * open-addressing table of their ids.
  */
 typedef struct BgVocab
 {
@@ -39,6 +40,7 @@ typedef struct BgVocab
 	uint32	   *hashes;
 	int			n;
 	int			cap;
+	int			max;			/* at most this many (0: no cap but memory) */
 	int		   *slots;			/* token id, or -1 */
 	uint32		mask;
 } BgVocab;

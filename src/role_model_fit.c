@@ -20,7 +20,6 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -31,28 +30,6 @@
 #include "alloc_limit.h"
 #include "read_as_owner.h"
 #include "role_model.h"
-
-/* A labeled key: the first of its labels (a chain through next). */
-typedef struct BgLabelKey
-{
-	uint32		hash;
-	char		status;
-	const char *key;
-	int			first;
-} BgLabelKey;
-
-#define SH_PREFIX bglabel
-#define SH_ELEMENT_TYPE BgLabelKey
-#define SH_KEY_TYPE const char *
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k), (int) strlen(k))
-#define SH_EQUAL(tb, a, b) (strcmp((a), (b)) == 0)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) ((a)->hash)
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 #define LOG_LUT 65536
 
@@ -66,7 +43,8 @@ typedef struct BgFit
 	char	  **features;
 	const char *kinds;
 	int			folds;
-	bglabel_hash *labels;
+	BgVocab		keys;			/* the labeled keys, numbered */
+	int		   *key_first;		/* per key: its first label */
 	int		   *label_class;	/* per label */
 	int		   *label_next;		/* the next label of the same key, or -1 */
 	BgTokenizer tk;
@@ -87,8 +65,6 @@ typedef struct BgFit
 	int		   *ex_ids;
 	int			nids;
 	int			idcap;
-	char	   *buf;			/* a key as a C string */
-	int			buflen;
 } BgFit;
 
 static void
@@ -183,8 +159,7 @@ fit_receive(TupleTableSlot *slot, DestReceiver *self)
 	bool		isnull;
 	Datum		d;
 	text	   *k;
-	int			len;
-	BgLabelKey *lk;
+	int			key;
 
 	CHECK_FOR_INTERRUPTS();
 	d = slot_getattr(slot, 1, &isnull);
@@ -192,16 +167,8 @@ fit_receive(TupleTableSlot *slot, DestReceiver *self)
 		return true;
 	old = MemoryContextSwitchTo(f->rowcxt);
 	k = DatumGetTextPP(d);
-	len = VARSIZE_ANY_EXHDR(k);
-	if (len >= f->buflen)
-	{
-		f->buflen = Max(len + 1, 2 * f->buflen);
-		f->buf = MemoryContextAllocHuge(f->cxt, f->buflen);
-	}
-	memcpy(f->buf, VARDATA_ANY(k), len);
-	f->buf[len] = '\0';
-	lk = bglabel_lookup(f->labels, f->buf);
-	if (lk != NULL)
+	key = bg_vocab_find(&f->keys, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k));
+	if (key >= 0)
 	{
 		bg_tokenizer_reset(&f->tk);
 		d = slot_getattr(slot, 2, &isnull);
@@ -223,8 +190,8 @@ fit_receive(TupleTableSlot *slot, DestReceiver *self)
 		}
 		MemoryContextSwitchTo(f->cxt);
 		row_ids(f);
-		for (int l = lk->first; l >= 0; l = f->label_next[l])
-			add_example(f, f->label_class[l], lk->hash);
+		for (int l = f->key_first[key]; l >= 0; l = f->label_next[l])
+			add_example(f, f->label_class[l], f->keys.hashes[key]);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(f->rowcxt);
@@ -455,13 +422,16 @@ bg_fit_role_model(PG_FUNCTION_ARGS)
 	deconstruct_array(classes, INT4OID, 4, true, TYPALIGN_INT, &cd, &cn, &nc);
 	if (nk != nc)
 		elog(ERROR, "bg_internal._fit_role_model: %d keys and %d classes", nk, nc);
-	f.labels = bglabel_create(cxt, Max(nk, 16), NULL);
+	bg_vocab_init(&f.keys, cxt);
+	f.keys.max = 0;				/* as many as the arrays hold */
+	f.key_first = palloc(bg_alloc_size(Max(nk, 1), sizeof(int), "role model labels"));
 	f.label_class = palloc(bg_alloc_size(Max(nk, 1), sizeof(int), "role model labels"));
 	f.label_next = palloc(bg_alloc_size(Max(nk, 1), sizeof(int), "role model labels"));
 	for (int i = 0; i < nk; i++)
 	{
-		BgLabelKey *lk;
-		bool		found;
+		text	   *key;
+		int			known;
+		int			id;
 		int			c;
 
 		CHECK_FOR_INTERRUPTS();
@@ -470,16 +440,16 @@ bg_fit_role_model(PG_FUNCTION_ARGS)
 		c = DatumGetInt32(cd[i]);
 		if (c < 0 || c >= f.nclasses)
 			elog(ERROR, "bg_internal._fit_role_model: class %d", c);
-		lk = bglabel_insert(f.labels, TextDatumGetCString(kd[i]), &found);
+		key = DatumGetTextPP(kd[i]);
+		known = f.keys.n;
+		id = bg_vocab_add(&f.keys, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
 		f.label_class[i] = c;
-		f.label_next[i] = found ? lk->first : -1;
-		lk->first = i;
+		f.label_next[i] = id < known ? f.key_first[id] : -1;	/* a key seen before: chained */
+		f.key_first[id] = i;
 	}
 
 	bg_tokenizer_init(&f.tk, cxt);
 	bg_vocab_init(&f.vocab, cxt);
-	f.buflen = 64;
-	f.buf = palloc(f.buflen);
 	f.pub.receiveSlot = fit_receive;
 	f.pub.rStartup = fit_startup;
 	f.pub.rShutdown = fit_shutdown;

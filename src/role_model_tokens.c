@@ -25,6 +25,7 @@ bg_vocab_init(BgVocab *v, MemoryContext cxt)
 {
 	memset(v, 0, sizeof(*v));
 	v->cxt = cxt;
+	v->max = BG_MAX_VOCABULARY;
 	v->mask = 1023;
 	v->slots = MemoryContextAlloc(cxt, sizeof(int) * 1024);
 	memset(v->slots, -1, sizeof(int) * 1024);
@@ -67,7 +68,7 @@ vocab_rehash(BgVocab *v)
 	}
 }
 
-/* The id of token s, numbering it when new; error 54000 past the cap. */
+/* The id of token s, numbering it when new; error 54000 past the cap (max). */
 int
 bg_vocab_add(BgVocab *v, const char *s, int len)
 {
@@ -83,7 +84,7 @@ bg_vocab_add(BgVocab *v, const char *s, int len)
 		if (v->hashes[t] == h && v->lens[t] == len && memcmp(v->pool + v->offs[t], s, len) == 0)
 			return t;
 	}
-	if (v->n >= BG_MAX_VOCABULARY)
+	if (v->max > 0 && v->n >= v->max)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("role model vocabulary is too large"),
