@@ -4,7 +4,8 @@
 # jobs, buying groups with their stored scores and members (manual ones
 # included), activity bands (a default's changed value too), weighting models
 # and their weights, the activities binding, the stored engagement scores, stage models
-# with their stages, the groups' stages, status and stage history come back identical, the default roles are not duplicated, and
+# with their stages, the groups' stages, status and stage history, role models
+# (their predictions) come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -83,6 +84,9 @@ SELECT bg.move_stage(bg.buying_group_id('S', 1), 'Won');
 SELECT bg.set_status(bg.buying_group_id('S', 1), 'Signed');
 SELECT count(*) FROM bg.read_events('dumped', 5);
 SELECT bg.ack_events('dumped', (SELECT read_up_to FROM bg.consumers WHERE name = 'dumped'));
+SELECT bg.train_role_model('M', 'T');
+CREATE TABLE crm.labels AS SELECT id AS person_key, bg.role_for('T', p) AS role FROM crm.person p;
+SELECT bg.train_role_model('M draft', 'T draft', 'crm.labels', ARRAY['seniority']);
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -121,6 +125,8 @@ SELECT id, stage, stage_entered_at, status FROM bg.buying_groups ORDER BY id;
 SELECT * FROM bg.events ORDER BY id;
 SELECT name, acknowledged_up_to, pending, read_up_to FROM bg.consumers;
 SELECT * FROM bg.members_at((SELECT committed_at FROM bg.events ORDER BY id LIMIT 1)) ORDER BY 1, 4;
+SELECT * FROM bg.role_models;
+SELECT id, bg.predict_role('M', p), bg.predict_role('M draft', p) FROM crm.person p ORDER BY id;
 SQL
 }
 pg_dump -Fc -f "$dump" $src

@@ -9,7 +9,10 @@
  * conditions read (named, so bg still resolves them by name), before
  * planning.  The template is a constant, or a bound parameter: in a custom
  * plan its value, in a generic plan any template of the catalog (the
- * columns they read together).
+ * columns they read together).  bg.predict_role('model', p) and
+ * bg.explain_prediction are narrowed the same way to the model's job title
+ * and extra columns, when the model is known at planning (a generic plan
+ * keeps the whole row).
  *
  * The plan then depends on the template: bg_internal.template_role is added to the
  * plan's relation dependencies, and every change of bg's catalog sends a
@@ -37,6 +40,7 @@
 #include "citus.h"
 #include "cond.h"
 #include "plan_rewrite.h"
+#include "role_model.h"
 #include "template_cache.h"
 
 static planner_hook_type prev_planner_hook = NULL;
@@ -105,6 +109,12 @@ is_person_function(Oid funcid)
 	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role");
 }
 
+static bool
+is_model_function(Oid funcid)
+{
+	return is_bg_symbol(funcid, "bg_predict_role") || is_bg_symbol(funcid, "bg_explain_prediction");
+}
+
 /*
  * The value of the text parameter param when planning may take it as a
  * constant (a custom plan: the rule eval_const_expressions folds it by), or
@@ -136,28 +146,51 @@ param_value(RewriteContext *ctx, Param *param)
  * PL/pgSQL after five runs): the columns of every template of bg's catalog,
  * as the plan is made again when the catalog changes.
  */
+/*
+ * The text of a template or model argument when the plan may take it as a
+ * constant, or NULL; *generic: a parameter of a generic plan.
+ */
+static char *
+arg_name(RewriteContext *ctx, Node *arg, bool *generic)
+{
+	*generic = false;
+	/* drivers bind strings as varchar (pgjdbc's default): text over it */
+	while (arg != NULL && IsA(arg, RelabelType))
+		arg = (Node *) ((RelabelType *) arg)->arg;
+	if (arg == NULL)
+		return NULL;
+	if (IsA(arg, Const) && !((Const *) arg)->constisnull &&
+		(((Const *) arg)->consttype == TEXTOID || ((Const *) arg)->consttype == VARCHAROID))
+		return TextDatumGetCString(((Const *) arg)->constvalue);
+	if (IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN &&
+		(((Param *) arg)->paramtype == TEXTOID || ((Param *) arg)->paramtype == VARCHAROID))
+	{
+		char	   *name = param_value(ctx, (Param *) arg);
+
+		*generic = (name == NULL);
+		return name;
+	}
+	return NULL;
+}
+
+/*
+ * The columns a person argument must carry for template argument tmpl, or
+ * NIL when it must stay as it is.  A constant template, or a bound parameter
+ * whose value the plan may take as constant: the columns its conditions
+ * read.  A parameter of a generic plan (PREPARE, drivers' named statements,
+ * PL/pgSQL after five runs): the columns of every template of bg's catalog,
+ * as the plan is made again when the catalog changes.
+ */
 static List *
 template_columns(RewriteContext *ctx, Node *tmpl)
 {
-	char	   *name = NULL;
+	bool		generic;
+	char	   *name = arg_name(ctx, tmpl, &generic);
 	BgTemplate *t;
 	List	   *names = NIL;
 
-	/* drivers bind strings as varchar (pgjdbc's default): text over it */
-	while (tmpl != NULL && IsA(tmpl, RelabelType))
-		tmpl = (Node *) ((RelabelType *) tmpl)->arg;
-	if (tmpl == NULL)
-		return NIL;
-	if (IsA(tmpl, Const) && !((Const *) tmpl)->constisnull &&
-		(((Const *) tmpl)->consttype == TEXTOID || ((Const *) tmpl)->consttype == VARCHAROID))
-		name = TextDatumGetCString(((Const *) tmpl)->constvalue);
-	else if (IsA(tmpl, Param) && ((Param *) tmpl)->paramkind == PARAM_EXTERN &&
-			 (((Param *) tmpl)->paramtype == TEXTOID || ((Param *) tmpl)->paramtype == VARCHAROID))
-	{
-		name = param_value(ctx, (Param *) tmpl);
-		if (name == NULL)
-			return bg_catalog_columns();
-	}
+	if (generic)
+		return bg_catalog_columns();
 	if (name == NULL)
 		return NIL;
 	t = bg_template_lookup(name);
@@ -170,11 +203,27 @@ template_columns(RewriteContext *ctx, Node *tmpl)
 }
 
 /*
- * The narrowed replacement of person (a whole-row Var) for the template
- * argument tmpl, or NULL when the argument must stay as it is.
+ * The columns a person argument of bg.predict_role or
+ * bg.explain_prediction must carry for model argument model: the model's
+ * job title and extra columns when the model is known when planning; else
+ * NIL (the row stays whole).
+ */
+static List *
+model_columns(RewriteContext *ctx, Node *model)
+{
+	bool		generic;
+	char	   *name = arg_name(ctx, model, &generic);
+
+	return name != NULL ? bg_role_model_columns(name) : NIL;
+}
+
+/*
+ * The narrowed replacement of person (a whole-row Var) for the template (or,
+ * with is_model, role model) argument tmpl, or NULL when the argument must
+ * stay as it is.
  */
 static Node *
-narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
+narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 {
 	Var		   *var = (Var *) person;
 	Query	   *q;
@@ -193,7 +242,7 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person)
 	/* Citus's workers narrow their shard queries themselves (citus.c) */
 	if (rte->rtekind != RTE_RELATION || bg_citus_table(rte->relid))
 		return NULL;
-	names = template_columns(ctx, tmpl);
+	names = is_model ? model_columns(ctx, tmpl) : template_columns(ctx, tmpl);
 	if (names == NIL)
 		return NULL;
 
@@ -238,11 +287,13 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 	{
 		FuncExpr   *f = (FuncExpr *) node;
 
-		if (list_length(f->args) == 2 && IsA(lsecond(f->args), Var) &&
-			is_person_function(f->funcid))
+		if (list_length(f->args) == 2 && IsA(lsecond(f->args), Var))
 		{
-			Node	   *row = narrow_person(ctx, linitial(f->args), lsecond(f->args));
+			bool		is_model = is_model_function(f->funcid);
+			Node	   *row = NULL;
 
+			if (is_model || is_person_function(f->funcid))
+				row = narrow_person(ctx, linitial(f->args), lsecond(f->args), is_model);
 			if (row)
 				lsecond(f->args) = row;
 		}
@@ -262,7 +313,7 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 		{
 			TargetEntry *te = lsecond(a->args);
 			Node	   *row = narrow_person(ctx, (Node *) ((TargetEntry *) linitial(a->args))->expr,
-											(Node *) te->expr);
+											(Node *) te->expr, false);
 
 			if (row)
 			{
@@ -278,7 +329,7 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 		if (list_length(w->args) == 2 && IsA(lsecond(w->args), Var) &&
 			is_person_aggregate(w->winfnoid))
 		{
-			Node	   *row = narrow_person(ctx, linitial(w->args), lsecond(w->args));
+			Node	   *row = narrow_person(ctx, linitial(w->args), lsecond(w->args), false);
 
 			if (row)
 				lsecond(w->args) = row;
@@ -304,7 +355,7 @@ bg_planner(Query *parse, const char *query_string, int cursorOptions,
 	{
 		Oid			relid = bg_template_role_relid();
 
-		/* re-plan when any roles template changes */
+		/* re-plan when any roles template or role model changes */
 		if (OidIsValid(relid))
 			result->relationOids = lappend_oid(result->relationOids, relid);
 	}

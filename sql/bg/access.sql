@@ -34,7 +34,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
             WHEN p.proname IN ('role_for', 'explain_role', 'matches', 'check_condition', 'completeness',
                                'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
                                'engagement_raw', 'group_engagement_raw', 'acquisition_targets',
-                               'buying_groups_at', 'members_at', 'history_start')
+                               'buying_groups_at', 'members_at', 'history_start',
+                               'predict_role', 'explain_prediction', 'evaluate_role_model')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
@@ -52,7 +53,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
                                'bind_activities', 'create_stage_model', 'add_stage', 'allow_transition',
                                'disallow_transition', 'publish_stage_model', 'drop_stage_model', 'set_stage_model',
-                               'purge_events')
+                               'purge_events', 'train_role_model', 'drop_role_model')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';
@@ -103,7 +104,7 @@ BEGIN
     ELSIF NOT lv = ANY (ARRAY['reader', 'writer', 'admin']) THEN
         RAISE EXCEPTION 'unknown access level "%"', $2
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists and engagement refreshes) and admin (also roles, templates, bindings, solution interests, stage models and weighting models).';
+                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists and engagement refreshes) and admin (also roles, templates, bindings, solution interests, stage models, weighting models and role models).';
     END IF;
     -- from scratch: a lower level than before takes the rest away
     PERFORM bg.revoke_access(r);
