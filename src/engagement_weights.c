@@ -44,32 +44,6 @@ weights_fresh(void)
 	}
 }
 
-/*
- * Runs a fixed catalog query as the owner of bg's catalog, with the latest
- * snapshot (as the template cache does; parallel workers use the leader's).
- * The caller has called SPI_connect.
- */
-static void
-catalog_query(const char *query, int nargs, Oid *argtypes, Datum *args)
-{
-	bool		pushed = false;
-	BgSavedUser saved;
-	int			rc;
-
-	if (!IsInParallelMode())
-	{
-		PushActiveSnapshot(GetLatestSnapshot());
-		pushed = true;
-	}
-	bg_become_owner(&saved);
-	rc = SPI_execute_with_args(query, nargs, argtypes, args, NULL, true, 0);
-	bg_restore_user(&saved);
-	if (pushed)
-		PopActiveSnapshot();
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading engagement weights failed: %s", SPI_result_code_string(rc));
-}
-
 /* The active model's weights (has_model false when none is active). */
 BgActivityWeights *
 bg_activity_weights(void)
@@ -85,13 +59,13 @@ bg_activity_weights(void)
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	nsp = quote_identifier(bg_catalog_schema());
-	catalog_query(psprintf("SELECT w.activity_type, b.value "
+	(void) bg_catalog_query(psprintf("SELECT w.activity_type, b.value "
 						   "FROM %s.weighting_model m "
 						   "LEFT JOIN (%s.activity_weight w JOIN %s.activity_band b "
 						   "           ON b.name OPERATOR(pg_catalog.=) w.band) "
 						   "  ON w.model_id OPERATOR(pg_catalog.=) m.id "
 						   "WHERE m.status OPERATOR(pg_catalog.=) 'active' "
-						   "ORDER BY 1", nsp, nsp, nsp), 0, NULL, NULL);
+						   "ORDER BY 1", nsp, nsp, nsp), 0, NULL, NULL, "engagement weights");
 	old = MemoryContextSwitchTo(weights_cxt);
 	w = palloc0(sizeof(BgActivityWeights));
 	w->has_model = SPI_processed > 0;
@@ -143,13 +117,13 @@ bg_role_weights(const char *template)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	nsp = quote_identifier(bg_catalog_schema());
 	arg = CStringGetTextDatum(template);
-	catalog_query(psprintf("SELECT r.name, CASE tr.weight WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 "
+	(void) bg_catalog_query(psprintf("SELECT r.name, CASE tr.weight WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 "
 						   "       WHEN 'normal' THEN 60 WHEN 'important' THEN 80 ELSE 100 END "
 						   "FROM %s.template t "
 						   "LEFT JOIN %s.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
 						   "LEFT JOIN %s.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
 						   "WHERE t.name OPERATOR(pg_catalog.=) $1 "
-						   "ORDER BY tr.priority", nsp, nsp, nsp), 1, &argtype, &arg);
+						   "ORDER BY tr.priority", nsp, nsp, nsp), 1, &argtype, &arg, "engagement weights");
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -53,8 +53,6 @@ load_model(const char *name, bool missing_ok)
 	const char *nsp = quote_identifier(bg_catalog_schema());
 	Oid			argtype = TEXTOID;
 	Datum		arg = CStringGetTextDatum(name);
-	bool		pushed = false;
-	BgSavedUser saved;
 	HeapTuple	tup;
 	TupleDesc	desc;
 	BgRoleModel *m;
@@ -72,13 +70,7 @@ load_model(const char *name, bool missing_ok)
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	spicxt = CurrentMemoryContext;
-	if (!IsInParallelMode())
-	{
-		PushActiveSnapshot(GetLatestSnapshot());
-		pushed = true;
-	}
-	bg_become_owner(&saved);
-	rc = SPI_execute_with_args(psprintf("SELECT m.title_column::pg_catalog.text, m.features, m.feature_kinds, "
+	(void) bg_catalog_query(psprintf("SELECT m.title_column::pg_catalog.text, m.features, m.feature_kinds, "
 										"       ARRAY(SELECT r.name FROM pg_catalog.unnest(m.class_roles) "
 										"                  WITH ORDINALITY AS u(id, i) "
 										"             LEFT JOIN %s.role r ON r.id OPERATOR(pg_catalog.=) u.id "
@@ -86,12 +78,7 @@ load_model(const char *name, bool missing_ok)
 										"       m.class_docs, m.class_tokens, m.vocabulary, m.counts "
 										"FROM %s.role_model m WHERE m.name OPERATOR(pg_catalog.=) $1",
 										nsp, nsp),
-							   1, &argtype, &arg, NULL, true, 0);
-	bg_restore_user(&saved);
-	if (pushed)
-		PopActiveSnapshot();
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading role model failed: %s", SPI_result_code_string(rc));
+							   1, &argtype, &arg, "role model");
 	if (SPI_processed == 0 && missing_ok)
 	{
 		SPI_finish();

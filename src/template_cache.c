@@ -151,25 +151,24 @@ cache_refresh(void)
 }
 
 /*
- * Runs query (nargs text arguments) over bg's catalog, inside the caller's
- * SPI connection, and returns SPI_processed.
+ * Runs query (nargs arguments of types argtypes) over bg's catalog, inside
+ * the caller's SPI connection, and returns SPI_processed; what names its
+ * reading in the error when it fails.
  *
- * Templates are read like PostgreSQL reads its own catalogs: with the
- * latest snapshot, never an older statement snapshot (the planner runs
- * before a PL/pgSQL statement takes its own), so that a cached template is
+ * bg's catalog is read like PostgreSQL reads its own: with the latest
+ * snapshot, never an older statement snapshot (the planner runs before a
+ * PL/pgSQL statement takes its own), so that what a backend caches is
  * exactly as new as the invalidations seen so far.  Parallel workers cannot
  * take snapshots and read with the leader's.  The caller may have no
  * privilege on bg's tables: they are read as their owner.
  */
-static uint64
-catalog_query(const char *query, int nargs, Datum *args)
+uint64
+bg_catalog_query(const char *query, int nargs, Oid *argtypes, Datum *args, const char *what)
 {
-	Oid			argtypes[1] = {TEXTOID};
 	bool		pushed = false;
 	BgSavedUser saved;
 	int			rc;
 
-	Assert(nargs <= 1);
 	if (!IsInParallelMode())
 	{
 		PushActiveSnapshot(GetLatestSnapshot());
@@ -181,7 +180,7 @@ catalog_query(const char *query, int nargs, Datum *args)
 	if (pushed)
 		PopActiveSnapshot();
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "reading bg's catalog failed: %s", SPI_result_code_string(rc));
+		elog(ERROR, "reading %s failed: %s", what, SPI_result_code_string(rc));
 	return SPI_processed;
 }
 
@@ -193,6 +192,7 @@ bg_template_lookup(const char *name)
 	BgTemplate *t;
 	MemoryContext old;
 	Datum		arg;
+	Oid			argtype = TEXTOID;
 	int			rc;
 	const char *nsp;
 	char	   *query;
@@ -219,7 +219,7 @@ bg_template_lookup(const char *name)
 					 "WHERE t.name OPERATOR(pg_catalog.=) $1 "
 					 "ORDER BY tr.priority", nsp, nsp, nsp);
 	arg = CStringGetTextDatum(name);
-	n = catalog_query(query, 1, &arg);
+	n = bg_catalog_query(query, 1, &argtype, &arg, "roles template");
 	if (n == 0)
 	{
 		SPI_finish();
@@ -274,8 +274,9 @@ bg_catalog_columns(void)
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	nsp = quote_identifier(bg_catalog_schema());
-	n = catalog_query(psprintf("SELECT DISTINCT tr.condition FROM %s.template_role tr "
-							   "WHERE tr.condition IS NOT NULL ORDER BY 1", nsp), 0, NULL);
+	n = bg_catalog_query(psprintf("SELECT DISTINCT tr.condition FROM %s.template_role tr "
+								  "WHERE tr.condition IS NOT NULL ORDER BY 1", nsp), 0, NULL, NULL,
+						 "the columns of the roles templates");
 	old = MemoryContextSwitchTo(cache_cxt);
 	for (uint64 i = 0; i < n; i++)
 	{

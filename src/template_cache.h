@@ -35,6 +35,8 @@ extern bool bg_cache_stale(MemoryContext cxt, uint64 *generation);
 extern BgTemplate *bg_template_get(const char *name);
 extern BgTemplate *bg_template_lookup(const char *name);
 extern List *bg_catalog_columns(void);
+extern uint64 bg_catalog_query(const char *query, int nargs, Oid *argtypes, Datum *args,
+							   const char *what);
 extern Oid	bg_template_role_relid(void);
 
 #endif							/* BG_TEMPLATE_CACHE_H */
