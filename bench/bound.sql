@@ -3,11 +3,7 @@
 -- run.sql's bg_small and role_for_small, prepared with the template as $1
 -- and executed with a custom and with a generic plan, against the literal
 -- form; medians of interleaved rounds, ratios to the literal.
-\set ON_ERROR_STOP 1
-\pset footer off
-SET jit = off;
-SET max_parallel_workers_per_gather = 0;
-SET work_mem = '256MB';
+\ir session.sql
 SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
 SET enable_bitmapscan = off;

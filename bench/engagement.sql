@@ -15,11 +15,7 @@
 -- then prints the medians and ratios.  It first checks that the stored
 -- scores equal the plain-SQL ones (must be 0 differences).  Needs
 -- engagement_setup.sql first.
-\set ON_ERROR_STOP 1
-\pset footer off
-SET jit = off;
-SET max_parallel_workers_per_gather = 0;
-SET work_mem = '256MB';
+\ir session.sql
 SET client_min_messages = warning;
 SET TimeZone = 'UTC';
 

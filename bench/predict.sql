@@ -9,11 +9,7 @@
 --   predict    count((bg.predict_role('bench', p)).role) over every person
 --   role_for   count(bg.role_for('Bench', p)) over every person
 -- then prints the medians and the ratios.
-\set ON_ERROR_STOP 1
-\pset footer off
-SET jit = off;
-SET max_parallel_workers_per_gather = 0;
-SET work_mem = '256MB';
+\ir session.sql
 SET client_min_messages = warning;
 
 DROP TABLE IF EXISTS bench_labels;

@@ -2,15 +2,11 @@
 -- interleaved rounds and ratios, for the Bench and the Small template.
 -- psql variables: runs (rounds); quick=1 leaves out the slow plain-SQL
 -- variants (sql, case) while iterating.
-\set ON_ERROR_STOP 1
-\pset footer off
+\ir session.sql
 \if :{?quick}
 \else
   \set quick 0
 \endif
-SET jit = off;
-SET max_parallel_workers_per_gather = 0;
-SET work_mem = '256MB';
 -- every variant reads the table: no index-only shortcut for the floor
 SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
