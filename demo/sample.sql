@@ -1,6 +1,7 @@
 -- bg sample: a few accounts (one without people), ~50 people, a roles template for the six default
 -- roles, every person's role, and managed buying groups (a list, a solution interest, a creation
--- job, a manual member, live mode).  Run by scripts/demo.sh in a throwaway cluster.
+-- job, a manual member, live mode), engagement scores from an activities table, a stage model
+-- and the events of all of it.  Run by scripts/demo.sh in a throwaway cluster.
 \pset footer off
 CREATE EXTENSION bg;
 CREATE SCHEMA crm;
@@ -153,3 +154,44 @@ SELECT m.role, p.full_name, p.job_title, m.source
   FROM bg.members m JOIN crm.person p ON p.id = m.person_key::integer
  WHERE m.buying_group = bg.buying_group_id('Security platform', 2) AND NOT m.is_removed
  ORDER BY m.role, p.full_name;
+
+\echo 'Engagement: activities of the last 30 days, weighted by a model, scored per person and per group.'
+\o /dev/null
+CREATE TABLE crm.activity (person_id integer, activity_type text, occurred_at timestamptz);
+-- email clicks, page views and an event, spread over the people (fixed times, so the demo prints the same)
+INSERT INTO crm.activity
+SELECT p.id, (ARRAY['email click', 'page view', 'page view', 'event'])[1 + (p.id + d) % 4],
+       timestamptz '2026-11-29 12:00+00' - d * interval '1 day 3 hours'
+  FROM crm.person p, generate_series(0, 40) d
+ WHERE (p.id * 7 + d) % (2 + p.id % 5) = 0;
+SELECT bg.bind_activities('crm.activity', person => 'person_id', type => 'activity_type', at => 'occurred_at');
+SELECT bg.create_weighting_model('Default');
+SELECT bg.set_activity_weight('Default', 'page view', 'minor');
+SELECT bg.set_activity_weight('Default', 'email click', 'normal');
+SELECT bg.set_activity_weight('Default', 'event', 'vital');
+SELECT bg.activate_weighting_model('Default');
+SELECT bg.refresh_engagement(timestamptz '2026-11-29 12:00+00');
+\o
+SELECT name, round(engagement_score::numeric, 1) AS engagement_score, round(completeness::numeric, 1) AS completeness
+  FROM bg.buying_groups ORDER BY engagement_score DESC, id;
+
+\echo 'A journey: a stage model, the groups in its entry stage, one group moved on, with a status.'
+\o /dev/null
+SELECT bg.create_stage_model('Enterprise deal');
+SELECT bg.add_stage('Enterprise deal', 'Awareness', entry => true);
+SELECT bg.add_stage('Enterprise deal', 'Evaluation');
+SELECT bg.add_stage('Enterprise deal', 'Won', outcome => 'success');
+SELECT bg.add_stage('Enterprise deal', 'Lost', outcome => 'failure');
+SELECT bg.allow_transition('Enterprise deal', 'Awareness', 'Evaluation');
+SELECT bg.allow_transition('Enterprise deal', 'Evaluation', 'Won');
+SELECT bg.allow_transition('Enterprise deal', 'Evaluation', 'Lost');
+SELECT bg.publish_stage_model('Enterprise deal');
+SELECT bg.set_stage_model('Security platform', 'Enterprise deal');
+SELECT bg.move_stage(bg.buying_group_id('Security platform', 2), 'Evaluation');
+SELECT bg.set_status(bg.buying_group_id('Security platform', 2), 'Security review scheduled');
+\o
+SELECT name, stage, status FROM bg.buying_groups ORDER BY id;
+SELECT bg.try_move_stage(bg.buying_group_id('Security platform', 1), 'Won') AS "Northwind straight to Won?";
+
+\echo 'Every change above is an event an application can consume (read, then acknowledge):'
+SELECT kind, count(*) AS events FROM bg.read_events('crm-app', 1000) GROUP BY kind ORDER BY kind;

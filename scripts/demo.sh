@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: build and install bg, start a throwaway PostgreSQL 15 cluster,
 # load a small sample (accounts and people), create a roles template with
-# conditions for the six default roles, and print every person's role.
+# conditions for the six default roles, and print every person's role, then
+# managed buying groups, engagement scores, a stage model and their events.
 # The cluster is removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
