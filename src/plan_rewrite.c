@@ -139,14 +139,6 @@ param_value(RewriteContext *ctx, Param *param)
 }
 
 /*
- * The columns a person argument must carry for template argument tmpl, or
- * NIL when it must stay as it is.  A constant template, or a bound parameter
- * whose value the plan may take as constant: the columns its conditions
- * read.  A parameter of a generic plan (PREPARE, drivers' named statements,
- * PL/pgSQL after five runs): the columns of every template of bg's catalog,
- * as the plan is made again when the catalog changes.
- */
-/*
  * The text of a template or model argument when the plan may take it as a
  * constant, or NULL; *generic: a parameter of a generic plan.
  */
