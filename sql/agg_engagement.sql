@@ -159,6 +159,14 @@ SELECT * FROM try($$SELECT bg_internal._group_engagement_combine(
     '{"template": "S", "members": [1], "raw": [1], "has_null": false}')$$);
 SELECT * FROM try($$SELECT bg_internal._group_engagement_final(
     '{"template": "Reference", "members": [1], "raw": [1], "has_null": false}')$$);
+-- member counts that would pass the int64 range when combined (10 values
+-- of 10^18 - 1): an error, not a wrapped negative count
+SELECT * FROM try($$WITH RECURSIVE c(n, t) AS (
+    SELECT 1, '{"template": "R", "members": [999999999999999999], "raw": [1], "has_null": false}'::bg.group_engagement_tally
+    UNION ALL
+    SELECT n + 1, bg_internal._group_engagement_combine(t, '{"template": "R", "members": [999999999999999999], "raw": [1], "has_null": false}')
+      FROM c WHERE n < 10)
+  SELECT count(*) FROM c$$);
 
 -- a weighting model weights at most 10 000 activity types (the aggregate's
 -- state holds every weighted type): the 10 001st is refused, an existing

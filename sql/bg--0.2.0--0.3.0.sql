@@ -3770,6 +3770,11 @@ BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF NOT isfinite($1) THEN
+        RAISE EXCEPTION 'as_of must be finite, not %', $1
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Scores are of the 30 days up to a point in time, such as now().';
+    END IF;
     IF $2 IS NULL THEN
         RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
@@ -3851,7 +3856,7 @@ $$;
 COMMENT ON FUNCTION bg_internal._mapped_sql(bg_internal.binding, text) IS 'Internal: SQL of a mapped column''s trimmed text in a read of the bound table, or NULL.';
 
 CREATE FUNCTION bg_internal._interest_role(s bg_internal.solution_interest, role text) RETURNS integer
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN (bg_internal._template_role(s.template_id, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
                                        role)).role_id;
@@ -3885,7 +3890,7 @@ CREATE FUNCTION bg_internal._linkedin_companies_rows(solution_interest text, mis
     RETURNS TABLE (companyname text, companywebsite text, companyemaildomain text, linkedincompanypageurl text,
                    stocksymbol text, industry text, city text, state text, companycountry text, zipcode text,
                    account_key text)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     a bg_internal.binding := bg_internal._bound('accounts');
@@ -3924,7 +3929,7 @@ COMMENT ON FUNCTION bg_internal._linkedin_companies_rows(text, text, double prec
 CREATE FUNCTION bg_internal._linkedin_contacts_rows(solution_interest text, role text, hash_emails boolean)
     RETURNS TABLE (email text, firstname text, lastname text, jobtitle text, employeecompany text, country text,
                    googleaid text, account_key text, person_key text)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     p bg_internal.binding := bg_internal._bound('people');
@@ -3978,7 +3983,7 @@ COMMENT ON FUNCTION bg_internal._export_columns(text) IS 'Internal: the columns 
 CREATE FUNCTION bg.acquisition_targets(solution_interest text)
     RETURNS TABLE (buying_group bigint, account_key text, account_name text, role text, members_needed integer,
                    criteria text, job_titles text[])
-    LANGUAGE c PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_acquisition_targets';
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_acquisition_targets';
 COMMENT ON FUNCTION bg.acquisition_targets(text) IS
     'One row per buying group of the solution interest and missing role (whose account you may SELECT): how many members the role still needs, its condition (NULL when it has none) and the job titles the condition looks for — what a contact vendor''s search needs.';
 
@@ -3986,14 +3991,14 @@ CREATE FUNCTION bg.linkedin_companies(solution_interest text, missing_role text 
                                       max_completeness double precision DEFAULT NULL)
     RETURNS TABLE (companyname text, companywebsite text, companyemaildomain text, linkedincompanypageurl text,
                    stocksymbol text, industry text, city text, state text, companycountry text, zipcode text)
-    LANGUAGE c PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_companies';
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_companies';
 COMMENT ON FUNCTION bg.linkedin_companies(text, text, double precision) IS
     'The accounts of the solution interest''s buying groups (those missing missing_role, at most max_completeness complete, and whose account you may SELECT) in the columns of LinkedIn Campaign Manager''s company-list template; warns under 300 rows, fails above 300 000.';
 
 CREATE FUNCTION bg.linkedin_contacts(solution_interest text, role text DEFAULT NULL, hash_emails boolean DEFAULT false)
     RETURNS TABLE (email text, firstname text, lastname text, jobtitle text, employeecompany text, country text,
                    googleaid text)
-    LANGUAGE c PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_contacts';
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_contacts';
 COMMENT ON FUNCTION bg.linkedin_contacts(text, text, boolean) IS
     'The current members of the solution interest''s buying groups (of one role, when given, and whose account and person you may SELECT) in the columns of LinkedIn Campaign Manager''s contact-list template; emails trimmed and lower-cased, or SHA-256 hex digests with hash_emails; warns under 300 rows, fails above 300 000.';
 
@@ -4559,7 +4564,7 @@ BEGIN
     ELSIF NOT lv = ANY (ARRAY['reader', 'writer', 'admin']) THEN
         RAISE EXCEPTION 'unknown access level "%"', $2
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists and engagement refreshes) and admin (also roles, templates, bindings, solution interests, stage models, weighting models and role models).';
+                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
     END IF;
     -- from scratch: a lower level than before takes the rest away
     PERFORM bg.revoke_access(r);
@@ -4571,7 +4576,7 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
-    'Gives a role one access level to bg: reader (views, evaluation functions and aggregates), writer (also member actions, creation jobs, sync and account lists) or admin (also roles, templates, bindings, solution interests and live mode). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
+    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
 
 -- sql/bg/engagement.sql: the weights follow the catalog generation; the

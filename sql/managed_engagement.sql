@@ -29,6 +29,8 @@ CREATE TABLE activity (person_id integer, activity_type varchar(20), occurred_at
 
 -- errors, in the order they are checked
 SELECT try($$SELECT bg.refresh_engagement(NULL)$$);
+SELECT try($$SELECT bg.refresh_engagement('infinity')$$);
+SELECT try($$SELECT bg.refresh_engagement('-infinity')$$);
 SELECT try($$SELECT bg.refresh_engagement('2026-11-29 12:00+00')$$);
 SELECT bg.bind_activities('activity');
 SELECT try($$SELECT bg.refresh_engagement('2026-11-29 12:00+00')$$);

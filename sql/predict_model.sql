@@ -169,6 +169,23 @@ SELECT try($$SELECT * FROM bg.evaluate_role_model('m')$$);
 CREATE TABLE two_labels (person_key integer, role text);
 INSERT INTO two_labels VALUES (1, 'Decision Maker'), (2, 'Influencer');
 SELECT bg.train_role_model('two', 'Tiny', 'two_labels') - 'ms';
+-- the training's own cross-validation gives up on these folds, and the model
+-- keeps every label all the same: one document per class
+SELECT class_docs, cv_accuracy FROM bg_internal.role_model WHERE name = 'two';
+-- every fold has labels but one holds the only Influencer: the training's
+-- cross-validation gives up there, and the model still counts it
+INSERT INTO person SELECT i, 1, 'Director ' || i FROM generate_series(1001, 1040) i;
+CREATE TABLE fold_labels AS
+WITH k AS (SELECT i, (hashtext(i::text)::bigint & 4294967295) % 5 AS fold FROM generate_series(1001, 1040) i)
+SELECT i AS person_key, CASE WHEN fold = 0 THEN 'Influencer' ELSE 'Decision Maker' END AS role
+  FROM k WHERE fold <> 0 OR i = (SELECT min(i) FROM k WHERE fold = 0);
+SELECT count(DISTINCT (hashtext(person_key::text)::bigint & 4294967295) % 5) AS folds_with_labels,
+       count(*) FILTER (WHERE role = 'Influencer') AS influencers FROM fold_labels;
+SELECT bg.train_role_model('folds', 'Tiny', 'fold_labels') - 'ms';
+SELECT class_docs[2] AS influencer_docs, cv_accuracy FROM bg_internal.role_model WHERE name = 'folds';
+SELECT bg.drop_role_model('folds');
+DROP TABLE fold_labels;
+DELETE FROM person WHERE id > 1000;
 SELECT (hashtext('1')::bigint & 4294967295) % 2 <> (hashtext('2')::bigint & 4294967295) % 2 AS different_folds;
 SELECT try($$SELECT * FROM bg.evaluate_role_model('two', 2)$$);
 SELECT try($$SELECT bg.drop_role_model('nope')$$);

@@ -95,15 +95,6 @@ corrupt:
 			 errmsg("invalid bg.activity_tally value")));
 }
 
-/* The UTC day of a finite timestamp (days since 2000-01-01, floored). */
-static int64
-utc_day(TimestampTz ts)
-{
-	int64		d = ts / USECS_PER_DAY;
-
-	return (ts % USECS_PER_DAY < 0) ? d - 1 : d;
-}
-
 /* Where an entry of t is named name, or -1. */
 static int
 find_type(const BgActivityTally *t, const char *name, int len, int hint)
@@ -193,7 +184,7 @@ bg_engagement_trans(PG_FUNCTION_ARGS)
 	if (i < 0)
 		PG_RETURN_POINTER(t);	/* a type the model does not weight */
 	*hint = i;
-	slot = utc_day(as_of) - utc_day(at);
+	slot = bg_utc_day(as_of) - bg_utc_day(at);
 	Assert(slot >= 0 && slot < BG_WINDOW_SLOTS);
 	if (t->entries[i].counts[slot] < BG_DAY_CAP)
 		t->entries[i].counts[slot]++;
@@ -243,7 +234,8 @@ bg_engagement_combine(PG_FUNCTION_ARGS)
 		if (n > BG_MAX_TYPES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many activity types in a bg.activity_tally value")));
+					 errmsg("too many activity types in a bg.activity_tally value"),
+					 errdetail("A value holds at most %d.", BG_MAX_TYPES)));
 		for (int i = 0; i < a->ntypes; i++, k++)
 		{
 			names[k] = BG_ENTRY_NAME(a, i);
@@ -444,6 +436,7 @@ bg_activity_tally_in(PG_FUNCTION_ARGS)
 		JsonbValue *e = getIthJsonbValueFromContainer(types->val.binary.data, i);
 		JsonbValue *days = json_key(e->val.binary.data, "days");
 
+		CHECK_FOR_INTERRUPTS();
 		if (days->type != jbvBinary || !JsonContainerIsArray(days->val.binary.data) ||
 			JsonContainerSize(days->val.binary.data) != BG_WINDOW_SLOTS)
 			bad_activity_input(input, "Every days must be an array of 31 counts.");

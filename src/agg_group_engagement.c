@@ -15,6 +15,7 @@
 
 #include <math.h>
 
+#include "common/int.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -243,7 +244,11 @@ bg_group_engagement_combine(PG_FUNCTION_ARGS)
 	a->has_null |= b->has_null;
 	for (int i = 0; i < a->nroles; i++)
 	{
-		a->roles[i].members += b->roles[i].members;
+		if (pg_add_s64_overflow(a->roles[i].members, b->roles[i].members, &a->roles[i].members))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("member count out of range in a bg.group_engagement_tally value of roles template \"%s\"",
+							BG_GROUP_NAME(a))));
 		a->roles[i].raw += b->roles[i].raw;
 		if (isinf(a->roles[i].raw))
 			float_overflow_error();

@@ -89,4 +89,13 @@ typedef struct BgGroupTally
 extern BgGroupTally *bg_group_tally_new(const char *template, int nroles);
 extern void bg_group_tally_check(const BgGroupTally *t);
 
+/* The UTC day of a finite timestamp (days since 2000-01-01, floored). */
+static inline int64
+bg_utc_day(TimestampTz ts)
+{
+	int64		d = ts / USECS_PER_DAY;
+
+	return (ts % USECS_PER_DAY < 0) ? d - 1 : d;
+}
+
 #endif							/* BG_ENGAGEMENT_H */

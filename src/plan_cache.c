@@ -150,6 +150,8 @@ bg_plan_set(PG_FUNCTION_ARGS)
 					 errmsg("argument types must not contain nulls")));
 		argtypes[i] = DatumGetObjectId(elems[i]);
 	}
+	/* the entry first: a key refused after SPI_keepplan would leak the plan */
+	e = plan_entry(key, true);
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	plan = SPI_prepare(query, n, argtypes);
@@ -159,7 +161,6 @@ bg_plan_set(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_keepplan failed");
 	SPI_finish();
 
-	e = plan_entry(key, true);
 	if (e->plan != NULL)
 		SPI_freeplan(e->plan);
 	e->plan = plan;

@@ -118,8 +118,13 @@ predict_site(FunctionCallInfo fcinfo, HeapTupleHeader *rowp, const char *fname)
 		s->cxt = cxt;
 		fcinfo->flinfo->fn_extra = s;
 	}
-	s->m = bg_role_model_get(model);
+	/*
+	 * The generation before the load: the load reads the catalog and may
+	 * take in invalidations; a model built under an older generation must
+	 * be built again, not taken as fresh (the model cache frees it then).
+	 */
 	s->generation = bg_catalog_generation;
+	s->m = bg_role_model_get(model);
 	old = MemoryContextSwitchTo(s->cxt);
 	s->model_name = pstrdup(model);
 	s->rowtype = rowtype;

@@ -35,7 +35,6 @@ typedef struct BgPerson
 	uint32		hash;
 	char		status;
 	uint32		idx;			/* in people[] */
-	int			len;
 	const char *key;
 } BgPerson;
 
@@ -89,15 +88,6 @@ typedef struct BgEngReceiver
 	char	   *buf;			/* a key as a C string */
 	int			buflen;
 } BgEngReceiver;
-
-/* The UTC day of a finite timestamp (days since 2000-01-01, floored). */
-static int64
-utc_day(TimestampTz ts)
-{
-	int64		d = ts / USECS_PER_DAY;
-
-	return (ts % USECS_PER_DAY < 0) ? d - 1 : d;
-}
 
 /* The index of a weighted type, or -1. */
 static int
@@ -167,7 +157,6 @@ person_index(BgEngReceiver *r, text *k)
 			r->keys = repalloc_huge(r->keys, sizeof(char *) * (Size) r->maxpeople);
 		}
 		p->key = MemoryContextStrdup(r->keycxt, r->buf);
-		p->len = len;
 		p->idx = r->npeople++;
 		r->sums[p->idx] = 0;
 		r->keys[p->idx] = p->key;
@@ -217,7 +206,7 @@ eng_receive(TupleTableSlot *slot, DestReceiver *self)
 		if ((Pointer) k != DatumGetPointer(d))
 			pfree(k);
 	}
-	day = r->as_of_day - utc_day(at);
+	day = r->as_of_day - bg_utc_day(at);
 	Assert(day >= 0 && day < BG_WINDOW_SLOTS);
 	cell = bgcell_insert(r->cells, ((uint64) person << 24) | ((uint64) t << 8) | (uint64) day, &found);
 	if (!found)
@@ -272,7 +261,7 @@ bg_read_engagement(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("as_of of bg.engagement_raw must be finite")));
-	r.as_of_day = utc_day(r.as_of);
+	r.as_of_day = bg_utc_day(r.as_of);
 	relid = PG_GETARG_OID(0);
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	owner = bg_read_owner(relid, &rowtype);

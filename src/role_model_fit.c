@@ -216,6 +216,40 @@ logk(const double *lut, int64 k)
 }
 
 /*
+ * Takes the examples of fold k out of f's counts (sign -1) or puts them
+ * back (sign 1); total[t] follows the counts of token t over all classes.
+ * Returns how many tokens entered (+) or left (-) the vocabulary.
+ */
+static int
+move_fold(BgFit *f, int32 *total, int k, int sign)
+{
+	int			C = f->nclasses;
+	int			moved = 0;
+
+	for (int e = 0; e < f->nex; e++)
+	{
+		int			c = f->ex_class[e];
+
+		CHECK_FOR_INTERRUPTS();
+		if (f->ex_fold[e] != k)
+			continue;
+		f->docs[c] += sign;
+		f->tokens[c] += sign * (f->ex_start[e + 1] - f->ex_start[e]);
+		for (int i = f->ex_start[e]; i < f->ex_start[e + 1]; i++)
+		{
+			int			t = f->ex_ids[i];
+
+			f->counts[(Size) t * C + c] += sign;
+			if (sign < 0 && --total[t] == 0)
+				moved--;
+			else if (sign > 0 && total[t]++ == 0)
+				moved++;
+		}
+	}
+	return moved;
+}
+
+/*
  * k-fold cross-validation: the confusion matrix (true × predicted), or NULL
  * with *problem set when a fold has no example or its complement fewer than
  * two classes.
@@ -258,24 +292,7 @@ cross_validate(BgFit *f, char **problem)
 		int			nactive = 0;
 
 		/* take the fold's examples out */
-		for (int e = 0; e < f->nex; e++)
-		{
-			int			c = f->ex_class[e];
-
-			CHECK_FOR_INTERRUPTS();
-			if (f->ex_fold[e] != k)
-				continue;
-			f->docs[c]--;
-			f->tokens[c] -= f->ex_start[e + 1] - f->ex_start[e];
-			for (int i = f->ex_start[e]; i < f->ex_start[e + 1]; i++)
-			{
-				int			t = f->ex_ids[i];
-
-				f->counts[(Size) t * C + c]--;
-				if (--total[t] == 0)
-					vf--;
-			}
-		}
+		vf += move_fold(f, total, k, -1);
 		for (int c = 0; c < C; c++)
 		{
 			ntrain += f->docs[c];
@@ -283,6 +300,8 @@ cross_validate(BgFit *f, char **problem)
 		}
 		if (nactive < 2)
 		{
+			/* the counts are the model's: whole again before giving up */
+			(void) move_fold(f, total, k, 1);
 			*problem = psprintf("Without fold %d of %d the labels have fewer than 2 classes.", k + 1, f->folds);
 			return NULL;
 		}
@@ -317,23 +336,7 @@ cross_validate(BgFit *f, char **problem)
 			confusion[f->ex_class[e] * C + best]++;
 		}
 		/* and put them back */
-		for (int e = 0; e < f->nex; e++)
-		{
-			int			c = f->ex_class[e];
-
-			CHECK_FOR_INTERRUPTS();
-			if (f->ex_fold[e] != k)
-				continue;
-			f->docs[c]++;
-			f->tokens[c] += f->ex_start[e + 1] - f->ex_start[e];
-			for (int i = f->ex_start[e]; i < f->ex_start[e + 1]; i++)
-			{
-				int			t = f->ex_ids[i];
-
-				f->counts[(Size) t * C + c]++;
-				total[t]++;
-			}
-		}
+		(void) move_fold(f, total, k, 1);
 	}
 	return confusion;
 }

@@ -347,15 +347,15 @@ PG_FUNCTION_INFO_V1(bg_visible);
 Datum
 bg_visible(PG_FUNCTION_ARGS)
 {
-	const char *kind = kind_arg(fcinfo);
 	VisibleCache *vc = fcinfo->flinfo->fn_extra;
 	Datum		value;
 	bool		result;
 
+	/* the kind is read once per call site, not per row */
 	if (vc == NULL)
 	{
 		spi_connect();
-		vc = visible_cache(fcinfo, kind);
+		vc = visible_cache(fcinfo, kind_arg(fcinfo));
 		SPI_finish();
 	}
 	if (!vc->readable)
@@ -375,7 +375,7 @@ bg_visible(PG_FUNCTION_ARGS)
 		int			rc = SPI_execute_plan(vc->probe, &value, &nulls, true, 1);
 
 		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "probing the %s failed: %s", kind, SPI_result_code_string(rc));
+			elog(ERROR, "probing the %s failed: %s", kind_arg(fcinfo), SPI_result_code_string(rc));
 		result = SPI_processed > 0;
 		vc->probes++;
 	}

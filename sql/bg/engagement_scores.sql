@@ -187,6 +187,11 @@ BEGIN
     IF $1 IS NULL THEN
         RAISE EXCEPTION 'as_of must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    IF NOT isfinite($1) THEN
+        RAISE EXCEPTION 'as_of must be finite, not %', $1
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Scores are of the 30 days up to a point in time, such as now().';
+    END IF;
     IF $2 IS NULL THEN
         RAISE EXCEPTION 'record_failure must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;

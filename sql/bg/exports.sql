@@ -26,7 +26,7 @@ COMMENT ON FUNCTION bg_internal._mapped_sql(bg_internal.binding, text) IS 'Inter
 
 -- The role of a solution interest's template named by an export's filter.
 CREATE FUNCTION bg_internal._interest_role(s bg_internal.solution_interest, role text) RETURNS integer
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RETURN (bg_internal._template_role(s.template_id, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
                                        role)).role_id;
@@ -68,7 +68,7 @@ CREATE FUNCTION bg_internal._linkedin_companies_rows(solution_interest text, mis
     RETURNS TABLE (companyname text, companywebsite text, companyemaildomain text, linkedincompanypageurl text,
                    stocksymbol text, industry text, city text, state text, companycountry text, zipcode text,
                    account_key text)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     a bg_internal.binding := bg_internal._bound('accounts');
@@ -111,7 +111,7 @@ COMMENT ON FUNCTION bg_internal._linkedin_companies_rows(text, text, double prec
 CREATE FUNCTION bg_internal._linkedin_contacts_rows(solution_interest text, role text, hash_emails boolean)
     RETURNS TABLE (email text, firstname text, lastname text, jobtitle text, employeecompany text, country text,
                    googleaid text, account_key text, person_key text)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s bg_internal.solution_interest := bg_internal._interest($1);
     p bg_internal.binding := bg_internal._bound('people');
@@ -168,7 +168,7 @@ COMMENT ON FUNCTION bg_internal._export_columns(text) IS 'Internal: the columns 
 CREATE FUNCTION bg.acquisition_targets(solution_interest text)
     RETURNS TABLE (buying_group bigint, account_key text, account_name text, role text, members_needed integer,
                    criteria text, job_titles text[])
-    LANGUAGE c PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_acquisition_targets';
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_acquisition_targets';
 COMMENT ON FUNCTION bg.acquisition_targets(text) IS
     'One row per buying group of the solution interest and missing role (whose account you may SELECT): how many members the role still needs, its condition (NULL when it has none) and the job titles the condition looks for — what a contact vendor''s search needs.';
 
@@ -176,13 +176,13 @@ CREATE FUNCTION bg.linkedin_companies(solution_interest text, missing_role text 
                                       max_completeness double precision DEFAULT NULL)
     RETURNS TABLE (companyname text, companywebsite text, companyemaildomain text, linkedincompanypageurl text,
                    stocksymbol text, industry text, city text, state text, companycountry text, zipcode text)
-    LANGUAGE c PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_companies';
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_companies';
 COMMENT ON FUNCTION bg.linkedin_companies(text, text, double precision) IS
     'The accounts of the solution interest''s buying groups (those missing missing_role, at most max_completeness complete, and whose account you may SELECT) in the columns of LinkedIn Campaign Manager''s company-list template; warns under 300 rows, fails above 300 000.';
 
 CREATE FUNCTION bg.linkedin_contacts(solution_interest text, role text DEFAULT NULL, hash_emails boolean DEFAULT false)
     RETURNS TABLE (email text, firstname text, lastname text, jobtitle text, employeecompany text, country text,
                    googleaid text)
-    LANGUAGE c PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_contacts';
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'bg_linkedin_contacts';
 COMMENT ON FUNCTION bg.linkedin_contacts(text, text, boolean) IS
     'The current members of the solution interest''s buying groups (of one role, when given, and whose account and person you may SELECT) in the columns of LinkedIn Campaign Manager''s contact-list template; emails trimmed and lower-cased, or SHA-256 hex digests with hash_emails; warns under 300 rows, fails above 300 000.';
