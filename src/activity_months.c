@@ -35,34 +35,19 @@
 static ArrayType *
 visible_keys(ArrayType *keys, MemoryContext cxt)
 {
-	FmgrInfo	sees_all;
-	FmgrInfo	visible;
-	Datum		people = CStringGetTextDatum("people");
+	BgViewFilter people;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
 	int			kept = 0;
 
 	deconstruct_array(keys, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	bg_internal_function("_sees_all", 1, &sees_all, cxt);
-	if (!DatumGetBool(FunctionCall1(&sees_all, people)))
+	bg_view_filter_init(&people, "people", cxt);
+	for (int i = 0; i < n; i++)
 	{
-		bg_internal_function("_visible", 2, &visible, cxt);
-		for (int i = 0; i < n; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (!nulls[i] && DatumGetBool(FunctionCall2(&visible, people, elems[i])))
-				elems[kept++] = elems[i];
-		}
-	}
-	else
-	{
-		for (int i = 0; i < n; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (!nulls[i])
-				elems[kept++] = elems[i];
-		}
+		CHECK_FOR_INTERRUPTS();
+		if (bg_view_filter_passes(&people, elems[i], nulls[i]))
+			elems[kept++] = elems[i];
 	}
 	if (kept == 0)
 		return NULL;

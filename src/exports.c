@@ -48,34 +48,6 @@ typedef struct BgExport
 	const char *hint;			/* how to make a LinkedIn list shorter */
 } BgExport;
 
-/* A filter of bg's views, with its own call site. */
-typedef struct BgFilter
-{
-	bool		all;			/* _sees_all(kind) */
-	FmgrInfo	visible;		/* _visible */
-	Datum		kind;
-} BgFilter;
-
-static void
-filter_init(BgFilter *f, const char *kind, MemoryContext cxt)
-{
-	FmgrInfo	sees_all;
-
-	f->kind = CStringGetTextDatum(kind);
-	bg_internal_function("_sees_all", 1, &sees_all, cxt);
-	f->all = DatumGetBool(FunctionCall1(&sees_all, f->kind));
-	if (!f->all)
-		bg_internal_function("_visible", 2, &f->visible, cxt);
-}
-
-static bool
-filter_passes(BgFilter *f, Datum key, bool isnull)
-{
-	if (isnull)
-		return false;
-	return f->all || DatumGetBool(FunctionCall2(&f->visible, f->kind, key));
-}
-
 /*
  * Errors unless the caller may SELECT every column of the bound table of
  * kind that the export reads (its name and mapped columns).  Called while
@@ -133,8 +105,8 @@ run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 	char		argnulls[3];
 	Datum	   *values;
 	bool	   *nulls;
-	BgFilter	accounts;
-	BgFilter	people;
+	BgViewFilter	accounts;
+	BgViewFilter	people;
 	bool		names = true;
 	BgSavedUser saved;
 	Portal		portal;
@@ -160,9 +132,9 @@ run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 	bg_restore_user(&saved);
 
 	/* as the caller, as bg's views ask */
-	filter_init(&accounts, "accounts", qcxt);
+	bg_view_filter_init(&accounts, "accounts", qcxt);
 	if (ex->person_col >= 0)
-		filter_init(&people, "people", qcxt);
+		bg_view_filter_init(&people, "people", qcxt);
 	if (ex->name_col >= 0)
 	{
 		FmgrInfo	sees_names;
@@ -190,9 +162,9 @@ run_export(FunctionCallInfo fcinfo, const BgExport *ex)
 		{
 			CHECK_FOR_INTERRUPTS();
 			heap_deform_tuple(tt->vals[i], tt->tupdesc, values, nulls);
-			if (!filter_passes(&accounts, values[ex->account_col], nulls[ex->account_col]))
+			if (!bg_view_filter_passes(&accounts, values[ex->account_col], nulls[ex->account_col]))
 				continue;
-			if (ex->person_col >= 0 && !filter_passes(&people, values[ex->person_col], nulls[ex->person_col]))
+			if (ex->person_col >= 0 && !bg_view_filter_passes(&people, values[ex->person_col], nulls[ex->person_col]))
 				continue;
 			if (ex->name_col >= 0 && !names)
 				nulls[ex->name_col] = true;

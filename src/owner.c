@@ -19,6 +19,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "parser/parse_func.h"
+#include "utils/builtins.h"
 #include "utils/syscache.h"
 
 #include "owner.h"
@@ -99,4 +100,26 @@ bg_internal_function(const char *name, int nargs, FmgrInfo *flinfo, MemoryContex
 						nargs, argtypes, false);
 	bg_restore_user(&saved);
 	fmgr_info_cxt(fn, flinfo, cxt);
+}
+
+/* The filter of bg's views for kind, its functions looked up in cxt. */
+void
+bg_view_filter_init(BgViewFilter *f, const char *kind, MemoryContext cxt)
+{
+	FmgrInfo	sees_all;
+
+	f->kind = CStringGetTextDatum(kind);
+	bg_internal_function("_sees_all", 1, &sees_all, cxt);
+	f->all = DatumGetBool(FunctionCall1(&sees_all, f->kind));
+	if (!f->all)
+		bg_internal_function("_visible", 2, &f->visible, cxt);
+}
+
+/* Whether the caller may SELECT the row of key (a NULL key: no). */
+bool
+bg_view_filter_passes(BgViewFilter *f, Datum key, bool isnull)
+{
+	if (isnull)
+		return false;
+	return f->all || DatumGetBool(FunctionCall2(&f->visible, f->kind, key));
 }

@@ -22,4 +22,18 @@ extern void bg_become_owner(BgSavedUser *saved);
 extern void bg_restore_user(const BgSavedUser *saved);
 extern void bg_internal_function(const char *name, int nargs, FmgrInfo *flinfo, MemoryContext cxt);
 
+/*
+ * The filter of bg's views for the bound table of kind ("people",
+ * "accounts"), as the caller: whether it may SELECT the row of a key.
+ */
+typedef struct BgViewFilter
+{
+	bool		all;			/* _sees_all(kind) */
+	FmgrInfo	visible;		/* _visible, one call site */
+	Datum		kind;
+} BgViewFilter;
+
+extern void bg_view_filter_init(BgViewFilter *f, const char *kind, MemoryContext cxt);
+extern bool bg_view_filter_passes(BgViewFilter *f, Datum key, bool isnull);
+
 #endif							/* BG_OWNER_H */
