@@ -3252,7 +3252,7 @@ CREATE FUNCTION bg_internal._move_stage(buying_group bigint, stage text, must bo
 DECLARE
     g bg_internal.buying_group := bg_internal._group($1);
     t bg_internal.stage := bg_internal._group_stage(g, $2);
-    f bg_internal.stage := (SELECT x FROM bg_internal.stage x WHERE x.id = g.stage_id);
+    f bg_internal.stage;
     allowed text;
 BEGIN
     IF g.stage_id = t.id THEN
@@ -3262,9 +3262,9 @@ BEGIN
         IF NOT must THEN
             RETURN false;
         END IF;
-        SELECT string_agg(format('"%s"', s.name), ', ' ORDER BY s.position) INTO allowed
-          FROM bg_internal.stage_transition x JOIN bg_internal.stage s ON s.id = x.to_stage_id
-         WHERE x.from_stage_id = f.id;
+        f := (SELECT x FROM bg_internal.stage x WHERE x.id = g.stage_id);
+        allowed := bg_internal._stage_list(t.model_id, ARRAY(SELECT x.to_stage_id FROM bg_internal.stage_transition x
+                                                             WHERE x.from_stage_id = f.id));
         RAISE EXCEPTION 'buying group % cannot move from stage "%" to stage "%"', g.id, f.name, t.name
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = format('Its stage model allows no transition from "%s" to "%s".', f.name, t.name),
