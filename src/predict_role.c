@@ -297,6 +297,7 @@ bg_explain_prediction(PG_FUNCTION_ARGS)
 	int		   *ids;
 	int			n = 0;
 	int			C;
+	Datum	   *class_names;
 
 	require_model_arg(fcinfo);
 	InitMaterializedSRF(fcinfo, 0);
@@ -311,6 +312,10 @@ bg_explain_prediction(PG_FUNCTION_ARGS)
 		if (s->ids[i] >= 0)
 			ids[n++] = s->ids[i];
 	qsort(ids, n, sizeof(int), cmp_int);
+	/* the classes' names once, not per token */
+	class_names = palloc(sizeof(Datum) * C);
+	for (int c = 0; c < C; c++)
+		class_names[c] = m->classes[c] != NULL ? CStringGetTextDatum(m->classes[c]) : (Datum) 0;
 	for (int c = 0; c < C; c++)
 	{
 		Datum		values[3];
@@ -318,20 +323,21 @@ bg_explain_prediction(PG_FUNCTION_ARGS)
 
 		if (!m->active[c])
 			continue;
-		if (m->classes[c] != NULL)
-			values[1] = CStringGetTextDatum(m->classes[c]);
-		else
-			nulls[1] = true;
+		values[1] = class_names[c];
+		nulls[1] = m->classes[c] == NULL;
 		values[2] = Float8GetDatum(m->logprior[c]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	for (int i = 0; i < n;)
 	{
 		int			j = i;
+		Datum		token;
 
 		CHECK_FOR_INTERRUPTS();
 		while (j < n && ids[j] == ids[i])
 			j++;
+		token = PointerGetDatum(cstring_to_text_with_len(m->vocab.pool + m->vocab.offs[ids[i]],
+														 m->vocab.lens[ids[i]]));
 		for (int c = 0; c < C; c++)
 		{
 			Datum		values[3];
@@ -339,12 +345,9 @@ bg_explain_prediction(PG_FUNCTION_ARGS)
 
 			if (!m->active[c])
 				continue;
-			values[0] = PointerGetDatum(cstring_to_text_with_len(m->vocab.pool + m->vocab.offs[ids[i]],
-																 m->vocab.lens[ids[i]]));
-			if (m->classes[c] != NULL)
-				values[1] = CStringGetTextDatum(m->classes[c]);
-			else
-				nulls[1] = true;
+			values[0] = token;
+			values[1] = class_names[c];
+			nulls[1] = m->classes[c] == NULL;
 			values[2] = Float8GetDatum((j - i) * m->logp[(Size) ids[i] * C + c]);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
