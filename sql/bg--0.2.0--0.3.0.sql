@@ -1782,26 +1782,13 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_TABLE_NAME = 'buying_group' THEN
-        IF TG_OP = 'INSERT' THEN
-            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
-            SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
-                   jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
-                                      'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
-                                      'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-                   coalesce(ctx, 'job')
-              FROM new_rows n
-              JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
-              LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
-             ORDER BY n.id;
-        ELSE
-            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
-            SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-                   to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
-              FROM old_rows o
-              JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
-              LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
-             ORDER BY o.id;
-        END IF;
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
+               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
+          FROM old_rows o
+          JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
+          LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
+         ORDER BY o.id;
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -1928,7 +1915,11 @@ BEGIN
         USING NULL::text[], s.id;
     GET DIAGNOSTICS nmembers = ROW_COUNT;
     PERFORM bg_internal._scores_stored(false);
+    -- the groups, and their group_created events (docs/design.md §7.3) with
+    -- their initial counts, in one statement: creation jobs are the only
+    -- writer of groups, so no trigger and no transition table of whole rows
     EXECUTE format('
+      WITH g AS (
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                      member_count, role_counts, completeness, role_completeness, missing_roles,
                                      stage_id, stage_entered_at)
@@ -1943,9 +1934,18 @@ BEGIN
                                FROM bg_internal.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
                               GROUP BY m.group_id) sc ON sc.group_id = acc.gid
                  CROSS JOIN (SELECT bg_internal._position_tally($4, NULL::integer) AS t) z
-                OFFSET 0) y',
+                OFFSET 0) y
+        RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at)
+      INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
+      SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $2, g.account_key,
+             pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                           ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+                                           ''stage'', $7, ''stage_entered_at'', g.stage_entered_at, ''job'', $3),
+             coalesce((SELECT bg_internal._event_context()), ''job'')
+        FROM g ORDER BY g.id',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
+        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at,
+              (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage);
     GET DIAGNOSTICS ngroups = ROW_COUNT;
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
@@ -1953,9 +1953,11 @@ BEGIN
                                                 at, 'created');
     END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
-    -- live mode and manual actions plan index scans right away
+    -- live mode and manual actions plan index scans right away.  Only the
+    -- columns those lookups filter and join on: the score columns (jsonb,
+    -- arrays) took ten times as long to sample, and autovacuum gets to them.
     IF ngroups >= 1000 THEN
-        ANALYZE bg_internal.buying_group;
+        ANALYZE bg_internal.buying_group (id, solution_interest_id, account_key);
     END IF;
     UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()
@@ -5228,8 +5230,6 @@ CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
-CREATE TRIGGER event_group_inserted AFTER INSERT ON bg_internal.buying_group REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();

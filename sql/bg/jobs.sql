@@ -80,7 +80,11 @@ BEGIN
         USING NULL::text[], s.id;
     GET DIAGNOSTICS nmembers = ROW_COUNT;
     PERFORM bg_internal._scores_stored(false);
+    -- the groups, and their group_created events (docs/design.md §7.3) with
+    -- their initial counts, in one statement: creation jobs are the only
+    -- writer of groups, so no trigger and no transition table of whole rows
     EXECUTE format('
+      WITH g AS (
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                      member_count, role_counts, completeness, role_completeness, missing_roles,
                                      stage_id, stage_entered_at)
@@ -95,9 +99,18 @@ BEGIN
                                FROM bg_internal.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
                               GROUP BY m.group_id) sc ON sc.group_id = acc.gid
                  CROSS JOIN (SELECT bg_internal._position_tally($4, NULL::integer) AS t) z
-                OFFSET 0) y',
+                OFFSET 0) y
+        RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at)
+      INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
+      SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $2, g.account_key,
+             pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                           ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+                                           ''stage'', $7, ''stage_entered_at'', g.stage_entered_at, ''job'', $3),
+             coalesce((SELECT bg_internal._event_context()), ''job'')
+        FROM g ORDER BY g.id',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
+        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at,
+              (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage);
     GET DIAGNOSTICS ngroups = ROW_COUNT;
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
@@ -105,9 +118,11 @@ BEGIN
                                                 at, 'created');
     END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
-    -- live mode and manual actions plan index scans right away
+    -- live mode and manual actions plan index scans right away.  Only the
+    -- columns those lookups filter and join on: the score columns (jsonb,
+    -- arrays) took ten times as long to sample, and autovacuum gets to them.
     IF ngroups >= 1000 THEN
-        ANALYZE bg_internal.buying_group;
+        ANALYZE bg_internal.buying_group (id, solution_interest_id, account_key);
     END IF;
     UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()
