@@ -252,3 +252,121 @@ COMMENT ON COLUMN bg.suggestions.confidence IS 'The model''s confidence in that 
 COMMENT ON COLUMN bg.suggestions.suggested_at IS 'When the suggestions run that made it started.';
 COMMENT ON COLUMN bg.suggestions.status IS 'pending, accepted (the person became a member with source ai) or dismissed (by bg.dismiss_suggestions, or closed by a manual decision that won over it).';
 COMMENT ON COLUMN bg.suggestions.decided_at IS 'When it was accepted or dismissed; NULL while pending.';
+
+-- The learned draft template (src/suggest_template.c): per target class
+-- (a role's position in the model, from 0), the terms of its condition in
+-- the order chosen, each negated or not.
+CREATE FUNCTION bg_internal._learn_terms(titles text[], classes integer[], targets integer[], candidates text[],
+                                         max_terms integer)
+    RETURNS TABLE (class integer, term text, negated boolean)
+    LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'bg_learn_terms';
+COMMENT ON FUNCTION bg_internal._learn_terms(text[], integer[], integer[], text[], integer) IS 'Internal: a greedy choice of the contains and not contains terms of each class''s condition, for the best F1 on labeled folded titles.';
+
+-- A condition of the condition language: the title column contains any of
+-- the positive terms and none of the negated ones (names and literals
+-- quoted; bg.set_condition stores the canonical text).
+CREATE FUNCTION bg_internal._terms_condition(col name, positive text[], negated text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN cardinality(positive) > 0 THEN
+           format('"%s" contains any (%s)', replace(col, '"', '""'),
+                  (SELECT string_agg(format('''%s''', replace(t, '''', '''''')), ', ' ORDER BY i)
+                     FROM unnest(positive) WITH ORDINALITY AS x(t, i)))
+           || CASE WHEN cardinality(negated) > 0 THEN
+                   format(' and "%s" not contains any (%s)', replace(col, '"', '""'),
+                          (SELECT string_agg(format('''%s''', replace(t, '''', '''''')), ', ' ORDER BY i)
+                             FROM unnest(negated) WITH ORDINALITY AS x(t, i)))
+                   ELSE '' END
+           END;
+$$;
+COMMENT ON FUNCTION bg_internal._terms_condition(name, text[], text[]) IS 'Internal: the condition text of a learned role''s terms.';
+
+CREATE FUNCTION bg.suggest_template(model text, new_template text, max_terms_per_role integer DEFAULT 8)
+    RETURNS TABLE (role text, condition text, "precision" double precision, recall double precision)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    m bg_internal.role_model := bg_internal._role_model($1);
+    n text := bg_internal._require_name($2, 'template name must not be null', 'template name must not be empty');
+    src text := (SELECT t.name FROM bg_internal.template t WHERE t.id = m.template_id);
+    p bg_internal.binding;
+    nc integer := cardinality(m.class_roles);
+    titles text[];
+    classes integer[];
+    cands text[];
+    lt_class integer[];
+    lt_term text[];
+    lt_negated boolean[];
+    r record;
+    cond text;
+BEGIN
+    IF $3 IS NULL THEN
+        RAISE EXCEPTION 'max_terms_per_role must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF $3 NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'max_terms_per_role must be between 1 and 100'
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = format('It is %s.', $3);
+    END IF;
+    -- the draft: the model's template's roles, weights and requirements (42710 when n exists)
+    PERFORM bg.copy_template(src, n);
+    p := bg_internal._bound('people');
+    PERFORM bg_internal._require_column(p.relid, m.title_column, 'job title column must not be null',
+        'A role model reads the job title column: the people binding''s job_title mapping, else a column named job_title.');
+    -- the labels (one example per label), their titles folded as conditions fold them
+    SELECT array_agg(bg_internal._fold(coalesce(x.title, '')) ORDER BY l.i), array_agg(l.c ORDER BY l.i)
+      INTO titles, classes
+      FROM unnest(m.label_keys, m.label_classes) WITH ORDINALITY AS l(k, c, i)
+      JOIN bg_internal._read(p.relid, bg_internal._role_model_people_sql(p, m.title_column, '{}'), m.label_keys)
+           AS x(k text, title text) ON x.k = l.k;
+    -- candidates: per class, the 100 title tokens it has most often
+    SELECT array_agg(DISTINCT y.tok ORDER BY y.tok) INTO cands
+      FROM (SELECT v.tok, row_number() OVER (PARTITION BY c.c ORDER BY m.counts[(v.i - 1) * nc + c.c + 1] DESC, v.tok) AS rk,
+                   m.counts[(v.i - 1) * nc + c.c + 1] AS cnt
+              FROM unnest(m.vocabulary) WITH ORDINALITY AS v(tok, i) CROSS JOIN generate_series(0, nc - 1) AS c(c)
+             WHERE strpos(v.tok, '=') = 0) y
+     WHERE y.rk <= 100 AND y.cnt > 0;
+    -- every role's terms at once (the candidates' matches are found once)
+    SELECT array_agg(lt.class ORDER BY lt.ord), array_agg(lt.term ORDER BY lt.ord), array_agg(lt.negated ORDER BY lt.ord)
+      INTO lt_class, lt_term, lt_negated
+      FROM bg_internal._learn_terms(coalesce(titles, '{}'), coalesce(classes, '{}'),
+                                    ARRAY(SELECT g FROM generate_series(0, nc - 2) g),
+                                    coalesce(cands, '{}'), $3) WITH ORDINALITY AS lt(class, term, negated, ord);
+    FOR r IN
+        SELECT x.role_id, ro.name, array_position(m.class_roles, x.role_id) - 1 AS cls
+          FROM bg_internal.template_role x JOIN bg_internal.role ro ON ro.id = x.role_id
+          JOIN bg_internal.template t ON t.id = x.template_id
+         WHERE t.name = n ORDER BY x.priority
+    LOOP
+        SELECT bg_internal._terms_condition(m.title_column,
+                   coalesce(array_agg(y.term ORDER BY y.i) FILTER (WHERE NOT y.negated), '{}'),
+                   coalesce(array_agg(y.term ORDER BY y.i) FILTER (WHERE y.negated), '{}'))
+          INTO cond
+          FROM unnest(lt_class, lt_term, lt_negated) WITH ORDINALITY AS y(class, term, negated, i)
+         WHERE y.class = r.cls;
+        PERFORM bg.set_condition(n, r.name, cond);
+        role := r.name;
+        condition := (SELECT x.condition FROM bg_internal.template_role x JOIN bg_internal.template t ON t.id = x.template_id
+                       WHERE t.name = n AND x.role_id = r.role_id);
+        "precision" := NULL;
+        recall := NULL;
+        IF condition IS NOT NULL THEN
+            -- the condition's precision and recall on the labels, as bg's
+            -- evaluator matches it on the people's rows (read as their owner)
+            EXECUTE format(
+                'WITH hit AS (SELECT DISTINCT x.k FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1, NULL, $2)
+                                                       AS x(k text, ok boolean)),
+                      l AS (SELECT l.c, h.k IS NOT NULL AS hit FROM unnest($1, $3) AS l(k, c) LEFT JOIN hit h ON h.k = l.k)
+                 SELECT CASE WHEN count(*) FILTER (WHERE l.hit) > 0
+                             THEN (count(*) FILTER (WHERE l.hit AND l.c = $4))::float8 / count(*) FILTER (WHERE l.hit) END,
+                        CASE WHEN count(*) FILTER (WHERE l.c = $4) > 0
+                             THEN (count(*) FILTER (WHERE l.hit AND l.c = $4))::float8 / count(*) FILTER (WHERE l.c = $4) END
+                   FROM l',
+                p.relid::oid,
+                format('SELECT %s, t FROM %s t WHERE t.%I = ANY ($1::%s[])',
+                       bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column)),
+                       p.relid, p.key_column, bg_internal._coltype(p.relid, p.key_column)))
+               INTO "precision", recall USING m.label_keys, condition, m.label_classes, r.cls;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION bg.suggest_template(text, text, integer) IS
+    'Creates a draft roles template from what a role model''s labels say: a copy of the model''s template (roles in its order, weights and requirements) whose conditions are learned — per role, up to max_terms_per_role title words and word pairs, chosen greedily for the best F1 on the labels, written as job_title contains any (...) and, where it raises precision, not contains any (...). Returns each role''s condition (NULL: nothing learned) with its precision and recall on the labels, as bg''s evaluator matches it.';
