@@ -171,6 +171,27 @@ SELECT person_key, status FROM bg.suggestions ORDER BY person_key::int;
 -- rows of the people table work as keys
 SELECT bg.dismiss_suggestions(bg.buying_group_id('Security', 1), ARRAY(SELECT p FROM person p WHERE p.id = 13));
 
+-- the learned draft template: a copy of the model's template (its order,
+-- weights and requirements) with learned conditions and their precision
+-- and recall on the labels
+SELECT * FROM bg.suggest_template('m', 'sec learned');
+SELECT template, priority, role, weight, condition, required, members_required
+  FROM bg.template_roles WHERE template IN ('sec', 'sec learned') ORDER BY template, priority;
+SELECT name, status FROM bg.templates WHERE name = 'sec learned';
+-- names and literals are quoted as the condition language wants
+CREATE TABLE quoted ("Job ""T""" text);
+SELECT bg.check_condition(bg_internal._terms_condition('Job "T"', ARRAY['o''neil', 'a b'], ARRAY['x']), 'quoted');
+SELECT bg_internal._terms_condition('job_title', '{}', ARRAY['x']) IS NULL AS nothing_learned;
+SELECT try($$SELECT bg.suggest_template(NULL, 'x')$$);
+SELECT try($$SELECT bg.suggest_template('nope', 'x')$$);
+SELECT try($$SELECT bg.suggest_template('m', NULL)$$);
+SELECT try($$SELECT bg.suggest_template('m', ' ')$$);
+SELECT try($$SELECT bg.suggest_template('m', 'sec learned')$$);
+SELECT try($$SELECT bg.suggest_template('m', 'x', NULL)$$);
+SELECT try($$SELECT bg.suggest_template('m', 'x', 0)$$);
+SELECT try($$SELECT bg.suggest_template('m', 'x', 101)$$);
+SELECT count(*) AS templates FROM bg.templates WHERE name = 'x';
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA regress_predict_suggestions CASCADE;
