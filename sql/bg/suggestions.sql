@@ -261,6 +261,7 @@ CREATE FUNCTION bg_internal._learn_terms(titles text[], classes integer[], targe
     RETURNS TABLE (class integer, term text, negated boolean)
     LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'bg_learn_terms';
 COMMENT ON FUNCTION bg_internal._learn_terms(text[], integer[], integer[], text[], integer) IS 'Internal: a greedy choice of the contains and not contains terms of each class''s condition, for the best F1 on labeled folded titles.';
+REVOKE EXECUTE ON FUNCTION bg_internal._learn_terms(text[], integer[], integer[], text[], integer) FROM PUBLIC;
 
 -- A condition of the condition language: the title column contains any of
 -- the positive terms and none of the negated ones (names and literals
