@@ -1721,13 +1721,15 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM bg_internal.member;      -- (TRUNCATE here would fail when both are truncated together)
         DELETE FROM bg_internal.stage_move;
+        DELETE FROM bg_internal.suggestion;
     ELSE
         DELETE FROM bg_internal.member m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
         DELETE FROM bg_internal.stage_move m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
+        DELETE FROM bg_internal.suggestion m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members and the stage history of deleted buying groups.';
+COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members, the stage history and the suggestions of deleted buying groups.';
 
 CREATE OR REPLACE FUNCTION bg_internal._role_renamed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -4288,21 +4290,6 @@ END $$;
 COMMENT ON FUNCTION bg.drop_role_model(text) IS 'Drops a role model.';
 
 -- sql/bg/suggestions.sql
-CREATE FUNCTION bg_internal._suggestions_groups_deleted() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF bg_internal._restoring() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM bg_internal.suggestion;
-    ELSE
-        DELETE FROM bg_internal.suggestion t WHERE t.group_id IN (SELECT o.id FROM old_rows o);
-    END IF;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION bg_internal._suggestions_groups_deleted() IS 'Internal: deletes the suggestions of deleted buying groups.';
-
 CREATE FUNCTION bg_internal._run_suggestions(jid bigint, arg text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -4322,15 +4309,14 @@ BEGIN
      WHERE g.id = t.group_id AND g.solution_interest_id = s.id AND t.status = 'pending';
     EXECUTE 'WITH RECURSIVE ' || walk || format(',
         c AS (
-          SELECT DISTINCT ON (w.root, r.pkey) w.root AS group_id, r.pkey, (r.pr).role AS rn, (r.pr).confidence AS conf
+          SELECT w.root AS group_id, r.pkey, (r.pr).role AS rn, (r.pr).confidence AS conf
             FROM walk w
             JOIN (SELECT r.k, r.pkey, bg.predict_role(%L, person) AS pr
                     FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                            (SELECT pg_catalog.array_agg(DISTINCT y.aval::text) FROM walk y WHERE NOT y.is_cycle))
                          AS r(k text, pkey text, %s)
                    CROSS JOIN LATERAL (SELECT %s) AS person) r ON r.k = w.aval::text
-           WHERE NOT w.is_cycle
-           ORDER BY w.root, r.pkey)
+           WHERE NOT w.is_cycle)
         INSERT INTO bg_internal.suggestion (group_id, person_key, role_id, confidence, suggested_at)
         SELECT c.group_id, c.pkey, %s, c.conf, $3
           FROM c
@@ -5388,14 +5374,10 @@ COMMENT ON COLUMN bg.role_models.features IS 'The extra people columns it reads 
 COMMENT ON COLUMN bg.role_models.cv_accuracy IS 'Its 5-fold cross-validated accuracy when trained (0..1); NULL when the labels were too few to split.';
 
 -- sql/bg/suggestions.sql: what pg_dump keeps of the suggestions, no change
--- on a Citus worker, suggestions going with their group, the view
+-- on a Citus worker, the view
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.suggestion', '');
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.suggestion
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
-CREATE TRIGGER suggestion_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._suggestions_groups_deleted();
-CREATE TRIGGER suggestion_group_truncated AFTER TRUNCATE ON bg_internal.buying_group
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._suggestions_groups_deleted();
 REVOKE EXECUTE ON FUNCTION bg_internal._learn_terms(text[], integer[], integer[], text[], integer) FROM PUBLIC;
 CREATE VIEW bg.suggestions WITH (security_barrier) AS
 SELECT t.group_id AS buying_group, t.person_key, r.name AS role, t.confidence, t.suggested_at, t.status, t.decided_at

@@ -9,7 +9,8 @@
 -- Pending suggestions live in their own table, never in bg_internal.member:
 -- the stored scores, the scores code and every view of members see only
 -- accepted ones, which are ordinary members.  One row per group and person,
--- kept once decided, so that a dismissed person is not suggested again.
+-- kept once decided, so that a dismissed person is not suggested again;
+-- the rows go with their group (bg_internal._groups_deleted, scores.sql).
 --
 -- Locks (docs/design.md §6.8): a suggestions run takes the interest lock
 -- exclusively (as a creation job); accepting and dismissing take it shared
@@ -32,26 +33,6 @@ SELECT pg_catalog.pg_extension_config_dump('bg_internal.suggestion', '');
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.suggestion
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
--- Suggestions go with their group.
-CREATE FUNCTION bg_internal._suggestions_groups_deleted() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF bg_internal._restoring() THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'TRUNCATE' THEN
-        DELETE FROM bg_internal.suggestion;
-    ELSE
-        DELETE FROM bg_internal.suggestion t WHERE t.group_id IN (SELECT o.id FROM old_rows o);
-    END IF;
-    RETURN NULL;
-END $$;
-COMMENT ON FUNCTION bg_internal._suggestions_groups_deleted() IS 'Internal: deletes the suggestions of deleted buying groups.';
-CREATE TRIGGER suggestion_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._suggestions_groups_deleted();
-CREATE TRIGGER suggestion_group_truncated AFTER TRUNCATE ON bg_internal.buying_group
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._suggestions_groups_deleted();
-
 -- The run of a suggestions job (the interest locked exclusively by the
 -- caller; arg: the interest's id, the model's name, min_confidence): the
 -- interest's pending suggestions are replaced by the predictions of this
@@ -60,7 +41,9 @@ CREATE TRIGGER suggestion_group_truncated AFTER TRUNCATE ON bg_internal.buying_g
 -- — and predicted; a person is suggested when the predicted role (not no
 -- role) has at least min_confidence and the person is neither a current
 -- member of the group nor removed from it by hand, and never again once a
--- suggestion of that group and person was accepted or dismissed.
+-- suggestion of that group and person was accepted or dismissed.  (A walk
+-- reaches a person once per group: an account has one parent, and cycles
+-- are errors.)
 CREATE FUNCTION bg_internal._run_suggestions(jid bigint, arg text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -80,15 +63,14 @@ BEGIN
      WHERE g.id = t.group_id AND g.solution_interest_id = s.id AND t.status = 'pending';
     EXECUTE 'WITH RECURSIVE ' || walk || format(',
         c AS (
-          SELECT DISTINCT ON (w.root, r.pkey) w.root AS group_id, r.pkey, (r.pr).role AS rn, (r.pr).confidence AS conf
+          SELECT w.root AS group_id, r.pkey, (r.pr).role AS rn, (r.pr).confidence AS conf
             FROM walk w
             JOIN (SELECT r.k, r.pkey, bg.predict_role(%L, person) AS pr
                     FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                            (SELECT pg_catalog.array_agg(DISTINCT y.aval::text) FROM walk y WHERE NOT y.is_cycle))
                          AS r(k text, pkey text, %s)
                    CROSS JOIN LATERAL (SELECT %s) AS person) r ON r.k = w.aval::text
-           WHERE NOT w.is_cycle
-           ORDER BY w.root, r.pkey)
+           WHERE NOT w.is_cycle)
         INSERT INTO bg_internal.suggestion (group_id, person_key, role_id, confidence, suggested_at)
         SELECT c.group_id, c.pkey, %s, c.conf, $3
           FROM c
