@@ -192,7 +192,23 @@ SELECT try($$SELECT bg.suggest_template('m', 'x', 0)$$);
 SELECT try($$SELECT bg.suggest_template('m', 'x', 101)$$);
 SELECT count(*) AS templates FROM bg.templates WHERE name = 'x';
 
+-- bg.suggestions shows the rows bg.members would: only people and accounts
+-- the querying role may SELECT (here a policy hides person 14)
+CREATE ROLE regress_suggestions_reader;
+SELECT bg.grant_access('regress_suggestions_reader', 'reader');
+GRANT USAGE ON SCHEMA regress_predict_suggestions TO regress_suggestions_reader;
+GRANT SELECT ON account, person TO regress_suggestions_reader;
+ALTER TABLE person ENABLE ROW LEVEL SECURITY;
+CREATE POLICY hide_14 ON person FOR SELECT USING (id <> 14);
+SELECT string_agg(person_key, ', ' ORDER BY person_key::int) AS superuser_sees FROM bg.suggestions;
+SET ROLE regress_suggestions_reader;
+SELECT string_agg(person_key, ', ' ORDER BY person_key::int) AS reader_sees FROM bg.suggestions;
+SELECT try(format('SELECT bg.dismiss_suggestions(%s)', bg.buying_group_id('Security', 1)));
+RESET ROLE;
+SELECT bg.revoke_access('regress_suggestions_reader');
+
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA regress_predict_suggestions CASCADE;
 DROP EXTENSION bg CASCADE;
+DROP ROLE regress_suggestions_reader;
