@@ -192,6 +192,15 @@ SELECT try($$SELECT bg.suggest_template('m', 'x', 0)$$);
 SELECT try($$SELECT bg.suggest_template('m', 'x', 101)$$);
 SELECT count(*) AS templates FROM bg.templates WHERE name = 'x';
 
+-- an untyped NULL (the text overload) also means all of the group's
+SELECT bg.dismiss_suggestions(bg.buying_group_id('Security', 2), NULL);
+
+-- the learned terms match as contains does: 'it' inside 'digital' counts
+SELECT * FROM bg_internal._learn_terms(ARRAY['digital lead', 'it manager', 'sales rep', 'sales lead'],
+                                       ARRAY[0, 0, 1, 1], ARRAY[0, 1], ARRAY['it', 'lead', 'sales'], 5);
+SELECT try($$SELECT bg_internal._learn_terms(NULL, '{}', '{}', '{}', 1)$$);
+SELECT try($$SELECT bg_internal._learn_terms('{a}', '{}', '{}', '{}', 1)$$);
+
 -- bg.suggestions shows the rows bg.members would: only people and accounts
 -- the querying role may SELECT (here a policy hides person 14)
 CREATE ROLE regress_suggestions_reader;
