@@ -34,12 +34,10 @@
 
 typedef struct LearnState
 {
-	int			nex;			/* examples */
-	int			nwords;			/* uint64 words per bitmap */
+	int			nwords;			/* uint64 words per bitmap of the examples */
 	uint64	   *pos;			/* examples of the target class */
 	uint64	   *uni;			/* matches of the chosen positive terms */
 	uint64	   *neg;			/* matches of the chosen negated terms */
-	uint64	   *scratch;
 } LearnState;
 
 /* |(uni | add) & ~(neg | sub) & pos| and |(uni | add) & ~(neg | sub)|; add, sub may be NULL */
@@ -109,13 +107,11 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
-	s.nex = nt;
 	s.nwords = (nt + 63) / 64;
 	bitmap_bytes = mul_size((Size) s.nwords, sizeof(uint64));
 	s.pos = palloc0(bitmap_bytes);
 	s.uni = palloc0(bitmap_bytes);
 	s.neg = palloc0(bitmap_bytes);
-	s.scratch = palloc0(bitmap_bytes);
 	matches = palloc_extended(Max(mul_size(bitmap_bytes, (Size) nk), 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	used = palloc0(sizeof(bool) * Max(nk, 1));
 
