@@ -4519,13 +4519,25 @@ BEGIN
       FROM unnest(m.label_keys, m.label_classes) WITH ORDINALITY AS l(k, c, i)
       JOIN bg_internal._read(p.relid, bg_internal._role_model_people_sql(p, m.title_column, '{}'), m.label_keys)
            AS x(k text, title text) ON x.k = l.k;
-    -- candidates: per class, the 100 title tokens it has most often
-    SELECT array_agg(DISTINCT y.tok ORDER BY y.tok) INTO cands
-      FROM (SELECT v.tok, row_number() OVER (PARTITION BY c.c ORDER BY m.counts[(v.i - 1) * nc + c.c + 1] DESC, v.tok) AS rk,
-                   m.counts[(v.i - 1) * nc + c.c + 1] AS cnt
-              FROM unnest(m.vocabulary) WITH ORDINALITY AS v(tok, i) CROSS JOIN generate_series(0, nc - 1) AS c(c)
-             WHERE strpos(v.tok, '=') = 0) y
-     WHERE y.rk <= 100 AND y.cnt > 0;
+    -- candidates: per class, the 100 title tokens it has most often, and
+    -- the stems (prefixes of at least four characters) that two or more of
+    -- those words share: one `contains` term then covers the forms of a
+    -- word ('direct' for directeur and directrice)
+    WITH top AS (
+        SELECT DISTINCT y.tok
+          FROM (SELECT v.tok, row_number() OVER (PARTITION BY c.c ORDER BY m.counts[(v.i - 1) * nc + c.c + 1] DESC, v.tok) AS rk,
+                       m.counts[(v.i - 1) * nc + c.c + 1] AS cnt
+                  FROM unnest(m.vocabulary) WITH ORDINALITY AS v(tok, i) CROSS JOIN generate_series(0, nc - 1) AS c(c)
+                 WHERE strpos(v.tok, '=') = 0) y
+         WHERE y.rk <= 100 AND y.cnt > 0),
+    stems AS (
+        SELECT substr(t.tok, 1, n.n) AS tok
+          FROM top t CROSS JOIN LATERAL generate_series(4, length(t.tok) - 1) AS n(n)
+         WHERE strpos(t.tok, ' ') = 0
+         GROUP BY 1 HAVING count(*) >= 2)
+    -- longest first: of terms that match alike, the greedy keeps the first
+    SELECT array_agg(x.tok ORDER BY length(x.tok) DESC, x.tok) INTO cands
+      FROM (SELECT tok FROM top UNION SELECT tok FROM stems) x;
     -- every role's terms at once (the candidates' matches are found once)
     SELECT array_agg(lt.class ORDER BY lt.ord), array_agg(lt.term ORDER BY lt.ord), array_agg(lt.negated ORDER BY lt.ord)
       INTO lt_class, lt_term, lt_negated
@@ -4572,7 +4584,7 @@ BEGIN
     END LOOP;
 END $$;
 COMMENT ON FUNCTION bg.suggest_template(text, text, integer) IS
-    'Creates a draft roles template from what a role model''s labels say: a copy of the model''s template (roles in its order, weights and requirements) whose conditions are learned — per role, up to max_terms_per_role title words and word pairs, chosen greedily for the best F1 on the labels, written as job_title contains any (...) and, where it raises precision, not contains any (...). Returns each role''s condition (NULL: nothing learned) with its precision and recall on the labels, as bg''s evaluator matches it.';
+    'Creates a draft roles template from what a role model''s labels say: a copy of the model''s template (roles in its order, weights and requirements) whose conditions are learned — per role, up to max_terms_per_role title words, word pairs and shared stems (and as many excluded ones), chosen greedily for the best F1 on the labels, written as job_title contains any (...) and, where it raises precision, not contains any (...). Returns each role''s condition (NULL: nothing learned) with its precision and recall on the labels, as bg''s evaluator matches it.';
 
 -- sql/bg/ddl_guard.sql
 CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURNS text[]

@@ -5,7 +5,8 @@
  * bg_internal._learn_terms(titles text[], classes integer[], targets
  * integer[], candidates text[], max_terms integer) RETURNS TABLE (class
  * integer, term text, negated boolean): for each target class, a greedy
- * choice of up to max_terms candidate terms for the condition
+ * choice of up to max_terms positive and up to max_terms negated candidate
+ * terms for the condition
  *
  *     title contains any (positive terms) and title not contains any (negated terms)
  *
@@ -14,7 +15,9 @@
  * `contains` does: a substring of the folded title (the candidates are
  * folded tokens, so folding them again changes nothing).  Each step adds the
  * term — positive, or negated once there is a positive one — that raises the
- * F1 of the condition on the labels most (ties: the earlier candidate); it
+ * F1 of the condition on the labels most (ties: the earlier candidate, so
+ * the caller lists longer terms first: a stem and the word it covers alone
+ * match alike, and the word reads better); it
  * stops when no term raises it.  A positive term must add more examples of
  * the class than of others: else a short token that is a substring of
  * everything ('d', 'it') would win the first step on recall alone and leave
@@ -145,7 +148,7 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 		int64		npos = 0;
 		int64		tp,
 					size;
-		int			nchosen = 0;
+		int			nnegated = 0;
 		int			npositive = 0;
 		double		f1;
 
@@ -165,7 +168,7 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 		if (npos == 0)
 			continue;
 		f1 = 0.0;
-		while (nchosen < max_terms)
+		while (npositive < max_terms || nnegated < max_terms)
 		{
 			int			best = -1;
 			bool		best_negated = false;
@@ -186,13 +189,13 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 				count_selection(&s, mk, NULL, &tp, &size);
 				f = f1_of(tp, size, npos);
 				/* the people a positive term adds must be mostly of the role */
-				if (f > best_f1 + 1e-12 && 2 * (tp - cur_tp) > size - cur_size)
+				if (npositive < max_terms && f > best_f1 + 1e-12 && 2 * (tp - cur_tp) > size - cur_size)
 				{
 					best = k;
 					best_negated = false;
 					best_f1 = f;
 				}
-				if (npositive > 0)
+				if (npositive > 0 && nnegated < max_terms)
 				{
 					count_selection(&s, NULL, mk, &tp, &size);
 					f = f1_of(tp, size, npos);
@@ -215,8 +218,9 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 				for (int w = 0; w < s.nwords; w++)
 					into[w] |= mk[w];
 				used[best] = true;
-				nchosen++;
-				if (!best_negated)
+				if (best_negated)
+					nnegated++;
+				else
 					npositive++;
 				f1 = best_f1;
 				values[0] = Int32GetDatum(target);
