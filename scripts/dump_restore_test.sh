@@ -5,7 +5,8 @@
 # included), activity bands (a default's changed value too), weighting models
 # and their weights, the activities binding, the stored engagement scores, stage models
 # with their stages, the groups' stages, status and stage history, role models
-# (their predictions) come back identical, the default roles are not duplicated, and
+# (their predictions), enrichment jobs with their change log (an undone one
+# too) come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -26,10 +27,10 @@ createdb $dst
 psql -X -q -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
 CREATE EXTENSION bg;
 CREATE SCHEMA crm;
-CREATE TABLE crm.person (id int, account_id int, job_title text, seniority int);
+CREATE TABLE crm.person (id int, account_id int, job_title text, seniority int, email text);
 CREATE TABLE crm.account (id int, name text, parent_id int, domain text);
 INSERT INTO crm.person VALUES (1, 1, 'VP Sales', 5), (2, 1, 'Engineer', 2);
-SELECT bg.bind_people('crm.person', job_title => 'job_title');
+SELECT bg.bind_people('crm.person', job_title => 'job_title', email => 'email');
 SELECT bg.bind_accounts('crm.account', parent => 'parent_id', domain => 'domain');
 SELECT bg.create_role('Legal Approver', 'Signs off');
 SELECT bg.create_template('T', 'dumped');
@@ -87,6 +88,13 @@ SELECT bg.ack_events('dumped', (SELECT read_up_to FROM bg.consumers WHERE name =
 SELECT bg.train_role_model('M', 'T');
 CREATE TABLE crm.labels AS SELECT id AS person_key, bg.role_for('T', p) AS role FROM crm.person p;
 SELECT bg.train_role_model('M draft', 'T draft', 'crm.labels', ARRAY['seniority']);
+INSERT INTO crm.person VALUES (6, 3, 'Analyst', NULL, 'ann@globex.com');
+CREATE TABLE crm.vendor (email text, seniority int);
+INSERT INTO crm.vendor VALUES ('Ann@Globex.com', 3);
+SELECT bg.enrich_people('crm.vendor');
+CREATE TABLE crm.vendor2 (email text, job_title text);
+INSERT INTO crm.vendor2 VALUES ('ann@globex.com', 'Senior Analyst');
+SELECT bg.undo_enrichment(bg.enrich_people('crm.vendor2', overwrite => true));
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -127,6 +135,8 @@ SELECT name, acknowledged_up_to, pending, read_up_to FROM bg.consumers;
 SELECT * FROM bg.members_at((SELECT committed_at FROM bg.events ORDER BY id LIMIT 1)) ORDER BY 1, 4;
 SELECT * FROM bg.role_models;
 SELECT id, bg.predict_role('M', p), bg.predict_role('M draft', p) FROM crm.person p ORDER BY id;
+SELECT * FROM bg.enrichment_changes ORDER BY 1, 2, 3;
+SELECT id, kind, counts FROM bg.jobs WHERE kind = 'enrichment';
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -156,6 +166,14 @@ SELECT bg.create_stage_model('After restore');
 SELECT bg.add_stage('After restore', 'First', entry => true);
 SELECT bg.move_stage(bg.buying_group_id('S', 2), 'Lost');
 SQL
+# the restored change log keeps working: the first enrichment can be undone
+undone=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "SELECT bg.undo_enrichment(min(id)) FROM bg.jobs WHERE kind = 'enrichment'" \
+    -c "SELECT seniority IS NULL FROM crm.person WHERE id = 6" | tail -2 | tr '\n' ' ')
+if [ "$undone" != "1 t " ]; then
+    echo "dump_restore ... FAILED: an enrichment cannot be undone after the restore ($undone)"
+    exit 1
+fi
 # live mode still works after the restore: a new matching person joins at once
 joined=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
     -c "INSERT INTO crm.person VALUES (5, 1, 'VP Security', 5)" \

@@ -206,7 +206,8 @@ BEGIN
     IF match_on = 'email' THEN
         dom_sql := CASE WHEN EXISTS (SELECT FROM pg_attribute x WHERE x.attrelid = source AND x.attname = 'domain'
                                         AND x.attnum > 0 AND NOT x.attisdropped)
-                        THEN bg_internal._domain_sql('s.domain')
+                        THEN format('COALESCE(%s, %s)', bg_internal._domain_sql('s.domain'),
+                                    bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])))
                         ELSE bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])) END;
         q_v := format('SELECT NULLIF(pg_catalog.lower(y.m1), '''') AS mk, y.* FROM (SELECT %s AS m1, %s AS dom, %s FROM %s s) y',
                       m_exprs[1], dom_sql, array_to_string(ns, ', '), source);
