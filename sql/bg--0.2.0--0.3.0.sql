@@ -4201,7 +4201,8 @@ BEGIN
     IF match_on = 'email' THEN
         dom_sql := CASE WHEN EXISTS (SELECT FROM pg_attribute x WHERE x.attrelid = source AND x.attname = 'domain'
                                         AND x.attnum > 0 AND NOT x.attisdropped)
-                        THEN bg_internal._domain_sql('s.domain')
+                        THEN format('COALESCE(%s, %s)', bg_internal._domain_sql('s.domain'),
+                                    bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])))
                         ELSE bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])) END;
         q_v := format('SELECT NULLIF(pg_catalog.lower(y.m1), '''') AS mk, y.* FROM (SELECT %s AS m1, %s AS dom, %s FROM %s s) y',
                       m_exprs[1], dom_sql, array_to_string(ns, ', '), source);
@@ -5538,7 +5539,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
-                               'linkedin_companies', 'linkedin_contacts',
+                               'linkedin_companies', 'linkedin_contacts', 'enrich_people', 'undo_enrichment',
                                'read_events', 'ack_events', 'drop_consumer')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
@@ -5715,6 +5716,8 @@ COMMENT ON COLUMN bg.consumers.acknowledged_at IS 'When it last acknowledged eve
 -- sql/bg/enrichment.sql: the log of bg.enrich_people (tables.sql: its table
 -- is dumped)
 SELECT pg_catalog.pg_extension_config_dump('bg_internal.enrichment_change', '');
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.enrichment_change
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 CREATE VIEW bg.enrichment_changes WITH (security_barrier) AS
 SELECT c.job_id AS job, c.person_key, c.column_name::pg_catalog.text AS column_name, c.old_value, c.new_value,
        c.undone, c.inserted

@@ -9,6 +9,10 @@
 -- owner again, the changes the statement returns are logged in
 -- bg_internal.enrichment_change.
 
+-- Written on the coordinator only (docs/design.md §12.3), as bg's other tables.
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.enrichment_change
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+
 -- The SQL of a domain from expr (a domain, a website URL or an email's part
 -- after the @): trimmed, lower-cased, without scheme, "www.", port or path;
 -- NULL when that leaves nothing.
