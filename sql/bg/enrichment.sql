@@ -347,7 +347,7 @@ DECLARE
     p bg_internal.binding;
     names name[];
     aggs text[] := '{}'; curs text[] := '{}'; ds text[] := '{}'; sets text[] := '{}'; rs text[] := '{}';
-    rets text[] := '{}'; outs text[] := '{}';
+    outs text[] := '{}';
 BEGIN
     IF job IS NULL THEN
         RAISE EXCEPTION 'job must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -363,13 +363,13 @@ BEGIN
     ELSIF jr.counts ? 'undone_at' THEN
         RAISE EXCEPTION 'enrichment job % was undone already', job
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It was undone at %s.', jr.counts ->> 'undone_at');
+                  DETAIL = 'bg.jobs shows when (counts ->> ''undone_at'') and how many values it restored and kept.';
     END IF;
     p := bg_internal._bound('people');
     IF p.relid::oid <> (jr.counts ->> 'people')::oid THEN
         RAISE EXCEPTION 'enrichment job % changed another people table than the bound one', job
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('The job changed the table with OID %s; %s is bound now.', jr.counts ->> 'people', p.relid),
+                  DETAIL = format('The job changed %s; %s is bound now.', (jr.counts ->> 'people')::oid::regclass, p.relid),
                   HINT = 'Bind that table again to undo the job.';
     END IF;
     SELECT array_agg(c.person_key ORDER BY c.person_key, c.column_name), array_agg(c.column_name::text ORDER BY c.person_key, c.column_name),
@@ -390,7 +390,6 @@ BEGIN
         sets := sets || format('%1$I = CASE WHEN d.r%2$s THEN CAST(d.o%2$s AS %3$s) ELSE t.%1$I END',
                                names[i], i, bg_internal._coltype(p.relid, names[i]));
         rs := rs || format('d.r%s', i);
-        rets := rets || format('d.r%s', i);
         outs := outs || format('(%L::pg_catalog.text, u.r%s)', names[i], i);
     END LOOP;
     query := format('WITH x AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]), '
@@ -402,7 +401,7 @@ BEGIN
                     'SELECT u.pk, y.col FROM u CROSS JOIN LATERAL (VALUES %10$s) y(col, r) WHERE y.r',
                     bg_internal._coltype(p.relid, p.key_column), array_to_string(aggs, ', '), array_to_string(curs, ', '),
                     p.relid, p.key_column, array_to_string(ds, ', '), array_to_string(sets, ', '),
-                    array_to_string(rs, ' OR '), array_to_string(rets, ', '), array_to_string(outs, ', '));
+                    array_to_string(rs, ' OR '), array_to_string(rs, ', '), array_to_string(outs, ', '));
 END $$;
 COMMENT ON FUNCTION bg_internal._undo_prepare(bigint) IS 'Internal: checks and locks an enrichment job to undo and returns the statement that the caller runs.';
 
