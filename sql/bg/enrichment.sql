@@ -15,13 +15,23 @@ CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 
 -- The SQL of a domain from expr (a domain, a website URL or an email's part
 -- after the @): trimmed, lower-cased, without scheme, "www.", port or path;
--- NULL when that leaves nothing.
+-- NULL when that leaves nothing.  Like every SQL the caller runs, it names
+-- its functions and operators in pg_catalog (no search_path can divert it).
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('NULLIF(pg_catalog.lower(pg_catalog.regexp_replace(pg_catalog.btrim((%s)::pg_catalog.text), '
-                  '''^([a-z][a-z0-9+.-]*://)?(www\.)?([^/:?#]*).*$'', ''\3'', ''i'')), '''')', expr);
+    SELECT format('pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim((%s)::pg_catalog.text)), '
+                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)'')', expr);
 $$;
 COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the normalized domain of a domain, website or email domain expression.';
+
+-- The SQL of "a IS DISTINCT FROM b" for two texts, with pg_catalog's <>
+-- (IS DISTINCT FROM would look = up in the caller's search_path).
+CREATE FUNCTION bg_internal._distinct_sql(a text, b text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('(CASE WHEN %1$s IS NULL THEN %2$s IS NOT NULL WHEN %2$s IS NULL THEN true '
+                  'ELSE %1$s OPERATOR(pg_catalog.<>) %2$s END)', a, b);
+$$;
+COMMENT ON FUNCTION bg_internal._distinct_sql(text, text) IS 'Internal: SQL of IS DISTINCT FROM for two texts, with pg_catalog''s operator.';
 
 -- The SQL of "expr (of type typ) holds nothing": NULL, or blank text for a
 -- string type.
@@ -192,15 +202,19 @@ BEGIN
                            src[i], typ[i], i);
         jn := jn || format('v.n%s', i);
         os := os || format('t.%I AS o%s', tgt[i], i);
-        ws := ws || format('CASE WHEN j.n%1$s IS NOT NULL AND (%2$s OR %3$s) AND (j.o%1$s)::pg_catalog.text IS DISTINCT FROM (j.n%1$s)::pg_catalog.text THEN j.n%1$s END AS w%1$s',
-                           i, CASE WHEN overwrite THEN 'true' ELSE 'false' END, bg_internal._empty_sql(format('j.o%s', i), bg_internal._column_type(p.relid, tgt[i])));
+        ws := ws || format('CASE WHEN j.n%1$s IS NOT NULL AND (%2$s OR %3$s) AND %4$s THEN j.n%1$s END AS w%1$s',
+                           i, CASE WHEN overwrite THEN 'true' ELSE 'false' END,
+                           bg_internal._empty_sql(format('j.o%s', i), bg_internal._column_type(p.relid, tgt[i])),
+                           bg_internal._distinct_sql(format('(j.o%s)::pg_catalog.text', i), format('(j.n%s)::pg_catalog.text', i)));
         wsany := wsany || format('c.w%s IS NOT NULL', i);
         -- a value the user changed since the match was read stays (the
         -- latest version of the row is what an UPDATE sets from)
-        sets := sets || format('%1$I = CASE WHEN c.w%2$s IS NOT NULL AND (t.%1$I)::pg_catalog.text IS NOT DISTINCT FROM (c.o%2$s)::pg_catalog.text THEN c.w%2$s ELSE t.%1$I END',
-                               tgt[i], i);
-        rets := rets || format('(c.w%2$s IS NOT NULL AND (t.%1$I)::pg_catalog.text IS NOT DISTINCT FROM (c.w%2$s)::pg_catalog.text) AS h%2$s, (c.o%2$s)::pg_catalog.text AS o%2$s, (c.w%2$s)::pg_catalog.text AS w%2$s',
-                               tgt[i], i);
+        sets := sets || format('%1$I = CASE WHEN c.w%2$s IS NOT NULL AND NOT %3$s THEN c.w%2$s ELSE t.%1$I END',
+                               tgt[i], i, bg_internal._distinct_sql(format('(t.%I)::pg_catalog.text', tgt[i]),
+                                                                    format('(c.o%s)::pg_catalog.text', i)));
+        rets := rets || format('(c.w%2$s IS NOT NULL AND NOT %3$s) AS h%2$s, (c.o%2$s)::pg_catalog.text AS o%2$s, (c.w%2$s)::pg_catalog.text AS w%2$s',
+                               tgt[i], i, bg_internal._distinct_sql(format('(t.%I)::pg_catalog.text', tgt[i]),
+                                                                    format('(c.w%s)::pg_catalog.text', i)));
         outs := outs || format('(%L::pg_catalog.text, u.h%2$s, u.o%2$s, u.w%2$s)', tgt[i], i);
     END LOOP;
 
@@ -213,7 +227,7 @@ BEGIN
                         THEN format('COALESCE(%s, %s)', bg_internal._domain_sql('s.domain'),
                                     bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])))
                         ELSE bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])) END;
-        q_v := format('SELECT NULLIF(pg_catalog.lower(y.m1), '''') AS mk, y.* FROM (SELECT %s AS m1, %s AS dom, %s FROM %s s) y',
+        q_v := format('SELECT CASE WHEN y.m1 OPERATOR(pg_catalog.<>) '''' THEN pg_catalog.lower(y.m1) END AS mk, y.* FROM (SELECT %s AS m1, %s AS dom, %s FROM %s s) y',
                       m_exprs[1], dom_sql, array_to_string(ns, ', '), source);
     ELSE
         q_v := format('SELECT CASE WHEN y.m1 OPERATOR(pg_catalog.<>) '''' AND y.m2 OPERATOR(pg_catalog.<>) '''' AND y.dom IS NOT NULL '
@@ -272,7 +286,8 @@ BEGIN
         BEGIN
             FOR i IN 1 .. cardinality(m_cols) LOOP
                 icols := icols || format('%I', m_cols[i]);
-                ivals := ivals || format('CAST(NULLIF(v.m%s, '''') AS %s)', i, bg_internal._coltype(p.relid, m_cols[i]));
+                ivals := ivals || format('CAST(CASE WHEN v.m%1$s OPERATOR(pg_catalog.<>) '''' THEN v.m%1$s END AS %2$s)',
+                                         i, bg_internal._coltype(p.relid, m_cols[i]));
             END LOOP;
             FOR i IN 1 .. n LOOP
                 icols := icols || format('%I', tgt[i]);
@@ -386,7 +401,8 @@ BEGIN
                                'pg_catalog.max(x.o) FILTER (WHERE x.col OPERATOR(pg_catalog.=) %1$L) AS o%2$s, '
                                'pg_catalog.max(x.n) FILTER (WHERE x.col OPERATOR(pg_catalog.=) %1$L) AS n%2$s', names[i], i);
         curs := curs || format('(t.%I)::pg_catalog.text AS v%s', names[i], i);
-        ds := ds || format('(cur.h%1$s AND cur.v%1$s IS NOT DISTINCT FROM cur.n%1$s) AS r%1$s, cur.o%1$s', i);
+        ds := ds || format('(cur.h%1$s AND NOT %2$s) AS r%1$s, cur.o%1$s', i,
+                           bg_internal._distinct_sql(format('cur.v%s', i), format('cur.n%s', i)));
         sets := sets || format('%1$I = CASE WHEN d.r%2$s THEN CAST(d.o%2$s AS %3$s) ELSE t.%1$I END',
                                names[i], i, bg_internal._coltype(p.relid, names[i]));
         rs := rs || format('d.r%s', i);
