@@ -131,11 +131,12 @@ CREATE TABLE bg_internal.person_engagement (
 );
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
 -- sql/bg/tables.sql: bg_internal.job records engagement refreshes and
--- enrichments too (kind), with an enrichment's counts
+-- enrichments too (kind), with an enrichment's counts and people table
 ALTER TABLE bg_internal.job ALTER COLUMN solution_interest DROP NOT NULL, ALTER COLUMN account_list DROP NOT NULL,
     ADD COLUMN kind text NOT NULL DEFAULT 'buying_groups'
         CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement', 'enrichment')),
     ADD COLUMN counts jsonb,
+    ADD COLUMN people regclass,
     ADD CONSTRAINT job_target_check CHECK (CASE kind WHEN 'buying_groups' THEN solution_interest IS NOT NULL AND account_list IS NOT NULL
                                                      ELSE solution_interest IS NULL AND account_list IS NULL END);
 COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups, bg.refresh_engagement and bg.enrich_people; use the bg.jobs view.';
@@ -4178,9 +4179,9 @@ BEGIN
                   HINT = 'Name the source''s value columns as the people table''s columns.';
     END IF;
 
-    INSERT INTO bg_internal.job (kind, counts)
+    INSERT INTO bg_internal.job (kind, counts, people)
     VALUES ('enrichment', jsonb_build_object('source', source::text, 'match_on', match_on, 'overwrite', overwrite,
-                                             'insert_new', insert_new, 'people', p.relid::oid))
+                                             'insert_new', insert_new), p.relid)
     RETURNING id INTO job;
 
     kt := bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column));
@@ -4210,7 +4211,8 @@ BEGIN
     -- the values, cast to the people columns' types (NULL for blank); dup:
     -- records of the same key
     IF match_on = 'email' THEN
-        dom_sql := CASE WHEN EXISTS (SELECT FROM pg_attribute x WHERE x.attrelid = source AND x.attname = 'domain'
+        dom_sql := CASE WHEN NOT insert_new THEN 'NULL::pg_catalog.text'
+                        WHEN EXISTS (SELECT FROM pg_attribute x WHERE x.attrelid = source AND x.attname = 'domain'
                                         AND x.attnum > 0 AND NOT x.attisdropped)
                         THEN format('COALESCE(%s, %s)', bg_internal._domain_sql('s.domain'),
                                     bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])))
@@ -4360,10 +4362,10 @@ BEGIN
                   DETAIL = 'bg.jobs shows when (counts ->> ''undone_at'') and how many values it restored and kept.';
     END IF;
     p := bg_internal._bound('people');
-    IF p.relid::oid <> (jr.counts ->> 'people')::oid THEN
+    IF p.relid::oid <> jr.people::oid THEN
         RAISE EXCEPTION 'enrichment job % changed another people table than the bound one', job
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('The job changed %s; %s is bound now.', (jr.counts ->> 'people')::oid::regclass, p.relid),
+                  DETAIL = format('The job changed %s; %s is bound now.', jr.people, p.relid),
                   HINT = 'Bind that table again to undo the job.';
     END IF;
     SELECT array_agg(c.person_key ORDER BY c.person_key, c.column_name), array_agg(c.column_name::text ORDER BY c.person_key, c.column_name),

@@ -190,9 +190,9 @@ BEGIN
                   HINT = 'Name the source''s value columns as the people table''s columns.';
     END IF;
 
-    INSERT INTO bg_internal.job (kind, counts)
+    INSERT INTO bg_internal.job (kind, counts, people)
     VALUES ('enrichment', jsonb_build_object('source', source::text, 'match_on', match_on, 'overwrite', overwrite,
-                                             'insert_new', insert_new, 'people', p.relid::oid))
+                                             'insert_new', insert_new), p.relid)
     RETURNING id INTO job;
 
     kt := bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column));
@@ -222,7 +222,8 @@ BEGIN
     -- the values, cast to the people columns' types (NULL for blank); dup:
     -- records of the same key
     IF match_on = 'email' THEN
-        dom_sql := CASE WHEN EXISTS (SELECT FROM pg_attribute x WHERE x.attrelid = source AND x.attname = 'domain'
+        dom_sql := CASE WHEN NOT insert_new THEN 'NULL::pg_catalog.text'
+                        WHEN EXISTS (SELECT FROM pg_attribute x WHERE x.attrelid = source AND x.attname = 'domain'
                                         AND x.attnum > 0 AND NOT x.attisdropped)
                         THEN format('COALESCE(%s, %s)', bg_internal._domain_sql('s.domain'),
                                     bg_internal._domain_sql(format('pg_catalog.split_part(%s, ''@'', 2)', m_exprs[1])))
@@ -381,10 +382,10 @@ BEGIN
                   DETAIL = 'bg.jobs shows when (counts ->> ''undone_at'') and how many values it restored and kept.';
     END IF;
     p := bg_internal._bound('people');
-    IF p.relid::oid <> (jr.counts ->> 'people')::oid THEN
+    IF p.relid::oid <> jr.people::oid THEN
         RAISE EXCEPTION 'enrichment job % changed another people table than the bound one', job
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('The job changed %s; %s is bound now.', (jr.counts ->> 'people')::oid::regclass, p.relid),
+                  DETAIL = format('The job changed %s; %s is bound now.', jr.people, p.relid),
                   HINT = 'Bind that table again to undo the job.';
     END IF;
     SELECT array_agg(c.person_key ORDER BY c.person_key, c.column_name), array_agg(c.column_name::text ORDER BY c.person_key, c.column_name),
