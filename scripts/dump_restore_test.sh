@@ -5,8 +5,8 @@
 # included), activity bands (a default's changed value too), weighting models
 # and their weights, the activities binding, the stored engagement scores, stage models
 # with their stages, the groups' stages, status and stage history, role models
-# (their predictions), enrichment jobs with their change log (an undone one
-# too) come back identical, the default roles are not duplicated, and
+# (their predictions), suggestions, enrichment jobs with their change log
+# (an undone one too) come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -88,6 +88,10 @@ SELECT bg.ack_events('dumped', (SELECT read_up_to FROM bg.consumers WHERE name =
 SELECT bg.train_role_model('M', 'T');
 CREATE TABLE crm.labels AS SELECT id AS person_key, bg.role_for('T', p) AS role FROM crm.person p;
 SELECT bg.train_role_model('M draft', 'T draft', 'crm.labels', ARRAY['seniority']);
+SELECT bg.suggest_members('S', 'M', 0.0);
+INSERT INTO bg_internal.suggestion (group_id, person_key, role_id, confidence, suggested_at, status, decided_at)
+SELECT bg.buying_group_id('S', 1), k, r.id, 0.875, '2026-11-29 12:00+00', s, CASE WHEN s <> 'pending' THEN '2026-11-29 13:00+00'::timestamptz END
+  FROM bg_internal.role r, (VALUES ('90', 'pending'), ('91', 'dismissed')) x(k, s) WHERE r.name = 'Practitioner';
 UPDATE crm.person SET email = 'ann@globex.com' WHERE id = 4;
 CREATE TABLE crm.vendor (email text, phone text);
 INSERT INTO crm.vendor VALUES ('Ann@Globex.com', '555-0100');
@@ -135,6 +139,7 @@ SELECT name, acknowledged_up_to, pending, read_up_to FROM bg.consumers;
 SELECT * FROM bg.members_at((SELECT committed_at FROM bg.events ORDER BY id LIMIT 1)) ORDER BY 1, 4;
 SELECT * FROM bg.role_models;
 SELECT id, bg.predict_role('M', p), bg.predict_role('M draft', p) FROM crm.person p ORDER BY id;
+SELECT * FROM bg.suggestions ORDER BY 1, 2;
 SELECT * FROM bg.enrichment_changes ORDER BY 1, 2, 3;
 SELECT id, kind, counts FROM bg.jobs WHERE kind = 'enrichment';
 SQL

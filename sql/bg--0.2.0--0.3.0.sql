@@ -130,16 +130,18 @@ CREATE TABLE bg_internal.person_engagement (
     as_of      timestamptz NOT NULL
 );
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
--- sql/bg/tables.sql: bg_internal.job records engagement refreshes and
--- enrichments too (kind), with an enrichment's counts and people table
+-- sql/bg/tables.sql: bg_internal.job records engagement refreshes,
+-- suggestions runs and enrichments too (kind), with an enrichment's counts
+-- and people table
 ALTER TABLE bg_internal.job ALTER COLUMN solution_interest DROP NOT NULL, ALTER COLUMN account_list DROP NOT NULL,
     ADD COLUMN kind text NOT NULL DEFAULT 'buying_groups'
-        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement', 'enrichment')),
+        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement', 'suggestions', 'enrichment')),
     ADD COLUMN counts jsonb,
     ADD COLUMN people regclass,
     ADD CONSTRAINT job_target_check CHECK (CASE kind WHEN 'buying_groups' THEN solution_interest IS NOT NULL AND account_list IS NOT NULL
+                                                     WHEN 'suggestions' THEN solution_interest IS NOT NULL AND account_list IS NULL
                                                      ELSE solution_interest IS NULL AND account_list IS NULL END);
-COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups, bg.refresh_engagement and bg.enrich_people; use the bg.jobs view.';
+COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members and bg.enrich_people; use the bg.jobs view.';
 -- sql/bg/tables.sql: the log of bg.enrich_people
 CREATE TABLE bg_internal.enrichment_change (
     job_id      bigint NOT NULL,
@@ -265,6 +267,21 @@ CREATE INDEX role_model_template_idx ON bg_internal.role_model (template_id);
 COMMENT ON TABLE bg_internal.role_model IS 'Trained role models; use the bg.role_models view and the role model functions.';
 CREATE TYPE bg.prediction AS (role text, confidence double precision);
 COMMENT ON TYPE bg.prediction IS 'A predicted role (NULL: no role) and its confidence, the posterior probability of that class.';
+
+-- sql/bg/suggestions.sql: suggested members (docs/design.md §10)
+CREATE TABLE bg_internal.suggestion (
+    group_id     bigint NOT NULL,
+    person_key   text NOT NULL,
+    role_id      integer NOT NULL,
+    confidence   double precision NOT NULL
+                 CHECK (confidence OPERATOR(pg_catalog.>=) 0 AND confidence OPERATOR(pg_catalog.<=) 1),
+    suggested_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    status       text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'dismissed')),
+    decided_at   timestamptz,
+    CHECK ((status OPERATOR(pg_catalog.=) 'pending') OPERATOR(pg_catalog.=) (decided_at IS NULL)),
+    PRIMARY KEY (group_id, person_key)
+);
+COMMENT ON TABLE bg_internal.suggestion IS 'Suggested members of buying groups (pending, accepted or dismissed); use the bg.suggestions view.';
 
 
 -- sql/bg/tables.sql: -- The event outbox (docs/design.md §7.3).  Writers insert events into an
@@ -1720,13 +1737,15 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM bg_internal.member;      -- (TRUNCATE here would fail when both are truncated together)
         DELETE FROM bg_internal.stage_move;
+        DELETE FROM bg_internal.suggestion;
     ELSE
         DELETE FROM bg_internal.member m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
         DELETE FROM bg_internal.stage_move m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
+        DELETE FROM bg_internal.suggestion m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members and the stage history of deleted buying groups.';
+COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members, the stage history and the suggestions of deleted buying groups.';
 
 CREATE OR REPLACE FUNCTION bg_internal._role_renamed() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1797,26 +1816,13 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_TABLE_NAME = 'buying_group' THEN
-        IF TG_OP = 'INSERT' THEN
-            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
-            SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
-                   jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
-                                      'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
-                                      'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-                   coalesce(ctx, 'job')
-              FROM new_rows n
-              JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
-              LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
-             ORDER BY n.id;
-        ELSE
-            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
-            SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-                   to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
-              FROM old_rows o
-              JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
-              LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
-             ORDER BY o.id;
-        END IF;
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
+               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
+          FROM old_rows o
+          JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
+          LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
+         ORDER BY o.id;
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -1936,41 +1942,62 @@ BEGIN
     walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
                                      FROM pg_temp.bg_new_group n');
     PERFORM bg_internal._check_cycles(s, walk, NULL);
+    -- One statement: the rule members (d, from the walk; $1 no people keys,
+    -- $2 the interest), the groups with their scores counted from the
+    -- members as they are inserted (not read back), and the groups'
+    -- group_created events (docs/design.md §7.3) with their initial counts:
+    -- creation jobs are the only writer of groups, so no trigger and no
+    -- transition table of whole group rows.
     PERFORM bg_internal._scores_stored(true);
-    EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || '
+    EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
+      m AS (
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
-        SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
-        USING NULL::text[], s.id;
-    GET DIAGNOSTICS nmembers = ROW_COUNT;
-    PERFORM bg_internal._scores_stored(false);
-    EXECUTE format('
+        SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
+        RETURNING group_id, role_id),
+      sc AS (
+        SELECT m.group_id, count(*) AS n, bg_internal._position_tally($5, %s) AS t
+          FROM m GROUP BY m.group_id),
+      g AS (
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                      member_count, role_counts, completeness, role_completeness, missing_roles,
                                      stage_id, stage_entered_at)
-        SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
-               y.account_name, $3, y.n,
+        SELECT y.gid, $2, y.account_key, $3 || '' for '' || coalesce(y.account_name, y.account_key),
+               y.account_name, $4, y.n,
                (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles,
-               $5, CASE WHEN $5 IS NOT NULL THEN $6 END
+               $6, CASE WHEN $6 IS NOT NULL THEN $7 END
           FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
                        bg_internal._tally_scores(coalesce(sc.t, z.t)) AS f
                   FROM pg_temp.bg_new_group acc
-                  LEFT JOIN (SELECT m.group_id, count(*) AS n, bg_internal._position_tally($4, %s) AS t
-                               FROM bg_internal.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
-                              GROUP BY m.group_id) sc ON sc.group_id = acc.gid
-                 CROSS JOIN (SELECT bg_internal._position_tally($4, NULL::integer) AS t) z
-                OFFSET 0) y',
+                  LEFT JOIN sc ON sc.group_id = acc.gid
+                 CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t) z
+                OFFSET 0) y
+        RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at),
+      e AS (
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $3, g.account_key,
+               pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                             ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+                                             ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
+               coalesce((SELECT bg_internal._event_context()), ''job'')
+          FROM g ORDER BY g.id
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
-    GET DIAGNOSTICS ngroups = ROW_COUNT;
+      INTO ngroups, nmembers
+      USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
+            first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage);
+    PERFORM bg_internal._scores_stored(false);
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
                                                 (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
                                                 at, 'created');
     END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
-    -- live mode and manual actions plan index scans right away
+    -- live mode and manual actions plan index scans right away.  Only the
+    -- columns those lookups filter and join on: the score columns (jsonb,
+    -- arrays) took ten times as long to sample, and autovacuum gets to them.
     IF ngroups >= 1000 THEN
-        ANALYZE bg_internal.buying_group;
+        ANALYZE bg_internal.buying_group (id, solution_interest_id, account_key);
     END IF;
     UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()
@@ -4453,16 +4480,22 @@ CREATE FUNCTION bg_internal._fit_role_model(rel regclass, query text, keys text[
     LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_fit_role_model';
 COMMENT ON FUNCTION bg_internal._fit_role_model(regclass, text, text[], integer[], integer, text[], text, integer) IS 'Internal: the token counts of a role model and its cross-validation, counted as the labeled people are read as their table''s owner.';
 
+CREATE FUNCTION bg_internal._role_model_columns_sql(p bg_internal.binding, title name, features text[]) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT string_agg(CASE WHEN bg_internal._base_type(bg_internal._column_type(p.relid, c.col::name))
+                                IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+                           THEN format('(t.%I)::pg_catalog.text', c.col)
+                           ELSE format('pg_catalog.format(''%%s'', t.%I)', c.col) END,
+                      ', ' ORDER BY c.i)
+      FROM unnest(ARRAY[title::text] || features) WITH ORDINALITY AS c(col, i);
+$$;
+COMMENT ON FUNCTION bg_internal._role_model_columns_sql(bg_internal.binding, name, text[]) IS 'Internal: SQL of the columns a role model reads of a person row t, as text.';
+
 CREATE FUNCTION bg_internal._role_model_people_sql(p bg_internal.binding, title name, features text[]) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('SELECT %s, %s FROM %s t WHERE t.%I = ANY ($1::%s[])',
                   bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column)),
-                  (SELECT string_agg(CASE WHEN bg_internal._base_type(bg_internal._column_type(p.relid, c.col::name))
-                                               IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
-                                          THEN format('(t.%I)::pg_catalog.text', c.col)
-                                          ELSE format('pg_catalog.format(''%%s'', t.%I)', c.col) END,
-                                     ', ' ORDER BY c.i)
-                     FROM unnest(ARRAY[title::text] || features) WITH ORDINALITY AS c(col, i)),
+                  bg_internal._role_model_columns_sql(p, title, features),
                   p.relid, p.key_column, bg_internal._coltype(p.relid, p.key_column));
 $$;
 COMMENT ON FUNCTION bg_internal._role_model_people_sql(bg_internal.binding, name, text[]) IS 'Internal: the query of the labeled people''s key, job title and extra columns, for bg_internal._fit_role_model.';
@@ -4706,6 +4739,283 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.drop_role_model(text) IS 'Drops a role model.';
+
+-- sql/bg/suggestions.sql
+CREATE FUNCTION bg_internal._run_suggestions(jid bigint, arg text[]) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = arg[1]::integer);
+    m bg_internal.role_model := bg_internal._role_model(arg[2]);
+    p bg_internal.binding := bg_internal._bound('people');
+    patype text := bg_internal._coltype(p.relid, p.account_column);
+    cols text[] := ARRAY[m.title_column::text] || m.features;
+    walk text;
+    n bigint;
+BEGIN
+    walk := bg_internal._group_walk_sql(s, format(
+        'SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+           FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2', patype));
+    PERFORM bg_internal._check_cycles(s, walk, NULL);
+    DELETE FROM bg_internal.suggestion t USING bg_internal.buying_group g
+     WHERE g.id = t.group_id AND g.solution_interest_id = s.id AND t.status = 'pending';
+    EXECUTE 'WITH RECURSIVE ' || walk || format(',
+        c AS (
+          SELECT w.root AS group_id, r.pkey, (r.pr).role AS rn, (r.pr).confidence AS conf
+            FROM walk w
+            JOIN (SELECT r.k, r.pkey, bg.predict_role(%L, person) AS pr
+                    FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                                           (SELECT pg_catalog.array_agg(DISTINCT y.aval::text) FROM walk y WHERE NOT y.is_cycle))
+                         AS r(k text, pkey text, %s)
+                   CROSS JOIN LATERAL (SELECT %s) AS person) r ON r.k = w.aval::text
+           WHERE NOT w.is_cycle)
+        INSERT INTO bg_internal.suggestion (group_id, person_key, role_id, confidence, suggested_at)
+        SELECT c.group_id, c.pkey, %s, c.conf, $3
+          FROM c
+         WHERE c.rn IS NOT NULL AND c.conf >= $1
+           AND NOT EXISTS (SELECT FROM bg_internal.member x
+                            WHERE x.group_id = c.group_id AND x.person_key = c.pkey
+                              AND (NOT x.is_removed OR x.source = ''manual''))
+        ON CONFLICT (group_id, person_key) DO NOTHING',
+        m.name, p.relid::oid,
+        format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s t ON t.%I = u.k::%s',
+               bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column)),
+               bg_internal._role_model_columns_sql(p, m.title_column, m.features),
+               p.relid, p.account_column, patype),
+        (SELECT string_agg(format('c%s text', i), ', ' ORDER BY i) FROM generate_series(1, cardinality(cols)) i),
+        (SELECT string_agg(format('r.c%s AS %I', c.i, c.col), ', ' ORDER BY c.i)
+           FROM unnest(cols) WITH ORDINALITY AS c(col, i)),
+        bg_internal._role_id_case(s.template_id, 'c.rn'))
+        USING arg[3]::double precision, s.id, pg_catalog.now();
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE bg_internal.job SET status = 'done', members_added = n, finished_at = clock_timestamp() WHERE id = jid;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg_internal._run_suggestions(bigint, text[]) IS 'Internal: the run of a suggestions job (of a solution interest, a role model and a minimum confidence).';
+
+CREATE FUNCTION bg.suggest_members(solution_interest text, model text, min_confidence double precision DEFAULT 0.8)
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg_internal.solution_interest := bg_internal._interest($1);
+    m bg_internal.role_model := bg_internal._role_model($2);
+    jid bigint;
+BEGIN
+    IF $3 IS NULL THEN
+        RAISE EXCEPTION 'min_confidence must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT ($3 >= 0 AND $3 <= 1) THEN     -- NaN sorts above 1
+        RAISE EXCEPTION 'min_confidence must be between 0 and 1'
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = format('It is %s.', $3);
+    END IF;
+    IF m.template_id <> s.template_id THEN
+        RAISE EXCEPTION 'role model "%" does not predict the roles of solution interest "%"', m.name, s.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The model was trained for roles template "%s"; the interest uses "%s".',
+                                  (SELECT t.name FROM bg_internal.template t WHERE t.id = m.template_id),
+                                  (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id)),
+                  HINT = 'Train a model for the interest''s template with bg.train_role_model.';
+    END IF;
+    PERFORM bg_internal._bound('people');
+    IF s.include_subaccounts THEN
+        PERFORM bg_internal._account_tree(s);
+    END IF;
+    -- no member of the interest's groups changes while the run reads them
+    s := bg_internal._lock_interest(s, true, true);
+    INSERT INTO bg_internal.job (kind, solution_interest) VALUES ('suggestions', s.name) RETURNING id INTO jid;
+    PERFORM bg_internal._run_recorded(jid, false, 'SELECT bg_internal._run_suggestions($1, $2)',
+                                      ARRAY[s.id::text, m.name, $3::text]);
+    RETURN jid;
+END $$;
+COMMENT ON FUNCTION bg.suggest_members(text, text, double precision) IS
+    'Predicts the role of every person of the accounts of a solution interest''s buying groups with a role model of the interest''s template and replaces the interest''s pending suggestions with those whose predicted role has at least min_confidence, leaving out current members, people removed by hand and people whose suggestion was accepted or dismissed before (bg.suggestions). Records the run in bg.jobs (kind suggestions, members_added: the suggestions made); returns the job id.';
+
+CREATE FUNCTION bg_internal._decide_suggestions(buying_group bigint, keys text[], accept boolean) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g bg_internal.buying_group := bg_internal._group($1);
+    missing text;
+    n bigint;
+BEGIN
+    IF keys IS NOT NULL THEN
+        SELECT string_agg(x.k, ', ' ORDER BY x.k) INTO missing
+          FROM (SELECT k FROM unnest(keys) AS k
+                 WHERE NOT EXISTS (SELECT FROM bg_internal.suggestion t
+                                    WHERE t.group_id = g.id AND t.person_key = k AND t.status = 'pending')
+                 ORDER BY k LIMIT 5) x;
+        IF missing IS NOT NULL THEN
+            RAISE EXCEPTION 'person % has no pending suggestion in buying group "%"', missing, g.name
+                USING ERRCODE = 'undefined_object',
+                      HINT = 'The pending suggestions are listed in bg.suggestions (status pending).';
+        END IF;
+    END IF;
+    IF NOT accept THEN
+        UPDATE bg_internal.suggestion t SET status = 'dismissed', decided_at = now()
+         WHERE t.group_id = g.id AND t.status = 'pending' AND (keys IS NULL OR t.person_key = ANY (keys));
+        GET DIAGNOSTICS n = ROW_COUNT;
+        RETURN n;
+    END IF;
+    WITH d AS (
+        UPDATE bg_internal.suggestion t
+           SET status = CASE WHEN EXISTS (SELECT FROM bg_internal.member x
+                                           WHERE x.group_id = t.group_id AND x.person_key = t.person_key
+                                             AND (NOT x.is_removed OR x.source = 'manual'))
+                             THEN 'dismissed' ELSE 'accepted' END,
+               decided_at = now()
+         WHERE t.group_id = g.id AND t.status = 'pending' AND (keys IS NULL OR t.person_key = ANY (keys))
+        RETURNING t.person_key, t.role_id, t.status)
+    INSERT INTO bg_internal.member AS m (group_id, person_key, role_id, source)
+    SELECT g.id, d.person_key, d.role_id, 'ai' FROM d WHERE d.status = 'accepted'
+    ON CONFLICT (group_id, person_key) DO UPDATE
+       SET role_id = excluded.role_id, source = 'ai', is_removed = false, removed_at = NULL, added_at = now()
+     WHERE m.is_removed AND m.source <> 'manual';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
+COMMENT ON FUNCTION bg_internal._decide_suggestions(bigint, text[], boolean) IS 'Internal: accepts or dismisses pending suggestions of a group.';
+
+CREATE FUNCTION bg.accept_suggestions(buying_group bigint, people anyarray DEFAULT NULL::text[]) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN bg_internal._decide_suggestions($1, CASE WHEN $2 IS NOT NULL THEN bg_internal._keys($2, 'people') END, true);
+END $$;
+COMMENT ON FUNCTION bg.accept_suggestions(bigint, anyarray) IS
+    'Accepts pending suggestions of a buying group (people: keys or rows; NULL: all of the group''s): each person becomes a member with the suggested role and source ai, counted in the scores like any member — unless the person became a current member or was removed by hand since the suggestion (a manual decision wins; the suggestion is closed as dismissed). Every given person must have a pending suggestion. Returns how many people became members.';
+
+CREATE FUNCTION bg.accept_suggestions(buying_group bigint, people text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN bg.accept_suggestions($1, bg_internal._keys_text($2, 'people'));
+END $$;
+COMMENT ON FUNCTION bg.accept_suggestions(bigint, text) IS
+    'bg.accept_suggestions for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
+
+CREATE FUNCTION bg.dismiss_suggestions(buying_group bigint, people anyarray DEFAULT NULL::text[]) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN bg_internal._decide_suggestions($1, CASE WHEN $2 IS NOT NULL THEN bg_internal._keys($2, 'people') END, false);
+END $$;
+COMMENT ON FUNCTION bg.dismiss_suggestions(bigint, anyarray) IS
+    'Dismisses pending suggestions of a buying group (people: keys or rows; NULL: all of the group''s): no later bg.suggest_members suggests these people for this group again. Every given person must have a pending suggestion. Returns how many were dismissed.';
+
+CREATE FUNCTION bg.dismiss_suggestions(buying_group bigint, people text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN bg.dismiss_suggestions($1, bg_internal._keys_text($2, 'people'));
+END $$;
+COMMENT ON FUNCTION bg.dismiss_suggestions(bigint, text) IS
+    'bg.dismiss_suggestions for keys given as an array literal (''{1,2}''), as drivers send an untyped array parameter.';
+
+CREATE FUNCTION bg_internal._learn_terms(titles text[], classes integer[], targets integer[], candidates text[],
+                                         max_terms integer)
+    RETURNS TABLE (class integer, term text, negated boolean)
+    LANGUAGE c IMMUTABLE AS 'MODULE_PATHNAME', 'bg_learn_terms';
+COMMENT ON FUNCTION bg_internal._learn_terms(text[], integer[], integer[], text[], integer) IS 'Internal: a greedy choice of the contains and not contains terms of each class''s condition, for the best F1 on labeled folded titles.';
+
+CREATE FUNCTION bg_internal._terms_condition(col name, positive text[], negated text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN cardinality(positive) > 0 THEN
+           format('"%s" contains any (%s)', replace(col, '"', '""'),
+                  (SELECT string_agg(format('''%s''', replace(t, '''', '''''')), ', ' ORDER BY i)
+                     FROM unnest(positive) WITH ORDINALITY AS x(t, i)))
+           || CASE WHEN cardinality(negated) > 0 THEN
+                   format(' and "%s" not contains any (%s)', replace(col, '"', '""'),
+                          (SELECT string_agg(format('''%s''', replace(t, '''', '''''')), ', ' ORDER BY i)
+                             FROM unnest(negated) WITH ORDINALITY AS x(t, i)))
+                   ELSE '' END
+           END;
+$$;
+COMMENT ON FUNCTION bg_internal._terms_condition(name, text[], text[]) IS 'Internal: the condition text of a learned role''s terms.';
+
+CREATE FUNCTION bg.suggest_template(model text, new_template text, max_terms_per_role integer DEFAULT 8)
+    RETURNS TABLE (role text, condition text, "precision" double precision, recall double precision)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    m bg_internal.role_model := bg_internal._role_model($1);
+    n text := bg_internal._require_name($2, 'template name must not be null', 'template name must not be empty');
+    src text := (SELECT t.name FROM bg_internal.template t WHERE t.id = m.template_id);
+    p bg_internal.binding;
+    nc integer := cardinality(m.class_roles);
+    titles text[];
+    classes integer[];
+    cands text[];
+    lt_class integer[];
+    lt_term text[];
+    lt_negated boolean[];
+    r record;
+    cond text;
+BEGIN
+    IF $3 IS NULL THEN
+        RAISE EXCEPTION 'max_terms_per_role must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF $3 NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'max_terms_per_role must be between 1 and 100'
+            USING ERRCODE = 'invalid_parameter_value', DETAIL = format('It is %s.', $3);
+    END IF;
+    -- the draft: the model's template's roles, weights and requirements (42710 when n exists)
+    PERFORM bg.copy_template(src, n);
+    p := bg_internal._bound('people');
+    PERFORM bg_internal._require_column(p.relid, m.title_column, 'job title column must not be null',
+        'A role model reads the job title column: the people binding''s job_title mapping, else a column named job_title.');
+    -- the labels (one example per label), their titles folded as conditions fold them
+    SELECT array_agg(bg_internal._fold(coalesce(x.title, '')) ORDER BY l.i), array_agg(l.c ORDER BY l.i)
+      INTO titles, classes
+      FROM unnest(m.label_keys, m.label_classes) WITH ORDINALITY AS l(k, c, i)
+      JOIN bg_internal._read(p.relid, bg_internal._role_model_people_sql(p, m.title_column, '{}'), m.label_keys)
+           AS x(k text, title text) ON x.k = l.k;
+    -- candidates: per class, the 100 title tokens it has most often
+    SELECT array_agg(DISTINCT y.tok ORDER BY y.tok) INTO cands
+      FROM (SELECT v.tok, row_number() OVER (PARTITION BY c.c ORDER BY m.counts[(v.i - 1) * nc + c.c + 1] DESC, v.tok) AS rk,
+                   m.counts[(v.i - 1) * nc + c.c + 1] AS cnt
+              FROM unnest(m.vocabulary) WITH ORDINALITY AS v(tok, i) CROSS JOIN generate_series(0, nc - 1) AS c(c)
+             WHERE strpos(v.tok, '=') = 0) y
+     WHERE y.rk <= 100 AND y.cnt > 0;
+    -- every role's terms at once (the candidates' matches are found once)
+    SELECT array_agg(lt.class ORDER BY lt.ord), array_agg(lt.term ORDER BY lt.ord), array_agg(lt.negated ORDER BY lt.ord)
+      INTO lt_class, lt_term, lt_negated
+      FROM bg_internal._learn_terms(coalesce(titles, '{}'), coalesce(classes, '{}'),
+                                    ARRAY(SELECT g FROM generate_series(0, nc - 2) g),
+                                    coalesce(cands, '{}'), $3) WITH ORDINALITY AS lt(class, term, negated, ord);
+    FOR r IN
+        SELECT x.role_id, ro.name, array_position(m.class_roles, x.role_id) - 1 AS cls
+          FROM bg_internal.template_role x JOIN bg_internal.role ro ON ro.id = x.role_id
+          JOIN bg_internal.template t ON t.id = x.template_id
+         WHERE t.name = n ORDER BY x.priority
+    LOOP
+        SELECT bg_internal._terms_condition(m.title_column,
+                   coalesce(array_agg(y.term ORDER BY y.i) FILTER (WHERE NOT y.negated), '{}'),
+                   coalesce(array_agg(y.term ORDER BY y.i) FILTER (WHERE y.negated), '{}'))
+          INTO cond
+          FROM unnest(lt_class, lt_term, lt_negated) WITH ORDINALITY AS y(class, term, negated, i)
+         WHERE y.class = r.cls;
+        PERFORM bg.set_condition(n, r.name, cond);
+        role := r.name;
+        condition := (SELECT x.condition FROM bg_internal.template_role x JOIN bg_internal.template t ON t.id = x.template_id
+                       WHERE t.name = n AND x.role_id = r.role_id);
+        "precision" := NULL;
+        recall := NULL;
+        IF condition IS NOT NULL THEN
+            -- the condition's precision and recall on the labels, as bg's
+            -- evaluator matches it on the people's rows (read as their owner)
+            EXECUTE format(
+                'WITH hit AS (SELECT DISTINCT x.k FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1, NULL, $2)
+                                                       AS x(k text, ok boolean)),
+                      l AS (SELECT l.c, h.k IS NOT NULL AS hit FROM unnest($1, $3) AS l(k, c) LEFT JOIN hit h ON h.k = l.k)
+                 SELECT CASE WHEN count(*) FILTER (WHERE l.hit) > 0
+                             THEN (count(*) FILTER (WHERE l.hit AND l.c = $4))::float8 / count(*) FILTER (WHERE l.hit) END,
+                        CASE WHEN count(*) FILTER (WHERE l.c = $4) > 0
+                             THEN (count(*) FILTER (WHERE l.hit AND l.c = $4))::float8 / count(*) FILTER (WHERE l.c = $4) END
+                   FROM l',
+                p.relid::oid,
+                format('SELECT %s, t FROM %s t WHERE t.%I = ANY ($1::%s[])',
+                       bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column)),
+                       p.relid, p.key_column, bg_internal._coltype(p.relid, p.key_column)))
+               INTO "precision", recall USING m.label_keys, condition, m.label_classes, r.cls;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION bg.suggest_template(text, text, integer) IS
+    'Creates a draft roles template from what a role model''s labels say: a copy of the model''s template (roles in its order, weights and requirements) whose conditions are learned — per role, up to max_terms_per_role title words and word pairs, chosen greedily for the best F1 on the labels, written as job_title contains any (...) and, where it raises precision, not contains any (...). Returns each role''s condition (NULL: nothing learned) with its precision and recall on the labels, as bg''s evaluator matches it.';
 
 -- sql/bg/ddl_guard.sql
 CREATE FUNCTION bg_internal._column_user(b bg_internal.binding, col text) RETURNS text[]
@@ -5018,7 +5328,7 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
-    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
+    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions and suggestions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
 
 -- sql/bg/engagement.sql: the weights follow the catalog generation; the
@@ -5275,25 +5585,25 @@ COMMENT ON COLUMN bg.stage_history.to_stage IS 'The stage the group entered; NUL
 COMMENT ON COLUMN bg.stage_history.moved_at IS 'When the move was made (the clock time of the call; the same for every group of one call).';
 COMMENT ON COLUMN bg.stage_history.source IS 'created (a creation job), manual (bg.move_stage, bg.try_move_stage, bg.move_stages) or set_stage_model.';
 
--- sql/bg/views.sql: bg.jobs shows the kind of each run (engagement refreshes
--- and enrichments too) and an enrichment's counts
+-- sql/bg/views.sql: bg.jobs shows the kind of each run (engagement refreshes,
+-- suggestions and enrichments too) and an enrichment's counts
 CREATE OR REPLACE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
        j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.counts
   FROM bg_internal.job j
  ORDER BY j.id;
-COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement and bg.enrich_people.';
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members and bg.enrich_people.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
 COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh and for suggestions.';
 COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
-COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh and for suggestions.';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh; for suggestions, the pending suggestions the run made (none is a member until accepted).';
 COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
 COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
-COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement) or enrichment (bg.enrich_people).';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement), suggestions (bg.suggest_members) or enrichment (bg.enrich_people).';
 COMMENT ON COLUMN bg.jobs.counts IS 'enrichment: jsonb of what the run did (records, matched, updated, values_changed, unchanged, inserted, unmatched, duplicates, ambiguous, no_key) and, once undone, what bg.undo_enrichment did (restored, kept, undone_at); NULL for other kinds.';
 
 -- sql/bg/citus.sql: no change of bg's tables on a Citus worker
@@ -5516,6 +5826,30 @@ COMMENT ON COLUMN bg.role_models.vocabulary IS 'The distinct tokens it knows: jo
 COMMENT ON COLUMN bg.role_models.features IS 'The extra people columns it reads beside the job title.';
 COMMENT ON COLUMN bg.role_models.cv_accuracy IS 'Its 5-fold cross-validated accuracy when trained (0..1); NULL when the labels were too few to split.';
 
+-- sql/bg/suggestions.sql: what pg_dump keeps of the suggestions, no change
+-- on a Citus worker, the view
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.suggestion', '');
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.suggestion
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+REVOKE EXECUTE ON FUNCTION bg_internal._learn_terms(text[], integer[], integer[], text[], integer) FROM PUBLIC;
+CREATE VIEW bg.suggestions WITH (security_barrier) AS
+SELECT t.group_id AS buying_group, t.person_key, r.name AS role, t.confidence, t.suggested_at, t.status, t.decided_at
+  FROM bg_internal.suggestion t
+  JOIN bg_internal.buying_group g ON g.id OPERATOR(pg_catalog.=) t.group_id
+  JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) t.role_id
+ WHERE ((SELECT bg_internal._sees_all('accounts'))
+        OR bg_internal._visible('accounts', g.account_key))
+   AND ((SELECT bg_internal._sees_all('people'))
+        OR bg_internal._visible('people', t.person_key));
+COMMENT ON VIEW bg.suggestions IS 'Members suggested by a role model (bg.suggest_members): pending until accepted (then an ordinary member with source ai, see bg.members) or dismissed (never suggested again). Pending suggestions count nowhere: not in bg.members, not in the stored scores. Only those whose account and person you may SELECT in the bound accounts and people tables.';
+COMMENT ON COLUMN bg.suggestions.buying_group IS 'Buying group id.';
+COMMENT ON COLUMN bg.suggestions.person_key IS 'Key of the suggested person, as canonical text (as bg.members.person_key).';
+COMMENT ON COLUMN bg.suggestions.role IS 'The role the model predicts for the person.';
+COMMENT ON COLUMN bg.suggestions.confidence IS 'The model''s confidence in that role: its posterior probability (0..1).';
+COMMENT ON COLUMN bg.suggestions.suggested_at IS 'When the suggestions run that made it started.';
+COMMENT ON COLUMN bg.suggestions.status IS 'pending, accepted (the person became a member with source ai) or dismissed (by bg.dismiss_suggestions, or closed by a manual decision that won over it).';
+COMMENT ON COLUMN bg.suggestions.decided_at IS 'When it was accepted or dismissed; NULL while pending.';
+
 -- sql/bg/access.sql: access levels (docs/design.md §11)
 -- Every privilege a level is made of: the object (as GRANT names it), the
 -- privilege, and the lowest level that has it (rank 1, 2, 3: reader, writer,
@@ -5554,7 +5888,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
                                'linkedin_companies', 'linkedin_contacts', 'enrich_people', 'undo_enrichment',
-                               'read_events', 'ack_events', 'drop_consumer')
+                               'read_events', 'ack_events', 'drop_consumer',
+                               'suggest_members', 'accept_suggestions', 'dismiss_suggestions')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
                                'copy_template', 'add_role', 'remove_role', 'move_role', 'set_condition',
@@ -5564,7 +5899,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
                                'bind_activities', 'create_stage_model', 'add_stage', 'allow_transition',
                                'disallow_transition', 'publish_stage_model', 'drop_stage_model', 'set_stage_model',
-                               'purge_events', 'train_role_model', 'drop_role_model')
+                               'purge_events', 'train_role_model', 'drop_role_model', 'suggest_template')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';
@@ -5672,8 +6007,6 @@ CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
-CREATE TRIGGER event_group_inserted AFTER INSERT ON bg_internal.buying_group REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();

@@ -66,6 +66,7 @@ load_model(const char *name, bool missing_ok)
 	int64		tokens[BG_MAX_CLASSES];
 	int			rc;
 	MemoryContext spicxt;
+	MemoryContext mcxt;
 
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
@@ -92,7 +93,12 @@ load_model(const char *name, bool missing_ok)
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 
-	old = MemoryContextSwitchTo(models_cxt);
+	/*
+	 * The model's own context, a child of the call's until it is complete:
+	 * an error part-way frees what was loaded with the call's memory.
+	 */
+	mcxt = AllocSetContextCreate(spicxt, "bg role model", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(mcxt);
 	m = palloc0(sizeof(BgRoleModel));
 	m->name = pstrdup(name);
 	m->title_column = SPI_getvalue(tup, desc, 1);
@@ -127,7 +133,7 @@ load_model(const char *name, bool missing_ok)
 	for (int c = 0; c < C; c++)
 		tokens[c] = DatumGetInt64(d[c]);
 
-	bg_vocab_init(&m->vocab, models_cxt);
+	bg_vocab_init(&m->vocab, mcxt);
 	array_column(tup, desc, 7, TEXTOID, &d, &n, &count, spicxt);
 	for (int t = 0; t < count; t++)
 	{
@@ -141,7 +147,7 @@ load_model(const char *name, bool missing_ok)
 	array_column(tup, desc, 8, INT4OID, &d, &n, &count, spicxt);
 	if ((Size) count != (Size) V * C)
 		elog(ERROR, "role model \"%s\" is malformed", name);
-	m->logp = MemoryContextAllocHuge(models_cxt, bg_alloc_size((Size) V * C, sizeof(double), "role model"));
+	m->logp = MemoryContextAllocHuge(mcxt, bg_alloc_size((Size) V * C, sizeof(double), "role model"));
 	{
 		double		denom[BG_MAX_CLASSES];
 
@@ -155,6 +161,7 @@ load_model(const char *name, bool missing_ok)
 		}
 	}
 	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(mcxt, models_cxt);
 	SPI_finish();
 	return m;
 }

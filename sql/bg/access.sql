@@ -43,7 +43,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
                                'linkedin_companies', 'linkedin_contacts', 'enrich_people', 'undo_enrichment',
-                               'read_events', 'ack_events', 'drop_consumer')
+                               'read_events', 'ack_events', 'drop_consumer',
+                               'suggest_members', 'accept_suggestions', 'dismiss_suggestions')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
                                'copy_template', 'add_role', 'remove_role', 'move_role', 'set_condition',
@@ -53,7 +54,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'set_activity_weight', 'activate_weighting_model', 'drop_weighting_model',
                                'bind_activities', 'create_stage_model', 'add_stage', 'allow_transition',
                                'disallow_transition', 'publish_stage_model', 'drop_stage_model', 'set_stage_model',
-                               'purge_events', 'train_role_model', 'drop_role_model')
+                               'purge_events', 'train_role_model', 'drop_role_model', 'suggest_template')
                 THEN 'admin' END AS level) l
          WHERE p.pronamespace OPERATOR(pg_catalog.=) 'bg'::pg_catalog.regnamespace AND l.level IS NOT NULL) x;
 COMMENT ON VIEW bg_internal.level_privileges IS 'Internal: the privileges on schema bg that make up each access level.';
@@ -116,7 +117,7 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
-    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
+    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions and suggestions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 
 -- The level of every role that holds a privilege on bg's API: the highest
 -- level all of whose privileges it holds (granted to it directly), or NULL

@@ -2,9 +2,10 @@
 -- its members that a journey reacts to is written to bg_internal.event in
 -- the statement that makes it, set-based, in the same transaction.
 --
--- Group and member events come from statement triggers with transition
--- tables (below); completeness, stage and status events from the one place
--- each is written (bg_internal._rescore, bg_internal._record_stage_moves,
+-- Member events and group_deleted come from statement triggers with
+-- transition tables (below); group_created, completeness, stage and status
+-- events from the one place each is written (bg_internal._run_job,
+-- bg_internal._rescore, bg_internal._record_stage_moves,
 -- bg_internal._set_status).  A statement that changes nothing inserts no
 -- event and opens no batch.
 --
@@ -78,10 +79,11 @@ CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.eve
 
 -- The events of a statement on bg_internal.buying_group or bg_internal.member.
 --
--- Groups: group_created (one per group, with its initial counts and
--- stage) and group_deleted (with the group's row as it was, but for its
+-- Groups: group_deleted (with the group's row as it was, but for its
 -- names: the names of accounts are for those who may read them,
--- bg.buying_groups).
+-- bg.buying_groups).  group_created (one per group, with its initial
+-- counts and stage) is written by the statement of the creation job that
+-- inserts the groups (bg_internal._run_job, jobs.sql), their only writer.
 --
 -- Members: a creation job's members are announced by group_created;
 -- members deleted with their group are member_removed with no new value.
@@ -96,26 +98,13 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_TABLE_NAME = 'buying_group' THEN
-        IF TG_OP = 'INSERT' THEN
-            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
-            SELECT (SELECT bg_internal._event_batch()), 'group_created', n.id, s.name, n.account_key,
-                   jsonb_build_object('member_count', n.member_count, 'role_counts', n.role_counts,
-                                      'completeness', n.completeness, 'missing_roles', to_jsonb(n.missing_roles),
-                                      'stage', st.name, 'stage_entered_at', n.stage_entered_at, 'job', n.job_id),
-                   coalesce(ctx, 'job')
-              FROM new_rows n
-              JOIN bg_internal.solution_interest s ON s.id = n.solution_interest_id
-              LEFT JOIN bg_internal.stage st ON st.id = n.stage_id
-             ORDER BY n.id;
-        ELSE
-            INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
-            SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
-                   to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
-              FROM old_rows o
-              JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
-              LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
-             ORDER BY o.id;
-        END IF;
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), 'group_deleted', o.id, s.name, o.account_key,
+               to_jsonb(o) - 'name' - 'account_name' || jsonb_build_object('stage', st.name), coalesce(ctx, 'manual')
+          FROM old_rows o
+          JOIN bg_internal.solution_interest s ON s.id = o.solution_interest_id
+          LEFT JOIN bg_internal.stage st ON st.id = o.stage_id
+         ORDER BY o.id;
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -186,8 +175,6 @@ CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
 CREATE TRIGGER event_member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 
-CREATE TRIGGER event_group_inserted AFTER INSERT ON bg_internal.buying_group REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 -- fires before group_deleted (triggers fire in name order), which deletes the members
 CREATE TRIGGER event_group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();

@@ -50,7 +50,7 @@ END $$;
 COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
 
 -- The run of a creation job (the interest locked by the caller): the rule
--- members of the new groups (ids drawn up front), then the groups with their
+-- members of the new groups (ids drawn up front) and the groups with their
 -- scores counted from those rows, in the first entry stage of the interest's
 -- stage model when it has one (recorded in the stage history as created).
 -- The member trigger is told the scores are stored, so it does not count
@@ -73,41 +73,62 @@ BEGIN
     walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
                                      FROM pg_temp.bg_new_group n');
     PERFORM bg_internal._check_cycles(s, walk, NULL);
+    -- One statement: the rule members (d, from the walk; $1 no people keys,
+    -- $2 the interest), the groups with their scores counted from the
+    -- members as they are inserted (not read back), and the groups'
+    -- group_created events (docs/design.md §7.3) with their initial counts:
+    -- creation jobs are the only writer of groups, so no trigger and no
+    -- transition table of whole group rows.
     PERFORM bg_internal._scores_stored(true);
-    EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || '
+    EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
+      m AS (
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
-        SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
-        USING NULL::text[], s.id;
-    GET DIAGNOSTICS nmembers = ROW_COUNT;
-    PERFORM bg_internal._scores_stored(false);
-    EXECUTE format('
+        SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
+        RETURNING group_id, role_id),
+      sc AS (
+        SELECT m.group_id, count(*) AS n, bg_internal._position_tally($5, %s) AS t
+          FROM m GROUP BY m.group_id),
+      g AS (
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                      member_count, role_counts, completeness, role_completeness, missing_roles,
                                      stage_id, stage_entered_at)
-        SELECT y.gid, $1, y.account_key, $2 || '' for '' || coalesce(y.account_name, y.account_key),
-               y.account_name, $3, y.n,
+        SELECT y.gid, $2, y.account_key, $3 || '' for '' || coalesce(y.account_name, y.account_key),
+               y.account_name, $4, y.n,
                (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles,
-               $5, CASE WHEN $5 IS NOT NULL THEN $6 END
+               $6, CASE WHEN $6 IS NOT NULL THEN $7 END
           FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
                        bg_internal._tally_scores(coalesce(sc.t, z.t)) AS f
                   FROM pg_temp.bg_new_group acc
-                  LEFT JOIN (SELECT m.group_id, count(*) AS n, bg_internal._position_tally($4, %s) AS t
-                               FROM bg_internal.member m JOIN pg_temp.bg_new_group x ON x.gid = m.group_id
-                              GROUP BY m.group_id) sc ON sc.group_id = acc.gid
-                 CROSS JOIN (SELECT bg_internal._position_tally($4, NULL::integer) AS t) z
-                OFFSET 0) y',
+                  LEFT JOIN sc ON sc.group_id = acc.gid
+                 CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t) z
+                OFFSET 0) y
+        RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at),
+      e AS (
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $3, g.account_key,
+               pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                             ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+                                             ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
+               coalesce((SELECT bg_internal._event_context()), ''job'')
+          FROM g ORDER BY g.id
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-        USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
-    GET DIAGNOSTICS ngroups = ROW_COUNT;
+      INTO ngroups, nmembers
+      USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
+            first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage);
+    PERFORM bg_internal._scores_stored(false);
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
                                                 (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
                                                 at, 'created');
     END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
-    -- live mode and manual actions plan index scans right away
+    -- live mode and manual actions plan index scans right away.  Only the
+    -- columns those lookups filter and join on: the score columns (jsonb,
+    -- arrays) took ten times as long to sample, and autovacuum gets to them.
     IF ngroups >= 1000 THEN
-        ANALYZE bg_internal.buying_group;
+        ANALYZE bg_internal.buying_group (id, solution_interest_id, account_key);
     END IF;
     UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
                       finished_at = clock_timestamp()

@@ -52,19 +52,27 @@ CREATE FUNCTION bg_internal._fit_role_model(rel regclass, query text, keys text[
 COMMENT ON FUNCTION bg_internal._fit_role_model(regclass, text, text[], integer[], integer, text[], text, integer) IS 'Internal: the token counts of a role model and its cross-validation, counted as the labeled people are read as their table''s owner.';
 REVOKE EXECUTE ON FUNCTION bg_internal._fit_role_model(regclass, text, text[], integer[], integer, text[], text, integer) FROM PUBLIC;
 
+-- The job title and extra columns of a person row t of the bound people
+-- as text (string types as they are, others through their output function):
+-- what a role model reads, in training and in bg.suggest_members alike.
+CREATE FUNCTION bg_internal._role_model_columns_sql(p bg_internal.binding, title name, features text[]) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT string_agg(CASE WHEN bg_internal._base_type(bg_internal._column_type(p.relid, c.col::name))
+                                IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+                           THEN format('(t.%I)::pg_catalog.text', c.col)
+                           ELSE format('pg_catalog.format(''%%s'', t.%I)', c.col) END,
+                      ', ' ORDER BY c.i)
+      FROM unnest(ARRAY[title::text] || features) WITH ORDINALITY AS c(col, i);
+$$;
+COMMENT ON FUNCTION bg_internal._role_model_columns_sql(bg_internal.binding, name, text[]) IS 'Internal: SQL of the columns a role model reads of a person row t, as text.';
+
 -- The query of the labeled people for bg_internal._fit_role_model: key,
--- job title and extra columns as text (string types as they are, others
--- through their output function), of the people whose keys are $1.
+-- job title and extra columns as text, of the people whose keys are $1.
 CREATE FUNCTION bg_internal._role_model_people_sql(p bg_internal.binding, title name, features text[]) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('SELECT %s, %s FROM %s t WHERE t.%I = ANY ($1::%s[])',
                   bg_internal._key_sql(p.relid, p.key_column, format('t.%I', p.key_column)),
-                  (SELECT string_agg(CASE WHEN bg_internal._base_type(bg_internal._column_type(p.relid, c.col::name))
-                                               IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
-                                          THEN format('(t.%I)::pg_catalog.text', c.col)
-                                          ELSE format('pg_catalog.format(''%%s'', t.%I)', c.col) END,
-                                     ', ' ORDER BY c.i)
-                     FROM unnest(ARRAY[title::text] || features) WITH ORDINALITY AS c(col, i)),
+                  bg_internal._role_model_columns_sql(p, title, features),
                   p.relid, p.key_column, bg_internal._coltype(p.relid, p.key_column));
 $$;
 COMMENT ON FUNCTION bg_internal._role_model_people_sql(bg_internal.binding, name, text[]) IS 'Internal: the query of the labeled people''s key, job title and extra columns, for bg_internal._fit_role_model.';

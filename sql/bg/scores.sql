@@ -160,7 +160,8 @@ CREATE TRIGGER member_deleted AFTER DELETE ON bg_internal.member REFERENCING OLD
 CREATE TRIGGER member_truncated AFTER TRUNCATE ON bg_internal.member
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._members_changed();
 
--- Members and the stage history go with their group.
+-- Members, the stage history and the suggestions (suggestions.sql) go with
+-- their group.
 CREATE FUNCTION bg_internal._groups_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -170,13 +171,15 @@ BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM bg_internal.member;      -- (TRUNCATE here would fail when both are truncated together)
         DELETE FROM bg_internal.stage_move;
+        DELETE FROM bg_internal.suggestion;
     ELSE
         DELETE FROM bg_internal.member m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
         DELETE FROM bg_internal.stage_move m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
+        DELETE FROM bg_internal.suggestion m WHERE m.group_id IN (SELECT o.id FROM old_rows o);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members and the stage history of deleted buying groups.';
+COMMENT ON FUNCTION bg_internal._groups_deleted() IS 'Internal: deletes the members, the stage history and the suggestions of deleted buying groups.';
 CREATE TRIGGER group_deleted AFTER DELETE ON bg_internal.buying_group REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._groups_deleted();
 CREATE TRIGGER group_truncated AFTER TRUNCATE ON bg_internal.buying_group
