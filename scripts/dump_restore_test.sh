@@ -5,7 +5,8 @@
 # included), activity bands (a default's changed value too), weighting models
 # and their weights, the activities binding, the stored engagement scores, stage models
 # with their stages, the groups' stages, status and stage history, role models
-# (their predictions) and suggestions come back identical, the default roles are not duplicated, and
+# (their predictions), suggestions, enrichment jobs with their change log
+# (an undone one too) come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -26,10 +27,10 @@ createdb $dst
 psql -X -q -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
 CREATE EXTENSION bg;
 CREATE SCHEMA crm;
-CREATE TABLE crm.person (id int, account_id int, job_title text, seniority int);
+CREATE TABLE crm.person (id int, account_id int, job_title text, seniority int, email text, phone text);
 CREATE TABLE crm.account (id int, name text, parent_id int, domain text);
 INSERT INTO crm.person VALUES (1, 1, 'VP Sales', 5), (2, 1, 'Engineer', 2);
-SELECT bg.bind_people('crm.person', job_title => 'job_title');
+SELECT bg.bind_people('crm.person', job_title => 'job_title', email => 'email');
 SELECT bg.bind_accounts('crm.account', parent => 'parent_id', domain => 'domain');
 SELECT bg.create_role('Legal Approver', 'Signs off');
 SELECT bg.create_template('T', 'dumped');
@@ -91,6 +92,13 @@ SELECT bg.suggest_members('S', 'M', 0.0);
 INSERT INTO bg_internal.suggestion (group_id, person_key, role_id, confidence, suggested_at, status, decided_at)
 SELECT bg.buying_group_id('S', 1), k, r.id, 0.875, '2026-11-29 12:00+00', s, CASE WHEN s <> 'pending' THEN '2026-11-29 13:00+00'::timestamptz END
   FROM bg_internal.role r, (VALUES ('90', 'pending'), ('91', 'dismissed')) x(k, s) WHERE r.name = 'Practitioner';
+UPDATE crm.person SET email = 'ann@globex.com' WHERE id = 4;
+CREATE TABLE crm.vendor (email text, phone text);
+INSERT INTO crm.vendor VALUES ('Ann@Globex.com', '555-0100');
+SELECT bg.enrich_people('crm.vendor');
+CREATE TABLE crm.vendor2 (email text, phone text);
+INSERT INTO crm.vendor2 VALUES ('ann@globex.com', '555-0199');
+SELECT bg.undo_enrichment(bg.enrich_people('crm.vendor2', overwrite => true));
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -132,6 +140,8 @@ SELECT * FROM bg.members_at((SELECT committed_at FROM bg.events ORDER BY id LIMI
 SELECT * FROM bg.role_models;
 SELECT id, bg.predict_role('M', p), bg.predict_role('M draft', p) FROM crm.person p ORDER BY id;
 SELECT * FROM bg.suggestions ORDER BY 1, 2;
+SELECT * FROM bg.enrichment_changes ORDER BY 1, 2, 3;
+SELECT id, kind, counts FROM bg.jobs WHERE kind = 'enrichment';
 SQL
 }
 pg_dump -Fc -f "$dump" $src
@@ -161,6 +171,14 @@ SELECT bg.create_stage_model('After restore');
 SELECT bg.add_stage('After restore', 'First', entry => true);
 SELECT bg.move_stage(bg.buying_group_id('S', 2), 'Lost');
 SQL
+# the restored change log keeps working: the first enrichment can be undone
+undone=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
+    -c "SELECT bg.undo_enrichment(min(id)) FROM bg.jobs WHERE kind = 'enrichment'" \
+    -c "SELECT phone IS NULL FROM crm.person WHERE id = 4" | tail -2 | tr '\n' ' ')
+if [ "$undone" != "1 t " ]; then
+    echo "dump_restore ... FAILED: an enrichment cannot be undone after the restore ($undone)"
+    exit 1
+fi
 # live mode still works after the restore: a new matching person joins at once
 joined=$(psql -X -A -t -v ON_ERROR_STOP=1 -d $dst \
     -c "INSERT INTO crm.person VALUES (5, 1, 'VP Security', 5)" \

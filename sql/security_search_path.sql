@@ -237,6 +237,11 @@ SELECT bg.create_solution_interest('Plain', 'U', update_existing => true);
 SELECT bg.create_solution_interest('Tree', 'U', update_existing => true, include_subaccounts => true);
 SELECT bg.watch_people();
 SELECT * FROM bg.access;
+-- a vendor file for the enrichment (the email mapping is the job title here)
+CREATE TABLE public.sp_vendor (email text, seniority integer);
+INSERT INTO public.sp_vendor VALUES ('  SECURITY analyst ', 3);
+GRANT SELECT ON public.sp_vendor TO regress_sp_writer;
+GRANT UPDATE ON public.person TO regress_sp_writer;
 SET ROLE regress_sp_writer;
 SET search_path = public, pg_catalog, bg;
 SELECT bg.create_account_list('Static');
@@ -262,6 +267,11 @@ SELECT * FROM bg.linkedin_companies('Plain', max_completeness => 100);
 SELECT * FROM bg.linkedin_contacts('Plain');
 SELECT * FROM bg.linkedin_contacts('Plain', role => 'Other', hash_emails => true);
 RESET client_min_messages;
+-- the enrichment's statement runs as the writer, under its search_path
+SELECT bg.enrich_people('sp_vendor', overwrite => true) AS enrich_job \gset
+SELECT id, seniority FROM public.person WHERE id OPERATOR(pg_catalog.=) 3;
+SELECT bg.undo_enrichment(:enrich_job) AS restored;
+SELECT id, seniority FROM public.person WHERE id OPERATOR(pg_catalog.=) 3;
 SELECT bg.drop_buying_groups('Tree');
 SELECT bg.purge_jobs('0 seconds');
 SELECT bg.drop_account_list('Dynamic');

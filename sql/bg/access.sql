@@ -42,7 +42,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
-                               'linkedin_companies', 'linkedin_contacts',
+                               'linkedin_companies', 'linkedin_contacts', 'enrich_people', 'undo_enrichment',
                                'read_events', 'ack_events', 'drop_consumer',
                                'suggest_members', 'accept_suggestions', 'dismiss_suggestions')
                 THEN 'writer'

@@ -248,9 +248,11 @@ DECLARE
     n bigint;
 BEGIN
     PERFORM bg_internal._require_age($1, 'Give an age such as interval ''30 days''; interval ''0'' purges every finished job.');
-    DELETE FROM bg_internal.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    WITH d AS (DELETE FROM bg_internal.job j WHERE j.status <> 'running' AND j.finished_at <= pg_catalog.clock_timestamp() - $1
+               RETURNING j.id, j.kind),
+         c AS (DELETE FROM bg_internal.enrichment_change c USING d WHERE d.kind = 'enrichment' AND c.job_id = d.id)
+    SELECT count(*) INTO n FROM d;
     RETURN n;
 END $$;
 COMMENT ON FUNCTION bg.purge_jobs(interval) IS
-    'Deletes the finished (done or failed) jobs that ended more than older_than ago; running jobs stay. Returns how many jobs were deleted.';
+    'Deletes the finished (done or failed) jobs that ended more than older_than ago, with the change log of enrichments (which can then no longer be undone); running jobs stay. Returns how many jobs were deleted.';

@@ -106,10 +106,10 @@ COMMENT ON COLUMN bg.solution_interests.stage_model IS 'The live stage model its
 
 CREATE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
-       j.started_at, j.finished_at, j.error, j.error_code, j.kind
+       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.counts
   FROM bg_internal.job j
  ORDER BY j.id;
-COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement and bg.suggest_members.';
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members and bg.enrich_people.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
 COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
 COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh and for suggestions.';
@@ -120,7 +120,8 @@ COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
 COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
-COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement) or suggestions (bg.suggest_members).';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement), suggestions (bg.suggest_members) or enrichment (bg.enrich_people).';
+COMMENT ON COLUMN bg.jobs.counts IS 'enrichment: jsonb of what the run did (records, matched, updated, values_changed, unchanged, inserted, unmatched, duplicates, ambiguous, no_key) and, once undone, what bg.undo_enrichment did (restored, kept, undone_at); NULL for other kinds.';
 
 -- The groups of the accounts the querying role may see; the account's name
 -- only when it may read the name column (else NULL, and the group's name
