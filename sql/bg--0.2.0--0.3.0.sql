@@ -5109,7 +5109,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'sync', 'create_account_list', 'add_accounts', 'remove_accounts',
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
-                               'linkedin_companies', 'linkedin_contacts',
+                               'linkedin_companies', 'linkedin_contacts', 'import_members',
                                'read_events', 'ack_events', 'drop_consumer')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',

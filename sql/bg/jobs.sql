@@ -13,6 +13,17 @@
 -- each with the id of its new group, and analyzes it: the planner then
 -- hashes these accounts (not the people) when joining the two.
 CREATE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._new_groups_of($1, 'SELECT e.account_key FROM bg_internal.account_list_entry e
+                                            WHERE e.list_id = $1', $2);
+$$;
+COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+
+-- The same for the account keys (canonical text) of a query, accounts,
+-- with $1 = arg: those without a group of the interest get one.  The
+-- accounts must exist in the bound table (an account the read does not
+-- find gets no group).
+CREATE FUNCTION bg_internal._new_groups_of(si bg_internal.solution_interest, accounts text, arg integer) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding := bg_internal._bound('accounts');
@@ -27,9 +38,8 @@ BEGIN
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
          WITH e AS MATERIALIZED (
-           SELECT e.account_key FROM bg_internal.account_list_entry e
-            WHERE e.list_id = $1
-              AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
+           SELECT e.account_key FROM (%s) e
+            WHERE NOT EXISTS (SELECT FROM bg_internal.buying_group g
                                WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))
          SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
                 a.account_name, e.account_key::%s AS account_value
@@ -37,37 +47,35 @@ BEGIN
                                          (SELECT pg_catalog.array_agg(x.account_key) FROM e x))
                        AS a(k text, account_name text) ON a.k = e.account_key
           ORDER BY e.account_key::%s',
-        bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
+        accounts, bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
                bg_internal._coltype(a.relid, a.key_column)),
         bg_internal._coltype(a.relid, a.key_column))
-        USING list, si.id;
+        USING arg, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+COMMENT ON FUNCTION bg_internal._new_groups_of(bg_internal.solution_interest, text, integer) IS 'Internal: the new groups of the accounts of a query, in a temporary table.';
 
--- The run of a creation job (the interest locked by the caller): the rule
--- members of the new groups (ids drawn up front), then the groups with their
--- scores counted from those rows, in the first entry stage of the interest's
--- stage model when it has one (recorded in the stage history as created).
--- The member trigger is told the scores are stored, so it does not count
--- them all a second time; no one else sees the members before the groups.
-CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+-- The groups of pg_temp.bg_new_group (bg_internal._new_groups_of), created
+-- for job jid of an interest (locked by the caller): their rule members
+-- (ids drawn up front), then the groups with their scores counted from
+-- those rows, in the first entry stage of the interest's stage model when
+-- it has one (recorded in the stage history as created).  The member
+-- trigger is told the scores are stored, so it does not count them all a
+-- second time; no one else sees the members before the groups.  Creation
+-- jobs and imports (imports.sql) create groups this way.
+CREATE FUNCTION bg_internal._create_groups(jid bigint, s bg_internal.solution_interest,
+                                           OUT groups bigint, OUT members bigint)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
-    l bg_internal.account_list := (SELECT x FROM bg_internal.account_list x WHERE x.id = list);
     walk text;
-    ngroups bigint;
-    nmembers bigint;
     -- the first stage of the groups, when the interest has a stage model
     first_stage integer := bg_internal._entry_stage(s.stage_model_id);
     at timestamptz := clock_timestamp();
 BEGIN
-    PERFORM bg_internal._new_groups(s, l.id);
     -- for new groups aval is a column of an analyzed table, so the planner
     -- knows how many people it joins
     walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
@@ -78,7 +86,7 @@ BEGIN
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
         SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
         USING NULL::text[], s.id;
-    GET DIAGNOSTICS nmembers = ROW_COUNT;
+    GET DIAGNOSTICS members = ROW_COUNT;
     PERFORM bg_internal._scores_stored(false);
     EXECUTE format('
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
@@ -98,7 +106,7 @@ BEGIN
                 OFFSET 0) y',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
         USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
-    GET DIAGNOSTICS ngroups = ROW_COUNT;
+    GET DIAGNOSTICS groups = ROW_COUNT;
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
                                                 (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
@@ -106,10 +114,22 @@ BEGIN
     END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
     -- live mode and manual actions plan index scans right away
-    IF ngroups >= 1000 THEN
+    IF groups >= 1000 THEN
         ANALYZE bg_internal.buying_group;
     END IF;
-    UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+END $$;
+COMMENT ON FUNCTION bg_internal._create_groups(bigint, bg_internal.solution_interest) IS 'Internal: creates the groups of pg_temp.bg_new_group with their rule members and scores.';
+
+-- The run of a creation job (the interest locked by the caller).
+CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
+    c record;
+BEGIN
+    PERFORM bg_internal._new_groups(s, list);
+    c := bg_internal._create_groups(jid, s);
+    UPDATE bg_internal.job SET status = 'done', groups_created = c.groups, members_added = c.members,
                       finished_at = clock_timestamp()
      WHERE id = jid;
     RETURN NULL;

@@ -106,21 +106,22 @@ COMMENT ON COLUMN bg.solution_interests.stage_model IS 'The live stage model its
 
 CREATE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
-       j.started_at, j.finished_at, j.error, j.error_code, j.kind
+       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.rows_rejected
   FROM bg_internal.job j
  ORDER BY j.id;
-COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups and bg.refresh_engagement.';
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.import_members and bg.refresh_engagement.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
 COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an import and an engagement refresh.';
 COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
 COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; for an import also the members its rows added or changed; 0 for an engagement refresh.';
 COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
 COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
-COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups) or engagement (bg.refresh_engagement).';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), import (bg.import_members) or engagement (bg.refresh_engagement).';
+COMMENT ON COLUMN bg.jobs.rows_rejected IS 'Source rows an import did not take (listed in bg.import_rejects); 0 for other runs.';
 
 -- The groups of the accounts the querying role may see; the account's name
 -- only when it may read the name column (else NULL, and the group's name
