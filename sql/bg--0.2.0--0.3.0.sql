@@ -130,13 +130,28 @@ CREATE TABLE bg_internal.person_engagement (
     as_of      timestamptz NOT NULL
 );
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
--- sql/bg/tables.sql: bg_internal.job records engagement refreshes too (kind)
+-- sql/bg/tables.sql: bg_internal.job records engagement refreshes and imports too (kind), with the rows an import rejected
 ALTER TABLE bg_internal.job ALTER COLUMN solution_interest DROP NOT NULL, ALTER COLUMN account_list DROP NOT NULL,
     ADD COLUMN kind text NOT NULL DEFAULT 'buying_groups'
-        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement')),
+        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement', 'import')),
+    ADD COLUMN rows_rejected bigint NOT NULL DEFAULT 0,
     ADD CONSTRAINT job_target_check CHECK (CASE kind WHEN 'buying_groups' THEN solution_interest IS NOT NULL AND account_list IS NOT NULL
+                                                     WHEN 'import' THEN solution_interest IS NOT NULL AND account_list IS NULL
                                                      ELSE solution_interest IS NULL AND account_list IS NULL END);
-COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups and bg.refresh_engagement; use the bg.jobs view.';
+COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups, bg.import_members and bg.refresh_engagement; use the bg.jobs view.';
+
+-- sql/bg/tables.sql: the rows imports rejected
+CREATE TABLE bg_internal.import_reject (
+    job         bigint NOT NULL,
+    line        bigint NOT NULL,
+    reason      text NOT NULL,
+    sqlstate    text NOT NULL,
+    "row"       jsonb NOT NULL,
+    account_key text,
+    person_key  text
+);
+CREATE INDEX import_reject_job_idx ON bg_internal.import_reject (job, line);
+COMMENT ON TABLE bg_internal.import_reject IS 'Rows of bg.import_members'' source tables that did not become members; use the bg.import_rejects view.';
 
 -- The state of bg.engagement_raw: per weighted activity type, its weight and
 -- its capped counts per UTC day of the window.
@@ -1867,6 +1882,13 @@ COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events
 
 -- sql/bg/jobs.sql
 CREATE OR REPLACE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._new_groups_of($1, 'SELECT e.account_key FROM bg_internal.account_list_entry e
+                                            WHERE e.list_id = $1', $2);
+$$;
+COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+
+CREATE FUNCTION bg_internal._new_groups_of(si bg_internal.solution_interest, accounts text, arg integer) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding := bg_internal._bound('accounts');
@@ -1881,9 +1903,8 @@ BEGIN
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
          WITH e AS MATERIALIZED (
-           SELECT e.account_key FROM bg_internal.account_list_entry e
-            WHERE e.list_id = $1
-              AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
+           SELECT e.account_key FROM (%s) e
+            WHERE NOT EXISTS (SELECT FROM bg_internal.buying_group g
                                WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))
          SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
                 a.account_name, e.account_key::%s AS account_value
@@ -1891,31 +1912,27 @@ BEGIN
                                          (SELECT pg_catalog.array_agg(x.account_key) FROM e x))
                        AS a(k text, account_name text) ON a.k = e.account_key
           ORDER BY e.account_key::%s',
-        bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
+        accounts, bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
                bg_internal._coltype(a.relid, a.key_column)),
         bg_internal._coltype(a.relid, a.key_column))
-        USING list, si.id;
+        USING arg, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+COMMENT ON FUNCTION bg_internal._new_groups_of(bg_internal.solution_interest, text, integer) IS 'Internal: the new groups of the accounts of a query, in a temporary table.';
 
-CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+CREATE FUNCTION bg_internal._create_groups(jid bigint, s bg_internal.solution_interest,
+                                           OUT groups bigint, OUT members bigint)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
-    l bg_internal.account_list := (SELECT x FROM bg_internal.account_list x WHERE x.id = list);
     walk text;
-    ngroups bigint;
-    nmembers bigint;
     -- the first stage of the groups, when the interest has a stage model
     first_stage integer := bg_internal._entry_stage(s.stage_model_id);
     at timestamptz := clock_timestamp();
 BEGIN
-    PERFORM bg_internal._new_groups(s, l.id);
     -- for new groups aval is a column of an analyzed table, so the planner
     -- knows how many people it joins
     walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
@@ -1926,7 +1943,7 @@ BEGIN
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
         SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d'
         USING NULL::text[], s.id;
-    GET DIAGNOSTICS nmembers = ROW_COUNT;
+    GET DIAGNOSTICS members = ROW_COUNT;
     PERFORM bg_internal._scores_stored(false);
     EXECUTE format('
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
@@ -1946,7 +1963,7 @@ BEGIN
                 OFFSET 0) y',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
         USING s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id), first_stage, at;
-    GET DIAGNOSTICS ngroups = ROW_COUNT;
+    GET DIAGNOSTICS groups = ROW_COUNT;
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
                                                 (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
@@ -1954,10 +1971,21 @@ BEGIN
     END IF;
     -- many new groups: fresh statistics, so that the per-person lookups of
     -- live mode and manual actions plan index scans right away
-    IF ngroups >= 1000 THEN
+    IF groups >= 1000 THEN
         ANALYZE bg_internal.buying_group;
     END IF;
-    UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+END $$;
+COMMENT ON FUNCTION bg_internal._create_groups(bigint, bg_internal.solution_interest) IS 'Internal: creates the groups of pg_temp.bg_new_group with their rule members and scores.';
+
+CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
+    c record;
+BEGIN
+    PERFORM bg_internal._new_groups(s, list);
+    c := bg_internal._create_groups(jid, s);
+    UPDATE bg_internal.job SET status = 'done', groups_created = c.groups, members_added = c.members,
                       finished_at = clock_timestamp()
      WHERE id = jid;
     RETURN NULL;
@@ -4002,6 +4030,320 @@ CREATE FUNCTION bg.linkedin_contacts(solution_interest text, role text DEFAULT N
 COMMENT ON FUNCTION bg.linkedin_contacts(text, text, boolean) IS
     'The current members of the solution interest''s buying groups (of one role, when given, and whose account and person you may SELECT) in the columns of LinkedIn Campaign Manager''s contact-list template; emails trimmed and lower-cased, or SHA-256 hex digests with hash_emails; warns under 300 rows, fails above 300 000.';
 
+-- sql/bg/imports.sql
+CREATE FUNCTION bg_internal._require_source_select(rel regclass) RETURNS void
+    LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'bg_require_source_select';
+COMMENT ON FUNCTION bg_internal._require_source_select(regclass) IS 'Internal: errors unless the role that called bg''s function may SELECT every row of a table.';
+
+CREATE FUNCTION bg_internal._key_literal_sql(fam text, expr text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE fam
+        WHEN 'integer' THEN format('CASE WHEN %1$s ~ ''^\s*[-+]?[0-9]{1,30}\s*$''
+                                        THEN (pg_catalog.btrim(%1$s)::pg_catalog.numeric)::pg_catalog.text END', expr)
+        WHEN 'numeric' THEN format('CASE WHEN %1$s ~ ''^\s*[-+]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})\s*$''
+                                        THEN pg_catalog.trim_scale(pg_catalog.btrim(%1$s)::pg_catalog.numeric)::pg_catalog.text END',
+                                   expr)
+        WHEN 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
+                                     THEN (pg_catalog.btrim(%1$s)::pg_catalog.uuid)::pg_catalog.text END', expr)
+        WHEN 'char' THEN format('pg_catalog.rtrim(%s)', expr)
+        ELSE expr END;
+$$;
+COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL of the canonical key of a text value, or NULL when it is no value of the key type.';
+
+CREATE FUNCTION bg_internal._tagged_keys_sql(b bg_internal.binding) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('SELECT pg_catalog.substr(u.v, 3)::%1$s AS k FROM pg_catalog.unnest($1) AS u(v)
+                    WHERE u.v LIKE ''k:%%'' %2$s',
+                  t, CASE t WHEN 'smallint' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -32768 AND 32767'
+                            WHEN 'integer' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -2147483648 AND 2147483647'
+                            WHEN 'bigint' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -9223372036854775808 AND 9223372036854775807'
+                            ELSE '' END)
+      FROM (SELECT bg_internal._coltype(b.relid, b.key_column) AS t) x;
+$$;
+COMMENT ON FUNCTION bg_internal._tagged_keys_sql(bg_internal.binding) IS 'Internal: SQL of the tagged keys of an import''s read, as values of the key column.';
+
+CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('NULLIF(pg_catalog.regexp_replace(pg_catalog.lower(pg_catalog.btrim(%s)),
+                     ''^([a-z][a-z0-9+.-]*://)?([^/@]*@)?(www\.)?([^/:?#]*).*$'', ''\4''), '''')', expr);
+$$;
+COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of an email, domain or web address.';
+
+CREATE FUNCTION bg_internal._import_mode(on_conflict text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF on_conflict IS NULL THEN
+        RAISE EXCEPTION 'on_conflict must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF lower(btrim(on_conflict)) NOT IN ('skip', 'replace') THEN
+        RAISE EXCEPTION 'unknown on_conflict "%"', on_conflict
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give skip (an existing rule member keeps its role) or replace (the import sets the role).';
+    END IF;
+    RETURN lower(btrim(on_conflict));
+END $$;
+COMMENT ON FUNCTION bg_internal._import_mode(text) IS 'Internal: the on_conflict of an import; errors unless skip or replace.';
+
+CREATE FUNCTION bg_internal._import_columns(src regclass) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t regtype;
+    cat "char";
+    has_line boolean;
+BEGIN
+    PERFORM bg_internal._require_table(src);
+    FOR i IN 1 .. 3 LOOP
+        DECLARE
+            col name := (ARRAY['account', 'person', 'role'])[i];
+        BEGIN
+            PERFORM bg_internal._require_column(src, col, NULL,
+                'An import reads the columns account, person and role of its source (and line, when it has one).');
+            t := bg_internal._column_type(src, col);
+            SELECT y.typcategory INTO cat FROM pg_type y WHERE y.oid = bg_internal._base_type(t);
+            IF NOT (cat IN ('S', 'E') OR (col <> 'role' AND bg_internal._key_family(t) IS NOT NULL)) THEN
+                RAISE EXCEPTION 'column "%" of % cannot be read by an import', col, src
+                    USING ERRCODE = 'datatype_mismatch',
+                          DETAIL = format('Its type is %s.', format_type(t, NULL)),
+                          HINT = CASE WHEN col = 'role'
+                                      THEN 'The role column holds role names: a string type (text, varchar, char) or an enum.'
+                                      ELSE format('The %s column holds keys or %s: a string type, an enum or a key type (integer, numeric, uuid).',
+                                                  col, CASE col WHEN 'account' THEN 'domains' ELSE 'emails' END) END;
+            END IF;
+        END;
+    END LOOP;
+    has_line := EXISTS (SELECT FROM pg_attribute WHERE attrelid = src AND attname = 'line' AND attnum > 0 AND NOT attisdropped);
+    IF has_line AND bg_internal._key_family(bg_internal._column_type(src, 'line')) IS DISTINCT FROM 'integer' THEN
+        RAISE EXCEPTION 'column "line" of % cannot be read by an import', src
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = format('Its type is %s.', format_type(bg_internal._column_type(src, 'line'), NULL)),
+                  HINT = 'A line column numbers the rows of the file: smallint, integer or bigint. Rename it to have the rows numbered in the order read.';
+    END IF;
+    RETURN has_line;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_columns(regclass) IS 'Internal: errors unless an import''s source has the columns it reads; whether it has line.';
+
+CREATE FUNCTION bg_internal._import_read(src regclass, has_line boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('CREATE TEMPORARY TABLE bg_import_src ON COMMIT DROP AS
+                    SELECT x.ord, COALESCE(x.line, x.ord) AS line, x.a, x.p, x.r, x."row"
+                      FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L)
+                           AS x(ord bigint, line bigint, a text, p text, r text, "row" jsonb)',
+                   src::oid,
+                   format('SELECT pg_catalog.row_number() OVER (), %s, s.account::pg_catalog.text,
+                                  s.person::pg_catalog.text, s.role::pg_catalog.text, pg_catalog.to_jsonb(s)
+                             FROM %s s',
+                          CASE WHEN has_line THEN 's.line::pg_catalog.int8' ELSE 'NULL::pg_catalog.int8' END, src));
+END $$;
+COMMENT ON FUNCTION bg_internal._import_read(regclass, boolean) IS 'Internal: reads an import''s source into a temporary table.';
+
+CREATE FUNCTION bg_internal._import_accounts() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg_internal.binding := bg_internal._bound('accounts');
+    canon text := bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column));
+    doms text := '';
+    bad text;
+BEGIN
+    IF b.mappings ? 'domain' THEN
+        doms := doms || format(' UNION ALL SELECT %s, d.v FROM %s t JOIN (%s) d ON %s = d.v',
+                               canon, b.relid, 'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''d:%''',
+                               bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')));
+    END IF;
+    IF b.mappings ? 'website' THEN
+        doms := doms || format(' UNION ALL SELECT %s, d.v FROM %s t JOIN (%s) d ON %s = d.v',
+                               canon, b.relid, 'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''d:%''',
+                               bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')));
+    END IF;
+    EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
+        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, %1$s AS k, %2$s AS d FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        f AS MATERIALIZED (SELECT * FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L,
+                                 (SELECT pg_catalog.array_agg(''k:'' || v.k) FILTER (WHERE v.k IS NOT NULL)
+                                         || pg_catalog.array_agg(DISTINCT ''d:'' || v.d) FILTER (WHERE v.d IS NOT NULL)
+                                    FROM v)) AS x(akey text, dom text))
+        SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
+               CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
+          FROM v
+          LEFT JOIN (SELECT DISTINCT f.akey FROM f WHERE f.dom IS NULL) km ON km.akey = v.k
+          LEFT JOIN (SELECT f.dom, pg_catalog.min(f.akey) AS akey, pg_catalog.count(DISTINCT f.akey) AS n
+                       FROM f WHERE f.dom IS NOT NULL GROUP BY f.dom) dm ON dm.dom = v.d',
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.a'),
+        bg_internal._domain_sql('s.a'),
+        b.relid::oid,
+        format('SELECT %s, NULL::pg_catalog.text FROM %s t JOIN (%s) x ON t.%I = x.k',
+               canon, b.relid, bg_internal._tagged_keys_sql(b), b.key_column) || doms);
+    -- a domain needs a mapping to be matched
+    IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
+        SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot match account "%" by domain: the accounts are bound without a domain or website column', bad
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'It is no account key, and an import matches other values by the domain or website of the bound accounts.',
+                      HINT = 'Bind the accounts again with bg.bind_accounts(..., domain => ''column'') or website => ''column''.';
+        END IF;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_accounts() IS 'Internal: matches the account values of an import to accounts.';
+
+CREATE FUNCTION bg_internal._import_people() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg_internal.binding := bg_internal._bound('people');
+    canon text := bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column));
+    acct text := bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column));
+    q text;
+    bad text;
+BEGIN
+    q := format('SELECT %s, %s, NULL::pg_catalog.text FROM %s t JOIN (%s) x ON t.%I = x.k',
+                canon, acct, b.relid, bg_internal._tagged_keys_sql(b), b.key_column);
+    IF b.mappings ? 'email' THEN
+        q := q || format(' UNION ALL SELECT %s, %s, e.v FROM %s t JOIN (%s) e ON pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text)) = e.v',
+                         canon, acct, b.relid,
+                         'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''e:%''',
+                         b.mappings ->> 'email');
+    END IF;
+    EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
+        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, %1$s AS k,
+                                       CASE WHEN s.p LIKE ''%%@%%'' THEN pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
+                                  FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
+                                 WHERE c.n = 1 AND s.p IS NOT NULL),
+        f AS MATERIALIZED (SELECT * FROM bg_internal._read(%2$s::pg_catalog.oid::pg_catalog.regclass, %3$L,
+                                 (SELECT pg_catalog.array_agg(DISTINCT ''k:'' || v.k) FILTER (WHERE v.k IS NOT NULL)
+                                         || pg_catalog.array_agg(DISTINCT ''e:'' || v.e) FILTER (WHERE v.e IS NOT NULL)
+                                    FROM v)) AS x(pkey text, acct text, email text)),
+        km AS (SELECT DISTINCT f.pkey, f.acct FROM f WHERE f.email IS NULL),
+        em AS (SELECT DISTINCT f.pkey, f.acct, f.email FROM f WHERE f.email IS NOT NULL)
+        SELECT v.akey, v.p,
+               CASE WHEN km.pkey IS NOT NULL THEN CASE WHEN km.acct = v.akey THEN km.pkey END
+                    ELSE (SELECT pg_catalog.min(em.pkey) FROM em WHERE em.email = v.e AND em.acct = v.akey) END AS pkey,
+               CASE WHEN km.pkey IS NOT NULL THEN (km.acct = v.akey)::integer
+                    ELSE (SELECT pg_catalog.count(*) FROM em WHERE em.email = v.e AND em.acct = v.akey) END AS n,
+               CASE WHEN km.pkey IS NOT NULL THEN km.acct <> v.akey
+                    ELSE EXISTS (SELECT FROM em WHERE em.email = v.e AND em.acct <> v.akey) END AS elsewhere
+          FROM v LEFT JOIN km ON km.pkey = v.k',
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'), b.relid::oid, q);
+    IF NOT b.mappings ? 'email' THEN
+        SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
+         ORDER BY x.p LIMIT 1;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot match person "%" by email: the people are bound without an email column', bad
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'It is no person key, and an import matches other values by the email of the bound people.',
+                      HINT = 'Bind the people again with bg.bind_people(..., email => ''column'').';
+        END IF;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_people() IS 'Internal: matches the person values of an import to people.';
+
+CREATE FUNCTION bg_internal._import_match(s bg_internal.solution_interest) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    CREATE TEMPORARY TABLE bg_import ON COMMIT DROP AS
+    WITH b AS (
+        SELECT x.ord, x.line, x."row", c.akey, pr.pkey, ro.role_id,
+               CASE WHEN c.n IS NULL OR c.n = 0 THEN 'unknown account'
+                    WHEN c.n > 1 THEN 'ambiguous account'
+                    WHEN pr.n IS NULL OR (pr.n = 0 AND NOT pr.elsewhere) THEN 'unknown person'
+                    WHEN pr.n = 0 THEN 'person not in account'
+                    WHEN pr.n > 1 THEN 'ambiguous person'
+                    WHEN ro.role_id IS NULL THEN 'unknown role' END AS reason
+          FROM pg_temp.bg_import_src x
+          LEFT JOIN pg_temp.bg_import_account c ON c.a = x.a
+          LEFT JOIN pg_temp.bg_import_person pr ON pr.akey = c.akey AND pr.p = x.p
+          LEFT JOIN (SELECT tr.role_id, bg_internal._fold(r.name) AS f
+                       FROM bg_internal.template_role tr JOIN bg_internal.role r ON r.id = tr.role_id
+                      WHERE tr.template_id = s.template_id) ro ON ro.f = bg_internal._fold(x.r)),
+    d AS (
+        SELECT b.*, CASE WHEN b.reason IS NULL
+                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn
+          FROM b)
+    SELECT y.ord, y.line, y."row", y.akey, y.pkey, y.role_id, y.reason,
+           CASE y.reason WHEN 'unknown account' THEN '23503' WHEN 'ambiguous account' THEN '21000'
+                         WHEN 'unknown person' THEN '23503' WHEN 'person not in account' THEN '22023'
+                         WHEN 'ambiguous person' THEN '21000' WHEN 'unknown role' THEN '42704'
+                         WHEN 'duplicate in file' THEN '23505' WHEN 'conflicts with a manual decision' THEN '55000'
+           END AS sqlstate
+      FROM (SELECT d.ord, d.line, d."row", d.akey, d.pkey, d.role_id,
+                   coalesce(d.reason,
+                            CASE WHEN d.rn > 1 THEN 'duplicate in file'
+                                 WHEN m.source = 'manual' AND (m.is_removed OR m.role_id <> d.role_id)
+                                 THEN 'conflicts with a manual decision' END) AS reason
+              FROM d
+              LEFT JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = d.akey
+                                                  AND d.reason IS NULL
+              LEFT JOIN bg_internal.member m ON m.group_id = g.id AND m.person_key = d.pkey) y;
+    ANALYZE pg_temp.bg_import;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_match(bg_internal.solution_interest) IS 'Internal: the rows of an import with their matches and reject reasons.';
+
+CREATE FUNCTION bg_internal._run_import(jid bigint, s bg_internal.solution_interest, mode text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    nrejected bigint;
+    nmembers bigint;
+    c record;
+BEGIN
+    INSERT INTO bg_internal.import_reject (job, line, reason, sqlstate, "row", account_key, person_key)
+    SELECT jid, i.line, i.reason, i.sqlstate, i."row", i.akey, i.pkey
+      FROM pg_temp.bg_import i WHERE i.reason IS NOT NULL
+     ORDER BY i.line, i.ord;
+    GET DIAGNOSTICS nrejected = ROW_COUNT;
+    PERFORM bg_internal._new_groups_of(s, 'SELECT DISTINCT i.akey AS account_key FROM pg_temp.bg_import i
+                                           WHERE i.reason IS NULL', NULL);
+    c := bg_internal._create_groups(jid, s);
+    INSERT INTO bg_internal.member AS m (group_id, person_key, role_id, source)
+    SELECT g.id, i.pkey, i.role_id, 'import'
+      FROM pg_temp.bg_import i
+      JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = i.akey
+     WHERE i.reason IS NULL
+    ON CONFLICT (group_id, person_key) DO UPDATE
+       SET role_id = excluded.role_id, source = 'import', is_removed = false, removed_at = NULL,
+           added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+     WHERE m.source <> 'manual'
+       AND (m.is_removed
+            OR (m.source = 'import' AND m.role_id <> excluded.role_id)
+            OR (m.source <> 'import' AND mode = 'replace'));
+    GET DIAGNOSTICS nmembers = ROW_COUNT;
+    UPDATE bg_internal.job SET status = 'done', groups_created = c.groups, members_added = c.members + nmembers,
+                      rows_rejected = nrejected, finished_at = clock_timestamp()
+     WHERE id = jid;
+END $$;
+COMMENT ON FUNCTION bg_internal._run_import(bigint, bg_internal.solution_interest, text) IS 'Internal: the run of an import: rejects, new groups and members.';
+
+CREATE FUNCTION bg.import_members(solution_interest text, source regclass, on_conflict text DEFAULT 'skip')
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'import' AS $$
+DECLARE
+    s bg_internal.solution_interest := bg_internal._interest($1);
+    mode text := bg_internal._import_mode($3);
+    has_line boolean := bg_internal._import_columns($2);
+    jid bigint;
+BEGIN
+    PERFORM bg_internal._require_source_select($2);
+    PERFORM bg_internal._bound('people');
+    PERFORM bg_internal._bound('accounts');
+    s := bg_internal._lock_interest(s, true, true);
+    IF pg_catalog.to_regclass('pg_temp.bg_import') IS NOT NULL THEN
+        DROP TABLE pg_temp.bg_import, pg_temp.bg_import_src, pg_temp.bg_import_account, pg_temp.bg_import_person;
+    END IF;
+    PERFORM bg_internal._import_read($2, has_line);
+    PERFORM bg_internal._import_accounts();
+    PERFORM bg_internal._import_people();
+    PERFORM bg_internal._import_match(s);
+    INSERT INTO bg_internal.job (solution_interest, kind) VALUES (s.name, 'import') RETURNING id INTO jid;
+    PERFORM bg_internal._run_import(jid, s, mode);
+    RETURN jid;
+END $$;
+COMMENT ON FUNCTION bg.import_members(text, regclass, text) IS
+    'Imports members of a solution interest''s buying groups from a table of account (key, domain or website), person (key or email) and role rows: matching rows become members with source import (a group is created for an account that has none), the others are listed in bg.import_rejects; manual decisions win. on_conflict: skip (an existing rule member keeps its role) or replace. Records the run in bg.jobs and returns the job id.';
+
+CREATE FUNCTION bg_internal._jobs_deleted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM bg_internal.import_reject r WHERE r.job IN (SELECT o.id FROM old_rows o);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg_internal._jobs_deleted() IS 'Internal: deletes the import rejects of deleted jobs.';
+
 -- sql/bg/role_models.sql
 CREATE FUNCTION bg_internal._fit_role_model(rel regclass, query text, keys text[], classes integer[], nclasses integer,
                                             features text[], kinds text, folds integer,
@@ -4564,7 +4906,7 @@ BEGIN
     ELSIF NOT lv = ANY (ARRAY['reader', 'writer', 'admin']) THEN
         RAISE EXCEPTION 'unknown access level "%"', $2
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
+                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, imports, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
     END IF;
     -- from scratch: a lower level than before takes the rest away
     PERFORM bg.revoke_access(r);
@@ -4576,7 +4918,7 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
-    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
+    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions, creation jobs, sync, account lists, stage moves, engagement refreshes, imports, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
 
 -- sql/bg/engagement.sql: the weights follow the catalog generation; the
@@ -4833,24 +5175,53 @@ COMMENT ON COLUMN bg.stage_history.to_stage IS 'The stage the group entered; NUL
 COMMENT ON COLUMN bg.stage_history.moved_at IS 'When the move was made (the clock time of the call; the same for every group of one call).';
 COMMENT ON COLUMN bg.stage_history.source IS 'created (a creation job), manual (bg.move_stage, bg.try_move_stage, bg.move_stages) or set_stage_model.';
 
--- sql/bg/views.sql: bg.jobs shows the kind of each run (engagement refreshes too)
+-- sql/bg/views.sql: bg.jobs shows the kind of each run (engagement refreshes and imports too) and an import's rejects
 CREATE OR REPLACE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
-       j.started_at, j.finished_at, j.error, j.error_code, j.kind
+       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.rows_rejected
   FROM bg_internal.job j
  ORDER BY j.id;
-COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups and bg.refresh_engagement.';
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.import_members and bg.refresh_engagement.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
 COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an import and an engagement refresh.';
 COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
 COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh.';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; for an import also the members its rows added or changed; 0 for an engagement refresh.';
 COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
 COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
-COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups) or engagement (bg.refresh_engagement).';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), import (bg.import_members) or engagement (bg.refresh_engagement).';
+COMMENT ON COLUMN bg.jobs.rows_rejected IS 'Source rows an import did not take (listed in bg.import_rejects); 0 for other runs.';
+
+-- sql/bg/imports.sql: the rejects of imports, kept by pg_dump, and they go with their job
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.import_reject', '');
+-- Rejected rows are shown as the other views show groups and members
+-- (docs/design.md §6.7): a row matched to an account (a person) only to a
+-- role that may SELECT that account's (person's) row; a row whose account
+-- (person) was not found only to a role that sees every account (person).
+CREATE VIEW bg.import_rejects WITH (security_barrier) AS
+SELECT r.job, r.line, r.reason, r.sqlstate, r."row"
+  FROM bg_internal.import_reject r
+ WHERE ((SELECT bg_internal._sees_all('accounts'))
+        OR (r.account_key IS NOT NULL AND bg_internal._visible('accounts', r.account_key)))
+   AND ((SELECT bg_internal._sees_all('people'))
+        OR (r.person_key IS NOT NULL AND bg_internal._visible('people', r.person_key))
+        OR (r.person_key IS NULL AND r.reason IN ('unknown account', 'ambiguous account')))
+ ORDER BY r.job, r.line;
+COMMENT ON VIEW bg.import_rejects IS 'The source rows of bg.import_members that did not become members, with why; only rows whose account and person you may SELECT in the bound tables (or, when they were not found, if you see them all).';
+COMMENT ON COLUMN bg.import_rejects.job IS 'The import''s job id (bg.jobs).';
+COMMENT ON COLUMN bg.import_rejects.line IS 'The row''s line: the source''s line column when it has one, else its position (from 1) in the order the table was read, which for a table just filled by COPY is the order of the file.';
+COMMENT ON COLUMN bg.import_rejects.reason IS 'unknown account, ambiguous account, unknown person, person not in account, ambiguous person, unknown role, duplicate in file or conflicts with a manual decision.';
+COMMENT ON COLUMN bg.import_rejects.sqlstate IS 'The SQLSTATE of the reason: 23503 unknown account or person, 21000 ambiguous account or person, 22023 person not in account, 42704 unknown role, 23505 duplicate in file, 55000 conflicts with a manual decision.';
+COMMENT ON COLUMN bg.import_rejects."row" IS 'The source row, every column (to_jsonb).';
+
+CREATE TRIGGER job_deleted AFTER DELETE ON bg_internal.job REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._jobs_deleted();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.import_reject
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+
 
 -- sql/bg/citus.sql: no change of bg's tables on a Citus worker
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.role
