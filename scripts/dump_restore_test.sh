@@ -5,7 +5,7 @@
 # included), activity bands (a default's changed value too), weighting models
 # and their weights, the activities binding, the stored engagement scores, stage models
 # with their stages, the groups' stages, status and stage history, role models
-# (their predictions) come back identical, the default roles are not duplicated, and
+# (their predictions), imports with their rejects come back identical, the default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -87,6 +87,9 @@ SELECT bg.ack_events('dumped', (SELECT read_up_to FROM bg.consumers WHERE name =
 SELECT bg.train_role_model('M', 'T');
 CREATE TABLE crm.labels AS SELECT id AS person_key, bg.role_for('T', p) AS role FROM crm.person p;
 SELECT bg.train_role_model('M draft', 'T draft', 'crm.labels', ARRAY['seniority']);
+CREATE TABLE crm.vendor (account text, person text, role text);
+INSERT INTO crm.vendor VALUES ('acme.com', '2', 'Legal Approver'), ('3', '4', 'Legal Approver'), ('1', '2', 'Nobody');
+SELECT bg.import_members('S', 'crm.vendor', 'replace');
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -98,7 +101,8 @@ SELECT id, bg.role_for('T', p) FROM crm.person p ORDER BY id;
 SELECT bg.missing_roles('T', p) FROM crm.person p;
 SELECT name, kind, filter, account_count FROM bg.account_lists;
 SELECT name, template, update_existing, include_subaccounts, buying_group_count FROM bg.solution_interests;
-SELECT id, solution_interest, account_list, status, groups_created, members_added FROM bg.jobs;
+SELECT id, solution_interest, account_list, status, groups_created, members_added, kind, rows_rejected FROM bg.jobs;
+SELECT * FROM bg.import_rejects;
 SELECT id, name, account_key, member_count, completeness, role_completeness, missing_roles, role_counts
   FROM bg.buying_groups ORDER BY id;
 SELECT buying_group, person_key, role, source, is_removed, removed_at IS NOT NULL FROM bg.members ORDER BY 1, 2;
