@@ -227,15 +227,20 @@ BEGIN
                                          || pg_catalog.array_agg(DISTINCT ''e:'' || v.e) FILTER (WHERE v.e IS NOT NULL)
                                     FROM v)) AS x(pkey text, acct text, email text)),
         km AS (SELECT DISTINCT f.pkey, f.acct FROM f WHERE f.email IS NULL),
-        em AS (SELECT DISTINCT f.pkey, f.acct, f.email FROM f WHERE f.email IS NOT NULL)
+        -- the people found by an email in each account, and in all
+        ea AS (SELECT f.email, f.acct, pg_catalog.min(f.pkey) AS pkey, pg_catalog.count(DISTINCT f.pkey) AS n
+                 FROM f WHERE f.email IS NOT NULL GROUP BY f.email, f.acct),
+        et AS (SELECT f.email, pg_catalog.count(DISTINCT f.pkey) AS n FROM f WHERE f.email IS NOT NULL GROUP BY f.email)
         SELECT v.akey, v.p,
                CASE WHEN km.pkey IS NOT NULL THEN CASE WHEN km.acct = v.akey THEN km.pkey END
-                    ELSE (SELECT pg_catalog.min(em.pkey) FROM em WHERE em.email = v.e AND em.acct = v.akey) END AS pkey,
+                    ELSE ea.pkey END AS pkey,
                CASE WHEN km.pkey IS NOT NULL THEN (km.acct = v.akey)::integer
-                    ELSE (SELECT pg_catalog.count(*) FROM em WHERE em.email = v.e AND em.acct = v.akey) END AS n,
+                    ELSE COALESCE(ea.n, 0) END AS n,
                CASE WHEN km.pkey IS NOT NULL THEN km.acct <> v.akey
-                    ELSE EXISTS (SELECT FROM em WHERE em.email = v.e AND em.acct <> v.akey) END AS elsewhere
-          FROM v LEFT JOIN km ON km.pkey = v.k',
+                    ELSE COALESCE(et.n, 0) > COALESCE(ea.n, 0) END AS elsewhere
+          FROM v LEFT JOIN km ON km.pkey = v.k
+          LEFT JOIN ea ON ea.email = v.e AND ea.acct = v.akey
+          LEFT JOIN et ON et.email = v.e',
         bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'), b.relid::oid, q);
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
