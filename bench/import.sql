@@ -46,7 +46,8 @@ SELECT count(*) AS file_rows FROM vendor;
 -- conflicts with a manual decision (0.5 %): people of the file removed by hand
 INSERT INTO bg_internal.member (group_id, person_key, role_id, source, is_removed, removed_at)
 SELECT g.id, v.person, (SELECT id FROM bg_internal.role WHERE name = 'Other'), 'manual', true, now()
-  FROM (SELECT * FROM vendor WHERE account ~ '^[0-9]+$' AND person ~ '^[0-9]+$' AND role <> 'Chef'
+  FROM (SELECT DISTINCT ON (person) * FROM vendor
+         WHERE account ~ '^[0-9]+$' AND person ~ '^[0-9]+$' AND role <> 'Chef'
          ORDER BY person DESC LIMIT :rows / 200) v
   JOIN bg_internal.buying_group g ON g.account_key = v.account;
 -- the rows the import writes, precomputed for the plain INSERT

@@ -44,20 +44,21 @@ CREATE FUNCTION bg_internal._key_literal_sql(fam text, expr text) RETURNS text
 $$;
 COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL of the canonical key of a text value, or NULL when it is no value of the key type.';
 
--- The SQL of the keys of kind in $1 (text[], tagged 'k:'), as values of the
--- key column's type, in a read of the bound table: only those the type can
--- hold (an integer key column holds no 2^31).
-CREATE FUNCTION bg_internal._tagged_keys_sql(b bg_internal.binding) RETURNS text
+-- The read of a bound table (alias t) by an import: the rows whose key
+-- ('k:' || its canonical text) or one of the tags (SQL expressions over t;
+-- NULL for none) is in $1, as (key, the tag found[, extra]).  One scan of
+-- the table, hashed against $1, whose size the planner knows.
+CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, canon text, tags text[], extra text DEFAULT NULL)
+    RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('SELECT pg_catalog.substr(u.v, 3)::%1$s AS k FROM pg_catalog.unnest($1) AS u(v)
-                    WHERE u.v LIKE ''k:%%'' %2$s',
-                  t, CASE t WHEN 'smallint' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -32768 AND 32767'
-                            WHEN 'integer' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -2147483648 AND 2147483647'
-                            WHEN 'bigint' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -9223372036854775808 AND 9223372036854775807'
-                            ELSE '' END)
-      FROM (SELECT bg_internal._coltype(b.relid, b.key_column) AS t) x;
+    SELECT format('SELECT %1$s, c.tag%2$s FROM %3$s t
+                     CROSS JOIN LATERAL (VALUES (''k:'' || %1$s)%4$s) AS c(tag)
+                     JOIN (SELECT DISTINCT u.v FROM pg_catalog.unnest($1) AS u(v)) u ON u.v = c.tag',
+                  canon, coalesce(', ' || extra, ''), b.relid,
+                  coalesce((SELECT string_agg(format(', (%s)', y.x), '' ORDER BY y.i)
+                              FROM unnest(tags) WITH ORDINALITY AS y(x, i) WHERE y.x IS NOT NULL), ''));
 $$;
-COMMENT ON FUNCTION bg_internal._tagged_keys_sql(bg_internal.binding) IS 'Internal: SQL of the tagged keys of an import''s read, as values of the key column.';
+COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text, text[], text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
 
 -- The domain of an email, a domain or a web address written in expr:
 -- lower case, without white space, scheme, user, "www.", port or path.
@@ -151,38 +152,30 @@ CREATE FUNCTION bg_internal._import_accounts() RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg_internal.binding := bg_internal._bound('accounts');
-    canon text := bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column));
-    doms text := '';
     bad text;
 BEGIN
-    IF b.mappings ? 'domain' THEN
-        doms := doms || format(' UNION ALL SELECT %s, d.v FROM %s t JOIN (%s) d ON %s = d.v',
-                               canon, b.relid, 'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''d:%''',
-                               bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')));
-    END IF;
-    IF b.mappings ? 'website' THEN
-        doms := doms || format(' UNION ALL SELECT %s, d.v FROM %s t JOIN (%s) d ON %s = d.v',
-                               canon, b.relid, 'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''d:%''',
-                               bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')));
-    END IF;
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, %1$s AS k, %2$s AS d FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
+                                  FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
         f AS MATERIALIZED (SELECT * FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L,
-                                 (SELECT pg_catalog.array_agg(''k:'' || v.k) FILTER (WHERE v.k IS NOT NULL)
-                                         || pg_catalog.array_agg(DISTINCT ''d:'' || v.d) FILTER (WHERE v.d IS NOT NULL)
-                                    FROM v)) AS x(akey text, dom text))
+                                 (SELECT pg_catalog.array_agg(DISTINCT x.t)
+                                    FROM v, LATERAL (VALUES (v.k), (v.d)) x(t) WHERE x.t IS NOT NULL))
+                                AS x(akey text, tag text))
         SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
                CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
           FROM v
-          LEFT JOIN (SELECT DISTINCT f.akey FROM f WHERE f.dom IS NULL) km ON km.akey = v.k
-          LEFT JOIN (SELECT f.dom, pg_catalog.min(f.akey) AS akey, pg_catalog.count(DISTINCT f.akey) AS n
-                       FROM f WHERE f.dom IS NOT NULL GROUP BY f.dom) dm ON dm.dom = v.d',
+          LEFT JOIN (SELECT DISTINCT f.akey, f.tag FROM f WHERE f.tag LIKE ''k:%%'') km ON km.tag = v.k
+          LEFT JOIN (SELECT f.tag, pg_catalog.min(f.akey) AS akey, pg_catalog.count(DISTINCT f.akey) AS n
+                       FROM f WHERE f.tag LIKE ''d:%%'' GROUP BY f.tag) dm ON dm.tag = v.d',
         bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.a'),
         bg_internal._domain_sql('s.a'),
         b.relid::oid,
-        format('SELECT %s, NULL::pg_catalog.text FROM %s t JOIN (%s) x ON t.%I = x.k',
-               canon, b.relid, bg_internal._tagged_keys_sql(b), b.key_column) || doms);
-    -- a domain needs a mapping to be matched
+        bg_internal._tag_read_sql(b, bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)),
+                                  ARRAY[CASE WHEN b.mappings ? 'domain'
+                                             THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
+                                        CASE WHEN b.mappings ? 'website'
+                                             THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END]));
+        -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
         IF bad IS NOT NULL THEN
@@ -204,33 +197,22 @@ CREATE FUNCTION bg_internal._import_people() RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg_internal.binding := bg_internal._bound('people');
-    canon text := bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column));
-    acct text := bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column));
-    q text;
     bad text;
 BEGIN
-    q := format('SELECT %s, %s, NULL::pg_catalog.text FROM %s t JOIN (%s) x ON t.%I = x.k',
-                canon, acct, b.relid, bg_internal._tagged_keys_sql(b), b.key_column);
-    IF b.mappings ? 'email' THEN
-        q := q || format(' UNION ALL SELECT %s, %s, e.v FROM %s t JOIN (%s) e ON pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text)) = e.v',
-                         canon, acct, b.relid,
-                         'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''e:%''',
-                         b.mappings ->> 'email');
-    END IF;
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, %1$s AS k,
-                                       CASE WHEN s.p LIKE ''%%@%%'' THEN pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
+        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, ''k:'' || %1$s AS k,
+                                       CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
                                   FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
                                  WHERE c.n = 1 AND s.p IS NOT NULL),
         f AS MATERIALIZED (SELECT * FROM bg_internal._read(%2$s::pg_catalog.oid::pg_catalog.regclass, %3$L,
-                                 (SELECT pg_catalog.array_agg(DISTINCT ''k:'' || v.k) FILTER (WHERE v.k IS NOT NULL)
-                                         || pg_catalog.array_agg(DISTINCT ''e:'' || v.e) FILTER (WHERE v.e IS NOT NULL)
-                                    FROM v)) AS x(pkey text, acct text, email text)),
-        km AS (SELECT DISTINCT f.pkey, f.acct FROM f WHERE f.email IS NULL),
+                                 (SELECT pg_catalog.array_agg(DISTINCT x.t)
+                                    FROM v, LATERAL (VALUES (v.k), (v.e)) x(t) WHERE x.t IS NOT NULL))
+                                AS x(pkey text, tag text, acct text)),
+        km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
         -- the people found by an email in each account, and in all
-        ea AS (SELECT f.email, f.acct, pg_catalog.min(f.pkey) AS pkey, pg_catalog.count(DISTINCT f.pkey) AS n
-                 FROM f WHERE f.email IS NOT NULL GROUP BY f.email, f.acct),
-        et AS (SELECT f.email, pg_catalog.count(DISTINCT f.pkey) AS n FROM f WHERE f.email IS NOT NULL GROUP BY f.email)
+        ea AS (SELECT f.tag, f.acct, pg_catalog.min(f.pkey) AS pkey, pg_catalog.count(DISTINCT f.pkey) AS n
+                 FROM f WHERE f.tag LIKE ''e:%%'' GROUP BY f.tag, f.acct),
+        et AS (SELECT f.tag, pg_catalog.count(DISTINCT f.pkey) AS n FROM f WHERE f.tag LIKE ''e:%%'' GROUP BY f.tag)
         SELECT v.akey, v.p,
                CASE WHEN km.pkey IS NOT NULL THEN CASE WHEN km.acct = v.akey THEN km.pkey END
                     ELSE ea.pkey END AS pkey,
@@ -238,10 +220,15 @@ BEGIN
                     ELSE COALESCE(ea.n, 0) END AS n,
                CASE WHEN km.pkey IS NOT NULL THEN km.acct <> v.akey
                     ELSE COALESCE(et.n, 0) > COALESCE(ea.n, 0) END AS elsewhere
-          FROM v LEFT JOIN km ON km.pkey = v.k
-          LEFT JOIN ea ON ea.email = v.e AND ea.acct = v.akey
-          LEFT JOIN et ON et.email = v.e',
-        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'), b.relid::oid, q);
+          FROM v LEFT JOIN km ON km.tag = v.k
+          LEFT JOIN ea ON ea.tag = v.e AND ea.acct = v.akey
+          LEFT JOIN et ON et.tag = v.e',
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'), b.relid::oid,
+        bg_internal._tag_read_sql(b, bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)),
+                                  ARRAY[CASE WHEN b.mappings ? 'email'
+                                             THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
+                                                         b.mappings ->> 'email') END],
+                                  bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column))));
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
