@@ -2,7 +2,7 @@
 -- of them rejects of every kind (unknown account, unknown person, person
 -- not in account, unknown role, duplicate in file, conflicts with a manual
 -- decision), accounts given by key and by domain, people by key and by
--- email, into the existing groups of 'Bench SI' — against a plain INSERT
+-- email, into the existing (empty) groups of 'Import SI' — against a plain INSERT
 -- ... SELECT of the same member rows (precomputed) into a copy of
 -- bg_internal.member (same columns and indexes, no triggers).  Rounds
 -- interleave; after each import its members are deleted again (not timed).
@@ -18,10 +18,16 @@ UPDATE people SET email = 'p' || id || '@a' || account_id || '.example';
 VACUUM ANALYZE accounts, people;
 SELECT bg.bind_accounts('accounts', key => 'id', name => 'name', domain => 'domain');
 SELECT bg.bind_people('people', email => 'email');
-SELECT bg.create_buying_groups('Bench SI', 'Every account');
+-- a template of the Bench roles without conditions: every person can be
+-- imported as a new member of its account's group
+SELECT bg.create_template('Import');
+SELECT bg.add_role('Import', r) FROM unnest(ARRAY['Decision Maker', 'Influencer', 'Practitioner', 'Champion']) AS r;
+SELECT bg.add_role('Import', 'Other', required => false);
+SELECT bg.publish_template('Import');
+SELECT bg.create_solution_interest('Import SI', 'Import');
+SELECT bg.create_buying_groups('Import SI', 'Every account');
 \o
--- the file: people without a role by rule (each once), role by priority
--- order; 95 % valid, 1 % each of unknown account, unknown person, person
+-- the file: people (each once), roles in turn; 95 % valid, 1 % each of unknown account, unknown person, person
 -- not in account, unknown role, and 0.5 % each of duplicates and of people
 -- removed by hand
 DROP TABLE IF EXISTS vendor, member_copy, import_rows;
@@ -29,8 +35,8 @@ CREATE UNLOGGED TABLE vendor (account text, person text, role text);
 WITH p AS (
     SELECT p.id, p.account_id, row_number() OVER (ORDER BY hashint4(p.id)) AS n
       FROM people p
-     WHERE NOT EXISTS (SELECT FROM bg_internal.member m WHERE m.person_key = p.id::text)
-     LIMIT :rows)
+     ORDER BY hashint4(p.id)
+     LIMIT :rows * 199 / 200)
 INSERT INTO vendor
 SELECT CASE WHEN n % 200 = 1 THEN 'x' || account_id || '.example'                -- unknown account
             WHEN n % 2 = 0 THEN account_id::text ELSE 'a' || account_id || '.example' END,
@@ -49,9 +55,10 @@ SELECT g.id, v.person, (SELECT id FROM bg_internal.role WHERE name = 'Other'), '
   FROM (SELECT DISTINCT ON (person) * FROM vendor
          WHERE account ~ '^[0-9]+$' AND person ~ '^[0-9]+$' AND role <> 'Chef'
          ORDER BY person DESC LIMIT :rows / 200) v
-  JOIN bg_internal.buying_group g ON g.account_key = v.account;
+  JOIN bg_internal.buying_group g ON g.account_key = v.account
+   AND g.solution_interest_id = (SELECT s.id FROM bg_internal.solution_interest s WHERE s.name = 'Import SI');
 -- the rows the import writes, precomputed for the plain INSERT
-SELECT bg.import_members('Bench SI', 'vendor') AS job \gset
+SELECT bg.import_members('Import SI', 'vendor') AS job \gset
 CREATE UNLOGGED TABLE import_rows AS
 SELECT m.group_id, m.person_key, m.role_id FROM bg_internal.member m WHERE m.source = 'import';
 SELECT rows_rejected, members_added FROM bg.jobs WHERE id = :job;
@@ -70,7 +77,7 @@ DECLARE
 BEGIN
     FOR i IN 1 .. runs LOOP
         t0 := clock_timestamp();
-        jid := bg.import_members('Bench SI', 'vendor');
+        jid := bg.import_members('Import SI', 'vendor');
         INSERT INTO import_timings
         SELECT i, 'import_members', 1000 * extract(epoch FROM clock_timestamp() - t0), j.members_added
           FROM bg_internal.job j WHERE j.id = jid AND j.status = 'done';

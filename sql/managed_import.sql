@@ -215,6 +215,27 @@ SELECT line, reason FROM bg.import_rejects WHERE job = :job;
 SELECT g.account_key, m.person_key, m.role, m.source FROM bg.members m JOIN bg.buying_groups g ON g.id = m.buying_group;
 SELECT * FROM score_mismatches();
 
+-- how values are read: domains of emails, domains and web addresses; keys
+-- written loosely (NULL: no value of the key type)
+CREATE FUNCTION dom(v text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE 'SELECT ' || bg_internal._domain_sql('$1') INTO r USING v;
+    RETURN r;
+END $$;
+CREATE FUNCTION keylit(fam text, v text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE 'SELECT ' || bg_internal._key_literal_sql(fam, '$1') INTO r USING v;
+    RETURN r;
+END $$;
+SELECT v, dom(v) FROM unnest(ARRAY['Acme.com', ' https://WWW.Acme.com:8080/x?y#z ', 'bob@Acme.com', 'http://user@www.acme.com/',
+                                   'mailto:bob@acme.com', 'acme.com/about@x', 'www.', '', NULL]) AS v;
+SELECT v, keylit('integer', v) AS int, keylit('numeric', v) AS num, keylit('uuid', v) AS uuid, keylit('char', v) AS char,
+       keylit('text', v) AS text
+  FROM unnest(ARRAY[' 007 ', '+5', '-0', '1-2', '+-5', '--5', '.', '-', '1.50', '.5', '5.', '1e3', '12345678901234567890123456789012',
+                    'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'abc  ', NULL]) AS v;
+
 REVOKE ALL ON SCHEMA regress_managed_import FROM regress_import_writer;
 REVOKE ALL ON ALL TABLES IN SCHEMA regress_managed_import FROM regress_import_writer;
 DROP POLICY only_one ON by_key;

@@ -28,44 +28,62 @@ COMMENT ON FUNCTION bg_internal._require_source_select(regclass) IS 'Internal: e
 
 -- The canonical text of a key (docs/design.md §14) written as text in expr,
 -- for a key column of family fam (bg_internal._key_family); NULL when expr
--- is not a value of that family (an account domain, an email).
+-- is not a value of that family (an account domain, an email).  Numbers are
+-- told by their characters (a sign, digits, one point), not by a regular
+-- expression: this runs for every row of a file.
 CREATE FUNCTION bg_internal._key_literal_sql(fam text, expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE fam
-        WHEN 'integer' THEN format('CASE WHEN %1$s ~ ''^\s*[-+]?[0-9]{1,30}\s*$''
-                                        THEN (pg_catalog.btrim(%1$s)::pg_catalog.numeric)::pg_catalog.text END', expr)
-        WHEN 'numeric' THEN format('CASE WHEN %1$s ~ ''^\s*[-+]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})\s*$''
-                                        THEN pg_catalog.trim_scale(pg_catalog.btrim(%1$s)::pg_catalog.numeric)::pg_catalog.text END',
-                                   expr)
-        WHEN 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
+    SELECT CASE WHEN fam IN ('integer', 'numeric') THEN
+                format('CASE WHEN pg_catalog.length(%1$s) BETWEEN 1 AND 31
+                              AND pg_catalog.translate(pg_catalog.ltrim(%1$s, ''+-''), ''0123456789'', '''') IN (%3$s)
+                              AND pg_catalog.length(pg_catalog.ltrim(%1$s, ''+-'')) BETWEEN pg_catalog.length(%1$s) - 1 AND 30
+                              AND pg_catalog.translate(%1$s, ''+-.'', '''') <> ''''
+                         THEN %2$s END',
+                       format('pg_catalog.btrim(%s)', expr),
+                       CASE fam WHEN 'integer' THEN format('(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr)
+                                ELSE format('pg_catalog.trim_scale(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr) END,
+                       CASE fam WHEN 'integer' THEN '''''' ELSE ''''', ''.''' END)
+        WHEN fam = 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
                                      THEN (pg_catalog.btrim(%1$s)::pg_catalog.uuid)::pg_catalog.text END', expr)
-        WHEN 'char' THEN format('pg_catalog.rtrim(%s)', expr)
+        WHEN fam = 'char' THEN format('pg_catalog.rtrim(%s)', expr)
         ELSE expr END;
 $$;
 COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL of the canonical key of a text value, or NULL when it is no value of the key type.';
 
--- The read of a bound table (alias t) by an import: the rows whose key
--- ('k:' || its canonical text) or one of the tags (SQL expressions over t;
--- NULL for none) is in $1, as (key, the tag found[, extra]).  One scan of
--- the table, hashed against $1, whose size the planner knows.
-CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, canon text, tags text[], extra text DEFAULT NULL)
+-- The read of a bound table (alias t) by an import, as a CTE f of an
+-- import's matching statement, over its CTE v of distinct values: the rows
+-- of the table whose key ('k:' || its canonical text) or one of the tags
+-- (SQL expressions over t; NULL for none) is one of the columns vcols of v,
+-- as (key, tag[, extra]).  A scan of the table per tag, each hashed against
+-- the array of those values, whose size the planner knows.
+CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols text, cols text)
     RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('SELECT %1$s, c.tag%2$s FROM %3$s t
-                     CROSS JOIN LATERAL (VALUES (''k:'' || %1$s)%4$s) AS c(tag)
-                     JOIN (SELECT DISTINCT u.v FROM pg_catalog.unnest($1) AS u(v)) u ON u.v = c.tag',
-                  canon, coalesce(', ' || extra, ''), b.relid,
-                  coalesce((SELECT string_agg(format(', (%s)', y.x), '' ORDER BY y.i)
-                              FROM unnest(tags) WITH ORDINALITY AS y(x, i) WHERE y.x IS NOT NULL), ''));
+    SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                     (SELECT pg_catalog.array_agg(DISTINCT x.t) FROM v, LATERAL (VALUES %s) x(t) WHERE x.t IS NOT NULL))
+                     AS x(%s))',
+                  b.relid::oid,
+                  (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
+                                               JOIN (SELECT DISTINCT u.v FROM pg_catalog.unnest($1) AS u(v)) u ON u.v = %4$s',
+                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
+                                     ' UNION ALL ' ORDER BY y.i)
+                     FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
+                          unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
+                    WHERE y.x IS NOT NULL),
+                  vcols, cols);
 $$;
-COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text, text[], text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
+COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text[], text, text, text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
 
 -- The domain of an email, a domain or a web address written in expr:
--- lower case, without white space, scheme, user, "www.", port or path.
+-- lower case, without white space, scheme, path, user (an email's local
+-- part), port or "www.".  String functions, not a regular expression: this
+-- runs for every row of a file and of the accounts table.
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('NULLIF(pg_catalog.regexp_replace(pg_catalog.lower(pg_catalog.btrim(%s)),
-                     ''^([a-z][a-z0-9+.-]*://)?([^/@]*@)?(www\.)?([^/:?#]*).*$'', ''\4''), '''')', expr);
+    SELECT format('NULLIF(pg_catalog.substr(%1$s, CASE WHEN pg_catalog.starts_with(%1$s, ''www.'') THEN 5 ELSE 1 END), '''')',
+                  format('pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(
+                            pg_catalog.split_part(pg_catalog.lower(pg_catalog.btrim(%s)), ''://'', -1),
+                            ''/'', 1), ''?'', 1), ''#'', 1), ''@'', -1), '':'', 1)', expr));
 $$;
 COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of an email, domain or web address.';
 
@@ -157,10 +175,7 @@ BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
         WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
                                   FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
-        f AS MATERIALIZED (SELECT * FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L,
-                                 (SELECT pg_catalog.array_agg(DISTINCT x.t)
-                                    FROM v, LATERAL (VALUES (v.k), (v.d)) x(t) WHERE x.t IS NOT NULL))
-                                AS x(akey text, tag text))
+        %3$s
         SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
                CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
           FROM v
@@ -169,12 +184,11 @@ BEGIN
                        FROM f WHERE f.tag LIKE ''d:%%'' GROUP BY f.tag) dm ON dm.tag = v.d',
         bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.a'),
         bg_internal._domain_sql('s.a'),
-        b.relid::oid,
-        bg_internal._tag_read_sql(b, bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)),
-                                  ARRAY[CASE WHEN b.mappings ? 'domain'
-                                             THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
-                                        CASE WHEN b.mappings ? 'website'
-                                             THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END]));
+        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'domain'
+                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
+                                           CASE WHEN b.mappings ? 'website'
+                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
+                                  NULL, '(v.k), (v.d)', 'akey text, tag text'));
         -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
@@ -204,10 +218,7 @@ BEGIN
                                        CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
                                   FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
                                  WHERE c.n = 1 AND s.p IS NOT NULL),
-        f AS MATERIALIZED (SELECT * FROM bg_internal._read(%2$s::pg_catalog.oid::pg_catalog.regclass, %3$L,
-                                 (SELECT pg_catalog.array_agg(DISTINCT x.t)
-                                    FROM v, LATERAL (VALUES (v.k), (v.e)) x(t) WHERE x.t IS NOT NULL))
-                                AS x(pkey text, tag text, acct text)),
+        %2$s,
         km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
         -- the people found by an email in each account, and in all
         ea AS (SELECT f.tag, f.acct, pg_catalog.min(f.pkey) AS pkey, pg_catalog.count(DISTINCT f.pkey) AS n
@@ -223,12 +234,12 @@ BEGIN
           FROM v LEFT JOIN km ON km.tag = v.k
           LEFT JOIN ea ON ea.tag = v.e AND ea.acct = v.akey
           LEFT JOIN et ON et.tag = v.e',
-        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'), b.relid::oid,
-        bg_internal._tag_read_sql(b, bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)),
-                                  ARRAY[CASE WHEN b.mappings ? 'email'
-                                             THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
-                                                         b.mappings ->> 'email') END],
-                                  bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column))));
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'),
+        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'email'
+                                                THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
+                                                            b.mappings ->> 'email') END],
+                                  bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
+                                  '(v.k), (v.e)', 'pkey text, tag text, acct text'));
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
