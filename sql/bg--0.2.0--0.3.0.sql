@@ -4037,35 +4037,47 @@ COMMENT ON FUNCTION bg_internal._require_source_select(regclass) IS 'Internal: e
 
 CREATE FUNCTION bg_internal._key_literal_sql(fam text, expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE fam
-        WHEN 'integer' THEN format('CASE WHEN %1$s ~ ''^\s*[-+]?[0-9]{1,30}\s*$''
-                                        THEN (pg_catalog.btrim(%1$s)::pg_catalog.numeric)::pg_catalog.text END', expr)
-        WHEN 'numeric' THEN format('CASE WHEN %1$s ~ ''^\s*[-+]?([0-9]{1,30}(\.[0-9]{0,30})?|\.[0-9]{1,30})\s*$''
-                                        THEN pg_catalog.trim_scale(pg_catalog.btrim(%1$s)::pg_catalog.numeric)::pg_catalog.text END',
-                                   expr)
-        WHEN 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
+    SELECT CASE WHEN fam IN ('integer', 'numeric') THEN
+                format('CASE WHEN pg_catalog.length(%1$s) BETWEEN 1 AND 31
+                              AND pg_catalog.translate(pg_catalog.ltrim(%1$s, ''+-''), ''0123456789'', '''') IN (%3$s)
+                              AND pg_catalog.length(pg_catalog.ltrim(%1$s, ''+-'')) BETWEEN pg_catalog.length(%1$s) - 1 AND 30
+                              AND pg_catalog.translate(%1$s, ''+-.'', '''') <> ''''
+                         THEN %2$s END',
+                       format('pg_catalog.btrim(%s)', expr),
+                       CASE fam WHEN 'integer' THEN format('(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr)
+                                ELSE format('pg_catalog.trim_scale(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr) END,
+                       CASE fam WHEN 'integer' THEN '''''' ELSE ''''', ''.''' END)
+        WHEN fam = 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
                                      THEN (pg_catalog.btrim(%1$s)::pg_catalog.uuid)::pg_catalog.text END', expr)
-        WHEN 'char' THEN format('pg_catalog.rtrim(%s)', expr)
+        WHEN fam = 'char' THEN format('pg_catalog.rtrim(%s)', expr)
         ELSE expr END;
 $$;
 COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL of the canonical key of a text value, or NULL when it is no value of the key type.';
 
-CREATE FUNCTION bg_internal._tagged_keys_sql(b bg_internal.binding) RETURNS text
+CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols text, cols text)
+    RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('SELECT pg_catalog.substr(u.v, 3)::%1$s AS k FROM pg_catalog.unnest($1) AS u(v)
-                    WHERE u.v LIKE ''k:%%'' %2$s',
-                  t, CASE t WHEN 'smallint' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -32768 AND 32767'
-                            WHEN 'integer' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -2147483648 AND 2147483647'
-                            WHEN 'bigint' THEN 'AND pg_catalog.substr(u.v, 3)::pg_catalog.numeric BETWEEN -9223372036854775808 AND 9223372036854775807'
-                            ELSE '' END)
-      FROM (SELECT bg_internal._coltype(b.relid, b.key_column) AS t) x;
+    SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                     (SELECT pg_catalog.array_agg(DISTINCT x.t) FROM v, LATERAL (VALUES %s) x(t) WHERE x.t IS NOT NULL))
+                     AS x(%s))',
+                  b.relid::oid,
+                  (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
+                                               JOIN (SELECT DISTINCT u.v FROM pg_catalog.unnest($1) AS u(v)) u ON u.v = %4$s',
+                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
+                                     ' UNION ALL ' ORDER BY y.i)
+                     FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
+                          unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
+                    WHERE y.x IS NOT NULL),
+                  vcols, cols);
 $$;
-COMMENT ON FUNCTION bg_internal._tagged_keys_sql(bg_internal.binding) IS 'Internal: SQL of the tagged keys of an import''s read, as values of the key column.';
+COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text[], text, text, text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
 
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('NULLIF(pg_catalog.regexp_replace(pg_catalog.lower(pg_catalog.btrim(%s)),
-                     ''^([a-z][a-z0-9+.-]*://)?([^/@]*@)?(www\.)?([^/:?#]*).*$'', ''\4''), '''')', expr);
+    SELECT format('NULLIF(pg_catalog.substr(%1$s, CASE WHEN pg_catalog.starts_with(%1$s, ''www.'') THEN 5 ELSE 1 END), '''')',
+                  format('pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(
+                            pg_catalog.split_part(pg_catalog.lower(pg_catalog.btrim(%s)), ''://'', -1),
+                            ''/'', 1), ''?'', 1), ''#'', 1), ''@'', -1), '':'', 1)', expr));
 $$;
 COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of an email, domain or web address.';
 
@@ -4140,38 +4152,26 @@ CREATE FUNCTION bg_internal._import_accounts() RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg_internal.binding := bg_internal._bound('accounts');
-    canon text := bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column));
-    doms text := '';
     bad text;
 BEGIN
-    IF b.mappings ? 'domain' THEN
-        doms := doms || format(' UNION ALL SELECT %s, d.v FROM %s t JOIN (%s) d ON %s = d.v',
-                               canon, b.relid, 'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''d:%''',
-                               bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')));
-    END IF;
-    IF b.mappings ? 'website' THEN
-        doms := doms || format(' UNION ALL SELECT %s, d.v FROM %s t JOIN (%s) d ON %s = d.v',
-                               canon, b.relid, 'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''d:%''',
-                               bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')));
-    END IF;
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, %1$s AS k, %2$s AS d FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
-        f AS MATERIALIZED (SELECT * FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L,
-                                 (SELECT pg_catalog.array_agg(''k:'' || v.k) FILTER (WHERE v.k IS NOT NULL)
-                                         || pg_catalog.array_agg(DISTINCT ''d:'' || v.d) FILTER (WHERE v.d IS NOT NULL)
-                                    FROM v)) AS x(akey text, dom text))
+        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
+                                  FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        %3$s
         SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
                CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
           FROM v
-          LEFT JOIN (SELECT DISTINCT f.akey FROM f WHERE f.dom IS NULL) km ON km.akey = v.k
-          LEFT JOIN (SELECT f.dom, pg_catalog.min(f.akey) AS akey, pg_catalog.count(DISTINCT f.akey) AS n
-                       FROM f WHERE f.dom IS NOT NULL GROUP BY f.dom) dm ON dm.dom = v.d',
+          LEFT JOIN (SELECT DISTINCT f.akey, f.tag FROM f WHERE f.tag LIKE ''k:%%'') km ON km.tag = v.k
+          LEFT JOIN (SELECT f.tag, pg_catalog.min(f.akey) AS akey, pg_catalog.count(DISTINCT f.akey) AS n
+                       FROM f WHERE f.tag LIKE ''d:%%'' GROUP BY f.tag) dm ON dm.tag = v.d',
         bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.a'),
         bg_internal._domain_sql('s.a'),
-        b.relid::oid,
-        format('SELECT %s, NULL::pg_catalog.text FROM %s t JOIN (%s) x ON t.%I = x.k',
-               canon, b.relid, bg_internal._tagged_keys_sql(b), b.key_column) || doms);
-    -- a domain needs a mapping to be matched
+        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'domain'
+                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
+                                           CASE WHEN b.mappings ? 'website'
+                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
+                                  NULL, '(v.k), (v.d)', 'akey text, tag text'));
+        -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
         IF bad IS NOT NULL THEN
@@ -4188,39 +4188,35 @@ CREATE FUNCTION bg_internal._import_people() RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b bg_internal.binding := bg_internal._bound('people');
-    canon text := bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column));
-    acct text := bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column));
-    q text;
     bad text;
 BEGIN
-    q := format('SELECT %s, %s, NULL::pg_catalog.text FROM %s t JOIN (%s) x ON t.%I = x.k',
-                canon, acct, b.relid, bg_internal._tagged_keys_sql(b), b.key_column);
-    IF b.mappings ? 'email' THEN
-        q := q || format(' UNION ALL SELECT %s, %s, e.v FROM %s t JOIN (%s) e ON pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text)) = e.v',
-                         canon, acct, b.relid,
-                         'SELECT pg_catalog.substr(u.v, 3) AS v FROM pg_catalog.unnest($1) AS u(v) WHERE u.v LIKE ''e:%''',
-                         b.mappings ->> 'email');
-    END IF;
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, %1$s AS k,
-                                       CASE WHEN s.p LIKE ''%%@%%'' THEN pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
+        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, ''k:'' || %1$s AS k,
+                                       CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
                                   FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
                                  WHERE c.n = 1 AND s.p IS NOT NULL),
-        f AS MATERIALIZED (SELECT * FROM bg_internal._read(%2$s::pg_catalog.oid::pg_catalog.regclass, %3$L,
-                                 (SELECT pg_catalog.array_agg(DISTINCT ''k:'' || v.k) FILTER (WHERE v.k IS NOT NULL)
-                                         || pg_catalog.array_agg(DISTINCT ''e:'' || v.e) FILTER (WHERE v.e IS NOT NULL)
-                                    FROM v)) AS x(pkey text, acct text, email text)),
-        km AS (SELECT DISTINCT f.pkey, f.acct FROM f WHERE f.email IS NULL),
-        em AS (SELECT DISTINCT f.pkey, f.acct, f.email FROM f WHERE f.email IS NOT NULL)
+        %2$s,
+        km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
+        -- the people found by an email in each account, and in all
+        ea AS (SELECT f.tag, f.acct, pg_catalog.min(f.pkey) AS pkey, pg_catalog.count(DISTINCT f.pkey) AS n
+                 FROM f WHERE f.tag LIKE ''e:%%'' GROUP BY f.tag, f.acct),
+        et AS (SELECT f.tag, pg_catalog.count(DISTINCT f.pkey) AS n FROM f WHERE f.tag LIKE ''e:%%'' GROUP BY f.tag)
         SELECT v.akey, v.p,
                CASE WHEN km.pkey IS NOT NULL THEN CASE WHEN km.acct = v.akey THEN km.pkey END
-                    ELSE (SELECT pg_catalog.min(em.pkey) FROM em WHERE em.email = v.e AND em.acct = v.akey) END AS pkey,
+                    ELSE ea.pkey END AS pkey,
                CASE WHEN km.pkey IS NOT NULL THEN (km.acct = v.akey)::integer
-                    ELSE (SELECT pg_catalog.count(*) FROM em WHERE em.email = v.e AND em.acct = v.akey) END AS n,
+                    ELSE COALESCE(ea.n, 0) END AS n,
                CASE WHEN km.pkey IS NOT NULL THEN km.acct <> v.akey
-                    ELSE EXISTS (SELECT FROM em WHERE em.email = v.e AND em.acct <> v.akey) END AS elsewhere
-          FROM v LEFT JOIN km ON km.pkey = v.k',
-        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'), b.relid::oid, q);
+                    ELSE COALESCE(et.n, 0) > COALESCE(ea.n, 0) END AS elsewhere
+          FROM v LEFT JOIN km ON km.tag = v.k
+          LEFT JOIN ea ON ea.tag = v.e AND ea.acct = v.akey
+          LEFT JOIN et ON et.tag = v.e',
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'),
+        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'email'
+                                                THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
+                                                            b.mappings ->> 'email') END],
+                                  bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
+                                  '(v.k), (v.e)', 'pkey text, tag text, acct text'));
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
@@ -4249,9 +4245,12 @@ BEGIN
           FROM pg_temp.bg_import_src x
           LEFT JOIN pg_temp.bg_import_account c ON c.a = x.a
           LEFT JOIN pg_temp.bg_import_person pr ON pr.akey = c.akey AND pr.p = x.p
-          LEFT JOIN (SELECT tr.role_id, bg_internal._fold(r.name) AS f
-                       FROM bg_internal.template_role tr JOIN bg_internal.role r ON r.id = tr.role_id
-                      WHERE tr.template_id = s.template_id) ro ON ro.f = bg_internal._fold(x.r)),
+          -- each distinct role value folded once
+          LEFT JOIN (SELECT d.r, tr.role_id
+                       FROM (SELECT DISTINCT y.r FROM pg_temp.bg_import_src y) d
+                       JOIN bg_internal.role rr ON bg_internal._fold(rr.name) = bg_internal._fold(d.r)
+                       JOIN bg_internal.template_role tr ON tr.role_id = rr.id AND tr.template_id = s.template_id) ro
+                 ON ro.r = x.r),
     d AS (
         SELECT b.*, CASE WHEN b.reason IS NULL
                          THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn

@@ -274,9 +274,12 @@ BEGIN
           FROM pg_temp.bg_import_src x
           LEFT JOIN pg_temp.bg_import_account c ON c.a = x.a
           LEFT JOIN pg_temp.bg_import_person pr ON pr.akey = c.akey AND pr.p = x.p
-          LEFT JOIN (SELECT tr.role_id, bg_internal._fold(r.name) AS f
-                       FROM bg_internal.template_role tr JOIN bg_internal.role r ON r.id = tr.role_id
-                      WHERE tr.template_id = s.template_id) ro ON ro.f = bg_internal._fold(x.r)),
+          -- each distinct role value folded once
+          LEFT JOIN (SELECT d.r, tr.role_id
+                       FROM (SELECT DISTINCT y.r FROM pg_temp.bg_import_src y) d
+                       JOIN bg_internal.role rr ON bg_internal._fold(rr.name) = bg_internal._fold(d.r)
+                       JOIN bg_internal.template_role tr ON tr.role_id = rr.id AND tr.template_id = s.template_id) ro
+                 ON ro.r = x.r),
     d AS (
         SELECT b.*, CASE WHEN b.reason IS NULL
                          THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn
