@@ -112,6 +112,12 @@ SELECT kind, account_key, person_key, source, old_value ->> 'role' AS old_role, 
 SELECT bg.import_members('S', 'vendor2') AS job \gset
 SELECT kind, status, groups_created, members_added, rows_rejected FROM bg.jobs WHERE id = :job;
 
+-- two imports in one transaction (the second replaces the first's
+-- temporary tables)
+BEGIN;
+SELECT bg.import_members('S', 'vendor2') > 0 AS first, bg.import_members('S', 'vendor2', 'replace') > 0 AS second;
+COMMIT;
+
 -- a sync leaves import members alone
 SELECT bg.sync();
 SELECT g.account_key, m.person_key, m.role, m.source

@@ -55,24 +55,25 @@ COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL o
 -- of the table whose key ('k:' || its canonical text) or one of the tags
 -- (SQL expressions over t; NULL for none) is one of the columns vcols of v,
 -- as (key, tag[, extra]).  A scan of the table per tag, each hashed against
--- the array of those values, whose size the planner knows.
-CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols text, cols text)
+-- the array of those values (distinct: UNION), whose size the planner knows.
+CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols name[], cols text)
     RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
-                     (SELECT pg_catalog.array_agg(DISTINCT x.t) FROM v, LATERAL (VALUES %s) x(t) WHERE x.t IS NOT NULL))
-                     AS x(%s))',
+                     ARRAY(%s)) AS x(%s))',
                   b.relid::oid,
                   (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
-                                               JOIN (SELECT DISTINCT u.v FROM pg_catalog.unnest($1) AS u(v)) u ON u.v = %4$s',
+                                               JOIN pg_catalog.unnest($1) AS u(v) ON u.v = %4$s',
                                             k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
                                      ' UNION ALL ' ORDER BY y.i)
                      FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
                           unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
                     WHERE y.x IS NOT NULL),
-                  vcols, cols);
+                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
+                     FROM unnest(vcols) AS c),
+                  cols);
 $$;
-COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text[], text, text, text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
+COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text[], text, name[], text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
 
 -- The domain of an email, a domain or a web address written in expr:
 -- lower case, without white space, scheme, path, user (an email's local
@@ -188,7 +189,7 @@ BEGIN
                                                 THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
                                            CASE WHEN b.mappings ? 'website'
                                                 THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
-                                  NULL, '(v.k), (v.d)', 'akey text, tag text'));
+                                  NULL, ARRAY['k', 'd'], 'akey text, tag text'));
         -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
@@ -239,7 +240,7 @@ BEGIN
                                                 THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
                                                             b.mappings ->> 'email') END],
                                   bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
-                                  '(v.k), (v.e)', 'pkey text, tag text, acct text'));
+                                  ARRAY['k', 'e'], 'pkey text, tag text, acct text'));
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
