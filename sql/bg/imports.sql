@@ -190,7 +190,7 @@ BEGIN
                                            CASE WHEN b.mappings ? 'website'
                                                 THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
                                   NULL, ARRAY['k', 'd'], 'akey text, tag text'));
-        -- a domain needs a mapping to be matched
+    -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
         IF bad IS NOT NULL THEN
