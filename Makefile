@@ -12,7 +12,7 @@ OBJS := $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 SQL_SOURCES = $(addprefix sql/bg/,tables.sql conditions.sql citus.sql aggregates.sql helpers.sql \
 	bindings.sql roles.sql templates.sql lists.sql interests.sql rule_members.sql \
 	scores.sql events.sql jobs.sql members.sql sync.sql live_mode.sql stages.sql views.sql event_delivery.sql \
-	history.sql stage_moves.sql engagement.sql engagement_scores.sql engagement_views.sql exports.sql enrichment.sql role_models.sql suggestions.sql \
+	history.sql stage_moves.sql engagement.sql engagement_scores.sql engagement_views.sql exports.sql enrichment.sql imports.sql role_models.sql suggestions.sql \
 	ddl_guard.sql access.sql)
 DATA_built = sql/bg--$(EXTVERSION).sql
 DATA := $(filter-out $(DATA_built),$(sort $(wildcard sql/bg--*.sql)))

@@ -6,7 +6,8 @@
 # and their weights, the activities binding, the stored engagement scores, stage models
 # with their stages, the groups' stages, status and stage history, role models
 # (their predictions), suggestions, enrichment jobs with their change log
-# (an undone one too) come back identical, the default roles are not duplicated, and
+# (an undone one too), imports with their rejects come back identical, the
+# default roles are not duplicated, and
 # the restored catalog keeps working (new ids, live mode's triggers on the
 # people and the accounts tables), and so do the access levels granted to
 # roles (privileges on bg's API; roles are the cluster's, not the dump's).
@@ -99,6 +100,9 @@ SELECT bg.enrich_people('crm.vendor');
 CREATE TABLE crm.vendor2 (email text, phone text);
 INSERT INTO crm.vendor2 VALUES ('ann@globex.com', '555-0199');
 SELECT bg.undo_enrichment(bg.enrich_people('crm.vendor2', overwrite => true));
+CREATE TABLE crm.import_file (account text, person text, role text);
+INSERT INTO crm.import_file VALUES ('acme.com', '2', 'Legal Approver'), ('3', '4', 'Legal Approver'), ('1', '2', 'Nobody');
+SELECT bg.import_members('S', 'crm.import_file', 'replace');
 SQL
 snapshot() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -110,7 +114,8 @@ SELECT id, bg.role_for('T', p) FROM crm.person p ORDER BY id;
 SELECT bg.missing_roles('T', p) FROM crm.person p;
 SELECT name, kind, filter, account_count FROM bg.account_lists;
 SELECT name, template, update_existing, include_subaccounts, buying_group_count FROM bg.solution_interests;
-SELECT id, solution_interest, account_list, status, groups_created, members_added FROM bg.jobs;
+SELECT id, solution_interest, account_list, status, groups_created, members_added, kind, rows_rejected FROM bg.jobs;
+SELECT * FROM bg.import_rejects;
 SELECT id, name, account_key, member_count, completeness, role_completeness, missing_roles, role_counts
   FROM bg.buying_groups ORDER BY id;
 SELECT buying_group, person_key, role, source, is_removed, removed_at IS NOT NULL FROM bg.members ORDER BY 1, 2;

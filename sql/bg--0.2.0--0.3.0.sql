@@ -131,17 +131,20 @@ CREATE TABLE bg_internal.person_engagement (
 );
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
 -- sql/bg/tables.sql: bg_internal.job records engagement refreshes,
--- suggestions runs and enrichments too (kind), with an enrichment's counts
--- and people table
+-- suggestions runs, enrichments and imports too (kind), with an
+-- enrichment's counts and people table and an import's rejected rows
 ALTER TABLE bg_internal.job ALTER COLUMN solution_interest DROP NOT NULL, ALTER COLUMN account_list DROP NOT NULL,
     ADD COLUMN kind text NOT NULL DEFAULT 'buying_groups'
-        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement', 'suggestions', 'enrichment')),
+        CONSTRAINT job_kind_check CHECK (kind IN ('buying_groups', 'engagement', 'suggestions', 'enrichment',
+                                                  'import')),
     ADD COLUMN counts jsonb,
     ADD COLUMN people regclass,
+    ADD COLUMN rows_rejected bigint NOT NULL DEFAULT 0,
     ADD CONSTRAINT job_target_check CHECK (CASE kind WHEN 'buying_groups' THEN solution_interest IS NOT NULL AND account_list IS NOT NULL
                                                      WHEN 'suggestions' THEN solution_interest IS NOT NULL AND account_list IS NULL
+                                                     WHEN 'import' THEN solution_interest IS NOT NULL AND account_list IS NULL
                                                      ELSE solution_interest IS NULL AND account_list IS NULL END);
-COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members and bg.enrich_people; use the bg.jobs view.';
+COMMENT ON TABLE bg_internal.job IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members, bg.enrich_people and bg.import_members; use the bg.jobs view.';
 -- sql/bg/tables.sql: the log of bg.enrich_people
 CREATE TABLE bg_internal.enrichment_change (
     job_id      bigint NOT NULL,
@@ -154,6 +157,19 @@ CREATE TABLE bg_internal.enrichment_change (
     PRIMARY KEY (job_id, person_key, column_name)
 );
 COMMENT ON TABLE bg_internal.enrichment_change IS 'Values written by bg.enrich_people, for bg.undo_enrichment; use the bg.enrichment_changes view.';
+
+-- sql/bg/tables.sql: the rows imports rejected
+CREATE TABLE bg_internal.import_reject (
+    job         bigint NOT NULL,
+    line        bigint NOT NULL,
+    reason      text NOT NULL,
+    sqlstate    text NOT NULL,
+    "row"       jsonb NOT NULL,
+    account_key text,
+    person_key  text
+);
+CREATE INDEX import_reject_job_idx ON bg_internal.import_reject (job, line);
+COMMENT ON TABLE bg_internal.import_reject IS 'Rows of bg.import_members'' source tables that did not become members; use the bg.import_rejects view.';
 
 -- The state of bg.engagement_raw: per weighted activity type, its weight and
 -- its capped counts per UTC day of the window.
@@ -1888,6 +1904,13 @@ COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events
 
 -- sql/bg/jobs.sql
 CREATE OR REPLACE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._new_groups_of($1, 'SELECT e.account_key FROM bg_internal.account_list_entry e
+                                            WHERE e.list_id = $1', $2);
+$$;
+COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+
+CREATE FUNCTION bg_internal._new_groups_of(si bg_internal.solution_interest, accounts text, arg integer) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding := bg_internal._bound('accounts');
@@ -1902,9 +1925,8 @@ BEGIN
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
          WITH e AS MATERIALIZED (
-           SELECT e.account_key FROM bg_internal.account_list_entry e
-            WHERE e.list_id = $1
-              AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
+           SELECT e.account_key FROM (%s) e
+            WHERE NOT EXISTS (SELECT FROM bg_internal.buying_group g
                                WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))
          SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
                 a.account_name, e.account_key::%s AS account_value
@@ -1912,31 +1934,30 @@ BEGIN
                                          (SELECT pg_catalog.array_agg(x.account_key) FROM e x))
                        AS a(k text, account_name text) ON a.k = e.account_key
           ORDER BY e.account_key::%s',
-        bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
+        accounts, bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
                bg_internal._coltype(a.relid, a.key_column)),
         bg_internal._coltype(a.relid, a.key_column))
-        USING list, si.id;
+        USING arg, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+COMMENT ON FUNCTION bg_internal._new_groups_of(bg_internal.solution_interest, text, integer) IS 'Internal: the new groups of the accounts of a query, in a temporary table.';
 
-CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+CREATE FUNCTION bg_internal._create_groups(jid bigint, s bg_internal.solution_interest,
+                                           OUT groups bigint, OUT members bigint)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
-    l bg_internal.account_list := (SELECT x FROM bg_internal.account_list x WHERE x.id = list);
     walk text;
-    ngroups bigint;
-    nmembers bigint;
     -- the first stage of the groups, when the interest has a stage model
     first_stage integer := bg_internal._entry_stage(s.stage_model_id);
     at timestamptz := clock_timestamp();
+    -- the source of the group_created events: the caller's (an import's), else job
+    prev text := pg_catalog.current_setting('bg.event_source', true);
+    src text := coalesce(bg_internal._event_context(), 'job');
 BEGIN
-    PERFORM bg_internal._new_groups(s, l.id);
     -- for new groups aval is a column of an analyzed table, so the planner
     -- knows how many people it joins
     walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
@@ -1946,9 +1967,11 @@ BEGIN
     -- $2 the interest), the groups with their scores counted from the
     -- members as they are inserted (not read back), and the groups'
     -- group_created events (docs/design.md §7.3) with their initial counts:
-    -- creation jobs are the only writer of groups, so no trigger and no
-    -- transition table of whole group rows.
+    -- groups are inserted only here, so no trigger and no transition table
+    -- of whole group rows.  The member trigger, told the writer is a job,
+    -- writes no member events: group_created counts the members.
     PERFORM bg_internal._scores_stored(true);
+    PERFORM pg_catalog.set_config('bg.event_source', 'job', true);
     EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
       m AS (
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
@@ -1978,15 +2001,16 @@ BEGIN
                pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
                                              ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
                                              ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
-               coalesce((SELECT bg_internal._event_context()), ''job'')
+               $9
           FROM g ORDER BY g.id
         RETURNING 1)
       SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-      INTO ngroups, nmembers
+      INTO groups, members
       USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
-            first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage);
+            first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage), src;
     PERFORM bg_internal._scores_stored(false);
+    PERFORM pg_catalog.set_config('bg.event_source', coalesce(prev, ''), true);
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
                                                 (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
@@ -1996,10 +2020,21 @@ BEGIN
     -- live mode and manual actions plan index scans right away.  Only the
     -- columns those lookups filter and join on: the score columns (jsonb,
     -- arrays) took ten times as long to sample, and autovacuum gets to them.
-    IF ngroups >= 1000 THEN
+    IF groups >= 1000 THEN
         ANALYZE bg_internal.buying_group (id, solution_interest_id, account_key);
     END IF;
-    UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+END $$;
+COMMENT ON FUNCTION bg_internal._create_groups(bigint, bg_internal.solution_interest) IS 'Internal: creates the groups of pg_temp.bg_new_group with their rule members and scores.';
+
+CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
+    c record;
+BEGIN
+    PERFORM bg_internal._new_groups(s, list);
+    c := bg_internal._create_groups(jid, s);
+    UPDATE bg_internal.job SET status = 'done', groups_created = c.groups, members_added = c.members,
                       finished_at = clock_timestamp()
      WHERE id = jid;
     RETURN NULL;
@@ -4050,9 +4085,9 @@ COMMENT ON FUNCTION bg.linkedin_contacts(text, text, boolean) IS
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim((%s)::pg_catalog.text)), '
-                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)'')', expr);
+                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:[^/?#@]*@)?(?:www\.)?((?!www\.)[^/:?#@]+)'')', expr);
 $$;
-COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the normalized domain of a domain, website or email domain expression.';
+COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of a domain, website or email expression.';
 
 CREATE FUNCTION bg_internal._distinct_sql(a text, b text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -4470,6 +4505,311 @@ CREATE FUNCTION bg.undo_enrichment(job bigint) RETURNS bigint
     LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'bg_undo_enrichment';
 COMMENT ON FUNCTION bg.undo_enrichment(bigint) IS
     'Restores the values an enrichment job changed, except those changed since (kept, with a warning); people it inserted stay. Runs with your rights on the people table. Returns the number of values restored.';
+
+-- sql/bg/imports.sql
+CREATE FUNCTION bg_internal._require_source_select(rel regclass) RETURNS void
+    LANGUAGE c STRICT AS 'MODULE_PATHNAME', 'bg_require_source_select';
+COMMENT ON FUNCTION bg_internal._require_source_select(regclass) IS 'Internal: errors unless the role that called bg''s function may SELECT every row of a table.';
+
+CREATE FUNCTION bg_internal._key_literal_sql(fam text, expr text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN fam IN ('integer', 'numeric') THEN
+                format('CASE WHEN pg_catalog.length(%1$s) BETWEEN 1 AND 31
+                              AND pg_catalog.translate(pg_catalog.ltrim(%1$s, ''+-''), ''0123456789'', '''') IN (%3$s)
+                              AND pg_catalog.length(pg_catalog.ltrim(%1$s, ''+-'')) BETWEEN pg_catalog.length(%1$s) - 1 AND 30
+                              AND pg_catalog.translate(%1$s, ''+-.'', '''') <> ''''
+                         THEN %2$s END',
+                       format('pg_catalog.btrim(%s)', expr),
+                       CASE fam WHEN 'integer' THEN format('(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr)
+                                ELSE format('pg_catalog.trim_scale(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr) END,
+                       CASE fam WHEN 'integer' THEN '''''' ELSE ''''', ''.''' END)
+        WHEN fam = 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
+                                     THEN (pg_catalog.btrim(%1$s)::pg_catalog.uuid)::pg_catalog.text END', expr)
+        WHEN fam = 'char' THEN format('pg_catalog.rtrim(%s)', expr)
+        ELSE expr END;
+$$;
+COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL of the canonical key of a text value, or NULL when it is no value of the key type.';
+
+CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols name[], cols text)
+    RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                     ARRAY(%s)) AS x(%s))',
+                  b.relid::oid,
+                  (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
+                                               JOIN pg_catalog.unnest($1) AS u(v) ON u.v = %4$s',
+                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
+                                     ' UNION ALL ' ORDER BY y.i)
+                     FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
+                          unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
+                    WHERE y.x IS NOT NULL),
+                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
+                     FROM unnest(vcols) AS c),
+                  cols);
+$$;
+COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text[], text, name[], text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
+
+CREATE FUNCTION bg_internal._import_mode(on_conflict text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF on_conflict IS NULL THEN
+        RAISE EXCEPTION 'on_conflict must not be null' USING ERRCODE = 'null_value_not_allowed';
+    ELSIF lower(btrim(on_conflict)) NOT IN ('skip', 'replace') THEN
+        RAISE EXCEPTION 'unknown on_conflict "%"', on_conflict
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Give skip (an existing rule member keeps its role) or replace (the import sets the role).';
+    END IF;
+    RETURN lower(btrim(on_conflict));
+END $$;
+COMMENT ON FUNCTION bg_internal._import_mode(text) IS 'Internal: the on_conflict of an import; errors unless skip or replace.';
+
+CREATE FUNCTION bg_internal._import_columns(src regclass) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t regtype;
+    cat "char";
+    has_line boolean;
+BEGIN
+    PERFORM bg_internal._require_table(src);
+    FOR i IN 1 .. 3 LOOP
+        DECLARE
+            col name := (ARRAY['account', 'person', 'role'])[i];
+        BEGIN
+            PERFORM bg_internal._require_column(src, col, NULL,
+                'An import reads the columns account, person and role of its source (and line, when it has one).');
+            t := bg_internal._column_type(src, col);
+            SELECT y.typcategory INTO cat FROM pg_type y WHERE y.oid = bg_internal._base_type(t);
+            IF NOT (cat IN ('S', 'E') OR (col <> 'role' AND bg_internal._key_family(t) IS NOT NULL)) THEN
+                RAISE EXCEPTION 'column "%" of % cannot be read by an import', col, src
+                    USING ERRCODE = 'datatype_mismatch',
+                          DETAIL = format('Its type is %s.', format_type(t, NULL)),
+                          HINT = CASE WHEN col = 'role'
+                                      THEN 'The role column holds role names: a string type (text, varchar, char) or an enum.'
+                                      ELSE format('The %s column holds keys or %s: a string type, an enum or a key type (integer, numeric, uuid).',
+                                                  col, CASE col WHEN 'account' THEN 'domains' ELSE 'emails' END) END;
+            END IF;
+        END;
+    END LOOP;
+    has_line := EXISTS (SELECT FROM pg_attribute WHERE attrelid = src AND attname = 'line' AND attnum > 0 AND NOT attisdropped);
+    IF has_line AND bg_internal._key_family(bg_internal._column_type(src, 'line')) IS DISTINCT FROM 'integer' THEN
+        RAISE EXCEPTION 'column "line" of % cannot be read by an import', src
+            USING ERRCODE = 'datatype_mismatch',
+                  DETAIL = format('Its type is %s.', format_type(bg_internal._column_type(src, 'line'), NULL)),
+                  HINT = 'A line column numbers the rows of the file: smallint, integer or bigint. Rename it to have the rows numbered in the order read.';
+    END IF;
+    RETURN has_line;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_columns(regclass) IS 'Internal: errors unless an import''s source has the columns it reads; whether it has line.';
+
+CREATE FUNCTION bg_internal._import_read(src regclass, has_line boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('CREATE TEMPORARY TABLE bg_import_src ON COMMIT DROP AS
+                    SELECT x.ord, COALESCE(x.line, x.ord) AS line, x.a, x.p, x.r, x."row"
+                      FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L)
+                           AS x(ord bigint, line bigint, a text, p text, r text, "row" jsonb)',
+                   src::oid,
+                   format('SELECT pg_catalog.row_number() OVER (), %s, s.account::pg_catalog.text,
+                                  s.person::pg_catalog.text, s.role::pg_catalog.text, pg_catalog.to_jsonb(s)
+                             FROM %s s',
+                          CASE WHEN has_line THEN 's.line::pg_catalog.int8' ELSE 'NULL::pg_catalog.int8' END, src));
+END $$;
+COMMENT ON FUNCTION bg_internal._import_read(regclass, boolean) IS 'Internal: reads an import''s source into a temporary table.';
+
+CREATE FUNCTION bg_internal._import_accounts() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg_internal.binding := bg_internal._bound('accounts');
+    bad text;
+BEGIN
+    EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
+        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
+                                  FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        %3$s
+        SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
+               CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
+          FROM v
+          LEFT JOIN (SELECT DISTINCT f.akey, f.tag FROM f WHERE f.tag LIKE ''k:%%'') km ON km.tag = v.k
+          LEFT JOIN (SELECT f.tag, pg_catalog.min(f.akey) AS akey, pg_catalog.count(DISTINCT f.akey) AS n
+                       FROM f WHERE f.tag LIKE ''d:%%'' GROUP BY f.tag) dm ON dm.tag = v.d',
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.a'),
+        bg_internal._domain_sql('s.a'),
+        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'domain'
+                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
+                                           CASE WHEN b.mappings ? 'website'
+                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
+                                  NULL, ARRAY['k', 'd'], 'akey text, tag text'));
+    -- a domain needs a mapping to be matched
+    IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
+        SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot match account "%" by domain: the accounts are bound without a domain or website column', bad
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'It is no account key, and an import matches other values by the domain or website of the bound accounts.',
+                      HINT = 'Bind the accounts again with bg.bind_accounts(..., domain => ''column'') or website => ''column''.';
+        END IF;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_accounts() IS 'Internal: matches the account values of an import to accounts.';
+
+CREATE FUNCTION bg_internal._import_people() RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b bg_internal.binding := bg_internal._bound('people');
+    bad text;
+BEGIN
+    EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
+        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, ''k:'' || %1$s AS k,
+                                       CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
+                                  FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
+                                 WHERE c.n = 1 AND s.p IS NOT NULL),
+        %2$s,
+        km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
+        -- the people found by an email in each account, and in all
+        ea AS (SELECT f.tag, f.acct, pg_catalog.min(f.pkey) AS pkey, pg_catalog.count(DISTINCT f.pkey) AS n
+                 FROM f WHERE f.tag LIKE ''e:%%'' GROUP BY f.tag, f.acct),
+        et AS (SELECT f.tag, pg_catalog.count(DISTINCT f.pkey) AS n FROM f WHERE f.tag LIKE ''e:%%'' GROUP BY f.tag)
+        SELECT v.akey, v.p,
+               CASE WHEN km.pkey IS NOT NULL THEN CASE WHEN km.acct = v.akey THEN km.pkey END
+                    ELSE ea.pkey END AS pkey,
+               CASE WHEN km.pkey IS NOT NULL THEN (km.acct = v.akey)::integer
+                    ELSE COALESCE(ea.n, 0) END AS n,
+               CASE WHEN km.pkey IS NOT NULL THEN km.acct <> v.akey
+                    ELSE COALESCE(et.n, 0) > COALESCE(ea.n, 0) END AS elsewhere
+          FROM v LEFT JOIN km ON km.tag = v.k
+          LEFT JOIN ea ON ea.tag = v.e AND ea.acct = v.akey
+          LEFT JOIN et ON et.tag = v.e',
+        bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'),
+        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'email'
+                                                THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
+                                                            b.mappings ->> 'email') END],
+                                  bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
+                                  ARRAY['k', 'e'], 'pkey text, tag text, acct text'));
+    IF NOT b.mappings ? 'email' THEN
+        SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
+         ORDER BY x.p LIMIT 1;
+        IF bad IS NOT NULL THEN
+            RAISE EXCEPTION 'cannot match person "%" by email: the people are bound without an email column', bad
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'It is no person key, and an import matches other values by the email of the bound people.',
+                      HINT = 'Bind the people again with bg.bind_people(..., email => ''column'').';
+        END IF;
+    END IF;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_people() IS 'Internal: matches the person values of an import to people.';
+
+CREATE FUNCTION bg_internal._import_match(s bg_internal.solution_interest) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    CREATE TEMPORARY TABLE bg_import ON COMMIT DROP AS
+    WITH b AS (
+        SELECT x.ord, x.line, x."row", c.akey, pr.pkey, ro.role_id,
+               CASE WHEN c.n IS NULL OR c.n = 0 THEN 'unknown account'
+                    WHEN c.n > 1 THEN 'ambiguous account'
+                    WHEN pr.n IS NULL OR (pr.n = 0 AND NOT pr.elsewhere) THEN 'unknown person'
+                    WHEN pr.n = 0 THEN 'person not in account'
+                    WHEN pr.n > 1 THEN 'ambiguous person'
+                    WHEN ro.role_id IS NULL THEN 'unknown role' END AS reason
+          FROM pg_temp.bg_import_src x
+          LEFT JOIN pg_temp.bg_import_account c ON c.a = x.a
+          LEFT JOIN pg_temp.bg_import_person pr ON pr.akey = c.akey AND pr.p = x.p
+          -- each distinct role value folded once
+          LEFT JOIN (SELECT d.r, tr.role_id
+                       FROM (SELECT DISTINCT y.r FROM pg_temp.bg_import_src y) d
+                       JOIN bg_internal.role rr ON bg_internal._fold(rr.name) = bg_internal._fold(d.r)
+                       JOIN bg_internal.template_role tr ON tr.role_id = rr.id AND tr.template_id = s.template_id) ro
+                 ON ro.r = x.r),
+    d AS (
+        SELECT b.*, CASE WHEN b.reason IS NULL
+                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn
+          FROM b)
+    SELECT y.ord, y.line, y."row", y.akey, y.pkey, y.role_id, y.reason,
+           CASE y.reason WHEN 'unknown account' THEN '23503' WHEN 'ambiguous account' THEN '21000'
+                         WHEN 'unknown person' THEN '23503' WHEN 'person not in account' THEN '22023'
+                         WHEN 'ambiguous person' THEN '21000' WHEN 'unknown role' THEN '42704'
+                         WHEN 'duplicate in file' THEN '23505' WHEN 'conflicts with a manual decision' THEN '55000'
+           END AS sqlstate
+      FROM (SELECT d.ord, d.line, d."row", d.akey, d.pkey, d.role_id,
+                   coalesce(d.reason,
+                            CASE WHEN d.rn > 1 THEN 'duplicate in file'
+                                 WHEN m.source = 'manual' AND (m.is_removed OR m.role_id <> d.role_id)
+                                 THEN 'conflicts with a manual decision' END) AS reason
+              FROM d
+              LEFT JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = d.akey
+                                                  AND d.reason IS NULL
+              LEFT JOIN bg_internal.member m ON m.group_id = g.id AND m.person_key = d.pkey) y;
+    ANALYZE pg_temp.bg_import;
+END $$;
+COMMENT ON FUNCTION bg_internal._import_match(bg_internal.solution_interest) IS 'Internal: the rows of an import with their matches and reject reasons.';
+
+CREATE FUNCTION bg_internal._run_import(jid bigint, s bg_internal.solution_interest, mode text) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    nrejected bigint;
+    nmembers bigint;
+    c record;
+BEGIN
+    INSERT INTO bg_internal.import_reject (job, line, reason, sqlstate, "row", account_key, person_key)
+    SELECT jid, i.line, i.reason, i.sqlstate, i."row", i.akey, i.pkey
+      FROM pg_temp.bg_import i WHERE i.reason IS NOT NULL
+     ORDER BY i.line, i.ord;
+    GET DIAGNOSTICS nrejected = ROW_COUNT;
+    PERFORM bg_internal._new_groups_of(s, 'SELECT DISTINCT i.akey AS account_key FROM pg_temp.bg_import i
+                                           WHERE i.reason IS NULL', NULL);
+    c := bg_internal._create_groups(jid, s);
+    INSERT INTO bg_internal.member AS m (group_id, person_key, role_id, source)
+    SELECT g.id, i.pkey, i.role_id, 'import'
+      FROM pg_temp.bg_import i
+      JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = i.akey
+     WHERE i.reason IS NULL
+    ON CONFLICT (group_id, person_key) DO UPDATE
+       SET role_id = excluded.role_id, source = 'import', is_removed = false, removed_at = NULL,
+           added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+     WHERE m.source <> 'manual'
+       AND (m.is_removed
+            OR (m.source = 'import' AND m.role_id <> excluded.role_id)
+            OR (m.source <> 'import' AND mode = 'replace'));
+    GET DIAGNOSTICS nmembers = ROW_COUNT;
+    UPDATE bg_internal.job SET status = 'done', groups_created = c.groups, members_added = c.members + nmembers,
+                      rows_rejected = nrejected, finished_at = clock_timestamp()
+     WHERE id = jid;
+END $$;
+COMMENT ON FUNCTION bg_internal._run_import(bigint, bg_internal.solution_interest, text) IS 'Internal: the run of an import: rejects, new groups and members.';
+
+CREATE FUNCTION bg.import_members(solution_interest text, source regclass, on_conflict text DEFAULT 'skip')
+    RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'import' AS $$
+DECLARE
+    s bg_internal.solution_interest := bg_internal._interest($1);
+    mode text := bg_internal._import_mode($3);
+    has_line boolean := bg_internal._import_columns($2);
+    jid bigint;
+BEGIN
+    PERFORM bg_internal._require_source_select($2);
+    PERFORM bg_internal._bound('people');
+    PERFORM bg_internal._bound('accounts');
+    s := bg_internal._lock_interest(s, true, true);
+    IF pg_catalog.to_regclass('pg_temp.bg_import') IS NOT NULL THEN
+        DROP TABLE pg_temp.bg_import, pg_temp.bg_import_src, pg_temp.bg_import_account, pg_temp.bg_import_person;
+    END IF;
+    PERFORM bg_internal._import_read($2, has_line);
+    PERFORM bg_internal._import_accounts();
+    PERFORM bg_internal._import_people();
+    PERFORM bg_internal._import_match(s);
+    INSERT INTO bg_internal.job (solution_interest, kind) VALUES (s.name, 'import') RETURNING id INTO jid;
+    PERFORM bg_internal._run_import(jid, s, mode);
+    RETURN jid;
+END $$;
+COMMENT ON FUNCTION bg.import_members(text, regclass, text) IS
+    'Imports members of a solution interest''s buying groups from a table of account (key, domain or website), person (key or email) and role rows: matching rows become members with source import (a group is created for an account that has none), the others are listed in bg.import_rejects; manual decisions win. on_conflict: skip (an existing rule member keeps its role) or replace. Records the run in bg.jobs and returns the job id.';
+
+CREATE FUNCTION bg_internal._jobs_deleted() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM bg_internal.import_reject r WHERE r.job IN (SELECT o.id FROM old_rows o);
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION bg_internal._jobs_deleted() IS 'Internal: deletes the import rejects of deleted jobs.';
 
 -- sql/bg/role_models.sql
 CREATE FUNCTION bg_internal._fit_role_model(rel regclass, query text, keys text[], classes integer[], nclasses integer,
@@ -5328,7 +5668,7 @@ BEGIN
     ELSIF NOT lv = ANY (ARRAY['reader', 'writer', 'admin']) THEN
         RAISE EXCEPTION 'unknown access level "%"', $2
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
+                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, imports, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
     END IF;
     -- from scratch: a lower level than before takes the rest away
     PERFORM bg.revoke_access(r);
@@ -5340,7 +5680,7 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
-    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions and suggestions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
+    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions and suggestions, creation jobs, sync, account lists, stage moves, engagement refreshes, imports, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 -- <<< functions
 
 -- sql/bg/engagement.sql: the weights follow the catalog generation; the
@@ -5598,25 +5938,55 @@ COMMENT ON COLUMN bg.stage_history.moved_at IS 'When the move was made (the cloc
 COMMENT ON COLUMN bg.stage_history.source IS 'created (a creation job), manual (bg.move_stage, bg.try_move_stage, bg.move_stages) or set_stage_model.';
 
 -- sql/bg/views.sql: bg.jobs shows the kind of each run (engagement refreshes,
--- suggestions and enrichments too) and an enrichment's counts
+-- suggestions, enrichments and imports too), an enrichment's counts and an
+-- import's rejected rows
 CREATE OR REPLACE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
-       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.counts
+       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.counts, j.rows_rejected
   FROM bg_internal.job j
  ORDER BY j.id;
-COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members and bg.enrich_people.';
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members, bg.enrich_people and bg.import_members.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
 COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh and for suggestions.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh, suggestions and an import.';
 COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
 COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh and for suggestions.';
-COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh; for suggestions, the pending suggestions the run made (none is a member until accepted).';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; for an import also the members its rows added or changed; 0 for an engagement refresh; for suggestions, the pending suggestions the run made (none is a member until accepted).';
 COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
 COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
-COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement), suggestions (bg.suggest_members) or enrichment (bg.enrich_people).';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement), suggestions (bg.suggest_members), enrichment (bg.enrich_people) or import (bg.import_members).';
 COMMENT ON COLUMN bg.jobs.counts IS 'enrichment: jsonb of what the run did (records, matched, updated, values_changed, unchanged, inserted, unmatched, duplicates, ambiguous, no_key) and, once undone, what bg.undo_enrichment did (restored, kept, undone_at); NULL for other kinds.';
+COMMENT ON COLUMN bg.jobs.rows_rejected IS 'Source rows an import did not take (listed in bg.import_rejects); 0 for other runs.';
+
+-- sql/bg/imports.sql: the rejects of imports, kept by pg_dump, and they go with their job
+SELECT pg_catalog.pg_extension_config_dump('bg_internal.import_reject', '');
+-- Rejected rows are shown as the other views show groups and members
+-- (docs/design.md §6.7): a row matched to an account (a person) only to a
+-- role that may SELECT that account's (person's) row; a row whose account
+-- (person) was not found only to a role that sees every account (person).
+CREATE VIEW bg.import_rejects WITH (security_barrier) AS
+SELECT r.job, r.line, r.reason, r.sqlstate, r."row"
+  FROM bg_internal.import_reject r
+ WHERE ((SELECT bg_internal._sees_all('accounts'))
+        OR (r.account_key IS NOT NULL AND bg_internal._visible('accounts', r.account_key)))
+   AND ((SELECT bg_internal._sees_all('people'))
+        OR (r.person_key IS NOT NULL AND bg_internal._visible('people', r.person_key))
+        OR (r.person_key IS NULL AND r.reason IN ('unknown account', 'ambiguous account')))
+ ORDER BY r.job, r.line;
+COMMENT ON VIEW bg.import_rejects IS 'The source rows of bg.import_members that did not become members, with why; only rows whose account and person you may SELECT in the bound tables (or, when they were not found, if you see them all).';
+COMMENT ON COLUMN bg.import_rejects.job IS 'The import''s job id (bg.jobs).';
+COMMENT ON COLUMN bg.import_rejects.line IS 'The row''s line: the source''s line column when it has one, else its position (from 1) in the order the table was read, which for a table just filled by COPY is the order of the file.';
+COMMENT ON COLUMN bg.import_rejects.reason IS 'unknown account, ambiguous account, unknown person, person not in account, ambiguous person, unknown role, duplicate in file or conflicts with a manual decision.';
+COMMENT ON COLUMN bg.import_rejects.sqlstate IS 'The SQLSTATE of the reason: 23503 unknown account or person, 21000 ambiguous account or person, 22023 person not in account, 42704 unknown role, 23505 duplicate in file, 55000 conflicts with a manual decision.';
+COMMENT ON COLUMN bg.import_rejects."row" IS 'The source row, every column (to_jsonb).';
+
+CREATE TRIGGER job_deleted AFTER DELETE ON bg_internal.job REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._jobs_deleted();
+CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.import_reject
+    FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
+
 
 -- sql/bg/citus.sql: no change of bg's tables on a Citus worker
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.role
@@ -5900,7 +6270,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
                                'linkedin_companies', 'linkedin_contacts', 'enrich_people', 'undo_enrichment',
-                               'read_events', 'ack_events', 'drop_consumer',
+                               'import_members', 'read_events', 'ack_events', 'drop_consumer',
                                'suggest_members', 'accept_suggestions', 'dismiss_suggestions')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',

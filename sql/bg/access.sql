@@ -43,7 +43,7 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'refresh_account_list', 'drop_account_list', 'refresh_engagement',
                                'move_stage', 'try_move_stage', 'move_stages', 'set_status',
                                'linkedin_companies', 'linkedin_contacts', 'enrich_people', 'undo_enrichment',
-                               'read_events', 'ack_events', 'drop_consumer',
+                               'import_members', 'read_events', 'ack_events', 'drop_consumer',
                                'suggest_members', 'accept_suggestions', 'dismiss_suggestions')
                 THEN 'writer'
             WHEN p.proname IN ('create_role', 'update_role', 'rename_role', 'drop_role', 'create_template',
@@ -105,7 +105,7 @@ BEGIN
     ELSIF NOT lv = ANY (ARRAY['reader', 'writer', 'admin']) THEN
         RAISE EXCEPTION 'unknown access level "%"', $2
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
+                  HINT = 'The levels are reader (views and evaluation), writer (also members, stage moves, jobs, sync, lists, engagement refreshes, imports, exports and event consumers) and admin (also roles, templates, bindings, solution interests, stage models, weighting models, role models and event purges).';
     END IF;
     -- from scratch: a lower level than before takes the rest away
     PERFORM bg.revoke_access(r);
@@ -117,7 +117,7 @@ BEGIN
     RETURN;
 END $$;
 COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
-    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions and suggestions, creation jobs, sync, account lists, stage moves, engagement refreshes, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
+    'Gives a role one access level to bg: reader (views, evaluation functions, aggregates, history and predictions), writer (also member actions and suggestions, creation jobs, sync, account lists, stage moves, engagement refreshes, imports, exports and event consumers) or admin (also roles, templates, bindings, solution interests, live mode, stage models, weighting models, role models and event purges). Replaces the role''s previous level. Superusers and the extension''s owner call it.';
 
 -- The level of every role that holds a privilege on bg's API: the highest
 -- level all of whose privileges it holds (granted to it directly), or NULL

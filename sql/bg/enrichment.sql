@@ -13,16 +13,18 @@
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.enrichment_change
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
--- The SQL of a domain from expr (a domain, a website URL or an email's part
--- after the @): trimmed, lower-cased, without scheme, "www.", port or path;
--- NULL when that leaves nothing.  Like every SQL the caller runs, it names
--- its functions and operators in pg_catalog (no search_path can divert it).
+-- The SQL of the domain in expr (a domain, a website URL or an email):
+-- trimmed, lower-cased, without scheme, user (an email's local part),
+-- "www.", port, path, query or fragment; NULL when that leaves nothing.
+-- Like every SQL the caller runs (enrichment), it names its functions and
+-- operators in pg_catalog (no search_path can divert it).  Imports
+-- (imports.sql) match accounts by it too.
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim((%s)::pg_catalog.text)), '
-                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#]+)'')', expr);
+                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:[^/?#@]*@)?(?:www\.)?((?!www\.)[^/:?#@]+)'')', expr);
 $$;
-COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the normalized domain of a domain, website or email domain expression.';
+COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of a domain, website or email expression.';
 
 -- The SQL of "a IS DISTINCT FROM b" for two texts, with pg_catalog's <>
 -- (IS DISTINCT FROM would look = up in the caller's search_path).

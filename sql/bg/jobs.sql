@@ -13,6 +13,17 @@
 -- each with the id of its new group, and analyzes it: the planner then
 -- hashes these accounts (not the people) when joining the two.
 CREATE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT bg_internal._new_groups_of($1, 'SELECT e.account_key FROM bg_internal.account_list_entry e
+                                            WHERE e.list_id = $1', $2);
+$$;
+COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+
+-- The same for the account keys (canonical text) of a query, accounts,
+-- with $1 = arg: those without a group of the interest get one.  The
+-- accounts must exist in the bound table (an account the read does not
+-- find gets no group).
+CREATE FUNCTION bg_internal._new_groups_of(si bg_internal.solution_interest, accounts text, arg integer) RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding := bg_internal._bound('accounts');
@@ -27,9 +38,8 @@ BEGIN
     EXECUTE format(
         'CREATE TEMPORARY TABLE bg_new_group ON COMMIT DROP AS
          WITH e AS MATERIALIZED (
-           SELECT e.account_key FROM bg_internal.account_list_entry e
-            WHERE e.list_id = $1
-              AND NOT EXISTS (SELECT FROM bg_internal.buying_group g
+           SELECT e.account_key FROM (%s) e
+            WHERE NOT EXISTS (SELECT FROM bg_internal.buying_group g
                                WHERE g.solution_interest_id = $2 AND g.account_key = e.account_key))
          SELECT pg_catalog.nextval(''bg_internal.buying_group_id_seq'') AS gid, e.account_key,
                 a.account_name, e.account_key::%s AS account_value
@@ -37,37 +47,38 @@ BEGIN
                                          (SELECT pg_catalog.array_agg(x.account_key) FROM e x))
                        AS a(k text, account_name text) ON a.k = e.account_key
           ORDER BY e.account_key::%s',
-        bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
+        accounts, bg_internal._coltype(p.relid, p.account_column), a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
                bg_internal._coltype(a.relid, a.key_column)),
         bg_internal._coltype(a.relid, a.key_column))
-        USING list, si.id;
+        USING arg, si.id;
     GET DIAGNOSTICS n = ROW_COUNT;
     ANALYZE pg_temp.bg_new_group;
     RETURN n;
 END $$;
-COMMENT ON FUNCTION bg_internal._new_groups(bg_internal.solution_interest, integer) IS 'Internal: the new groups of a creation job, in a temporary table.';
+COMMENT ON FUNCTION bg_internal._new_groups_of(bg_internal.solution_interest, text, integer) IS 'Internal: the new groups of the accounts of a query, in a temporary table.';
 
--- The run of a creation job (the interest locked by the caller): the rule
--- members of the new groups (ids drawn up front) and the groups with their
--- scores counted from those rows, in the first entry stage of the interest's
--- stage model when it has one (recorded in the stage history as created).
--- The member trigger is told the scores are stored, so it does not count
--- them all a second time; no one else sees the members before the groups.
-CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+-- The groups of pg_temp.bg_new_group (bg_internal._new_groups_of), created
+-- for job jid of an interest (locked by the caller): their rule members
+-- (ids drawn up front) and the groups with their scores counted from those
+-- rows, in the first entry stage of the interest's stage model when it has
+-- one (recorded in the stage history as created).  The member
+-- trigger is told the scores are stored, so it does not count them all a
+-- second time; no one else sees the members before the groups.  Creation
+-- jobs and imports (imports.sql) create groups this way.
+CREATE FUNCTION bg_internal._create_groups(jid bigint, s bg_internal.solution_interest,
+                                           OUT groups bigint, OUT members bigint)
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
-    l bg_internal.account_list := (SELECT x FROM bg_internal.account_list x WHERE x.id = list);
     walk text;
-    ngroups bigint;
-    nmembers bigint;
     -- the first stage of the groups, when the interest has a stage model
     first_stage integer := bg_internal._entry_stage(s.stage_model_id);
     at timestamptz := clock_timestamp();
+    -- the source of the group_created events: the caller's (an import's), else job
+    prev text := pg_catalog.current_setting('bg.event_source', true);
+    src text := coalesce(bg_internal._event_context(), 'job');
 BEGIN
-    PERFORM bg_internal._new_groups(s, l.id);
     -- for new groups aval is a column of an analyzed table, so the planner
     -- knows how many people it joins
     walk := bg_internal._group_walk_sql(s, 'SELECT n.gid AS root, n.account_key AS acct, n.account_value AS aval
@@ -77,9 +88,11 @@ BEGIN
     -- $2 the interest), the groups with their scores counted from the
     -- members as they are inserted (not read back), and the groups'
     -- group_created events (docs/design.md §7.3) with their initial counts:
-    -- creation jobs are the only writer of groups, so no trigger and no
-    -- transition table of whole group rows.
+    -- groups are inserted only here, so no trigger and no transition table
+    -- of whole group rows.  The member trigger, told the writer is a job,
+    -- writes no member events: group_created counts the members.
     PERFORM bg_internal._scores_stored(true);
+    PERFORM pg_catalog.set_config('bg.event_source', 'job', true);
     EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
       m AS (
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
@@ -109,15 +122,16 @@ BEGIN
                pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
                                              ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
                                              ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
-               coalesce((SELECT bg_internal._event_context()), ''job'')
+               $9
           FROM g ORDER BY g.id
         RETURNING 1)
       SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
         bg_internal._role_position_case(s.template_id, 'm.role_id'))
-      INTO ngroups, nmembers
+      INTO groups, members
       USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
-            first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage);
+            first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage), src;
     PERFORM bg_internal._scores_stored(false);
+    PERFORM pg_catalog.set_config('bg.event_source', coalesce(prev, ''), true);
     IF first_stage IS NOT NULL THEN
         PERFORM bg_internal._record_stage_moves(ARRAY(SELECT n.gid FROM pg_temp.bg_new_group n), NULL,
                                                 (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage),
@@ -127,10 +141,22 @@ BEGIN
     -- live mode and manual actions plan index scans right away.  Only the
     -- columns those lookups filter and join on: the score columns (jsonb,
     -- arrays) took ten times as long to sample, and autovacuum gets to them.
-    IF ngroups >= 1000 THEN
+    IF groups >= 1000 THEN
         ANALYZE bg_internal.buying_group (id, solution_interest_id, account_key);
     END IF;
-    UPDATE bg_internal.job SET status = 'done', groups_created = ngroups, members_added = nmembers,
+END $$;
+COMMENT ON FUNCTION bg_internal._create_groups(bigint, bg_internal.solution_interest) IS 'Internal: creates the groups of pg_temp.bg_new_group with their rule members and scores.';
+
+-- The run of a creation job (the interest locked by the caller).
+CREATE FUNCTION bg_internal._run_job(jid bigint, si integer, list integer) RETURNS jsonb
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s bg_internal.solution_interest := (SELECT x FROM bg_internal.solution_interest x WHERE x.id = si);
+    c record;
+BEGIN
+    PERFORM bg_internal._new_groups(s, list);
+    c := bg_internal._create_groups(jid, s);
+    UPDATE bg_internal.job SET status = 'done', groups_created = c.groups, members_added = c.members,
                       finished_at = clock_timestamp()
      WHERE id = jid;
     RETURN NULL;

@@ -106,22 +106,23 @@ COMMENT ON COLUMN bg.solution_interests.stage_model IS 'The live stage model its
 
 CREATE VIEW bg.jobs AS
 SELECT j.id, j.solution_interest, j.account_list, j.status, j.groups_created, j.members_added,
-       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.counts
+       j.started_at, j.finished_at, j.error, j.error_code, j.kind, j.counts, j.rows_rejected
   FROM bg_internal.job j
  ORDER BY j.id;
-COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members and bg.enrich_people.';
+COMMENT ON VIEW bg.jobs IS 'Runs of bg.create_buying_groups, bg.refresh_engagement, bg.suggest_members, bg.enrich_people and bg.import_members.';
 COMMENT ON COLUMN bg.jobs.id IS 'Job id, as returned by bg.create_buying_groups (and as "job" by bg.refresh_engagement).';
 COMMENT ON COLUMN bg.jobs.solution_interest IS 'Solution interest of the run; NULL for an engagement refresh.';
-COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh and for suggestions.';
+COMMENT ON COLUMN bg.jobs.account_list IS 'Account list of the run; NULL for an engagement refresh, suggestions and an import.';
 COMMENT ON COLUMN bg.jobs.status IS 'running, done or failed (a failed job kept nothing).';
 COMMENT ON COLUMN bg.jobs.groups_created IS 'Buying groups the run created; 0 for an engagement refresh and for suggestions.';
-COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; 0 for an engagement refresh; for suggestions, the pending suggestions the run made (none is a member until accepted).';
+COMMENT ON COLUMN bg.jobs.members_added IS 'Members the run assigned by rule; for an import also the members its rows added or changed; 0 for an engagement refresh; for suggestions, the pending suggestions the run made (none is a member until accepted).';
 COMMENT ON COLUMN bg.jobs.started_at IS 'When the run started.';
 COMMENT ON COLUMN bg.jobs.finished_at IS 'When the run ended.';
 COMMENT ON COLUMN bg.jobs.error IS 'Why a failed run failed.';
 COMMENT ON COLUMN bg.jobs.error_code IS 'SQLSTATE of the error of a failed run.';
-COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement), suggestions (bg.suggest_members) or enrichment (bg.enrich_people).';
+COMMENT ON COLUMN bg.jobs.kind IS 'buying_groups (bg.create_buying_groups), engagement (bg.refresh_engagement), suggestions (bg.suggest_members), enrichment (bg.enrich_people) or import (bg.import_members).';
 COMMENT ON COLUMN bg.jobs.counts IS 'enrichment: jsonb of what the run did (records, matched, updated, values_changed, unchanged, inserted, unmatched, duplicates, ambiguous, no_key) and, once undone, what bg.undo_enrichment did (restored, kept, undone_at); NULL for other kinds.';
+COMMENT ON COLUMN bg.jobs.rows_rejected IS 'Source rows an import did not take (listed in bg.import_rejects); 0 for other runs.';
 
 -- The groups of the accounts the querying role may see; the account's name
 -- only when it may read the name column (else NULL, and the group's name
