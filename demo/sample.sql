@@ -1,7 +1,8 @@
 -- bg sample: a few accounts (one without people), ~50 people, a roles template for the six default
 -- roles, every person's role, and managed buying groups (a list, a solution interest, a creation
--- job, a manual member, live mode), engagement scores from an activities table, a stage model
--- and the events of all of it.  Run by scripts/demo.sh in a throwaway cluster.
+-- job, a manual member, live mode), engagement scores from an activities table, a stage model,
+-- completing groups (acquisition targets, enrichment from a vendor file, an import) and the
+-- events of all of it.  Run by scripts/demo.sh in a throwaway cluster.
 \pset footer off
 CREATE EXTENSION bg;
 CREATE SCHEMA crm;
@@ -18,7 +19,8 @@ CREATE TABLE crm.person (
     job_title     text,
     department    text,
     seniority     integer,
-    email_invalid boolean NOT NULL DEFAULT false
+    email_invalid boolean NOT NULL DEFAULT false,
+    email         text
 );
 
 INSERT INTO crm.account VALUES
@@ -83,7 +85,8 @@ INSERT INTO crm.person VALUES
 
 \o /dev/null
 SELECT bg.bind_accounts('crm.account', key => 'id', name => 'name', parent => 'parent_id');
-SELECT bg.bind_people('crm.person', key => 'id', account => 'account_id');
+UPDATE crm.person SET email = lower(translate(full_name, ' éèëïîöüäç', '.eeeiiouac')) || '@example.com';
+SELECT bg.bind_people('crm.person', key => 'id', account => 'account_id', email => 'email');
 
 SELECT bg.create_template('Cybersecurity', 'Buying group for the security platform');
 SELECT bg.add_role('Cybersecurity', 'Executive Steering Committee',
@@ -192,6 +195,39 @@ SELECT bg.set_status(bg.buying_group_id('Security platform', 2), 'Security revie
 \o
 SELECT name, stage, status FROM bg.buying_groups ORDER BY id;
 SELECT bg.try_move_stage(bg.buying_group_id('Security platform', 1), 'Won') AS "Northwind straight to Won?";
+
+\echo 'Completing a group: what Tailspin Toys still needs (acquisition targets for a list vendor):'
+SELECT role, members_needed, job_titles
+  FROM bg.acquisition_targets('Security platform') WHERE account_name = 'Tailspin Toys';
+
+\echo 'A vendor file fills an empty job title (CRM values are never overwritten); live mode assigns the role at once:'
+\o /dev/null
+INSERT INTO crm.person (id, account_id, full_name, job_title, department, seniority, email)
+VALUES (54, 6, 'Ruby Evans', NULL, 'Executive', 7, 'ruby.evans@example.com'),
+       (55, 6, 'Leo Ward', 'Platform Reliability', 'Engineering', 3, 'leo.ward@example.com');
+CREATE TABLE crm.vendor (email text, job_title text);
+INSERT INTO crm.vendor VALUES ('Ruby.Evans@example.com', 'Chief Executive Officer'),
+                              ('leo.ward@example.com', 'Site Reliability Engineer');
+SELECT bg.enrich_people('crm.vendor');
+\o
+SELECT person_key, column_name, old_value, new_value FROM bg.enrichment_changes ORDER BY person_key;
+
+\echo 'An import from a spreadsheet: one member set, three rows rejected with the reason:'
+\o /dev/null
+CREATE TABLE crm.import_file (line integer, account text, person text, role text);
+INSERT INTO crm.import_file VALUES (1, '6', 'leo.ward@example.com', 'Practitioner'),
+                                   (2, '6', '53', 'Practitioner'),
+                                   (3, '6', '11', 'Champion'),
+                                   (4, '6', '52', 'Sales Wizard');
+SELECT bg.import_members('Security platform', 'crm.import_file', on_conflict => 'replace');
+\o
+SELECT line, reason, sqlstate FROM bg.import_rejects ORDER BY line;
+SELECT m.role, p.full_name, p.job_title, m.source
+  FROM bg.members m JOIN crm.person p ON p.id = m.person_key::integer
+ WHERE m.buying_group = bg.buying_group_id('Security platform', 6) AND NOT m.is_removed
+ ORDER BY m.role, p.full_name;
+SELECT name, round(completeness::numeric, 1) AS completeness, missing_roles
+  FROM bg.buying_groups WHERE name LIKE '%Tailspin%';
 
 \echo 'Every change above is an event an application can consume (read, then acknowledge):'
 SELECT kind, count(*) AS events FROM bg.read_events('crm-app', 1000) GROUP BY kind ORDER BY kind;

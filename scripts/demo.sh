@@ -2,7 +2,8 @@
 # The main job: build and install bg, start a throwaway PostgreSQL 15 cluster,
 # load a small sample (accounts and people), create a roles template with
 # conditions for the six default roles, and print every person's role, then
-# managed buying groups, engagement scores, a stage model and their events.
+# managed buying groups, engagement scores, a stage model, completing a group
+# (acquisition targets, enrichment, an import) and their events.
 # The cluster is removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
