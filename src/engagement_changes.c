@@ -214,7 +214,6 @@ people_receive(TupleTableSlot *slot, DestReceiver *self)
 	Changes    *c = ((ChangesReceiver *) self)->c;
 	bool		isnull;
 	Datum		d;
-	text	   *k;
 	uint32		i;
 
 	CHECK_FOR_INTERRUPTS();
@@ -228,12 +227,7 @@ people_receive(TupleTableSlot *slot, DestReceiver *self)
 	if (c->p->ints)
 		i = bg_eng_person_id(c->p, DatumGetInt64(d), true);
 	else
-	{
-		k = DatumGetTextPP(d);
-		i = bg_eng_person(c->p, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k), true);
-		if ((Pointer) k != DatumGetPointer(d))
-			pfree(k);
-	}
+		i = bg_eng_person_datum(c->p, d, true);
 	c->p->bound[i] |= BG_BOUND;
 	return true;
 }
@@ -245,16 +239,12 @@ stored_receive(TupleTableSlot *slot, DestReceiver *self)
 	Changes    *c = ((ChangesReceiver *) self)->c;
 	bool		isnull;
 	Datum		d;
-	text	   *k;
 	uint32		i;
 
 	CHECK_FOR_INTERRUPTS();
 	d = slot_getattr(slot, 1, &isnull);
 	Assert(!isnull);			/* the primary key */
-	k = DatumGetTextPP(d);
-	i = bg_eng_person(c->p, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k), false);
-	if ((Pointer) k != DatumGetPointer(d))
-		pfree(k);
+	i = bg_eng_person_datum(c->p, d, false);
 	if (i == BG_NO_PERSON || !(c->p->bound[i] & BG_BOUND))
 		emit(c, OUT_GONE, 0, true, d, false, 0, 0, true);
 	else
@@ -346,13 +336,10 @@ members_receive(TupleTableSlot *slot, DestReceiver *self)
 	d = slot_getattr(slot, 2, &isnull);
 	if (!isnull)
 	{
-		text	   *k = DatumGetTextPP(d);
-		uint32		i = bg_eng_person(c->p, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k), false);
+		uint32		i = bg_eng_person_datum(c->p, d, false);
 
 		if (i != BG_NO_PERSON && (c->p->bound[i] & BG_BOUND))
 			h = c->p->sums[i];
-		if ((Pointer) k != DatumGetPointer(d))
-			pfree(k);
 	}
 	if (pg_mul_s64_overflow(h, v, &add) || pg_add_s64_overflow(g->num, add, &g->num))
 		ereport(ERROR,
@@ -450,11 +437,7 @@ bg_engagement_changes(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("activities, activities_query, people, people_query and as_of must not be null")));
-	as_of = PG_GETARG_TIMESTAMPTZ(5);
-	if (TIMESTAMP_NOT_FINITE(as_of))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("as_of of bg.engagement_raw must be finite")));
+	as_of = bg_eng_as_of(PG_GETARG_TIMESTAMPTZ(5));
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	per_query = rsinfo->econtext->ecxt_per_query_memory;

@@ -44,6 +44,8 @@ typedef struct BgEngPeople
 extern BgEngPeople *bg_eng_people_new(MemoryContext cxt, bool ints);
 extern uint32 bg_eng_person(BgEngPeople *p, const char *key, int len, bool insert);
 extern uint32 bg_eng_person_id(BgEngPeople *p, int64 id, bool insert);
+extern uint32 bg_eng_person_datum(BgEngPeople *p, Datum key, bool insert);
+extern TimestampTz bg_eng_as_of(TimestampTz as_of);
 extern Datum bg_eng_person_key(BgEngPeople *p, uint32 i);
 extern void bg_eng_people_index(BgEngPeople *p);
 extern bool bg_eng_count_activities(BgEngPeople *p, Oid relid, const char *query,

@@ -331,6 +331,29 @@ bg_eng_people_index(BgEngPeople *p)
 	p->ihash = NULL;
 }
 
+/* bg_eng_person of a text Datum. */
+uint32
+bg_eng_person_datum(BgEngPeople *p, Datum key, bool insert)
+{
+	text	   *k = DatumGetTextPP(key);
+	uint32		i = bg_eng_person(p, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k), insert);
+
+	if ((Pointer) k != DatumGetPointer(key))
+		pfree(k);
+	return i;
+}
+
+/* as_of, after checking that it is finite. */
+TimestampTz
+bg_eng_as_of(TimestampTz as_of)
+{
+	if (TIMESTAMP_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("as_of of bg.engagement_raw must be finite")));
+	return as_of;
+}
+
 /* The canonical text of person i's key, as text (palloc'd). */
 Datum
 bg_eng_person_key(BgEngPeople *p, uint32 i)
@@ -430,13 +453,7 @@ eng_receive(TupleTableSlot *slot, DestReceiver *self)
 	if (r->int_keys)
 		person = bg_eng_person_id(r->people, DatumGetInt64(d), !r->known_only);
 	else
-	{
-		text	   *k = DatumGetTextPP(d);
-
-		person = bg_eng_person(r->people, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k), !r->known_only);
-		if ((Pointer) k != DatumGetPointer(d))
-			pfree(k);
-	}
+		person = bg_eng_person_datum(r->people, d, !r->known_only);
 	if (person == BG_NO_PERSON)
 		return true;			/* not a known person: counts nowhere */
 	day = r->as_of_day - bg_utc_day(at);
@@ -551,11 +568,7 @@ bg_read_engagement(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("rel, query and as_of must not be null")));
-	as_of = PG_GETARG_TIMESTAMPTZ(3);
-	if (TIMESTAMP_NOT_FINITE(as_of))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("as_of of bg.engagement_raw must be finite")));
+	as_of = bg_eng_as_of(PG_GETARG_TIMESTAMPTZ(3));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
