@@ -128,7 +128,7 @@ CREATE TABLE bg_internal.person_engagement (
     raw        double precision NOT NULL,
     score      double precision NOT NULL,
     as_of      timestamptz NOT NULL
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
 -- sql/bg/tables.sql: bg_internal.job records engagement refreshes too (kind)
 ALTER TABLE bg_internal.job ALTER COLUMN solution_interest DROP NOT NULL, ALTER COLUMN account_list DROP NOT NULL,
