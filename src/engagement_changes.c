@@ -51,24 +51,6 @@
 #define BG_BOUND 1				/* BgEngPeople.bound: a key of the people table */
 #define BG_STORED 2				/* ... with a stored row */
 
-/* A buying group by id: its index in Changes.groups. */
-typedef struct BgGroupEnt
-{
-	int64		id;
-	uint32		idx;
-	char		status;
-} BgGroupEnt;
-
-#define SH_PREFIX bggroup
-#define SH_ELEMENT_TYPE BgGroupEnt
-#define SH_KEY_TYPE int64
-#define SH_KEY id
-#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ murmurhash32((uint32) ((uint64) (k) >> 32)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 /* A (group, role) with a current member. */
 typedef struct BgPairEnt
@@ -112,7 +94,7 @@ typedef struct Changes
 	BgGroupScore *groups;
 	uint32		ngroups;
 	uint32		maxgroups;
-	bggroup_hash *group_ids;
+	bgintidx_hash *group_ids;	/* id → index in groups */
 	bgpair_hash *pairs;
 	int32		bad_role;		/* a member's role not in its template, or 0 */
 	int32		bad_template;
@@ -272,7 +254,7 @@ groups_receive(TupleTableSlot *slot, DestReceiver *self)
 	bool		n1;
 	bool		n2;
 	BgGroupScore *g;
-	BgGroupEnt *e;
+	BgIntIndex *e;
 	bool		found;
 
 	CHECK_FOR_INTERRUPTS();
@@ -294,7 +276,7 @@ groups_receive(TupleTableSlot *slot, DestReceiver *self)
 	g->old_null = n1 || n2;
 	g->num = 0;
 	g->v = 0;
-	e = bggroup_insert(c->group_ids, g->id, &found);
+	e = bgintidx_insert(c->group_ids, g->id, &found);
 	Assert(!found);
 	e->idx = c->ngroups++;
 	return true;
@@ -307,7 +289,7 @@ members_receive(TupleTableSlot *slot, DestReceiver *self)
 	Changes    *c = ((ChangesReceiver *) self)->c;
 	bool		isnull;
 	Datum		d;
-	BgGroupEnt *e;
+	BgIntIndex *e;
 	BgGroupScore *g;
 	int32		v;
 	int32		role;
@@ -316,7 +298,7 @@ members_receive(TupleTableSlot *slot, DestReceiver *self)
 	bool		found;
 
 	CHECK_FOR_INTERRUPTS();
-	e = bggroup_lookup(c->group_ids, DatumGetInt64(slot_getattr(slot, 1, &isnull)));
+	e = bgintidx_lookup(c->group_ids, DatumGetInt64(slot_getattr(slot, 1, &isnull)));
 	if (e == NULL)
 		elog(ERROR, "bg_internal._engagement_changes: a member's group was not read");
 	g = &c->groups[e->idx];
@@ -506,7 +488,7 @@ bg_engagement_changes(PG_FUNCTION_ARGS)
 	/* the groups: the members' raw scores summed exactly, per role's weight */
 	c.maxgroups = 1024;
 	c.groups = palloc(sizeof(BgGroupScore) * c.maxgroups);
-	c.group_ids = bggroup_create(cxt, 1024, NULL);
+	c.group_ids = bgintidx_create(cxt, 1024, NULL);
 	read_own(&c, psprintf("SELECT g.id, g.engagement_raw, g.engagement_score FROM %s.buying_group g", nsp),
 			 "buying groups", group_cols, 3, groups_receive);
 	c.pairs = bgpair_create(cxt, 1024, NULL);

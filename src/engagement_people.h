@@ -8,9 +8,30 @@
 
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "utils/timestamp.h"
 
 struct bgperson_hash;
+
+/* An integer key and its index (people by integer key, groups by id). */
+typedef struct BgIntIndex
+{
+	int64		key;
+	uint32		idx;
+	char		status;
+} BgIntIndex;
+
+#define SH_PREFIX bgintidx
+#define SH_ELEMENT_TYPE BgIntIndex
+#define SH_KEY_TYPE int64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ murmurhash32((uint32) ((uint64) (k) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
 
 /*
  * People by key: index i has key keys[i] (canonical text) or, when ints (the
@@ -23,7 +44,7 @@ typedef struct BgEngPeople
 	MemoryContext cxt;			/* everything below */
 	bool		ints;
 	struct bgperson_hash *hash; /* text keys */
-	struct bgintperson_hash *ihash; /* integer keys */
+	bgintidx_hash *ihash;		/* integer keys */
 	int64	   *sums;
 	const char **keys;
 	int64	   *ids;

@@ -74,24 +74,6 @@ typedef struct BgCell
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* A person of an integer key (BgEngPeople.ints): its index. */
-typedef struct BgIntPerson
-{
-	int64		key;
-	uint32		idx;
-	char		status;
-} BgIntPerson;
-
-#define SH_PREFIX bgintperson
-#define SH_ELEMENT_TYPE BgIntPerson
-#define SH_KEY_TYPE int64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ murmurhash32((uint32) ((uint64) (k) >> 32)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 #define BG_KEY_BLOCK 65536		/* the keys are packed in blocks of this size */
 
@@ -119,7 +101,7 @@ bg_eng_people_new(MemoryContext cxt, bool ints)
 	p->cxt = pcxt;
 	p->ints = ints;
 	if (ints)
-		p->ihash = bgintperson_create(pcxt, 1024, NULL);
+		p->ihash = bgintidx_create(pcxt, 1024, NULL);
 	else
 		p->hash = bgperson_create(pcxt, 1024, NULL);
 	p->max = 1024;
@@ -220,7 +202,7 @@ canonical_int(const char *s, int len, int64 *out)
 uint32
 bg_eng_person_id(BgEngPeople *p, int64 id, bool insert)
 {
-	BgIntPerson *e;
+	BgIntIndex *e;
 	bool		found;
 
 	if (!p->ints)
@@ -240,10 +222,10 @@ bg_eng_person_id(BgEngPeople *p, int64 id, bool insert)
 	}
 	if (!insert)
 	{
-		e = bgintperson_lookup(p->ihash, id);
+		e = bgintidx_lookup(p->ihash, id);
 		return e ? e->idx : BG_NO_PERSON;
 	}
-	e = bgintperson_insert(p->ihash, id, &found);
+	e = bgintidx_insert(p->ihash, id, &found);
 	if (!found)
 	{
 		e->idx = new_person(p);
@@ -327,7 +309,7 @@ bg_eng_people_index(BgEngPeople *p)
 		CHECK_FOR_INTERRUPTS();
 		p->direct[(uint64) p->ids[i] - (uint64) lo] = i;
 	}
-	bgintperson_destroy(p->ihash);
+	bgintidx_destroy(p->ihash);
 	p->ihash = NULL;
 }
 
