@@ -52,23 +52,6 @@
 #define BG_STORED 2				/* ... with a stored row */
 
 
-/* A (group, role) with a current member. */
-typedef struct BgPairEnt
-{
-	uint64		key;			/* group index << 32 | role id */
-	char		status;
-} BgPairEnt;
-
-#define SH_PREFIX bgpair
-#define SH_ELEMENT_TYPE BgPairEnt
-#define SH_KEY_TYPE uint64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ murmurhash32((uint32) ((k) >> 32)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 typedef struct BgGroupScore
 {
@@ -95,7 +78,7 @@ typedef struct Changes
 	uint32		ngroups;
 	uint32		maxgroups;
 	bgintidx_hash *group_ids;	/* id → index in groups */
-	bgpair_hash *pairs;
+	bgcell_hash *pairs;		/* (group index << 32 | role id) with a current member */
 	int32		bad_role;		/* a member's role not in its template, or 0 */
 	int32		bad_template;
 } Changes;
@@ -328,7 +311,7 @@ members_receive(TupleTableSlot *slot, DestReceiver *self)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("engagement sum of a buying group out of range"),
 				 errdetail("Buying group %lld.", (long long) g->id)));
-	(void) bgpair_insert(c->pairs, ((uint64) e->idx << 32) | (uint32) role, &found);
+	(void) bgcell_insert(c->pairs, ((uint64) e->idx << 32) | (uint32) role, &found);
 	if (!found)
 		g->v += v;
 	return true;
@@ -491,7 +474,7 @@ bg_engagement_changes(PG_FUNCTION_ARGS)
 	c.group_ids = bgintidx_create(cxt, 1024, NULL);
 	read_own(&c, psprintf("SELECT g.id, g.engagement_raw, g.engagement_score FROM %s.buying_group g", nsp),
 			 "buying groups", group_cols, 3, groups_receive);
-	c.pairs = bgpair_create(cxt, 1024, NULL);
+	c.pairs = bgcell_create(cxt, 1024, NULL);
 	read_own(&c, psprintf("SELECT m.group_id, m.person_key, "
 						  "       CASE tr.weight WHEN 'trivial' THEN 20 WHEN 'minor' THEN 40 "
 						  "            WHEN 'normal' THEN 60 WHEN 'important' THEN 80 WHEN 'vital' THEN 100 END, "
@@ -505,7 +488,7 @@ bg_engagement_changes(PG_FUNCTION_ARGS)
 			 "members", member_cols, 5, members_receive);
 	if (c.bad_role != 0)
 		bad_role(&c);
-	bgpair_destroy(c.pairs);
+	bgcell_destroy(c.pairs);
 	for (uint32 i = 0; i < c.ngroups; i++)
 	{
 		BgGroupScore *g = &c.groups[i];

@@ -13,6 +13,28 @@
 
 struct bgperson_hash;
 
+/*
+ * A (person, type, UTC day) cell and its capped count (read_engagement.c);
+ * also a set of (group, role) (engagement_changes.c, count unused).
+ */
+typedef struct BgCell
+{
+	uint64		key;			/* person << 24 | type << 8 | day slot */
+	uint8		count;
+	char		status;
+} BgCell;
+
+#define SH_PREFIX bgcell
+#define SH_ELEMENT_TYPE BgCell
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ murmurhash32((uint32) ((k) >> 32)))
+#define SH_EQUAL(tb, a, b) ((a) == (b))
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
 /* An integer key and its index (people by integer key, groups by id). */
 typedef struct BgIntIndex
 {

@@ -55,24 +55,6 @@ typedef struct BgPerson
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
-/* A (person, type, UTC day) cell: its capped count. */
-typedef struct BgCell
-{
-	uint64		key;			/* person << 24 | type << 8 | day slot */
-	uint8		count;
-	char		status;
-} BgCell;
-
-#define SH_PREFIX bgcell
-#define SH_ELEMENT_TYPE BgCell
-#define SH_KEY_TYPE uint64
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) murmurhash32((uint32) (k) ^ murmurhash32((uint32) ((k) >> 32)))
-#define SH_EQUAL(tb, a, b) ((a) == (b))
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 
 #define BG_KEY_BLOCK 65536		/* the keys are packed in blocks of this size */
