@@ -128,7 +128,7 @@ CREATE TABLE bg_internal.person_engagement (
     raw        double precision NOT NULL,
     score      double precision NOT NULL,
     as_of      timestamptz NOT NULL
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
 -- sql/bg/tables.sql: bg_internal.job records engagement refreshes,
 -- suggestions runs, enrichments and imports too (kind), with an
@@ -3707,65 +3707,42 @@ CREATE FUNCTION bg_internal._people_keys_sql(p bg_internal.binding) RETURNS text
 $$;
 COMMENT ON FUNCTION bg_internal._people_keys_sql(bg_internal.binding) IS 'Internal: the query of the bound people''s keys, for bg_internal._read.';
 
+CREATE FUNCTION bg_internal._engagement_changes(act regclass, act_query text, keys text[], people regclass,
+                                                people_query text, as_of timestamp with time zone)
+    RETURNS TABLE (kind text, id bigint, k text, raw double precision, score double precision)
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_engagement_changes';
+COMMENT ON FUNCTION bg_internal._engagement_changes(regclass, text, text[], regclass, text, timestamp with time zone) IS 'Internal: the person and group engagement scores of a refresh that differ from the stored ones, computed as the bound tables are read as their owners.';
+
 CREATE FUNCTION bg_internal._refresh_engagement_sql(p bg_internal.binding, a bg_internal.activity_binding) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- also checks that the person column can hold keys
+    key_sql text := bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column));
 BEGIN
     RETURN format($q$
-WITH act AS (
-    SELECT r.k, r.raw
-      FROM bg_internal._read_engagement(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text], $1) AS r),
-pr AS MATERIALIZED (
-    SELECT x.k, coalesce(act.raw, 0::pg_catalog.float8) AS raw
-      FROM bg_internal._read(%3$s::pg_catalog.oid::pg_catalog.regclass, %4$L) AS x(k pg_catalog.text)
-      LEFT JOIN act ON act.k OPERATOR(pg_catalog.=) x.k),
-pmax AS (SELECT coalesce(pg_catalog.max(pg_catalog.sqrt(pr.raw)), 0::pg_catalog.float8) AS m FROM pr),
-ps AS (
-    SELECT pr.k, pr.raw,
-           CASE WHEN pmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
-                ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(pr.raw) OPERATOR(pg_catalog./) pmax.m END AS score
-      FROM pr CROSS JOIN pmax),
--- the people whose scores changed, found by a join (an upsert of every
--- person would lock every stored row it leaves as it is)
-ch AS (
-    SELECT ps.k, ps.raw, ps.score
-      FROM ps LEFT JOIN bg_internal.person_engagement e ON e.person_key OPERATOR(pg_catalog.=) ps.k
-     WHERE (e.raw, e.score) IS DISTINCT FROM (ps.raw, ps.score)),
+WITH c AS MATERIALIZED (
+    SELECT c.kind, c.id, c.k, c.raw, c.score
+      FROM bg_internal._engagement_changes(%1$s::pg_catalog.oid::pg_catalog.regclass, %2$L, ARRAY[$1::pg_catalog.text],
+                                           %3$s::pg_catalog.oid::pg_catalog.regclass, %4$L, $1) AS c),
+-- only the people whose scores changed (an upsert of every person would
+-- lock every stored row it leaves as it is)
 wp AS (
     INSERT INTO bg_internal.person_engagement AS e (person_key, raw, score, as_of)
-    SELECT ch.k, ch.raw, ch.score, $1 FROM ch
+    SELECT c.k, c.raw, c.score, $1 FROM c WHERE c.kind OPERATOR(pg_catalog.=) 'person'
         ON CONFLICT (person_key) DO UPDATE SET raw = excluded.raw, score = excluded.score, as_of = excluded.as_of
     RETURNING 1),
 dp AS (
-    DELETE FROM bg_internal.person_engagement e
-     WHERE NOT EXISTS (SELECT FROM pr WHERE pr.k OPERATOR(pg_catalog.=) e.person_key)
+    DELETE FROM bg_internal.person_engagement e USING c
+     WHERE c.kind OPERATOR(pg_catalog.=) 'gone' AND e.person_key OPERATOR(pg_catalog.=) c.k
     RETURNING 1),
-gr AS MATERIALIZED (
-    SELECT g.id, coalesce(x.raw, 0::pg_catalog.float8) AS raw
-      FROM bg_internal.buying_group g
-      LEFT JOIN (SELECT m.group_id,
-                        bg.group_engagement_raw(t.name, r.name, coalesce(pr.raw, 0::pg_catalog.float8)
-                                                ORDER BY m.person_key) AS raw
-                   FROM bg_internal.member m
-                   JOIN bg_internal.buying_group g2 ON g2.id OPERATOR(pg_catalog.=) m.group_id
-                   JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) g2.solution_interest_id
-                   JOIN bg_internal.template t ON t.id OPERATOR(pg_catalog.=) s.template_id
-                   JOIN bg_internal.role r ON r.id OPERATOR(pg_catalog.=) m.role_id
-                   LEFT JOIN pr ON pr.k OPERATOR(pg_catalog.=) m.person_key
-                  WHERE NOT m.is_removed
-                  GROUP BY m.group_id) x ON x.group_id OPERATOR(pg_catalog.=) g.id),
-gmax AS (SELECT coalesce(pg_catalog.max(pg_catalog.sqrt(gr.raw)), 0::pg_catalog.float8) AS m FROM gr),
-gs AS (
-    SELECT gr.id, gr.raw,
-           CASE WHEN gmax.m OPERATOR(pg_catalog.=) 0 THEN 0::pg_catalog.float8
-                ELSE 100 OPERATOR(pg_catalog.*) pg_catalog.sqrt(gr.raw) OPERATOR(pg_catalog./) gmax.m END AS score
-      FROM gr CROSS JOIN gmax),
 -- the groups to write, locked in id order, as every other writer of
 -- several groups locks them (no deadlock with bg.sync or a creation job)
 lk AS (
-    SELECT g.id, gs.raw, gs.score, g.engagement_raw AS old_raw, g.engagement_score AS old_score,
+    SELECT g.id, c.raw, c.score, g.engagement_raw AS old_raw, g.engagement_score AS old_score,
            g.solution_interest_id, g.account_key
-      FROM bg_internal.buying_group g JOIN gs ON gs.id OPERATOR(pg_catalog.=) g.id
-     WHERE (g.engagement_raw, g.engagement_score) IS DISTINCT FROM (gs.raw, gs.score)
+      FROM bg_internal.buying_group g JOIN c ON c.id OPERATOR(pg_catalog.=) g.id
+     WHERE c.kind OPERATOR(pg_catalog.=) 'group'
+       AND (g.engagement_raw, g.engagement_score) IS DISTINCT FROM (c.raw, c.score)
      ORDER BY g.id
        FOR NO KEY UPDATE OF g),
 wg AS (
@@ -3786,16 +3763,25 @@ ev AS (
       FROM lk JOIN bg_internal.solution_interest s ON s.id OPERATOR(pg_catalog.=) lk.solution_interest_id
      ORDER BY lk.id
     RETURNING 1)
-SELECT (SELECT pg_catalog.count(*) FROM pr), (SELECT pg_catalog.count(*) FROM gr),
+SELECT (SELECT c.id FROM c WHERE c.kind OPERATOR(pg_catalog.=) 'people'),
+       (SELECT c.id FROM c WHERE c.kind OPERATOR(pg_catalog.=) 'groups'),
        (SELECT pg_catalog.count(*) FROM wp), (SELECT pg_catalog.count(*) FROM wg), (SELECT pg_catalog.count(*) FROM dp)$q$,
         a.relid::oid,
-        -- the bounds are InitPlans: the text of as_of is cast once, not per row
+        -- the bounds are InitPlans: the text of as_of is cast once, not per
+        -- row; an integer key is read as bigint (its text made once per person)
         format('SELECT %s, a.%I::pg_catalog.text, a.%I FROM %s a
                  WHERE a.%3$I > (SELECT ($1[1])::pg_catalog.timestamptz - interval ''721 hours'')
                    AND a.%3$I <= (SELECT ($1[1])::pg_catalog.timestamptz)',
-               bg_internal._key_sql(a.relid, a.person_column, format('a.%I', a.person_column)),
+               CASE WHEN bg_internal._key_family(bg_internal._coltype(a.relid, a.person_column)::pg_catalog.regtype)
+                         OPERATOR(pg_catalog.=) 'integer'
+                    THEN format('(a.%I)::pg_catalog.int8', a.person_column)
+                    ELSE key_sql END,
                a.type_column, a.at_column, a.relid),
-        p.relid::oid, bg_internal._people_keys_sql(p));
+        p.relid::oid,
+        CASE WHEN bg_internal._key_family(bg_internal._coltype(p.relid, p.key_column)::pg_catalog.regtype)
+                  OPERATOR(pg_catalog.=) 'integer'
+             THEN format('SELECT (p.%I)::pg_catalog.int8 FROM %s p', p.key_column, p.relid)
+             ELSE bg_internal._people_keys_sql(p) END);
 END $$;
 COMMENT ON FUNCTION bg_internal._refresh_engagement_sql(bg_internal.binding, bg_internal.activity_binding) IS 'Internal: the statement of bg.refresh_engagement.';
 

@@ -242,13 +242,15 @@ COMMENT ON TABLE bg_internal.member IS 'Members of buying groups (removed ones i
 -- One row per person of the bound people table as of the last
 -- bg.refresh_engagement (engagement_scores.sql; here because bg.members
 -- shows the score).  as_of: the refresh that last changed the row (a refresh
--- writes no row whose scores did not change).
+-- writes no row whose scores did not change).  fillfactor 50: a refresh
+-- after a model change rewrites nearly every row, each new version on its
+-- row's page (HOT: no new index entry).
 CREATE TABLE bg_internal.person_engagement (
     person_key text PRIMARY KEY,
     raw        double precision NOT NULL,
     score      double precision NOT NULL,
     as_of      timestamptz NOT NULL
-);
+) WITH (fillfactor = 50);
 COMMENT ON TABLE bg_internal.person_engagement IS 'Engagement scores of the bound people, written by bg.refresh_engagement; use the bg.person_engagement view.';
 
 -- The source rows an import (bg.import_members) did not take, with why
