@@ -54,21 +54,25 @@ COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL o
 -- import's matching statement, over its CTE v of distinct values: the rows
 -- of the table whose key ('k:' || its canonical text) or one of the tags
 -- (SQL expressions over t; NULL for none) is one of the columns vcols of v,
--- as (key, tag[, extra]).  A scan of the table per tag, each hashed against
--- the array of those values (distinct: UNION), whose size the planner knows.
+-- as (key, tag[, extra]).  One scan of the table: each row's key and tags
+-- (a lateral VALUES) tested with "= ANY ($1)", the array of those values
+-- (distinct: UNION), which _read's one-shot plan has as a constant and
+-- PostgreSQL hashes, instead of a join with the values, which the planner
+-- made a sort of the whole table.
 CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols name[], cols text)
     RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                      ARRAY(%s)) AS x(%s))',
                   b.relid::oid,
-                  (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
-                                               JOIN pg_catalog.unnest($1) AS u(v) ON u.v = %4$s',
-                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
-                                     ' UNION ALL ' ORDER BY y.i)
+                  (SELECT format('SELECT %1$s, u.v%2$s FROM %3$s t CROSS JOIN LATERAL (VALUES %4$s) AS u(v)
+                                   WHERE u.v OPERATOR(pg_catalog.=) ANY ($1)',
+                                 k.canon, coalesce(', ' || extra, ''), b.relid,
+                                 string_agg(format('(%s)', y.x), ', ' ORDER BY y.i))
                      FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
                           unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
-                    WHERE y.x IS NOT NULL),
+                    WHERE y.x IS NOT NULL
+                    GROUP BY k.canon),
                   (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
                      FROM unnest(vcols) AS c),
                   cols);
@@ -161,8 +165,8 @@ DECLARE
     bad text;
 BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
-                                  FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        WITH v AS MATERIALIZED (SELECT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
+                                  FROM (SELECT DISTINCT y.a FROM pg_temp.bg_import_src y WHERE y.a IS NOT NULL) s),
         %3$s
         SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
                CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
@@ -202,10 +206,11 @@ DECLARE
     bad text;
 BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, ''k:'' || %1$s AS k,
+        WITH v AS MATERIALIZED (SELECT s.akey, s.p, ''k:'' || %1$s AS k,
                                        CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
-                                  FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
-                                 WHERE c.n = 1 AND s.p IS NOT NULL),
+                                  FROM (SELECT DISTINCT c.akey, y.p
+                                          FROM pg_temp.bg_import_src y JOIN pg_temp.bg_import_account c ON c.a = y.a
+                                         WHERE c.n = 1 AND y.p IS NOT NULL) s),
         %2$s,
         km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
         -- the people found by an email in each account, and in all
