@@ -151,6 +151,9 @@ BEGIN
                                   s.person::pg_catalog.text, s.role::pg_catalog.text, pg_catalog.to_jsonb(s)
                              FROM %s s',
                           CASE WHEN has_line THEN 's.line::pg_catalog.int8' ELSE 'NULL::pg_catalog.int8' END, src));
+    -- the statistics of the columns the matching joins on (not of "row"):
+    -- hash joins, not sorts of every row of the file
+    ANALYZE pg_temp.bg_import_src (a, p, r);
 END $$;
 COMMENT ON FUNCTION bg_internal._import_read(regclass, boolean) IS 'Internal: reads an import''s source into a temporary table.';
 
@@ -181,6 +184,7 @@ BEGIN
                                            CASE WHEN b.mappings ? 'website'
                                                 THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
                                   NULL, ARRAY['k', 'd'], 'akey text, tag text'));
+    ANALYZE pg_temp.bg_import_account;
     -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
@@ -233,6 +237,7 @@ BEGIN
                                                             b.mappings ->> 'email') END],
                                   bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
                                   ARRAY['k', 'e'], 'pkey text, tag text, acct text'));
+    ANALYZE pg_temp.bg_import_person;
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
@@ -275,7 +280,8 @@ BEGIN
                  ON ro.r = x.r),
     d AS (
         SELECT b.*, CASE WHEN b.reason IS NULL
-                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn
+                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey COLLATE pg_catalog."C",
+                                                              b.pkey COLLATE pg_catalog."C" ORDER BY b.line, b.ord) END AS rn
           FROM b)
     SELECT y.ord, y.line, y."row", y.akey, y.pkey, y.role_id, y.reason,
            CASE y.reason WHEN 'unknown account' THEN '23503' WHEN 'ambiguous account' THEN '21000'
@@ -292,7 +298,7 @@ BEGIN
               LEFT JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = d.akey
                                                   AND d.reason IS NULL
               LEFT JOIN bg_internal.member m ON m.group_id = g.id AND m.person_key = d.pkey) y;
-    ANALYZE pg_temp.bg_import;
+    ANALYZE pg_temp.bg_import (akey, pkey, reason);
 END $$;
 COMMENT ON FUNCTION bg_internal._import_match(bg_internal.solution_interest) IS 'Internal: the rows of an import with their matches and reject reasons.';
 
