@@ -4543,15 +4543,13 @@ CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], ex
     SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                      ARRAY(%s)) AS x(%s))',
                   b.relid::oid,
-                  (SELECT format('SELECT %1$s, u.v%2$s FROM %3$s t CROSS JOIN LATERAL (VALUES %4$s) AS u(v)
-                                   WHERE u.v OPERATOR(pg_catalog.=) ANY ($1)',
-                                 k.canon, coalesce(', ' || extra, ''), b.relid,
-                                 string_agg(format('(%s)', y.x), ', ' ORDER BY y.i))
+                  (SELECT string_agg(format('SELECT %1$s, %4$s%2$s FROM %3$s t WHERE %4$s OPERATOR(pg_catalog.=) ANY ($1)',
+                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
+                                     ' UNION ALL ' ORDER BY y.i)
                      FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
                           unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
-                    WHERE y.x IS NOT NULL
-                    GROUP BY k.canon),
-                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
+                    WHERE y.x IS NOT NULL),
+                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ALL ')
                      FROM unnest(vcols) AS c),
                   cols);
 $$;

@@ -54,26 +54,25 @@ COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL o
 -- import's matching statement, over its CTE v of distinct values: the rows
 -- of the table whose key ('k:' || its canonical text) or one of the tags
 -- (SQL expressions over t; NULL for none) is one of the columns vcols of v,
--- as (key, tag[, extra]).  One scan of the table: each row's key and tags
--- (a lateral VALUES) tested with "= ANY ($1)", the array of those values
--- (distinct: UNION), which _read's one-shot plan has as a constant and
+-- as (key, tag[, extra]).  A scan of the table per tag, each tested with
+-- "= ANY ($1)", the array of those values (UNION ALL: a value twice finds
+-- its rows once), which _read's one-shot plan has as a constant and
 -- PostgreSQL hashes, instead of a join with the values, which the planner
--- made a sort of the whole table.
+-- made a sort of the whole table (and faster than one scan with a lateral
+-- VALUES of the tags).
 CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols name[], cols text)
     RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                      ARRAY(%s)) AS x(%s))',
                   b.relid::oid,
-                  (SELECT format('SELECT %1$s, u.v%2$s FROM %3$s t CROSS JOIN LATERAL (VALUES %4$s) AS u(v)
-                                   WHERE u.v OPERATOR(pg_catalog.=) ANY ($1)',
-                                 k.canon, coalesce(', ' || extra, ''), b.relid,
-                                 string_agg(format('(%s)', y.x), ', ' ORDER BY y.i))
+                  (SELECT string_agg(format('SELECT %1$s, %4$s%2$s FROM %3$s t WHERE %4$s OPERATOR(pg_catalog.=) ANY ($1)',
+                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
+                                     ' UNION ALL ' ORDER BY y.i)
                      FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
                           unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
-                    WHERE y.x IS NOT NULL
-                    GROUP BY k.canon),
-                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
+                    WHERE y.x IS NOT NULL),
+                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ALL ')
                      FROM unnest(vcols) AS c),
                   cols);
 $$;
