@@ -4089,10 +4089,10 @@ COMMENT ON FUNCTION bg.linkedin_contacts(text, text, boolean) IS
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('CASE WHEN pg_catalog.translate(%1$s, ''/:?#@'', '''') OPERATOR(pg_catalog.=) %1$s '
-                  'AND pg_catalog.left(%1$s, 4) OPERATOR(pg_catalog.<>) ''www.'' AND %1$s OPERATOR(pg_catalog.<>) '''' '
-                  'THEN %1$s ELSE pg_catalog.substring(%1$s, '
+                  'AND pg_catalog.lower(pg_catalog.left(%1$s, 4)) OPERATOR(pg_catalog.<>) ''www.'' AND %1$s OPERATOR(pg_catalog.<>) '''' '
+                  'THEN pg_catalog.lower(%1$s) ELSE pg_catalog.substring(pg_catalog.lower(%1$s), '
                   '''^(?:[a-z][a-z0-9+.-]*://)?(?:[^/?#@]*@)?(?:www\.)?((?!www\.)[^/:?#@]+)'') END',
-                  format('pg_catalog.lower(pg_catalog.btrim((%s)::pg_catalog.text))', expr));
+                  format('pg_catalog.btrim((%s)::pg_catalog.text)', expr));
 $$;
 COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of a domain, website or email expression.';
 
