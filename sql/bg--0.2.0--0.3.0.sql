@@ -1729,15 +1729,19 @@ BEGIN
         PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT n.group_id, n.role_id, g.id AS existing, r.name AS role, t.name AS template INTO bad
-          FROM new_rows n
-          LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
-          LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
-          LEFT JOIN bg_internal.template t ON t.id = si.template_id
-          LEFT JOIN bg_internal.role r ON r.id = n.role_id
-         WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
-                            WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
-         LIMIT 1;
+        -- a CTE is planned to be read to the end (as it is when every row
+        -- is right): hash joins, not a LIMIT 1's index probes per row
+        WITH b AS MATERIALIZED (
+            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
+              FROM new_rows n
+              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
+                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
+        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template INTO bad
+          FROM (SELECT * FROM b LIMIT 1) b
+          LEFT JOIN bg_internal.template t ON t.id = b.template_id
+          LEFT JOIN bg_internal.role r ON r.id = b.role_id;
         PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
@@ -4070,8 +4074,11 @@ COMMENT ON FUNCTION bg.linkedin_contacts(text, text, boolean) IS
 -- sql/bg/enrichment.sql
 CREATE FUNCTION bg_internal._domain_sql(expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('pg_catalog.substring(pg_catalog.lower(pg_catalog.btrim((%s)::pg_catalog.text)), '
-                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:[^/?#@]*@)?(?:www\.)?((?!www\.)[^/:?#@]+)'')', expr);
+    SELECT format('CASE WHEN pg_catalog.translate(%1$s, ''/:?#@'', '''') OPERATOR(pg_catalog.=) %1$s '
+                  'AND pg_catalog.lower(pg_catalog.left(%1$s, 4)) OPERATOR(pg_catalog.<>) ''www.'' AND %1$s OPERATOR(pg_catalog.<>) '''' '
+                  'THEN pg_catalog.lower(%1$s) ELSE pg_catalog.substring(pg_catalog.lower(%1$s), '
+                  '''^(?:[a-z][a-z0-9+.-]*://)?(?:[^/?#@]*@)?(?:www\.)?((?!www\.)[^/:?#@]+)'') END',
+                  format('pg_catalog.btrim((%s)::pg_catalog.text)', expr));
 $$;
 COMMENT ON FUNCTION bg_internal._domain_sql(text) IS 'Internal: SQL of the domain of a domain, website or email expression.';
 
@@ -4522,14 +4529,13 @@ CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], ex
     SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                      ARRAY(%s)) AS x(%s))',
                   b.relid::oid,
-                  (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
-                                               JOIN pg_catalog.unnest($1) AS u(v) ON u.v = %4$s',
+                  (SELECT string_agg(format('SELECT %1$s, %4$s%2$s FROM %3$s t WHERE %4$s OPERATOR(pg_catalog.=) ANY ($1)',
                                             k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
                                      ' UNION ALL ' ORDER BY y.i)
                      FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
                           unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
                     WHERE y.x IS NOT NULL),
-                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
+                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ALL ')
                      FROM unnest(vcols) AS c),
                   cols);
 $$;
@@ -4599,6 +4605,9 @@ BEGIN
                                   s.person::pg_catalog.text, s.role::pg_catalog.text, pg_catalog.to_jsonb(s)
                              FROM %s s',
                           CASE WHEN has_line THEN 's.line::pg_catalog.int8' ELSE 'NULL::pg_catalog.int8' END, src));
+    -- the statistics of the columns the matching joins on (not of "row"):
+    -- hash joins, not sorts of every row of the file
+    ANALYZE pg_temp.bg_import_src (a, p, r);
 END $$;
 COMMENT ON FUNCTION bg_internal._import_read(regclass, boolean) IS 'Internal: reads an import''s source into a temporary table.';
 
@@ -4609,8 +4618,8 @@ DECLARE
     bad text;
 BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
-                                  FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        WITH v AS MATERIALIZED (SELECT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
+                                  FROM (SELECT DISTINCT y.a FROM pg_temp.bg_import_src y WHERE y.a IS NOT NULL) s),
         %3$s
         SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
                CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
@@ -4625,6 +4634,7 @@ BEGIN
                                            CASE WHEN b.mappings ? 'website'
                                                 THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
                                   NULL, ARRAY['k', 'd'], 'akey text, tag text'));
+    ANALYZE pg_temp.bg_import_account;
     -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
@@ -4645,10 +4655,11 @@ DECLARE
     bad text;
 BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, ''k:'' || %1$s AS k,
+        WITH v AS MATERIALIZED (SELECT s.akey, s.p, ''k:'' || %1$s AS k,
                                        CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
-                                  FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
-                                 WHERE c.n = 1 AND s.p IS NOT NULL),
+                                  FROM (SELECT DISTINCT c.akey, y.p
+                                          FROM pg_temp.bg_import_src y JOIN pg_temp.bg_import_account c ON c.a = y.a
+                                         WHERE c.n = 1 AND y.p IS NOT NULL) s),
         %2$s,
         km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
         -- the people found by an email in each account, and in all
@@ -4671,6 +4682,7 @@ BEGIN
                                                             b.mappings ->> 'email') END],
                                   bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
                                   ARRAY['k', 'e'], 'pkey text, tag text, acct text'));
+    ANALYZE pg_temp.bg_import_person;
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
@@ -4707,7 +4719,8 @@ BEGIN
                  ON ro.r = x.r),
     d AS (
         SELECT b.*, CASE WHEN b.reason IS NULL
-                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn
+                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey COLLATE pg_catalog."C",
+                                                              b.pkey COLLATE pg_catalog."C" ORDER BY b.line, b.ord) END AS rn
           FROM b)
     SELECT y.ord, y.line, y."row", y.akey, y.pkey, y.role_id, y.reason,
            CASE y.reason WHEN 'unknown account' THEN '23503' WHEN 'ambiguous account' THEN '21000'
@@ -4724,7 +4737,7 @@ BEGIN
               LEFT JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = d.akey
                                                   AND d.reason IS NULL
               LEFT JOIN bg_internal.member m ON m.group_id = g.id AND m.person_key = d.pkey) y;
-    ANALYZE pg_temp.bg_import;
+    ANALYZE pg_temp.bg_import (akey, pkey, reason);
 END $$;
 COMMENT ON FUNCTION bg_internal._import_match(bg_internal.solution_interest) IS 'Internal: the rows of an import with their matches and reject reasons.';
 

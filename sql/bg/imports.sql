@@ -54,22 +54,25 @@ COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL o
 -- import's matching statement, over its CTE v of distinct values: the rows
 -- of the table whose key ('k:' || its canonical text) or one of the tags
 -- (SQL expressions over t; NULL for none) is one of the columns vcols of v,
--- as (key, tag[, extra]).  A scan of the table per tag, each hashed against
--- the array of those values (distinct: UNION), whose size the planner knows.
+-- as (key, tag[, extra]).  A scan of the table per tag, each tested with
+-- "= ANY ($1)", the array of those values (UNION ALL: a value twice finds
+-- its rows once), which _read's one-shot plan has as a constant and
+-- PostgreSQL hashes, instead of a join with the values, which the planner
+-- made a sort of the whole table (and faster than one scan with a lateral
+-- VALUES of the tags).
 CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols name[], cols text)
     RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                      ARRAY(%s)) AS x(%s))',
                   b.relid::oid,
-                  (SELECT string_agg(format('SELECT %1$s, u.v%2$s FROM %3$s t
-                                               JOIN pg_catalog.unnest($1) AS u(v) ON u.v = %4$s',
+                  (SELECT string_agg(format('SELECT %1$s, %4$s%2$s FROM %3$s t WHERE %4$s OPERATOR(pg_catalog.=) ANY ($1)',
                                             k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
                                      ' UNION ALL ' ORDER BY y.i)
                      FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
                           unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
                     WHERE y.x IS NOT NULL),
-                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ')
+                  (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ALL ')
                      FROM unnest(vcols) AS c),
                   cols);
 $$;
@@ -147,6 +150,9 @@ BEGIN
                                   s.person::pg_catalog.text, s.role::pg_catalog.text, pg_catalog.to_jsonb(s)
                              FROM %s s',
                           CASE WHEN has_line THEN 's.line::pg_catalog.int8' ELSE 'NULL::pg_catalog.int8' END, src));
+    -- the statistics of the columns the matching joins on (not of "row"):
+    -- hash joins, not sorts of every row of the file
+    ANALYZE pg_temp.bg_import_src (a, p, r);
 END $$;
 COMMENT ON FUNCTION bg_internal._import_read(regclass, boolean) IS 'Internal: reads an import''s source into a temporary table.';
 
@@ -161,8 +167,8 @@ DECLARE
     bad text;
 BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_account ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
-                                  FROM pg_temp.bg_import_src s WHERE s.a IS NOT NULL),
+        WITH v AS MATERIALIZED (SELECT s.a, ''k:'' || %1$s AS k, ''d:'' || %2$s AS d
+                                  FROM (SELECT DISTINCT y.a FROM pg_temp.bg_import_src y WHERE y.a IS NOT NULL) s),
         %3$s
         SELECT v.a, COALESCE(km.akey, dm.akey) AS akey,
                CASE WHEN km.akey IS NOT NULL THEN 1 ELSE COALESCE(dm.n, 0) END AS n
@@ -177,6 +183,7 @@ BEGIN
                                            CASE WHEN b.mappings ? 'website'
                                                 THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
                                   NULL, ARRAY['k', 'd'], 'akey text, tag text'));
+    ANALYZE pg_temp.bg_import_account;
     -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
         SELECT x.a INTO bad FROM pg_temp.bg_import_account x WHERE x.n = 0 AND x.a ~ '[.@]' ORDER BY x.a LIMIT 1;
@@ -202,10 +209,11 @@ DECLARE
     bad text;
 BEGIN
     EXECUTE format('CREATE TEMPORARY TABLE bg_import_person ON COMMIT DROP AS
-        WITH v AS MATERIALIZED (SELECT DISTINCT c.akey, s.p, ''k:'' || %1$s AS k,
+        WITH v AS MATERIALIZED (SELECT s.akey, s.p, ''k:'' || %1$s AS k,
                                        CASE WHEN s.p LIKE ''%%@%%'' THEN ''e:'' || pg_catalog.lower(pg_catalog.btrim(s.p)) END AS e
-                                  FROM pg_temp.bg_import_src s JOIN pg_temp.bg_import_account c ON c.a = s.a
-                                 WHERE c.n = 1 AND s.p IS NOT NULL),
+                                  FROM (SELECT DISTINCT c.akey, y.p
+                                          FROM pg_temp.bg_import_src y JOIN pg_temp.bg_import_account c ON c.a = y.a
+                                         WHERE c.n = 1 AND y.p IS NOT NULL) s),
         %2$s,
         km AS (SELECT DISTINCT f.pkey, f.acct, f.tag FROM f WHERE f.tag LIKE ''k:%%''),
         -- the people found by an email in each account, and in all
@@ -228,6 +236,7 @@ BEGIN
                                                             b.mappings ->> 'email') END],
                                   bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
                                   ARRAY['k', 'e'], 'pkey text, tag text, acct text'));
+    ANALYZE pg_temp.bg_import_person;
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
          ORDER BY x.p LIMIT 1;
@@ -270,7 +279,8 @@ BEGIN
                  ON ro.r = x.r),
     d AS (
         SELECT b.*, CASE WHEN b.reason IS NULL
-                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey, b.pkey ORDER BY b.line, b.ord) END AS rn
+                         THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey COLLATE pg_catalog."C",
+                                                              b.pkey COLLATE pg_catalog."C" ORDER BY b.line, b.ord) END AS rn
           FROM b)
     SELECT y.ord, y.line, y."row", y.akey, y.pkey, y.role_id, y.reason,
            CASE y.reason WHEN 'unknown account' THEN '23503' WHEN 'ambiguous account' THEN '21000'
@@ -287,7 +297,7 @@ BEGIN
               LEFT JOIN bg_internal.buying_group g ON g.solution_interest_id = s.id AND g.account_key = d.akey
                                                   AND d.reason IS NULL
               LEFT JOIN bg_internal.member m ON m.group_id = g.id AND m.person_key = d.pkey) y;
-    ANALYZE pg_temp.bg_import;
+    ANALYZE pg_temp.bg_import (akey, pkey, reason);
 END $$;
 COMMENT ON FUNCTION bg_internal._import_match(bg_internal.solution_interest) IS 'Internal: the rows of an import with their matches and reject reasons.';
 

@@ -137,15 +137,19 @@ BEGIN
         PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        SELECT n.group_id, n.role_id, g.id AS existing, r.name AS role, t.name AS template INTO bad
-          FROM new_rows n
-          LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
-          LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
-          LEFT JOIN bg_internal.template t ON t.id = si.template_id
-          LEFT JOIN bg_internal.role r ON r.id = n.role_id
-         WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
-                            WHERE x.template_id = si.template_id AND x.role_id = n.role_id)
-         LIMIT 1;
+        -- a CTE is planned to be read to the end (as it is when every row
+        -- is right): hash joins, not a LIMIT 1's index probes per row
+        WITH b AS MATERIALIZED (
+            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
+              FROM new_rows n
+              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
+                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
+        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template INTO bad
+          FROM (SELECT * FROM b LIMIT 1) b
+          LEFT JOIN bg_internal.template t ON t.id = b.template_id
+          LEFT JOIN bg_internal.role r ON r.id = b.role_id;
         PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
