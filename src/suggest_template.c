@@ -122,6 +122,7 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 	terms = palloc(sizeof(char *) * Max(nk, 1));
 	for (int k = 0; k < nk; k++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		terms[k] = kn[k] ? NULL : text_to_cstring(DatumGetTextPP(kd[k]));
 		if (terms[k] != NULL && terms[k][0] == '\0')
 			terms[k] = NULL;
@@ -160,11 +161,14 @@ bg_learn_terms(PG_FUNCTION_ARGS)
 		memset(s.neg, 0, bitmap_bytes);
 		memset(used, 0, sizeof(bool) * Max(nk, 1));
 		for (int i = 0; i < nt; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (!cn[i] && DatumGetInt32(cd[i]) == target)
 			{
 				s.pos[i / 64] |= UINT64CONST(1) << (i % 64);
 				npos++;
 			}
+		}
 		if (npos == 0)
 			continue;
 		f1 = 0.0;
