@@ -106,7 +106,8 @@ is_person_aggregate(Oid aggfnoid)
 static bool
 is_person_function(Oid funcid)
 {
-	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role");
+	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role") ||
+		is_bg_symbol(funcid, "bg_role_position");
 }
 
 static bool
