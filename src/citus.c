@@ -404,7 +404,9 @@ ship_walker(Node *node, ShipContext *ctx)
 	else if (IsA(node, Aggref))
 	{
 		Aggref	   *a = (Aggref *) node;
-		const char *kind = list_length(a->args) == 2 ? bg_aggregate_kind(a->aggfnoid) : NULL;
+		/* the arguments, then any ORDER BY expressions (resjunk) */
+		const char *kind = list_length(a->aggargtypes) == 2 && list_length(a->args) >= 2 ?
+			bg_aggregate_kind(a->aggfnoid) : NULL;
 
 		if (kind)
 		{

@@ -142,6 +142,11 @@ SELECT a.country, bg.completeness('Cyber', p), bg.completeness('Draft', p),
 \echo == shared_distinct
 SELECT p.department, bg.role_counts(DISTINCT 'Cyber', p), bg.completeness('Cyber', p)
   FROM crm.person p GROUP BY p.department ORDER BY p.department;
+\echo == shared_order_by
+SELECT p.department, bg.missing_roles('Cyber', p ORDER BY p.id), bg.completeness('Cyber', p)
+  FROM crm.person p GROUP BY p.department ORDER BY p.department;
+SELECT p.account_id, bg.role_counts('Cyber', p ORDER BY p.id DESC)
+  FROM crm.person p WHERE p.account_id < 5 GROUP BY p.account_id ORDER BY p.account_id;
 \echo == shared_empty
 SELECT a.id / 5 AS bucket, bg.completeness('Cyber', p), bg.role_counts('Cyber', p),
        bg.missing_roles('Cyber', p), count(p.id)
@@ -150,6 +155,18 @@ SELECT a.id / 5 AS bucket, bg.completeness('Cyber', p), bg.role_counts('Cyber', 
 SELECT bg.completeness('Cyber', p), bg.missing_roles('Cyber', p) FROM crm.person p WHERE p.account_id > 100;
 SELECT p.department, bg.completeness('Cyber', p) FILTER (WHERE p.seniority > 100) FROM crm.person p
  GROUP BY p.department ORDER BY p.department;
+\echo == shared_empty_null_conditions
+BEGIN;
+SELECT bg.create_template('Nulls');
+SELECT bg.add_role('Nulls', 'Decision Maker', 'job_title is empty');
+SELECT bg.add_role('Nulls', 'Practitioner', 'seniority <> 3', required => false);
+SELECT a.id, bg.role_counts('Nulls', p), bg.completeness('Nulls', p), count(p.id)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ WHERE a.id > 45 GROUP BY a.id ORDER BY a.id;
+SELECT a.id / 5 AS bucket, bg.role_counts('Nulls', p), bg.missing_roles('Nulls', p)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ WHERE a.id > 45 GROUP BY 1 ORDER BY 1;
+ROLLBACK;
 \echo == shared_role_for_alongside
 SELECT a.industry, bg.completeness('Cyber', p), bg.missing_roles('Cyber', p),
        count(*) FILTER (WHERE bg.role_for('Cyber', p) = 'Practitioner') AS practitioners
