@@ -27,12 +27,12 @@ PG_FUNCTION_INFO_V1(bg_role_position);
 Datum
 bg_role_position(PG_FUNCTION_ARGS)
 {
-	BgEval	   *ev = bg_eval_for_call(fcinfo, 0, 1);
-	int			r = bg_eval_role(ev);
+	/* bg_eval_role: the role's index by priority, or -1 for none */
+	int			position = bg_eval_role(bg_eval_for_call(fcinfo, 0, 1)) + 1;
 
-	if (r < 0)
+	if (position == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_INT32(r + 1);
+	PG_RETURN_INT32(position);
 }
 
 /*
