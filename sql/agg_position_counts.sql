@@ -1,5 +1,6 @@
 -- The shared form of the scoring aggregates (docs/design.md §12.2):
--- bg.role_position, bg.position_counts and the finals bg.counts_*, which the
+-- bg.role_position, bg.position_counts (bg.position_counts_add,
+-- bg.position_counts_combine) and the finals bg.counts_*, which the
 -- planner hook writes for queries on Citus tables so that the aggregates of
 -- one template share one state.  Without Citus the hook leaves queries as
 -- they are; the functions can be called by hand and answer as the scoring
@@ -36,6 +37,9 @@ SELECT bg.add_role('U', 'Practitioner', $$job_title contains 'Engineer'$$, requi
 SELECT p.id, bg.role_for('T', p), bg.role_position('T', p), bg.role_position('U', p)
   FROM person p ORDER BY p.id;
 SELECT bg.role_position('T', NULL::person), bg.role_position(NULL, p) FROM person p WHERE p.id = 1;
+-- a role given by name: its position; NULL for none
+SELECT r, bg.role_name_position('T', r)
+  FROM (VALUES ('Decision Maker'), ('Practitioner'), ('Champion'), (NULL)) v(r);
 SELECT p.account_id, bg.position_counts(bg.role_position('T', p)) FROM person p GROUP BY 1 ORDER BY 1;
 -- no person (a LEFT JOIN's account without people): an empty group, not NULL
 SELECT a.id, bg.position_counts(bg.role_position('T', p))
@@ -68,12 +72,12 @@ SELECT bg.counts_completeness('T', NULL), bg.counts_completeness(NULL, '{1}');
 -- ---------------------------------------------------------------------------
 -- Partial states: the combine function, in parallel query
 -- ---------------------------------------------------------------------------
-SELECT bg_internal._position_counts_combine('{1,2}', '{3,4,5}'),
-       bg_internal._position_counts_combine('{1,2,3}', '{1}'),
-       bg_internal._position_counts_combine('{}', '{}'),
-       bg_internal._position_counts_combine('{}', '{2}');
-SELECT bg_internal._position_counts(NULL, NULL), bg_internal._position_counts(NULL, 3),
-       bg_internal._position_counts('{1}', 2), bg_internal._position_counts('{1,1}', NULL);
+SELECT bg.position_counts_combine('{1,2}', '{3,4,5}'),
+       bg.position_counts_combine('{1,2,3}', '{1}'),
+       bg.position_counts_combine('{}', '{}'),
+       bg.position_counts_combine('{}', '{2}');
+SELECT bg.position_counts_add(NULL, NULL), bg.position_counts_add(NULL, 3),
+       bg.position_counts_add('{1}', 2), bg.position_counts_add('{1,1}', NULL);
 CREATE TABLE many AS SELECT g AS id, 1 + g % 3 AS pos FROM generate_series(1, 30000) g;
 ANALYZE many;
 SET parallel_setup_cost = 0;
@@ -105,12 +109,14 @@ SELECT try($$SELECT bg.counts_completeness('T', '{1,-1}')$$);
 SELECT try($$SELECT bg.counts_completeness('T', '{1,NULL}')$$);
 SELECT try($$SELECT bg.counts_completeness('T', '{{1,2},{3,4}}')$$);
 SELECT try($$SELECT bg.counts_completeness('T', '[0:1]={1,2}')$$);
-SELECT try($$SELECT bg_internal._position_counts_combine('{1}', '{-2}')$$);
+SELECT try($$SELECT bg.position_counts_combine('{1}', '{-2}')$$);
 -- 22023: more positions than the template has roles
 SELECT try($$SELECT bg.counts_role_counts('T', '{1,2,3,4}')$$);
 -- 22003: a count past bigint
-SELECT try($$SELECT bg_internal._position_counts('{9223372036854775807}', 1)$$);
-SELECT try($$SELECT bg_internal._position_counts_combine('{9223372036854775807}', '{1}')$$);
+SELECT try($$SELECT bg.position_counts_add('{9223372036854775807}', 1)$$);
+SELECT try($$SELECT bg.position_counts_combine('{9223372036854775807}', '{1}')$$);
+-- 42704: a role the template does not have
+SELECT try($$SELECT bg.role_name_position('T', 'Legal')$$);
 -- 42704: a template that does not exist
 SELECT try($$SELECT bg.counts_completeness('nope', '{1}')$$);
 SELECT try($$SELECT bg.role_position('nope', p) FROM person p$$);

@@ -13,10 +13,15 @@
  * written person aggregates as agg(T, bg.role_for(T, p))), this rewrite
  * writes each scoring aggregate of a constant template T over
  * bg.role_for(T, x), or over a person x, as the final function of one
- * aggregate over the role's position:
+ * aggregate over the role's position (and so every scoring aggregate that
+ * Citus aggregates partially runs with functions of schema bg, which a
+ * reader may execute):
  *
  *   bg.completeness(T, x)    ->  bg.counts_completeness(T, bg.position_counts(bg.role_position(T, x)))
  *   bg.missing_roles(T, x)   ->  bg.counts_missing_roles(T, bg.position_counts(bg.role_position(T, x)))
+ *
+ * A role-text aggregate over any other role, bg.completeness(T, r), becomes
+ * bg.counts_completeness(T, bg.position_counts(bg.role_name_position(T, r))).
  *
  * The inner aggregates of one template, person and FILTER are equal, so
  * Citus's workers (and a plain PostgreSQL) share their state; Citus
@@ -25,8 +30,7 @@
  * by-value type, which Citus's wrapper passes without packing a ROW per
  * row.  Not rewritten: aggregates under DISTINCT or ORDER BY, a template
  * that is not a constant (a column: the final function would need it per
- * group), role-text aggregates over anything but bg.role_for of the same
- * template (a stored role column evaluates nothing), window functions.
+ * group), window functions.
  */
 #include "postgres.h"
 
@@ -105,20 +109,26 @@ shared_form(Aggref *a)
 	arg = (Node *) ((TargetEntry *) lsecond(a->args))->expr;
 	if (!IsA(tmpl, Const) || ((Const *) tmpl)->consttype != TEXTOID || ((Const *) tmpl)->constisnull)
 		return NULL;
+	nsp = get_func_namespace(a->aggfnoid);
+	types[0] = TEXTOID;
+	types[1] = ANYELEMENTOID;
 	if (bg_is_module_symbol(transfn, "bg_tally_person_trans"))
 		person = arg;
-	else if (bg_is_module_symbol(transfn, "bg_tally_role_trans") && IsA(arg, FuncExpr) &&
-			 list_length(((FuncExpr *) arg)->args) == 2 &&
+	else if (!bg_is_module_symbol(transfn, "bg_tally_role_trans"))
+		return NULL;
+	else if (IsA(arg, FuncExpr) && list_length(((FuncExpr *) arg)->args) == 2 &&
 			 bg_is_module_symbol(((FuncExpr *) arg)->funcid, "bg_role_for") &&
 			 equal(linitial(((FuncExpr *) arg)->args), tmpl))
 		person = lsecond(((FuncExpr *) arg)->args);
 	else
-		return NULL;
-
-	nsp = get_func_namespace(a->aggfnoid);
-	types[0] = TEXTOID;
-	types[1] = ANYELEMENTOID;
-	position = bg_named(nsp, "role_position", 2, types, "bg_role_position");
+	{
+		/* a role given as text (a stored role column): its position */
+		person = arg;
+		types[1] = TEXTOID;
+	}
+	position = types[1] == TEXTOID ?
+		bg_named(nsp, "role_name_position", 2, types, "bg_role_name_position") :
+		bg_named(nsp, "role_position", 2, types, "bg_role_position");
 	types[0] = INT4OID;
 	counts = LookupFuncName(list_make2(makeString(get_namespace_name(nsp)),
 									   makeString(pstrdup("position_counts"))), 1, types, true);

@@ -36,7 +36,9 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'engagement_raw', 'group_engagement_raw', 'acquisition_targets',
                                'buying_groups_at', 'members_at', 'history_start',
                                'predict_role', 'explain_prediction', 'evaluate_role_model',
-                               'role_position', 'position_counts', 'counts_role_counts', 'counts_completeness',
+                               'role_position', 'role_name_position', 'position_counts', 'position_counts_add',
+                               'position_counts_combine',
+                               'counts_role_counts', 'counts_completeness',
                                'counts_role_completeness', 'counts_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',

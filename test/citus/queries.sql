@@ -189,3 +189,19 @@ SELECT a.industry, bg.counts_completeness('Cyber', bg.position_counts(bg.role_po
 SELECT p.account_id, bg.position_counts(bg.role_position('Cyber', p)),
        bg.counts_missing_roles('Cyber', bg.position_counts(bg.role_position('Cyber', p)))
   FROM crm.person p WHERE p.account_id < 5 GROUP BY 1 ORDER BY 1;
+\echo == shared_as_reader
+SET ROLE bg_citus_reader;
+SELECT a.industry, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
+       bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.industry ORDER BY a.industry;
+SELECT account_id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', bg.role_for('Cyber', p))
+  FROM crm.person p WHERE account_id < 5 GROUP BY account_id ORDER BY account_id;
+SELECT p.department, bg.completeness('Draft', p) FILTER (WHERE p.seniority > 2)
+  FROM crm.person p GROUP BY 1 ORDER BY 1;
+SELECT a.country, bg.role_counts('Cyber', CASE p.department WHEN 'Security' THEN 'Practitioner'
+                                           WHEN 'Executive' THEN 'Executive Steering Committee' END),
+       bg.missing_roles('Cyber', CASE p.department WHEN 'Security' THEN 'Practitioner'
+                                           WHEN 'Executive' THEN 'Executive Steering Committee' END)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY 1 ORDER BY 1;
+RESET ROLE;
