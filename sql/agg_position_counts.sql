@@ -69,6 +69,15 @@ SELECT bg.counts_role_counts('T', '{1}'), bg.counts_completeness('T', '{}'), bg.
 SELECT bg.counts_completeness('U', '{3}'), bg.counts_missing_roles('U', '{0}');
 SELECT bg.counts_completeness('T', NULL), bg.counts_completeness(NULL, '{1}');
 
+-- the state is updated in place: a window's frames and a sorted grouping
+-- each get their own counts
+SELECT p.id, bg.position_counts(bg.role_position('T', p)) OVER (ORDER BY p.id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS pair,
+       bg.position_counts(bg.role_position('T', p)) OVER (ORDER BY p.id) AS running
+  FROM person p ORDER BY p.id;
+SET enable_hashagg = off;
+SELECT p.account_id, bg.position_counts(bg.role_position('T', p)) FROM person p GROUP BY 1 ORDER BY 1;
+RESET enable_hashagg;
+
 -- ---------------------------------------------------------------------------
 -- Partial states: the combine function, in parallel query
 -- ---------------------------------------------------------------------------
