@@ -21,7 +21,9 @@
  *   bg.missing_roles(T, x)   ->  bg.counts_missing_roles(T, bg.position_counts(bg.role_position(T, x)))
  *
  * A role-text aggregate over any other role, bg.completeness(T, r), becomes
- * bg.counts_completeness(T, bg.position_counts(bg.role_name_position(T, r))).
+ * bg.counts_completeness(T, bg.position_counts(bg.role_name_position(T, r))),
+ * and so does one over bg.role_for(T, x) when the query groups by that
+ * expression (the group key's role is then reused, not evaluated again).
  *
  * The inner aggregates of one template, person and FILTER are equal, so
  * Citus's workers (and a plain PostgreSQL) share their state; Citus
@@ -38,6 +40,7 @@
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -46,6 +49,7 @@
 
 typedef struct SharedTallyContext
 {
+	List	   *queries;		/* the Query being walked, innermost first */
 	bool		changed;
 } SharedTallyContext;
 
@@ -79,8 +83,22 @@ bg_named(Oid nsp, const char *name, int nargs, Oid *argtypes, const char *symbol
  * rewrite handles (or the functions it needs are missing, as with an older
  * version of the extension's SQL objects).
  */
+/* Whether q (or NULL) is grouped by expression expr. */
+static bool
+grouped_by(Query *q, Node *expr)
+{
+	ListCell   *lc;
+
+	if (q == NULL)
+		return false;
+	foreach(lc, q->groupClause)
+		if (equal(get_sortgroupclause_expr(lfirst(lc), q->targetList), expr))
+			return true;
+	return false;
+}
+
 static Node *
-shared_form(Aggref *a)
+shared_form(Aggref *a, Query *q)
 {
 	HeapTuple	tup;
 	Oid			transfn;
@@ -118,11 +136,16 @@ shared_form(Aggref *a)
 		return NULL;
 	else if (IsA(arg, FuncExpr) && list_length(((FuncExpr *) arg)->args) == 2 &&
 			 bg_is_module_symbol(((FuncExpr *) arg)->funcid, "bg_role_for") &&
-			 equal(linitial(((FuncExpr *) arg)->args), tmpl))
+			 equal(linitial(((FuncExpr *) arg)->args), tmpl) && !grouped_by(q, arg))
 		person = lsecond(((FuncExpr *) arg)->args);
 	else
 	{
-		/* a role given as text (a stored role column): its position */
+		/*
+		 * A role given as text (a stored role column), or bg.role_for(T, x)
+		 * that the query groups by: its position, from the role the group
+		 * key has computed already (PostgreSQL evaluates the key once and
+		 * refers to it in the aggregate's argument).
+		 */
 		person = arg;
 		types[1] = TEXTOID;
 	}
@@ -175,11 +198,20 @@ shared_mutator(Node *node, SharedTallyContext *ctx)
 	if (node == NULL)
 		return NULL;
 	if (IsA(node, Query))
-		return (Node *) query_tree_mutator((Query *) node, shared_mutator, ctx,
-										   QTW_DONT_COPY_QUERY);
+	{
+		Node	   *result;
+
+		ctx->queries = lcons(node, ctx->queries);
+		result = (Node *) query_tree_mutator((Query *) node, shared_mutator, ctx,
+											 QTW_DONT_COPY_QUERY);
+		ctx->queries = list_delete_first(ctx->queries);
+		return result;
+	}
 	if (IsA(node, Aggref))
 	{
-		Node	   *shared = shared_form((Aggref *) node);
+		Aggref	   *a = (Aggref *) node;
+		Node	   *shared = shared_form(a, (int) a->agglevelsup < list_length(ctx->queries) ?
+										 list_nth(ctx->queries, a->agglevelsup) : NULL);
 
 		if (shared != NULL)
 		{
@@ -197,7 +229,7 @@ shared_mutator(Node *node, SharedTallyContext *ctx)
 bool
 bg_shared_tally_rewrite(Query *parse)
 {
-	SharedTallyContext ctx = {false};
+	SharedTallyContext ctx = {NIL, false};
 
 	(void) shared_mutator((Node *) parse, &ctx);
 	return ctx.changed;

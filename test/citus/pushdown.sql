@@ -62,7 +62,8 @@ SELECT pg_temp.require(plan ~ 'Query: SELECT account_id, bg\.counts_completeness
 -- evaluate as many roles on a worker as one.  The shard query of the first
 -- task of each form, run on its worker in a transaction of its own with
 -- track_functions on, calls bg.role_position (or bg.role_for) as often for four aggregates
--- as for one (and at least once).
+-- as for one (and at least once), and as often again when the query also
+-- groups by the role (the aggregates then count the group key's role).
 \echo == shared_state_by_industry 00000
 SELECT substring(plan from 'Query: ([^\n]*)') AS q4, substring(plan from 'port=([0-9]+)') AS port
   FROM pg_temp.plan_of($$SELECT a.industry, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
@@ -71,6 +72,10 @@ SELECT substring(plan from 'Query: ([^\n]*)') AS q4, substring(plan from 'port=(
 SELECT substring(plan from 'Query: ([^\n]*)') AS q1
   FROM pg_temp.plan_of($$SELECT a.industry, bg.completeness('Cyber', p)
                            FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry$$) AS plan \gset
+SELECT substring(plan from 'Query: ([^\n]*)') AS qr
+  FROM pg_temp.plan_of($$SELECT a.industry, bg.role_for('Cyber', p), bg.role_counts('Cyber', p),
+                                bg.completeness('Cyber', bg.role_for('Cyber', p)), count(*)
+                           FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY 1, 2$$) AS plan \gset
 \c postgres postgres 127.0.0.1 :port
 -- in one transaction: a backend's function counts are pending until it
 -- reports them, between transactions
@@ -84,15 +89,24 @@ SELECT coalesce(sum(calls), 0) - :calls0 AS calls4 FROM pg_stat_xact_user_functi
 :q1;
 SELECT coalesce(sum(calls), 0) - :calls0 - :calls4 AS calls1 FROM pg_stat_xact_user_functions
  WHERE schemaname = 'bg' AND funcname IN ('role_for', 'role_position') \gset
+:qr;
+SELECT coalesce(sum(calls), 0) - :calls0 - :calls4 - :calls1 AS callsr FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'bg' AND funcname IN ('role_for', 'role_position') \gset
 ROLLBACK;
+SELECT :calls4 AS four_aggregates, :calls1 AS one_aggregate, :callsr AS grouped_by_role;
 SET bg_test.calls4 = :'calls4';
 SET bg_test.calls1 = :'calls1';
+SET bg_test.callsr = :'callsr';
 DO $$
 BEGIN
     IF NOT (current_setting('bg_test.calls4')::bigint = current_setting('bg_test.calls1')::bigint
             AND current_setting('bg_test.calls1')::bigint > 0) THEN
         RAISE EXCEPTION 'four aggregates evaluated % roles, one aggregate %',
             current_setting('bg_test.calls4'), current_setting('bg_test.calls1');
+    END IF;
+    IF current_setting('bg_test.callsr')::bigint <> current_setting('bg_test.calls1')::bigint THEN
+        RAISE EXCEPTION 'grouped by the role too, aggregates evaluated % roles, one aggregate %',
+            current_setting('bg_test.callsr'), current_setting('bg_test.calls1');
     END IF;
 END $$;
 \echo :SQLSTATE
