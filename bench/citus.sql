@@ -1,15 +1,29 @@
 -- bench/citus.sh: one database's timings (median of :runs rounds, ms) and
--- the ratio of each bg query to count(*) grouped the same way.  Planner
+-- the ratio of each bg query to count(*) grouped the same way.  Besides the
+-- benchmark's queries (account_bg, industry_bg): four aggregates by industry
+-- (industry_bg4), and the parts of their cost: the roles evaluated and
+-- counted by the built-in count (*_eval), and bg.position_counts through
+-- Citus's partial-aggregate wrapper without evaluating roles
+-- (industry_wrapper).  Planner
 -- settings (serial, no index scans) are the nodes' (bench/citus.sh).
 \pset footer off
 CREATE TEMP TABLE timings AS
 SELECT * FROM bench_rounds(
-    ARRAY['account_count', 'account_bg', 'industry_count', 'industry_bg'],
+    ARRAY['account_count', 'account_bg', 'account_eval', 'industry_count', 'industry_bg',
+          'industry_bg4', 'industry_eval', 'industry_wrapper'],
     ARRAY['SELECT account_id, count(*) FROM people GROUP BY 1',
           $$SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m
               FROM people p GROUP BY 1$$,
+          $$SELECT account_id, count(bg.role_position('Bench', p)) FROM people p GROUP BY 1$$,
           'SELECT a.industry, count(*) FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1',
           $$SELECT a.industry, bg.completeness('Bench', p) AS c
+              FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1$$,
+          $$SELECT a.industry, bg.completeness('Bench', p), bg.missing_roles('Bench', p),
+                   bg.role_counts('Bench', p), bg.role_completeness('Bench', p)
+              FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1$$,
+          $$SELECT a.industry, count(bg.role_position('Bench', p))
+              FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1$$,
+          $$SELECT a.industry, bg.position_counts(1 + p.id % 6)
               FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1$$],
     :runs);
 SELECT b.variant, round(b.ms::numeric) AS ms,

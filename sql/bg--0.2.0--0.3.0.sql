@@ -416,6 +416,46 @@ CREATE OR REPLACE FUNCTION bg_internal._role_tally_out(bg.role_tally) RETURNS cs
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_out';
 COMMENT ON FUNCTION bg_internal._role_tally_out(bg.role_tally) IS 'Internal: output function of bg.role_tally.';
 
+CREATE FUNCTION bg.role_position(template text, person anyelement) RETURNS integer
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_position';
+COMMENT ON FUNCTION bg.role_position(text, anyelement) IS
+    'The position of a person''s role in a roles template (1 = first by priority), or NULL; what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.role_name_position(template text, role text) RETURNS integer
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_name_position';
+COMMENT ON FUNCTION bg.role_name_position(text, text) IS
+    'The position of a role in a roles template (1 = first by priority); what the planner hook calls on Citus for the aggregates over assigned roles.';
+
+CREATE FUNCTION bg.position_counts_add(counts bigint[], role_position integer) RETURNS bigint[]
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_position_counts_trans';
+COMMENT ON FUNCTION bg.position_counts_add(bigint[], integer) IS
+    'Transition of bg.position_counts: counts with one more person at role_position (NULL: none); what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.position_counts_combine(a bigint[], b bigint[]) RETURNS bigint[]
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_position_counts_combine';
+COMMENT ON FUNCTION bg.position_counts_combine(bigint[], bigint[]) IS
+    'Combine function of bg.position_counts: the sum of two partial counts; what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.counts_role_counts(template text, counts bigint[]) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_role_counts';
+COMMENT ON FUNCTION bg.counts_role_counts(text, bigint[]) IS
+    'bg.role_counts from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.counts_completeness(template text, counts bigint[]) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_completeness';
+COMMENT ON FUNCTION bg.counts_completeness(text, bigint[]) IS
+    'bg.completeness from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.counts_role_completeness(template text, counts bigint[]) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_role_completeness';
+COMMENT ON FUNCTION bg.counts_role_completeness(text, bigint[]) IS
+    'bg.role_completeness from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.counts_missing_roles(template text, counts bigint[]) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_missing_roles';
+COMMENT ON FUNCTION bg.counts_missing_roles(text, bigint[]) IS
+    'bg.missing_roles from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+
 -- sql/bg/helpers.sql
 CREATE FUNCTION bg_internal._require_name(value text, null_message text, blank_message text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -5724,6 +5764,12 @@ CREATE AGGREGATE bg.group_engagement_raw(template text, role text, person_raw do
     COMBINEFUNC = bg_internal._group_engagement_combine, PARALLEL = SAFE);
 COMMENT ON AGGREGATE bg.group_engagement_raw(text, text, double precision) IS
     'A buying group''s raw engagement score G(g) over its members: their raw scores weighted by their role''s template weight, divided by the weights of the roles that have a member; members without a role are skipped; 0 without members, NULL when a raw score is NULL.';
+-- sql/bg/aggregates.sql: the shared state of the scoring aggregates on Citus
+CREATE AGGREGATE bg.position_counts(role_position integer) (
+    SFUNC = bg.position_counts_add, STYPE = bigint[],
+    COMBINEFUNC = bg.position_counts_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.position_counts(integer) IS
+    'People per role position ({first role, second, ...}; a NULL position counts nowhere); what the planner hook calls on Citus.';
 
 CREATE VIEW bg.activity_bands AS
 SELECT b.name, b.value, b.is_default FROM bg_internal.activity_band b ORDER BY b.value;
@@ -6261,7 +6307,11 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
                                'engagement_raw', 'group_engagement_raw', 'acquisition_targets',
                                'buying_groups_at', 'members_at', 'history_start',
-                               'predict_role', 'explain_prediction', 'evaluate_role_model')
+                               'predict_role', 'explain_prediction', 'evaluate_role_model',
+                               'role_position', 'role_name_position', 'position_counts', 'position_counts_add',
+                               'position_counts_combine',
+                               'counts_role_counts', 'counts_completeness',
+                               'counts_role_completeness', 'counts_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

@@ -17,6 +17,7 @@
 #include "utils/numeric.h"
 
 #include "agg_tally.h"
+#include "call_cache.h"
 #include "template_cache.h"
 
 /* The template a tally was built for, which must still have its roles. */
@@ -105,7 +106,7 @@ count_numeric(int64 n)
 
 /* A jsonb object {role: value} over the template's roles. */
 static Jsonb *
-role_object(BgTemplate *tmpl, BgTally *t, bool completeness)
+role_object(BgTemplate *tmpl, const int64 *counts, bool completeness)
 {
 	JsonbParseState *state = NULL;
 	JsonbValue *res;
@@ -122,8 +123,8 @@ role_object(BgTemplate *tmpl, BgTally *t, bool completeness)
 		pushJsonbValue(&state, WJB_KEY, &k);
 		v.type = jbvNumeric;
 		v.val.numeric = completeness ?
-			float8_to_numeric(role_completeness(t->counts[i], tmpl->roles[i].members_required)) :
-			count_numeric(t->counts[i]);
+			float8_to_numeric(role_completeness(counts[i], tmpl->roles[i].members_required)) :
+			count_numeric(counts[i]);
 		pushJsonbValue(&state, WJB_VALUE, &v);
 	}
 	res = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
@@ -137,7 +138,7 @@ bg_tally_role_counts(PG_FUNCTION_ARGS)
 {
 	BgTally    *t = PG_GETARG_BGTALLY(0);
 
-	PG_RETURN_JSONB_P(role_object(tally_template(t), t, false));
+	PG_RETURN_JSONB_P(role_object(tally_template(t), t->counts, false));
 }
 
 /* bg.role_completeness: {role: completeness} for every template role. */
@@ -147,12 +148,12 @@ bg_tally_role_completeness(PG_FUNCTION_ARGS)
 {
 	BgTally    *t = PG_GETARG_BGTALLY(0);
 
-	PG_RETURN_JSONB_P(role_object(tally_template(t), t, true));
+	PG_RETURN_JSONB_P(role_object(tally_template(t), t->counts, true));
 }
 
 /* The mean role completeness of the required roles; false when none is. */
 static bool
-group_completeness(BgTemplate *tmpl, BgTally *t, double *result)
+group_completeness(BgTemplate *tmpl, const int64 *counts, double *result)
 {
 	double		sum = 0;
 	int			required = 0;
@@ -161,7 +162,7 @@ group_completeness(BgTemplate *tmpl, BgTally *t, double *result)
 	{
 		if (!tmpl->roles[i].required)
 			continue;
-		sum += role_completeness(t->counts[i], tmpl->roles[i].members_required);
+		sum += role_completeness(counts[i], tmpl->roles[i].members_required);
 		required++;
 	}
 	if (required == 0)
@@ -173,12 +174,12 @@ group_completeness(BgTemplate *tmpl, BgTally *t, double *result)
 
 /* The required roles below their threshold, in priority order. */
 static Datum
-missing_roles(BgTemplate *tmpl, BgTally *t)
+missing_roles(BgTemplate *tmpl, const int64 *counts)
 {
 	ArrayBuildState *astate = initArrayResult(TEXTOID, CurrentMemoryContext, false);
 
 	for (int i = 0; i < tmpl->nroles; i++)
-		if (tmpl->roles[i].required && t->counts[i] < tmpl->roles[i].members_required)
+		if (tmpl->roles[i].required && counts[i] < tmpl->roles[i].members_required)
 			accumArrayResult(astate, CStringGetTextDatum(tmpl->roles[i].role), false,
 							 TEXTOID, CurrentMemoryContext);
 	return makeArrayResult(astate, CurrentMemoryContext);
@@ -192,7 +193,7 @@ bg_tally_completeness(PG_FUNCTION_ARGS)
 	BgTally    *t = PG_GETARG_BGTALLY(0);
 	double		c;
 
-	if (!group_completeness(tally_template(t), t, &c))
+	if (!group_completeness(tally_template(t), t->counts, &c))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(c);
 }
@@ -204,7 +205,102 @@ bg_tally_missing_roles(PG_FUNCTION_ARGS)
 {
 	BgTally    *t = PG_GETARG_BGTALLY(0);
 
-	PG_RETURN_DATUM(missing_roles(tally_template(t), t));
+	PG_RETURN_DATUM(missing_roles(tally_template(t), t->counts));
+}
+
+/*
+ * The template named by argument 0 of a final over position counts, kept
+ * per call site (fn_extra) while bg's catalog is unchanged: a group's final
+ * neither copies nor looks up the template's name, which on Citus is the
+ * whole shipped template.  The template cache frees a template only after
+ * bg_catalog_generation has moved, which makes the entry stale first.
+ */
+static BgTemplate *
+counts_template(FunctionCallInfo fcinfo)
+{
+	BgCallCache *cc = fcinfo->flinfo->fn_extra;
+	text	   *name = PG_GETARG_TEXT_PP(0);
+
+	if (cc == NULL)
+		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, 0));
+	if (!bg_call_cache_fresh(cc, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), NULL))
+	{
+		uint64		generation = bg_call_cache_reset(cc);
+		BgTemplate *tmpl = bg_template_get(text_to_cstring(name));
+
+		bg_call_cache_store(cc, tmpl, generation, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), NULL);
+	}
+	return cc->data;
+}
+
+/*
+ * The people per role of the template of argument 0 from the counts per
+ * role position of argument 1 (bg.position_counts; positions it does not
+ * reach count 0): what the finals over position counts read, the template
+ * given beside the counts as the planner hook writes them (docs/design.md
+ * §12.2).
+ */
+static int64 *
+counts_of(FunctionCallInfo fcinfo, BgTemplate *tmpl)
+{
+	int			n;
+	int64	   *c = bg_position_counts_read(PG_GETARG_ARRAYTYPE_P(1), &n);
+	int64	   *counts;
+
+	if (n > tmpl->nroles)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role position counts have %d positions, but roles template \"%s\" has %d roles",
+						n, tmpl->name, tmpl->nroles)));
+	if (n == tmpl->nroles)
+		return c;
+	counts = palloc0(sizeof(int64) * Max(tmpl->nroles, 1));
+	if (n > 0)
+		memcpy(counts, c, sizeof(int64) * n);
+	return counts;
+}
+
+/* bg.counts_role_counts(template, counts): bg.role_counts from counts. */
+PG_FUNCTION_INFO_V1(bg_counts_role_counts);
+Datum
+bg_counts_role_counts(PG_FUNCTION_ARGS)
+{
+	BgTemplate *tmpl = counts_template(fcinfo);
+
+	PG_RETURN_JSONB_P(role_object(tmpl, counts_of(fcinfo, tmpl), false));
+}
+
+/* bg.counts_role_completeness(template, counts) */
+PG_FUNCTION_INFO_V1(bg_counts_role_completeness);
+Datum
+bg_counts_role_completeness(PG_FUNCTION_ARGS)
+{
+	BgTemplate *tmpl = counts_template(fcinfo);
+
+	PG_RETURN_JSONB_P(role_object(tmpl, counts_of(fcinfo, tmpl), true));
+}
+
+/* bg.counts_completeness(template, counts) */
+PG_FUNCTION_INFO_V1(bg_counts_completeness);
+Datum
+bg_counts_completeness(PG_FUNCTION_ARGS)
+{
+	BgTemplate *tmpl = counts_template(fcinfo);
+	double		c;
+
+	if (!group_completeness(tmpl, counts_of(fcinfo, tmpl), &c))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(c);
+}
+
+/* bg.counts_missing_roles(template, counts) */
+PG_FUNCTION_INFO_V1(bg_counts_missing_roles);
+Datum
+bg_counts_missing_roles(PG_FUNCTION_ARGS)
+{
+	BgTemplate *tmpl = counts_template(fcinfo);
+
+	PG_RETURN_DATUM(missing_roles(tmpl, counts_of(fcinfo, tmpl)));
 }
 
 /*
@@ -226,12 +322,12 @@ bg_tally_scores(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "bg_internal._tally_scores must return a row");
 	desc = BlessTupleDesc(desc);
-	values[0] = JsonbPGetDatum(role_object(tmpl, t, false));
-	if (group_completeness(tmpl, t, &c))
+	values[0] = JsonbPGetDatum(role_object(tmpl, t->counts, false));
+	if (group_completeness(tmpl, t->counts, &c))
 		values[1] = Float8GetDatum(c);
 	else
 		nulls[1] = true;
-	values[2] = JsonbPGetDatum(role_object(tmpl, t, true));
-	values[3] = missing_roles(tmpl, t);
+	values[2] = JsonbPGetDatum(role_object(tmpl, t->counts, true));
+	values[3] = missing_roles(tmpl, t->counts);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/array.h"
 
 #define BG_TALLY_VERSION 1
 #define BG_TALLY_MAX_ROLES 1000	/* sanity bound for input; the catalog allows 20 */
@@ -33,6 +34,9 @@ extern BgTally *bg_tally_new(const char *name, int nroles);
 extern void bg_tally_check(const BgTally *t);
 extern void bg_tally_fits(const BgTally *t, const char *name, int nroles);
 extern void bg_tally_increment(BgTally *t, int i);
+
+/* position_counts.c: the counts of a bg.position_counts state */
+extern int64 *bg_position_counts_read(ArrayType *a, int *n);
 
 #define DatumGetBgTally(d) ((BgTally *) PG_DETOAST_DATUM(d))
 #define PG_GETARG_BGTALLY(n) DatumGetBgTally(PG_GETARG_DATUM(n))

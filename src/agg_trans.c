@@ -166,16 +166,17 @@ wrapped_call_cache(FunctionCallInfo fcinfo)
 	return wrapped;
 }
 
+/* The role index of the template named by argument tmpl_argno. */
 static RoleIndex *
-role_index(FunctionCallInfo fcinfo)
+role_index(FunctionCallInfo fcinfo, int tmpl_argno)
 {
 	BgCallCache *cc = fcinfo->flinfo->fn_extra;
-	text	   *name = PG_GETARG_TEXT_PP(1);
+	text	   *name = PG_GETARG_TEXT_PP(tmpl_argno);
 	const char *nm = VARDATA_ANY(name);
 	int			nmlen = VARSIZE_ANY_EXHDR(name);
 
 	if (cc == NULL && (cc = wrapped_call_cache(fcinfo)) == NULL)
-		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, 1));
+		cc = bg_call_cache_create(fcinfo, bg_arg_is_const(fcinfo, tmpl_argno));
 	if (!bg_call_cache_fresh(cc, nm, nmlen, NULL))
 	{
 		uint64		generation = bg_call_cache_reset(cc);
@@ -197,6 +198,41 @@ role_index(FunctionCallInfo fcinfo)
 	return cc->data;
 }
 
+/* The index of role in ri's template (the previous row's tried first). */
+static int
+role_lookup(RoleIndex *ri, text *role)
+{
+	const char *r = VARDATA_ANY(role);
+	int			rlen = VARSIZE_ANY_EXHDR(role);
+	int			i = ri->last;
+
+	if (i < ri->nroles && ri->rolelens[i] == rlen && memcmp(ri->roles[i], r, rlen) == 0)
+		return i;
+	for (i = 0; i < ri->nroles; i++)
+		if (ri->rolelens[i] == rlen && memcmp(ri->roles[i], r, rlen) == 0)
+			break;
+	if (i == ri->nroles)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\" is not in roles template \"%s\"",
+						text_to_cstring(role), ri->name),
+				 errhint("The roles of a template are listed in bg.template_roles.")));
+	ri->last = i;
+	return i;
+}
+
+/*
+ * bg.role_name_position(template text, role text) RETURNS integer (strict):
+ * the position of a role in the template (1 = first by priority), as the
+ * role-text aggregates count it (docs/design.md §12.2).
+ */
+PG_FUNCTION_INFO_V1(bg_role_name_position);
+Datum
+bg_role_name_position(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(role_lookup(role_index(fcinfo, 0), PG_GETARG_TEXT_PP(1)) + 1);
+}
+
 /* Transition of the aggregates over (template text, role text). */
 PG_FUNCTION_INFO_V1(bg_tally_role_trans);
 Datum
@@ -204,34 +240,14 @@ bg_tally_role_trans(PG_FUNCTION_ARGS)
 {
 	RoleIndex  *ri;
 	BgTally    *t;
-	text	   *role;
-	const char *r;
-	int			rlen;
 	int			i;
 
 	require_template(fcinfo);
-	ri = role_index(fcinfo);
+	ri = role_index(fcinfo, 1);
 	t = writable_state(fcinfo, ri->name, ri->nroles, ri->tmpl_const);
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(t);	/* a person without a role counts nowhere */
-	role = PG_GETARG_TEXT_PP(2);
-	r = VARDATA_ANY(role);
-	rlen = VARSIZE_ANY_EXHDR(role);
-
-	i = ri->last;
-	if (i >= ri->nroles || ri->rolelens[i] != rlen || memcmp(ri->roles[i], r, rlen) != 0)
-	{
-		for (i = 0; i < ri->nroles; i++)
-			if (ri->rolelens[i] == rlen && memcmp(ri->roles[i], r, rlen) == 0)
-				break;
-		if (i == ri->nroles)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("role \"%s\" is not in roles template \"%s\"",
-							text_to_cstring(role), ri->name),
-					 errhint("The roles of a template are listed in bg.template_roles.")));
-		ri->last = i;
-	}
+	i = role_lookup(ri, PG_GETARG_TEXT_PP(2));
 	Assert(t->nroles == ri->nroles && i >= 0 && i < t->nroles);
 	bg_tally_increment(t, i);
 	Assert(t->counts[i] > 0);
@@ -253,7 +269,7 @@ bg_tally_position_trans(PG_FUNCTION_ARGS)
 	int32		pos;
 
 	require_template(fcinfo);
-	ri = role_index(fcinfo);
+	ri = role_index(fcinfo, 1);
 	t = writable_state(fcinfo, ri->name, ri->nroles, ri->tmpl_const);
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(t);

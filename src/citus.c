@@ -19,7 +19,9 @@
  *
  * Person aggregates over a Citus table are rewritten to their role-text
  * form, agg(T, bg.role_for(T, p)), whose partial states Citus can compute
- * on the workers and combine on the coordinator; and the coordinator does
+ * on the workers and combine on the coordinator, and then, with the
+ * role-text aggregates over bg.role_for, to the shared form of
+ * plan_shared_tally.c (one role evaluation per template); and the coordinator does
  * not narrow whole rows of Citus tables (plan_rewrite.c): the workers narrow
  * their shard queries themselves.
  */
@@ -391,13 +393,20 @@ ship_walker(Node *node, ShipContext *ctx)
 
 		if (list_length(f->args) == 2 &&
 			(bg_is_module_symbol(f->funcid, "bg_role_for") ||
-			 bg_is_module_symbol(f->funcid, "bg_explain_role")))
+			 bg_is_module_symbol(f->funcid, "bg_explain_role") ||
+			 bg_is_module_symbol(f->funcid, "bg_role_position") ||
+			 bg_is_module_symbol(f->funcid, "bg_counts_role_counts") ||
+			 bg_is_module_symbol(f->funcid, "bg_counts_completeness") ||
+			 bg_is_module_symbol(f->funcid, "bg_counts_role_completeness") ||
+			 bg_is_module_symbol(f->funcid, "bg_counts_missing_roles")))
 			linitial(f->args) = ship_arg(ctx, linitial(f->args));
 	}
 	else if (IsA(node, Aggref))
 	{
 		Aggref	   *a = (Aggref *) node;
-		const char *kind = list_length(a->args) == 2 ? bg_aggregate_kind(a->aggfnoid) : NULL;
+		/* the arguments, then any ORDER BY expressions (resjunk) */
+		const char *kind = list_length(a->aggargtypes) == 2 && list_length(a->args) >= 2 ?
+			bg_aggregate_kind(a->aggfnoid) : NULL;
 
 		if (kind)
 		{
@@ -457,6 +466,9 @@ bg_citus_rewrite(Query *parse, ParamListInfo params)
 	if (!bg_citus_query(parse))
 		return false;
 	(void) ship_walker((Node *) parse, &ctx);
+	/* one role evaluation per template and person (plan_shared_tally.c) */
+	if (bg_shared_tally_rewrite(parse))
+		ctx.changed = true;
 	return ctx.changed;
 }
 

@@ -106,7 +106,8 @@ is_person_aggregate(Oid aggfnoid)
 static bool
 is_person_function(Oid funcid)
 {
-	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role");
+	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role") ||
+		is_bg_symbol(funcid, "bg_role_position");
 }
 
 static bool
@@ -222,6 +223,7 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 	RangeTblEntry *rte;
 	List	   *names;
 	RowExpr    *row;
+	Node	   *guarded;
 	ListCell   *lc;
 
 	if (person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
@@ -257,8 +259,12 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 							makeVar(var->varno, attnum, typid, typmod, collid, 0));
 		row->colnames = lappend(row->colnames, makeString(pstrdup(name)));
 	}
+	/* an outer join's missing person stays NULL (plan_null_person.c) */
+	guarded = bg_null_person_guard(q, var, rte->relid, (Node *) row);
+	if (guarded == NULL)
+		return NULL;
 	ctx->changed = true;
-	return (Node *) row;
+	return guarded;
 }
 
 static bool

@@ -35,7 +35,11 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'missing_roles', 'role_completeness', 'role_counts', 'buying_group_id',
                                'engagement_raw', 'group_engagement_raw', 'acquisition_targets',
                                'buying_groups_at', 'members_at', 'history_start',
-                               'predict_role', 'explain_prediction', 'evaluate_role_model')
+                               'predict_role', 'explain_prediction', 'evaluate_role_model',
+                               'role_position', 'role_name_position', 'position_counts', 'position_counts_add',
+                               'position_counts_combine',
+                               'counts_role_counts', 'counts_completeness',
+                               'counts_role_completeness', 'counts_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

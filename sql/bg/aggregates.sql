@@ -77,3 +77,51 @@ COMMENT ON AGGREGATE bg.role_counts(text, text) IS 'jsonb {role: members} over a
 COMMENT ON AGGREGATE bg.completeness(text, text) IS 'Buying group completeness over already-assigned roles.';
 COMMENT ON AGGREGATE bg.role_completeness(text, text) IS 'jsonb {role: completeness} over already-assigned roles.';
 COMMENT ON AGGREGATE bg.missing_roles(text, text) IS 'The required roles below their threshold over already-assigned roles.';
+
+-- The scoring aggregates' shared form on Citus (docs/design.md §12.2): the
+-- planner hook writes bg.completeness(T, p) over a Citus table as
+-- bg.counts_completeness(T, bg.position_counts(bg.role_position(T, p))),
+-- and likewise the other three (over assigned roles,
+-- bg.role_name_position(T, role)), so that all the aggregates of one
+-- template and person are one aggregate call, which evaluates each person's
+-- role once.  In schema bg because the workers run them as the calling user.
+CREATE FUNCTION bg.role_position(template text, person anyelement) RETURNS integer
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_position';
+COMMENT ON FUNCTION bg.role_position(text, anyelement) IS
+    'The position of a person''s role in a roles template (1 = first by priority), or NULL; what the planner hook calls on Citus.';
+CREATE FUNCTION bg.role_name_position(template text, role text) RETURNS integer
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_name_position';
+COMMENT ON FUNCTION bg.role_name_position(text, text) IS
+    'The position of a role in a roles template (1 = first by priority); what the planner hook calls on Citus for the aggregates over assigned roles.';
+-- The transition and combine functions are in schema bg too: Citus's
+-- partial aggregation checks EXECUTE on them for the calling user (where
+-- PostgreSQL checks the aggregate's owner).
+CREATE FUNCTION bg.position_counts_add(counts bigint[], role_position integer) RETURNS bigint[]
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_position_counts_trans';
+COMMENT ON FUNCTION bg.position_counts_add(bigint[], integer) IS
+    'Transition of bg.position_counts: counts with one more person at role_position (NULL: none); what the planner hook calls on Citus.';
+CREATE FUNCTION bg.position_counts_combine(a bigint[], b bigint[]) RETURNS bigint[]
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_position_counts_combine';
+COMMENT ON FUNCTION bg.position_counts_combine(bigint[], bigint[]) IS
+    'Combine function of bg.position_counts: the sum of two partial counts; what the planner hook calls on Citus.';
+CREATE AGGREGATE bg.position_counts(role_position integer) (
+    SFUNC = bg.position_counts_add, STYPE = bigint[],
+    COMBINEFUNC = bg.position_counts_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.position_counts(integer) IS
+    'People per role position ({first role, second, ...}; a NULL position counts nowhere); what the planner hook calls on Citus.';
+CREATE FUNCTION bg.counts_role_counts(template text, counts bigint[]) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_role_counts';
+COMMENT ON FUNCTION bg.counts_role_counts(text, bigint[]) IS
+    'bg.role_counts from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+CREATE FUNCTION bg.counts_completeness(template text, counts bigint[]) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_completeness';
+COMMENT ON FUNCTION bg.counts_completeness(text, bigint[]) IS
+    'bg.completeness from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+CREATE FUNCTION bg.counts_role_completeness(template text, counts bigint[]) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_role_completeness';
+COMMENT ON FUNCTION bg.counts_role_completeness(text, bigint[]) IS
+    'bg.role_completeness from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
+CREATE FUNCTION bg.counts_missing_roles(template text, counts bigint[]) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_counts_missing_roles';
+COMMENT ON FUNCTION bg.counts_missing_roles(text, bigint[]) IS
+    'bg.missing_roles from the people per role position (bg.position_counts); what the planner hook calls on Citus.';

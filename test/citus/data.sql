@@ -42,3 +42,9 @@ SELECT bg.publish_template('Cyber');
 SELECT bg.create_template('Draft', 'never published');
 SELECT bg.add_role('Draft', 'Decision Maker', $$seniority >= 6 and department = 'Security'$$);
 SELECT bg.add_role('Draft', 'Practitioner', $$department in ('IT', 'Security')$$, members_required => 3);
+-- a reader (docs/design.md §11), who runs test/citus/queries.sql's
+-- shared_as_reader; roles are the server's, so the second database finds it
+DO $$ BEGIN CREATE ROLE bg_citus_reader LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+SELECT bg.grant_access('bg_citus_reader', 'reader');
+GRANT USAGE ON SCHEMA crm TO bg_citus_reader;
+GRANT SELECT ON crm.account, crm.person TO bg_citus_reader;

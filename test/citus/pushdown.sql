@@ -3,7 +3,9 @@
 -- grouped otherwise the workers compute partial states (worker_partial_agg)
 -- that the coordinator combines (coord_combine_agg), and what comes back is
 -- the group key and the state, never person rows.  The workers narrow the
--- person rows of their shards to the columns the template reads.  Each
+-- person rows of their shards to the columns the template reads.  The
+-- scoring aggregates of one template are one bg.position_counts aggregate
+-- (plan_shared_tally.c), which evaluates each person's role once.  Each
 -- section must end with SQLSTATE 00000.
 CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -23,7 +25,7 @@ BEGIN
 END $$;
 \echo == pushdown_by_account 00000
 SELECT pg_temp.require(plan ~ '^ *Custom Scan \(Citus Adaptive\)' AND plan !~ 'coord_combine_agg'
-                       AND plan ~ 'Query: SELECT account_id, bg\.completeness\('
+                       AND plan ~ 'Query: SELECT account_id, bg\.counts_completeness\('
                        AND plan ~ 'ROW\(job_title, email_invalid\)',
                        'the whole aggregate runs on the workers, over rows narrowed there')
   FROM pg_temp.plan_of($$SELECT account_id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', p)
@@ -47,4 +49,64 @@ SELECT pg_temp.require(plan ~ 'intermediate_result\.role' AND plan !~ 'p\.\*::',
                        'roles computed on the workers, no person rows gathered')
   FROM pg_temp.plan_of($$WITH r AS MATERIALIZED (SELECT p.id, p.department, bg.role_for('Cyber', p) AS role FROM crm.person p)
                          SELECT r.id, bg.role_counts('Cyber', r.role) OVER (PARTITION BY r.department) FROM r$$) AS plan;
+\echo :SQLSTATE
+\echo == shared_state_by_account 00000
+SELECT pg_temp.require(plan ~ 'Query: SELECT account_id, bg\.counts_completeness\(.*bg\.position_counts\(bg\.role_position\('
+                       AND plan ~ 'bg\.counts_missing_roles\(.*bg\.position_counts\(bg\.role_position\('
+                       AND plan !~ 'worker_partial_agg',
+                       'both aggregates are finals of one bg.position_counts on the workers')
+  FROM pg_temp.plan_of($$SELECT account_id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', bg.role_for('Cyber', p))
+                         FROM crm.person p GROUP BY account_id$$) AS plan;
+\echo :SQLSTATE
+-- Last, as it leaves the coordinator: four scoring aggregates by industry
+-- evaluate as many roles on a worker as one.  The shard query of the first
+-- task of each form, run on its worker in a transaction of its own with
+-- track_functions on, calls bg.role_position (or bg.role_for) as often for four aggregates
+-- as for one (and at least once), and as often again when the query also
+-- groups by the role (the aggregates then count the group key's role).
+\echo == shared_state_by_industry 00000
+SELECT substring(plan from 'Query: ([^\n]*)') AS q4, substring(plan from 'port=([0-9]+)') AS port
+  FROM pg_temp.plan_of($$SELECT a.industry, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
+                                bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p)
+                           FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry$$) AS plan \gset
+SELECT substring(plan from 'Query: ([^\n]*)') AS q1
+  FROM pg_temp.plan_of($$SELECT a.industry, bg.completeness('Cyber', p)
+                           FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry$$) AS plan \gset
+SELECT substring(plan from 'Query: ([^\n]*)') AS qr
+  FROM pg_temp.plan_of($$SELECT a.industry, bg.role_for('Cyber', p), bg.role_counts('Cyber', p),
+                                bg.completeness('Cyber', bg.role_for('Cyber', p)), count(*)
+                           FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY 1, 2$$) AS plan \gset
+\c postgres postgres 127.0.0.1 :port
+-- in one transaction: a backend's function counts are pending until it
+-- reports them, between transactions
+BEGIN;
+SET LOCAL track_functions = 'all';
+SELECT coalesce(sum(calls), 0) AS calls0 FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'bg' AND funcname IN ('role_for', 'role_position') \gset
+:q4;
+SELECT coalesce(sum(calls), 0) - :calls0 AS calls4 FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'bg' AND funcname IN ('role_for', 'role_position') \gset
+:q1;
+SELECT coalesce(sum(calls), 0) - :calls0 - :calls4 AS calls1 FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'bg' AND funcname IN ('role_for', 'role_position') \gset
+:qr;
+SELECT coalesce(sum(calls), 0) - :calls0 - :calls4 - :calls1 AS callsr FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'bg' AND funcname IN ('role_for', 'role_position') \gset
+ROLLBACK;
+SELECT :calls4 AS four_aggregates, :calls1 AS one_aggregate, :callsr AS grouped_by_role;
+SET bg_test.calls4 = :'calls4';
+SET bg_test.calls1 = :'calls1';
+SET bg_test.callsr = :'callsr';
+DO $$
+BEGIN
+    IF NOT (current_setting('bg_test.calls4')::bigint = current_setting('bg_test.calls1')::bigint
+            AND current_setting('bg_test.calls1')::bigint > 0) THEN
+        RAISE EXCEPTION 'four aggregates evaluated % roles, one aggregate %',
+            current_setting('bg_test.calls4'), current_setting('bg_test.calls1');
+    END IF;
+    IF current_setting('bg_test.callsr')::bigint <> current_setting('bg_test.calls1')::bigint THEN
+        RAISE EXCEPTION 'grouped by the role too, aggregates evaluated % roles, one aggregate %',
+            current_setting('bg_test.callsr'), current_setting('bg_test.calls1');
+    END IF;
+END $$;
 \echo :SQLSTATE

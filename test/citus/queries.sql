@@ -119,3 +119,89 @@ EXECUTE draft_counts;
 SELECT bg.remove_role('Draft', 'Executive Steering Committee');
 EXECUTE draft_counts;
 DEALLOCATE draft_counts;
+-- The shared form of the scoring aggregates (plan_shared_tally.c): on the
+-- cluster every scoring aggregate of one template becomes a final function
+-- over one bg.position_counts; these forms must still answer as the plain
+-- node does.
+\echo == shared_filter_having_order
+SELECT a.industry, bg.completeness('Cyber', p) FILTER (WHERE p.seniority > 2) AS c,
+       bg.missing_roles('Cyber', p) FILTER (WHERE p.seniority > 2),
+       bg.role_counts('Cyber', p) FILTER (WHERE p.department = 'Security')
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.industry HAVING bg.completeness('Cyber', p) FILTER (WHERE p.seniority > 2) > 0
+ ORDER BY bg.completeness('Cyber', p) FILTER (WHERE p.seniority > 2) DESC, a.industry;
+\echo == shared_mixed_role_text
+SELECT p.department, bg.completeness('Cyber', p), bg.missing_roles('Cyber', bg.role_for('Cyber', p)),
+       bg.role_counts('Cyber', CASE WHEN p.seniority > 6 THEN 'Champion' END),
+       bg.role_completeness('Cyber', bg.role_for('Cyber', p))
+  FROM crm.person p GROUP BY p.department ORDER BY p.department;
+\echo == shared_two_templates
+SELECT a.country, bg.completeness('Cyber', p), bg.completeness('Draft', p),
+       bg.missing_roles('Draft', p), bg.role_counts('Cyber', p)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.country ORDER BY a.country;
+\echo == shared_distinct
+SELECT p.department, bg.role_counts(DISTINCT 'Cyber', p), bg.completeness('Cyber', p)
+  FROM crm.person p GROUP BY p.department ORDER BY p.department;
+\echo == shared_order_by
+SELECT p.department, bg.missing_roles('Cyber', p ORDER BY p.id), bg.completeness('Cyber', p)
+  FROM crm.person p GROUP BY p.department ORDER BY p.department;
+SELECT p.account_id, bg.role_counts('Cyber', p ORDER BY p.id DESC)
+  FROM crm.person p WHERE p.account_id < 5 GROUP BY p.account_id ORDER BY p.account_id;
+\echo == shared_empty
+SELECT a.id / 5 AS bucket, bg.completeness('Cyber', p), bg.role_counts('Cyber', p),
+       bg.missing_roles('Cyber', p), count(p.id)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ WHERE a.id > 45 GROUP BY 1 ORDER BY 1;
+SELECT bg.completeness('Cyber', p), bg.missing_roles('Cyber', p) FROM crm.person p WHERE p.account_id > 100;
+SELECT p.department, bg.completeness('Cyber', p) FILTER (WHERE p.seniority > 100) FROM crm.person p
+ GROUP BY p.department ORDER BY p.department;
+\echo == shared_empty_null_conditions
+BEGIN;
+SELECT bg.create_template('Nulls');
+SELECT bg.add_role('Nulls', 'Decision Maker', 'job_title is empty');
+SELECT bg.add_role('Nulls', 'Practitioner', 'seniority <> 3', required => false);
+SELECT a.id, bg.role_counts('Nulls', p), bg.completeness('Nulls', p), count(p.id)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ WHERE a.id > 45 GROUP BY a.id ORDER BY a.id;
+SELECT a.id / 5 AS bucket, bg.role_counts('Nulls', p), bg.missing_roles('Nulls', p)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id
+ WHERE a.id > 45 GROUP BY 1 ORDER BY 1;
+ROLLBACK;
+\echo == shared_role_for_alongside
+SELECT a.industry, bg.completeness('Cyber', p), bg.missing_roles('Cyber', p),
+       count(*) FILTER (WHERE bg.role_for('Cyber', p) = 'Practitioner') AS practitioners
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry ORDER BY a.industry;
+SELECT p.account_id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', p),
+       count(*) FILTER (WHERE bg.role_for('Cyber', p) = 'Practitioner') AS practitioners
+  FROM crm.person p WHERE p.account_id < 8 GROUP BY p.account_id ORDER BY p.account_id;
+SELECT a.industry, bg.role_for('Cyber', p) AS role, count(*), bg.role_counts('Cyber', p)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY 1, 2 ORDER BY 1, 2;
+\echo == shared_subquery
+WITH t AS (SELECT a.industry, bg.completeness('Cyber', p) AS c, bg.missing_roles('Cyber', p) AS m
+             FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry)
+SELECT * FROM t ORDER BY industry;
+SELECT d, c FROM (SELECT p.department AS d, bg.completeness('Draft', p) AS c FROM crm.person p GROUP BY 1) s
+ WHERE c IS NOT NULL ORDER BY d;
+\echo == shared_form_written
+SELECT a.industry, bg.counts_completeness('Cyber', bg.position_counts(bg.role_position('Cyber', p))),
+       bg.counts_role_counts('Cyber', bg.position_counts(bg.role_position('Cyber', p)))
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry ORDER BY a.industry;
+SELECT p.account_id, bg.position_counts(bg.role_position('Cyber', p)),
+       bg.counts_missing_roles('Cyber', bg.position_counts(bg.role_position('Cyber', p)))
+  FROM crm.person p WHERE p.account_id < 5 GROUP BY 1 ORDER BY 1;
+\echo == shared_as_reader
+SET ROLE bg_citus_reader;
+SELECT a.industry, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
+       bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id
+ GROUP BY a.industry ORDER BY a.industry;
+SELECT account_id, bg.completeness('Cyber', p), bg.missing_roles('Cyber', bg.role_for('Cyber', p))
+  FROM crm.person p WHERE account_id < 5 GROUP BY account_id ORDER BY account_id;
+SELECT p.department, bg.completeness('Draft', p) FILTER (WHERE p.seniority > 2)
+  FROM crm.person p GROUP BY 1 ORDER BY 1;
+SELECT a.country, bg.role_counts('Cyber', CASE p.department WHEN 'Security' THEN 'Practitioner'
+                                           WHEN 'Executive' THEN 'Executive Steering Committee' END),
+       bg.missing_roles('Cyber', CASE p.department WHEN 'Security' THEN 'Practitioner'
+                                           WHEN 'Executive' THEN 'Executive Steering Committee' END)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY 1 ORDER BY 1;
+RESET ROLE;
