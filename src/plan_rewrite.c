@@ -39,6 +39,7 @@
 
 #include "citus.h"
 #include "cond.h"
+#include "plan_args.h"
 #include "plan_rewrite.h"
 #include "role_model.h"
 #include "template_cache.h"
@@ -210,32 +211,65 @@ model_columns(RewriteContext *ctx, Node *model)
 }
 
 /*
+ * The columns that person (a whole-row Var of a table of the current query,
+ * whose range table entry is set in *rte) must carry for the template (or,
+ * with is_model, role model) argument tmpl, or NIL when the argument must
+ * stay as it is.
+ */
+static List *
+person_columns(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model,
+			   RangeTblEntry **rte)
+{
+	Var		   *var = (Var *) person;
+	Query	   *q;
+
+	if (person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
+		ctx->queries == NIL)
+		return NIL;
+	q = linitial(ctx->queries);
+	if (var->varno < 1 || var->varno > list_length(q->rtable))
+		return NIL;
+	*rte = rt_fetch(var->varno, q->rtable);
+	/* Citus's workers narrow their shard queries themselves (citus.c) */
+	if ((*rte)->rtekind != RTE_RELATION || bg_citus_table((*rte)->relid))
+		return NIL;
+	return is_model ? model_columns(ctx, tmpl) : template_columns(ctx, tmpl);
+}
+
+/*
+ * Replaces call (bg.role_for or a person aggregate over tmpl and person) by
+ * its twin over the columns the template reads (plan_args.c); false when
+ * it cannot.
+ */
+static bool
+pass_columns(RewriteContext *ctx, Node *call, Node *tmpl, Node *person)
+{
+	RangeTblEntry *rte = NULL;
+	List	   *names = person_columns(ctx, tmpl, person, false, &rte);
+
+	if (names == NIL ||
+		!bg_args_rewrite(call, linitial(ctx->queries), (Var *) person, rte, names))
+		return false;
+	ctx->changed = true;
+	return true;
+}
+
+/*
  * The narrowed replacement of person (a whole-row Var) for the template (or,
  * with is_model, role model) argument tmpl, or NULL when the argument must
- * stay as it is.
+ * stay as it is (also when an outer join may make it NULL: a row of the
+ * columns would not be).
  */
 static Node *
 narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 {
 	Var		   *var = (Var *) person;
-	Query	   *q;
-	RangeTblEntry *rte;
-	List	   *names;
+	RangeTblEntry *rte = NULL;
+	List	   *names = person_columns(ctx, tmpl, person, is_model, &rte);
 	RowExpr    *row;
 	ListCell   *lc;
 
-	if (person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
-		ctx->queries == NIL)
-		return NULL;
-	q = linitial(ctx->queries);
-	if (var->varno < 1 || var->varno > list_length(q->rtable))
-		return NULL;
-	rte = rt_fetch(var->varno, q->rtable);
-	/* Citus's workers narrow their shard queries themselves (citus.c) */
-	if (rte->rtekind != RTE_RELATION || bg_citus_table(rte->relid))
-		return NULL;
-	names = is_model ? model_columns(ctx, tmpl) : template_columns(ctx, tmpl);
-	if (names == NIL)
+	if (names == NIL || bg_rel_nullable(linitial(ctx->queries), var->varno))
 		return NULL;
 
 	row = makeNode(RowExpr);
@@ -282,12 +316,16 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 		if (list_length(f->args) == 2 && IsA(lsecond(f->args), Var))
 		{
 			bool		is_model = is_model_function(f->funcid);
-			Node	   *row = NULL;
 
-			if (is_model || is_person_function(f->funcid))
-				row = narrow_person(ctx, linitial(f->args), lsecond(f->args), is_model);
-			if (row)
-				lsecond(f->args) = row;
+			if ((is_model || is_person_function(f->funcid)) &&
+				(is_model || !is_bg_symbol(f->funcid, "bg_role_for") ||
+				 !pass_columns(ctx, node, linitial(f->args), lsecond(f->args))))
+			{
+				Node	   *row = narrow_person(ctx, linitial(f->args), lsecond(f->args), is_model);
+
+				if (row)
+					lsecond(f->args) = row;
+			}
 		}
 	}
 	else if (IsA(node, Aggref))
@@ -304,9 +342,11 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 			is_person_aggregate(a->aggfnoid))
 		{
 			TargetEntry *te = lsecond(a->args);
-			Node	   *row = narrow_person(ctx, (Node *) ((TargetEntry *) linitial(a->args))->expr,
-											(Node *) te->expr, false);
+			Node	   *tmpl = (Node *) ((TargetEntry *) linitial(a->args))->expr;
+			Node	   *row = NULL;
 
+			if (!pass_columns(ctx, node, tmpl, (Node *) te->expr))
+				row = narrow_person(ctx, tmpl, (Node *) te->expr, false);
 			if (row)
 			{
 				te->expr = (Expr *) row;
@@ -321,8 +361,10 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 		if (list_length(w->args) == 2 && IsA(lsecond(w->args), Var) &&
 			is_person_aggregate(w->winfnoid))
 		{
-			Node	   *row = narrow_person(ctx, linitial(w->args), lsecond(w->args), false);
+			Node	   *row = NULL;
 
+			if (!pass_columns(ctx, node, linitial(w->args), lsecond(w->args)))
+				row = narrow_person(ctx, linitial(w->args), lsecond(w->args), false);
 			if (row)
 				lsecond(w->args) = row;
 		}
