@@ -23,8 +23,6 @@ COMMENT ON TYPE bg.role_tally IS
 
 CREATE FUNCTION bg_internal._tally_person(bg.role_tally, text, anyelement) RETURNS bg.role_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_person_trans';
-CREATE FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], VARIADIC "any") RETURNS bg.role_tally
-    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_columns_trans';
 CREATE FUNCTION bg_internal._tally_role(bg.role_tally, text, text) RETURNS bg.role_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_role_trans';
 CREATE FUNCTION bg_internal._tally_combine(bg.role_tally, bg.role_tally) RETURNS bg.role_tally
@@ -38,13 +36,16 @@ CREATE FUNCTION bg_internal._tally_role_completeness(bg.role_tally) RETURNS json
 CREATE FUNCTION bg_internal._tally_missing_roles(bg.role_tally) RETURNS text[]
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_missing_roles';
 COMMENT ON FUNCTION bg_internal._tally_person(bg.role_tally, text, anyelement) IS 'Internal: transition of the scoring aggregates over people.';
-COMMENT ON FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], "any") IS 'Internal: transition of the scoring aggregates over people given as column values.';
 COMMENT ON FUNCTION bg_internal._tally_role(bg.role_tally, text, text) IS 'Internal: transition of the scoring aggregates over assigned roles.';
 COMMENT ON FUNCTION bg_internal._tally_combine(bg.role_tally, bg.role_tally) IS 'Internal: combines two partial role tallies.';
 COMMENT ON FUNCTION bg_internal._tally_role_counts(bg.role_tally) IS 'Internal: final function of bg.role_counts.';
 COMMENT ON FUNCTION bg_internal._tally_completeness(bg.role_tally) IS 'Internal: final function of bg.completeness.';
 COMMENT ON FUNCTION bg_internal._tally_role_completeness(bg.role_tally) IS 'Internal: final function of bg.role_completeness.';
 COMMENT ON FUNCTION bg_internal._tally_missing_roles(bg.role_tally) IS 'Internal: final function of bg.missing_roles.';
+
+CREATE FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], VARIADIC "any") RETURNS bg.role_tally
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_columns_trans';
+COMMENT ON FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], "any") IS 'Internal: transition of the scoring aggregates over people given as column values.';
 
 CREATE AGGREGATE bg.role_counts(template text, person anyelement) (
     SFUNC = bg_internal._tally_person, STYPE = bg.role_tally,
