@@ -121,6 +121,13 @@ SELECT count(*) AS differences FROM (
     EXCEPT
     SELECT a.id, bg.role_counts('A', p), bg.missing_roles('A', p)
       FROM account a LEFT JOIN (SELECT * FROM person OFFSET 0) p ON p.account_id = a.id GROUP BY 1) d;
+-- long values: stored apart from the row (TOAST), compressed or not
+INSERT INTO person (id, account_id, job_title, seniority)
+SELECT 30003 + i, 1001, CASE WHEN i = 1 THEN 'Chief ' || (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 300) g)
+                             ELSE repeat('engineer ', 5000) || 'engineer' END, 1
+  FROM generate_series(1, 2) i;
+SELECT id, length(job_title), bg.role_for('A', p) AS twin, bg.role_for('A', (SELECT p)) AS whole
+  FROM person p WHERE id > 30003 ORDER BY id;
 DELETE FROM person WHERE id > 30000;
 
 -- ---------------------------------------------------------------------------

@@ -117,6 +117,27 @@ is_model_function(Oid funcid)
 }
 
 /*
+ * The bound value of parameter param when planning may take it as a
+ * constant, or NULL.
+ */
+static ParamExternData *
+bound_param(RewriteContext *ctx, Param *param, ParamExternData *prmdata)
+{
+	ParamListInfo params = ctx->params;
+	ParamExternData *prm;
+
+	if (params == NULL || param->paramid < 1 || param->paramid > params->numParams)
+		return NULL;
+	if (params->paramFetch != NULL)
+		prm = params->paramFetch(params, param->paramid, true, prmdata);
+	else
+		prm = &params->params[param->paramid - 1];
+	if (prm->ptype != param->paramtype || !(prm->pflags & PARAM_FLAG_CONST))
+		return NULL;
+	return prm;
+}
+
+/*
  * The value of the text parameter param when planning may take it as a
  * constant (a custom plan: the rule eval_const_expressions folds it by), or
  * NULL: a generic plan, or a value that may change between executions.
@@ -124,19 +145,33 @@ is_model_function(Oid funcid)
 static char *
 param_value(RewriteContext *ctx, Param *param)
 {
-	ParamListInfo params = ctx->params;
-	ParamExternData *prm;
 	ParamExternData prmdata;
+	ParamExternData *prm = bound_param(ctx, param, &prmdata);
 
-	if (params == NULL || param->paramid < 1 || param->paramid > params->numParams)
-		return NULL;
-	if (params->paramFetch != NULL)
-		prm = params->paramFetch(params, param->paramid, true, &prmdata);
-	else
-		prm = &params->params[param->paramid - 1];
-	if (prm->ptype != param->paramtype || prm->isnull || !(prm->pflags & PARAM_FLAG_CONST))
+	if (prm == NULL || prm->isnull)
 		return NULL;
 	return TextDatumGetCString(prm->value);
+}
+
+/*
+ * Whether template argument arg is NULL, as a constant or a parameter the
+ * plan may take as constant: the STRICT bg.role_for is then folded to NULL
+ * when planning, which its twin would not be.
+ */
+static bool
+null_template(RewriteContext *ctx, Node *arg)
+{
+	ParamExternData prmdata;
+	ParamExternData *prm;
+
+	while (arg != NULL && IsA(arg, RelabelType))
+		arg = (Node *) ((RelabelType *) arg)->arg;
+	if (arg != NULL && IsA(arg, Const))
+		return ((Const *) arg)->constisnull;
+	if (arg == NULL || !IsA(arg, Param) || ((Param *) arg)->paramkind != PARAM_EXTERN)
+		return false;
+	prm = bound_param(ctx, (Param *) arg, &prmdata);
+	return prm != NULL && prm->isnull;
 }
 
 /*
@@ -245,8 +280,11 @@ static bool
 pass_columns(RewriteContext *ctx, Node *call, Node *tmpl, Node *person)
 {
 	RangeTblEntry *rte = NULL;
-	List	   *names = person_columns(ctx, tmpl, person, false, &rte);
+	List	   *names;
 
+	if (null_template(ctx, tmpl))
+		return false;
+	names = person_columns(ctx, tmpl, person, false, &rte);
 	if (names == NIL ||
 		!bg_args_rewrite(call, linitial(ctx->queries), (Var *) person, rte, names))
 		return false;
