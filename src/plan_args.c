@@ -25,7 +25,6 @@
 
 #include "access/sysattr.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_aggregate.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -36,7 +35,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 
 #include "plan_args.h"
 #include "plan_rewrite.h"
@@ -81,6 +79,31 @@ find_rel(Node *jt, int rtindex, bool nullable, bool *result)
 }
 
 /*
+ * A Var of person's relation (rte) for each of the columns names, or NIL
+ * when one is missing or a system column.
+ */
+List *
+bg_column_vars(Var *person, RangeTblEntry *rte, List *names)
+{
+	List	   *vars = NIL;
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		AttrNumber	attnum = get_attnum(rte->relid, lfirst(lc));
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		if (attnum <= 0)
+			return NIL;
+		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
+		vars = lappend(vars, makeVar(person->varno, attnum, typid, typmod, collid, 0));
+	}
+	return vars;
+}
+
+/*
  * Whether relation rtindex of q may be NULL-extended by an outer join (or
  * is not found in q's join tree: treated as nullable).
  */
@@ -112,19 +135,8 @@ twin_of(Oid fnoid, bool is_agg)
 	twin = LookupFuncName(list_make2(makeString(nsp), makeString(name)), 3, argtypes, true);
 	if (!OidIsValid(twin))
 		return InvalidOid;
-	if (is_agg)
-	{
-		HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(twin));
-		Oid			transfn;
-
-		if (!HeapTupleIsValid(tup))
-			return InvalidOid;
-		transfn = ((Form_pg_aggregate) GETSTRUCT(tup))->aggtransfn;
-		ReleaseSysCache(tup);
-		if (!bg_is_module_symbol(transfn, "bg_tally_columns_trans"))
-			return InvalidOid;
-	}
-	else if (!bg_is_module_symbol(twin, "bg_role_for_columns"))
+	if (is_agg ? !bg_is_module_aggregate(twin, "bg_tally_columns_trans") :
+		!bg_is_module_symbol(twin, "bg_role_for_columns"))
 		return InvalidOid;
 	if (pg_proc_aclcheck(twin, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
 		return InvalidOid;
@@ -146,24 +158,14 @@ column_args(Query *q, Var *person, RangeTblEntry *rte, List *names)
 	bool	   *enulls = palloc0(sizeof(bool) * n);
 	int			dims[1] = {n};
 	int			lbs[1] = {1};
-	List	   *vars = NIL;
+	List	   *vars = bg_column_vars(person, rte, names);
 	ListCell   *lc;
 	int			i = 0;
 
+	if (vars == NIL)
+		return NIL;
 	foreach(lc, names)
-	{
-		char	   *name = lfirst(lc);
-		AttrNumber	attnum = get_attnum(rte->relid, name);
-		Oid			typid;
-		int32		typmod;
-		Oid			collid;
-
-		if (attnum <= 0)
-			return NIL;			/* missing or a system column */
-		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
-		vars = lappend(vars, makeVar(person->varno, attnum, typid, typmod, collid, 0));
-		elems[i++] = CStringGetTextDatum(name);
-	}
+		elems[i++] = CStringGetTextDatum(lfirst(lc));
 	if (nullable)
 	{
 		char		kind = get_rel_relkind(rte->relid);

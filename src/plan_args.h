@@ -9,6 +9,7 @@
 
 #include "nodes/parsenodes.h"
 
+extern List *bg_column_vars(Var *person, RangeTblEntry *rte, List *names);
 extern bool bg_rel_nullable(Query *q, int rtindex);
 extern bool bg_args_rewrite(Node *call, Query *q, Var *person, RangeTblEntry *rte, List *names);
 

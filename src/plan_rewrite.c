@@ -91,8 +91,9 @@ bg_is_module_symbol(Oid funcid, const char *symbol)
 	return is_bg_symbol(funcid, symbol);
 }
 
-static bool
-is_person_aggregate(Oid aggfnoid)
+/* Whether aggfnoid is an aggregate whose transition function is symbol of bg's module. */
+bool
+bg_is_module_aggregate(Oid aggfnoid, const char *symbol)
 {
 	HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggfnoid));
 	Oid			transfn;
@@ -101,7 +102,13 @@ is_person_aggregate(Oid aggfnoid)
 		return false;
 	transfn = ((Form_pg_aggregate) GETSTRUCT(tup))->aggtransfn;
 	ReleaseSysCache(tup);
-	return is_bg_symbol(transfn, "bg_tally_person_trans");
+	return is_bg_symbol(transfn, symbol);
+}
+
+static bool
+is_person_aggregate(Oid aggfnoid)
+{
+	return bg_is_module_aggregate(aggfnoid, "bg_tally_person_trans");
 }
 
 static bool
@@ -153,6 +160,15 @@ param_value(RewriteContext *ctx, Param *param)
 	return TextDatumGetCString(prm->value);
 }
 
+/* arg without its binary casts: drivers bind strings as varchar (pgjdbc's default), text over it */
+static Node *
+strip_relabel(Node *arg)
+{
+	while (arg != NULL && IsA(arg, RelabelType))
+		arg = (Node *) ((RelabelType *) arg)->arg;
+	return arg;
+}
+
 /*
  * Whether template argument arg is NULL, as a constant or a parameter the
  * plan may take as constant: the STRICT bg.role_for is then folded to NULL
@@ -164,8 +180,7 @@ null_template(RewriteContext *ctx, Node *arg)
 	ParamExternData prmdata;
 	ParamExternData *prm;
 
-	while (arg != NULL && IsA(arg, RelabelType))
-		arg = (Node *) ((RelabelType *) arg)->arg;
+	arg = strip_relabel(arg);
 	if (arg != NULL && IsA(arg, Const))
 		return ((Const *) arg)->constisnull;
 	if (arg == NULL || !IsA(arg, Param) || ((Param *) arg)->paramkind != PARAM_EXTERN)
@@ -182,9 +197,7 @@ static char *
 arg_name(RewriteContext *ctx, Node *arg, bool *generic)
 {
 	*generic = false;
-	/* drivers bind strings as varchar (pgjdbc's default): text over it */
-	while (arg != NULL && IsA(arg, RelabelType))
-		arg = (Node *) ((RelabelType *) arg)->arg;
+	arg = strip_relabel(arg);
 	if (arg == NULL)
 		return NULL;
 	if (IsA(arg, Const) && !((Const *) arg)->constisnull &&
@@ -314,21 +327,11 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 	row->row_typeid = RECORDOID;
 	row->row_format = COERCE_IMPLICIT_CAST;
 	row->location = var->location;
+	row->args = bg_column_vars(var, rte, names);
+	if (row->args == NIL)
+		return NULL;			/* missing or a system column: keep p */
 	foreach(lc, names)
-	{
-		char	   *name = lfirst(lc);
-		AttrNumber	attnum = get_attnum(rte->relid, name);
-		Oid			typid;
-		int32		typmod;
-		Oid			collid;
-
-		if (attnum <= 0)
-			return NULL;		/* missing or a system column: keep p */
-		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
-		row->args = lappend(row->args,
-							makeVar(var->varno, attnum, typid, typmod, collid, 0));
-		row->colnames = lappend(row->colnames, makeString(pstrdup(name)));
-	}
+		row->colnames = lappend(row->colnames, makeString(pstrdup(lfirst(lc))));
 	ctx->changed = true;
 	return (Node *) row;
 }

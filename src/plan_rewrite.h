@@ -6,5 +6,6 @@
 
 extern void bg_plan_rewrite_init(void);
 extern bool bg_is_module_symbol(Oid funcid, const char *symbol);
+extern bool bg_is_module_aggregate(Oid aggfnoid, const char *symbol);
 
 #endif							/* BG_PLAN_REWRITE_H */
