@@ -92,6 +92,14 @@ SELECT count(*) FILTER (WHERE twin IS DISTINCT FROM whole) AS differences
   JOIN (SELECT p.id, bg.completeness('A', p) OVER w AS whole FROM (SELECT * FROM person OFFSET 0) p
         WINDOW w AS (PARTITION BY account_id ORDER BY id)) u USING (id);
 
+-- the target of an UPDATE is never NULL-extended: no ctid
+CREATE TABLE staff AS SELECT *, NULL::text AS role FROM person WHERE id <= 20;
+EXPLAIN (VERBOSE, COSTS OFF) UPDATE staff s SET role = bg.role_for('A', s);
+UPDATE staff s SET role = bg.role_for('A', s);
+SELECT count(*) AS staff, count(role) AS with_role,
+       count(*) FILTER (WHERE role IS DISTINCT FROM bg.role_for('A', (SELECT s))) AS differences
+  FROM staff s;
+
 -- ---------------------------------------------------------------------------
 -- NULL people and outer joins
 -- ---------------------------------------------------------------------------

@@ -105,13 +105,17 @@ bg_column_vars(Var *person, RangeTblEntry *rte, List *names)
 
 /*
  * Whether relation rtindex of q may be NULL-extended by an outer join (or
- * is not found in q's join tree: treated as nullable).
+ * is not found in q's join tree: treated as nullable, except the target of
+ * an UPDATE or DELETE, which is never).
  */
 bool
 bg_rel_nullable(Query *q, int rtindex)
 {
 	bool		result = true;
 
+	if ((q->commandType == CMD_UPDATE || q->commandType == CMD_DELETE) &&
+		rtindex == q->resultRelation)
+		return false;
 	if (!find_rel((Node *) q->jointree, rtindex, false, &result))
 		return true;
 	return result;
