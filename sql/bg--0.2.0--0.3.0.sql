@@ -394,6 +394,13 @@ DROP FUNCTION bg.bind_accounts(regclass, name, name, name),
               bg_internal._walk_sql(bg_internal.solution_interest, text);
 
 -- sql/bg/conditions.sql
+CREATE FUNCTION bg.role_for(template text, columns text[], VARIADIC "values" "any")
+    RETURNS text
+    LANGUAGE c STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'bg_role_for_columns';
+COMMENT ON FUNCTION bg.role_for(text, text[], "any") IS
+    'bg.role_for over a person given as column values: columns names the values that follow, in order; a NULL name marks a value that is NULL exactly when there is no person (NULL result). The planner hook calls it in place of bg.role_for(template, p) with the columns the template reads.';
+
 CREATE FUNCTION bg_internal._condition_literals(condition text, col text) RETURNS text[]
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_condition_literals';
 COMMENT ON FUNCTION bg_internal._condition_literals(text, text) IS 'Internal: the literal values a condition looks for in a column.';
@@ -415,6 +422,10 @@ COMMENT ON FUNCTION bg_internal._role_tally_in(cstring) IS 'Internal: input func
 CREATE OR REPLACE FUNCTION bg_internal._role_tally_out(bg.role_tally) RETURNS cstring
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_out';
 COMMENT ON FUNCTION bg_internal._role_tally_out(bg.role_tally) IS 'Internal: output function of bg.role_tally.';
+
+CREATE FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], VARIADIC "any") RETURNS bg.role_tally
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_columns_trans';
+COMMENT ON FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], "any") IS 'Internal: transition of the scoring aggregates over people given as column values.';
 
 CREATE FUNCTION bg.role_position(template text, person anyelement) RETURNS integer
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_position';
@@ -5751,6 +5762,27 @@ CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 CREATE TRIGGER no_worker_writes BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON bg_internal.activity_binding
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._refuse_on_worker();
 
+
+-- sql/bg/aggregates.sql
+-- what the planner hook (src/plan_args.c) calls in place of the aggregates
+-- over (template, p) when p is a table's row: the columns the template
+-- reads, as separate arguments (names, then values; see bg.role_for).
+CREATE AGGREGATE bg.role_counts(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._tally_columns, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_role_counts, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._tally_columns, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_completeness, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.role_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._tally_columns, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_role_completeness, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.missing_roles(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._tally_columns, STYPE = bg.role_tally,
+    FINALFUNC = bg_internal._tally_missing_roles, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.role_counts(text, text[], "any") IS 'bg.role_counts over people given as column values (columns names them; what the planner hook calls in place of bg.role_counts(template, p)).';
+COMMENT ON AGGREGATE bg.completeness(text, text[], "any") IS 'bg.completeness over people given as column values (columns names them; what the planner hook calls in place of bg.completeness(template, p)).';
+COMMENT ON AGGREGATE bg.role_completeness(text, text[], "any") IS 'bg.role_completeness over people given as column values (columns names them; what the planner hook calls in place of bg.role_completeness(template, p)).';
+COMMENT ON AGGREGATE bg.missing_roles(text, text[], "any") IS 'bg.missing_roles over people given as column values (columns names them; what the planner hook calls in place of bg.missing_roles(template, p)).';
 
 CREATE AGGREGATE bg.engagement_raw(activity_type text, occurred_at timestamptz, as_of timestamptz) (
     SFUNC = bg_internal._engagement_trans, STYPE = bg.activity_tally,

@@ -139,10 +139,11 @@ EXECUTE first_one;
 EXPLAIN (VERBOSE, COSTS OFF) EXECUTE first_one;
 DEALLOCATE first_one;
 
--- on the nullable side of an outer join the narrowed row stays NULL where
--- the join found no person (a NOT NULL column tells): an account without
--- people is an empty group, not a person of NULL fields, which a condition
--- on NULLs would give a role
+-- on the nullable side of an outer join a missing person stays NULL: an
+-- account without people is an empty group, not a person of NULL fields,
+-- which a condition on NULLs would give a role.  The scoring aggregates and
+-- role_for get the row's ctid beside the columns (NULL: no person); a
+-- function taking a narrowed row gets it guarded by a NOT NULL column
 CREATE TABLE account (id int PRIMARY KEY, name text);
 INSERT INTO account VALUES (1, 'a'), (2, 'b'), (3, 'no people');
 SELECT bg.create_template('Nulls');
@@ -156,11 +157,18 @@ SELECT a.id, p.id, bg.role_for('Nulls', p)
   FROM person p RIGHT JOIN account a ON p.account_id = a.id ORDER BY a.id, p.id;
 SELECT a.id, bg.role_counts('Nulls', p)
   FROM account a FULL JOIN person p ON p.account_id = a.id GROUP BY a.id ORDER BY a.id;
--- a table without a NOT NULL column keeps its whole row there
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT a.id, e.role FROM account a LEFT JOIN person p ON p.account_id = a.id, bg.explain_role('Nulls', p) e;
+SELECT a.id, e.role FROM account a LEFT JOIN person p ON p.account_id = a.id, bg.explain_role('Nulls', p) e
+ ORDER BY a.id, e.role;
+-- a table without a NOT NULL column: the aggregates still get the ctid, a
+-- function taking a row keeps the whole row there
 CREATE TABLE loose (account_id int, job_title text, seniority int);
 INSERT INTO loose VALUES (1, NULL, NULL);
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT a.id, bg.role_counts('Nulls', l) FROM account a LEFT JOIN loose l ON l.account_id = a.id GROUP BY a.id;
+EXPLAIN (VERBOSE, COSTS OFF)
+SELECT a.id, e.role FROM account a LEFT JOIN loose l ON l.account_id = a.id, bg.explain_role('Nulls', l) e;
 SELECT a.id, bg.role_counts('Nulls', l) FROM account a LEFT JOIN loose l ON l.account_id = a.id GROUP BY a.id ORDER BY a.id;
 -- an inner join narrows as before
 EXPLAIN (VERBOSE, COSTS OFF)

@@ -15,6 +15,7 @@
 #include "agg_tally.h"
 #include "call_cache.h"
 #include "cond_eval.h"
+#include "eval_args.h"
 #include "template_cache.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -74,15 +75,42 @@ writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_
 	return t;
 }
 
+/*
+ * The group's state is far from the row in memory (one per group, in the
+ * order groups were met): fetch it while the row is evaluated, and read it
+ * only afterwards.
+ */
+static inline void
+prefetch_state(FunctionCallInfo fcinfo)
+{
+	if (!PG_ARGISNULL(0))
+	{
+		const char *state = DatumGetPointer(PG_GETARG_DATUM(0));
+
+		bg_prefetch(state);
+		bg_prefetch(state + 64);	/* a prefetch never faults */
+	}
+}
+
+/* The state after counting the person ev was set to (none: r < 0). */
+static BgTally *
+count_person(FunctionCallInfo fcinfo, BgEval *ev)
+{
+	int			r = bg_eval_role(ev);
+	BgTally    *t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
+
+	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
+	if (r >= 0)
+		bg_tally_increment(t, r);
+	Assert(r < 0 || t->counts[r] > 0);
+	return t;
+}
+
 /* Transition of the aggregates over (template text, person anyelement). */
 PG_FUNCTION_INFO_V1(bg_tally_person_trans);
 Datum
 bg_tally_person_trans(PG_FUNCTION_ARGS)
 {
-	BgEval	   *ev;
-	BgTally    *t;
-	int			r;
-
 	require_template(fcinfo);
 	if (PG_ARGISNULL(2))
 	{
@@ -105,27 +133,34 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 		}
 		PG_RETURN_POINTER(writable_state(fcinfo, tmpl->name, tmpl->nroles, false));
 	}
+	prefetch_state(fcinfo);
+	PG_RETURN_POINTER(count_person(fcinfo, bg_eval_for_call(fcinfo, 1, 2)));
+}
 
-	/*
-	 * The group's state is far from the row in memory (one per group, in
-	 * the order groups were met): fetch it while the row is evaluated, and
-	 * read it only afterwards.
-	 */
-	if (!PG_ARGISNULL(0))
-	{
-		const char *state = DatumGetPointer(PG_GETARG_DATUM(0));
+/*
+ * Transition of the aggregates over (template text, columns text[],
+ * VARIADIC values "any"): a person given as column values (eval_args.c),
+ * what the planner hook passes instead of a row.  No person (a NULL marker
+ * value: an outer join's empty side) leaves the group empty, as a NULL row
+ * does above.
+ */
+PG_FUNCTION_INFO_V1(bg_tally_columns_trans);
+Datum
+bg_tally_columns_trans(PG_FUNCTION_ARGS)
+{
+	BgEval	   *ev;
+	bool		person;
 
-		bg_prefetch(state);
-		bg_prefetch(state + 64);	/* a prefetch never faults */
-	}
-	ev = bg_eval_for_call(fcinfo, 1, 2);
-	r = bg_eval_role(ev);
-	t = writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, ev->tmpl_const);
-	Assert(t->nroles == ev->tmpl->nroles && r >= -1 && r < t->nroles);
-	if (r >= 0)
-		bg_tally_increment(t, r);
-	Assert(r < 0 || t->counts[r] > 0);
-	PG_RETURN_POINTER(t);
+	require_template(fcinfo);
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the column names of a scoring aggregate must not be null")));
+	prefetch_state(fcinfo);
+	ev = bg_eval_for_args(fcinfo, 1, &person);
+	if (!person)
+		PG_RETURN_POINTER(writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, false));
+	PG_RETURN_POINTER(count_person(fcinfo, ev));
 }
 
 /* Per call site (a BgCallCache's data): the template's role names. */

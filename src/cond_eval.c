@@ -305,10 +305,14 @@ fetch_text(BgEval *ev, int col)
 	{
 		case BG_TC_TEXT:
 			{
-				/* short values are read in place; only toasted ones are copied */
+				/*
+				 * short values are read in place; only toasted ones are
+				 * copied: compressed, or stored apart (the twins' arguments
+				 * come straight from the table, not flattened into a row)
+				 */
 				struct varlena *v = (struct varlena *) DatumGetPointer(c->value);
 
-				if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+				if (VARATT_IS_COMPRESSED(v) || VARATT_IS_EXTERNAL(v))
 					v = pg_detoast_datum_packed(v);
 
 				c->raw = VARDATA_ANY(v);

@@ -21,36 +21,8 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "plan_args.h"
 #include "plan_rewrite.h"
-
-/* Whether relation rtindex is on the nullable side of an outer join of jt. */
-static bool
-nullable_in(Node *jt, int rtindex, bool nullable)
-{
-	if (jt == NULL)
-		return false;
-	if (IsA(jt, RangeTblRef))
-		return nullable && ((RangeTblRef *) jt)->rtindex == rtindex;
-	if (IsA(jt, FromExpr))
-	{
-		ListCell   *lc;
-
-		foreach(lc, ((FromExpr *) jt)->fromlist)
-			if (nullable_in(lfirst(lc), rtindex, nullable))
-				return true;
-		return false;
-	}
-	if (IsA(jt, JoinExpr))
-	{
-		JoinExpr   *j = (JoinExpr *) jt;
-
-		return nullable_in(j->larg, rtindex,
-						   nullable || j->jointype == JOIN_RIGHT || j->jointype == JOIN_FULL) ||
-			nullable_in(j->rarg, rtindex,
-						nullable || j->jointype == JOIN_LEFT || j->jointype == JOIN_FULL);
-	}
-	return false;
-}
 
 /* The first NOT NULL column of relid, or InvalidAttrNumber. */
 static AttrNumber
@@ -89,7 +61,7 @@ bg_null_person_guard(Query *q, Var *person, Oid relid, Node *row)
 	CaseWhen   *when;
 	CaseExpr   *c;
 
-	if (!nullable_in((Node *) q->jointree, person->varno, false))
+	if (!bg_rel_nullable(q, person->varno))
 		return row;
 	key = not_null_column(relid);
 	if (key == InvalidAttrNumber)

@@ -39,6 +39,7 @@
 
 #include "citus.h"
 #include "cond.h"
+#include "plan_args.h"
 #include "plan_rewrite.h"
 #include "role_model.h"
 #include "template_cache.h"
@@ -90,8 +91,9 @@ bg_is_module_symbol(Oid funcid, const char *symbol)
 	return is_bg_symbol(funcid, symbol);
 }
 
-static bool
-is_person_aggregate(Oid aggfnoid)
+/* Whether aggfnoid is an aggregate whose transition function is symbol of bg's module. */
+bool
+bg_is_module_aggregate(Oid aggfnoid, const char *symbol)
 {
 	HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggfnoid));
 	Oid			transfn;
@@ -100,7 +102,13 @@ is_person_aggregate(Oid aggfnoid)
 		return false;
 	transfn = ((Form_pg_aggregate) GETSTRUCT(tup))->aggtransfn;
 	ReleaseSysCache(tup);
-	return is_bg_symbol(transfn, "bg_tally_person_trans");
+	return is_bg_symbol(transfn, symbol);
+}
+
+static bool
+is_person_aggregate(Oid aggfnoid)
+{
+	return bg_is_module_aggregate(aggfnoid, "bg_tally_person_trans");
 }
 
 static bool
@@ -117,6 +125,27 @@ is_model_function(Oid funcid)
 }
 
 /*
+ * The bound value of parameter param when planning may take it as a
+ * constant, or NULL.
+ */
+static ParamExternData *
+bound_param(RewriteContext *ctx, Param *param, ParamExternData *prmdata)
+{
+	ParamListInfo params = ctx->params;
+	ParamExternData *prm;
+
+	if (params == NULL || param->paramid < 1 || param->paramid > params->numParams)
+		return NULL;
+	if (params->paramFetch != NULL)
+		prm = params->paramFetch(params, param->paramid, true, prmdata);
+	else
+		prm = &params->params[param->paramid - 1];
+	if (prm->ptype != param->paramtype || !(prm->pflags & PARAM_FLAG_CONST))
+		return NULL;
+	return prm;
+}
+
+/*
  * The value of the text parameter param when planning may take it as a
  * constant (a custom plan: the rule eval_const_expressions folds it by), or
  * NULL: a generic plan, or a value that may change between executions.
@@ -124,19 +153,41 @@ is_model_function(Oid funcid)
 static char *
 param_value(RewriteContext *ctx, Param *param)
 {
-	ParamListInfo params = ctx->params;
-	ParamExternData *prm;
 	ParamExternData prmdata;
+	ParamExternData *prm = bound_param(ctx, param, &prmdata);
 
-	if (params == NULL || param->paramid < 1 || param->paramid > params->numParams)
-		return NULL;
-	if (params->paramFetch != NULL)
-		prm = params->paramFetch(params, param->paramid, true, &prmdata);
-	else
-		prm = &params->params[param->paramid - 1];
-	if (prm->ptype != param->paramtype || prm->isnull || !(prm->pflags & PARAM_FLAG_CONST))
+	if (prm == NULL || prm->isnull)
 		return NULL;
 	return TextDatumGetCString(prm->value);
+}
+
+/* arg without its binary casts: drivers bind strings as varchar (pgjdbc's default), text over it */
+static Node *
+strip_relabel(Node *arg)
+{
+	while (arg != NULL && IsA(arg, RelabelType))
+		arg = (Node *) ((RelabelType *) arg)->arg;
+	return arg;
+}
+
+/*
+ * Whether template argument arg is NULL, as a constant or a parameter the
+ * plan may take as constant: the STRICT bg.role_for is then folded to NULL
+ * when planning, which its twin would not be.
+ */
+static bool
+null_template(RewriteContext *ctx, Node *arg)
+{
+	ParamExternData prmdata;
+	ParamExternData *prm;
+
+	arg = strip_relabel(arg);
+	if (arg != NULL && IsA(arg, Const))
+		return ((Const *) arg)->constisnull;
+	if (arg == NULL || !IsA(arg, Param) || ((Param *) arg)->paramkind != PARAM_EXTERN)
+		return false;
+	prm = bound_param(ctx, (Param *) arg, &prmdata);
+	return prm != NULL && prm->isnull;
 }
 
 /*
@@ -147,9 +198,7 @@ static char *
 arg_name(RewriteContext *ctx, Node *arg, bool *generic)
 {
 	*generic = false;
-	/* drivers bind strings as varchar (pgjdbc's default): text over it */
-	while (arg != NULL && IsA(arg, RelabelType))
-		arg = (Node *) ((RelabelType *) arg)->arg;
+	arg = strip_relabel(arg);
 	if (arg == NULL)
 		return NULL;
 	if (IsA(arg, Const) && !((Const *) arg)->constisnull &&
@@ -211,32 +260,68 @@ model_columns(RewriteContext *ctx, Node *model)
 }
 
 /*
+ * The columns that person (a whole-row Var of a table of the current query,
+ * whose range table entry is set in *rte) must carry for the template (or,
+ * with is_model, role model) argument tmpl, or NIL when the argument must
+ * stay as it is.
+ */
+static List *
+person_columns(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model,
+			   RangeTblEntry **rte)
+{
+	Var		   *var = (Var *) person;
+	Query	   *q;
+
+	if (person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
+		ctx->queries == NIL)
+		return NIL;
+	q = linitial(ctx->queries);
+	if (var->varno < 1 || var->varno > list_length(q->rtable))
+		return NIL;
+	*rte = rt_fetch(var->varno, q->rtable);
+	/* Citus's workers narrow their shard queries themselves (citus.c) */
+	if ((*rte)->rtekind != RTE_RELATION || bg_citus_table((*rte)->relid))
+		return NIL;
+	return is_model ? model_columns(ctx, tmpl) : template_columns(ctx, tmpl);
+}
+
+/*
+ * Replaces call (bg.role_for or a person aggregate over tmpl and person) by
+ * its twin over the columns the template reads (plan_args.c); false when
+ * it cannot.
+ */
+static bool
+pass_columns(RewriteContext *ctx, Node *call, Node *tmpl, Node *person)
+{
+	RangeTblEntry *rte = NULL;
+	List	   *names;
+
+	if (null_template(ctx, tmpl))
+		return false;
+	names = person_columns(ctx, tmpl, person, false, &rte);
+	if (names == NIL ||
+		!bg_args_rewrite(call, linitial(ctx->queries), (Var *) person, rte, names))
+		return false;
+	ctx->changed = true;
+	return true;
+}
+
+/*
  * The narrowed replacement of person (a whole-row Var) for the template (or,
  * with is_model, role model) argument tmpl, or NULL when the argument must
- * stay as it is.
+ * stay as it is.  On the nullable side of an outer join the row is guarded
+ * so that a missing person stays NULL (plan_null_person.c).
  */
 static Node *
 narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 {
 	Var		   *var = (Var *) person;
-	Query	   *q;
-	RangeTblEntry *rte;
-	List	   *names;
+	RangeTblEntry *rte = NULL;
+	List	   *names = person_columns(ctx, tmpl, person, is_model, &rte);
 	RowExpr    *row;
 	Node	   *guarded;
 	ListCell   *lc;
 
-	if (person == NULL || !IsA(person, Var) || var->varattno != 0 || var->varlevelsup != 0 ||
-		ctx->queries == NIL)
-		return NULL;
-	q = linitial(ctx->queries);
-	if (var->varno < 1 || var->varno > list_length(q->rtable))
-		return NULL;
-	rte = rt_fetch(var->varno, q->rtable);
-	/* Citus's workers narrow their shard queries themselves (citus.c) */
-	if (rte->rtekind != RTE_RELATION || bg_citus_table(rte->relid))
-		return NULL;
-	names = is_model ? model_columns(ctx, tmpl) : template_columns(ctx, tmpl);
 	if (names == NIL)
 		return NULL;
 
@@ -244,23 +329,12 @@ narrow_person(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model)
 	row->row_typeid = RECORDOID;
 	row->row_format = COERCE_IMPLICIT_CAST;
 	row->location = var->location;
+	row->args = bg_column_vars(var, rte, names);
+	if (row->args == NIL)
+		return NULL;			/* missing or a system column: keep p */
 	foreach(lc, names)
-	{
-		char	   *name = lfirst(lc);
-		AttrNumber	attnum = get_attnum(rte->relid, name);
-		Oid			typid;
-		int32		typmod;
-		Oid			collid;
-
-		if (attnum <= 0)
-			return NULL;		/* missing or a system column: keep p */
-		get_atttypetypmodcoll(rte->relid, attnum, &typid, &typmod, &collid);
-		row->args = lappend(row->args,
-							makeVar(var->varno, attnum, typid, typmod, collid, 0));
-		row->colnames = lappend(row->colnames, makeString(pstrdup(name)));
-	}
-	/* an outer join's missing person stays NULL (plan_null_person.c) */
-	guarded = bg_null_person_guard(q, var, rte->relid, (Node *) row);
+		row->colnames = lappend(row->colnames, makeString(pstrdup(lfirst(lc))));
+	guarded = bg_null_person_guard(linitial(ctx->queries), var, rte->relid, (Node *) row);
 	if (guarded == NULL)
 		return NULL;
 	ctx->changed = true;
@@ -288,12 +362,16 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 		if (list_length(f->args) == 2 && IsA(lsecond(f->args), Var))
 		{
 			bool		is_model = is_model_function(f->funcid);
-			Node	   *row = NULL;
 
-			if (is_model || is_person_function(f->funcid))
-				row = narrow_person(ctx, linitial(f->args), lsecond(f->args), is_model);
-			if (row)
-				lsecond(f->args) = row;
+			if ((is_model || is_person_function(f->funcid)) &&
+				(is_model || !is_bg_symbol(f->funcid, "bg_role_for") ||
+				 !pass_columns(ctx, node, linitial(f->args), lsecond(f->args))))
+			{
+				Node	   *row = narrow_person(ctx, linitial(f->args), lsecond(f->args), is_model);
+
+				if (row)
+					lsecond(f->args) = row;
+			}
 		}
 	}
 	else if (IsA(node, Aggref))
@@ -310,9 +388,11 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 			is_person_aggregate(a->aggfnoid))
 		{
 			TargetEntry *te = lsecond(a->args);
-			Node	   *row = narrow_person(ctx, (Node *) ((TargetEntry *) linitial(a->args))->expr,
-											(Node *) te->expr, false);
+			Node	   *tmpl = (Node *) ((TargetEntry *) linitial(a->args))->expr;
+			Node	   *row = NULL;
 
+			if (!pass_columns(ctx, node, tmpl, (Node *) te->expr))
+				row = narrow_person(ctx, tmpl, (Node *) te->expr, false);
 			if (row)
 			{
 				te->expr = (Expr *) row;
@@ -327,8 +407,10 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 		if (list_length(w->args) == 2 && IsA(lsecond(w->args), Var) &&
 			is_person_aggregate(w->winfnoid))
 		{
-			Node	   *row = narrow_person(ctx, linitial(w->args), lsecond(w->args), false);
+			Node	   *row = NULL;
 
+			if (!pass_columns(ctx, node, linitial(w->args), lsecond(w->args)))
+				row = narrow_person(ctx, linitial(w->args), lsecond(w->args), false);
 			if (row)
 				lsecond(w->args) = row;
 		}

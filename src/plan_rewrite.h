@@ -9,6 +9,7 @@
 
 extern void bg_plan_rewrite_init(void);
 extern bool bg_is_module_symbol(Oid funcid, const char *symbol);
+extern bool bg_is_module_aggregate(Oid aggfnoid, const char *symbol);
 
 /* plan_null_person.c: a narrowed row on an outer join's nullable side */
 extern Node *bg_null_person_guard(Query *q, Var *person, Oid relid, Node *row);

@@ -11,6 +11,7 @@
 
 #include "cond.h"
 #include "cond_eval.h"
+#include "eval_args.h"
 
 /* bg.role_for(template text, person anyelement) RETURNS text */
 PG_FUNCTION_INFO_V1(bg_role_for);
@@ -20,6 +21,30 @@ bg_role_for(PG_FUNCTION_ARGS)
 	BgEval	   *ev = bg_eval_for_call(fcinfo, 0, 1);
 	int			r = bg_eval_role(ev);
 
+	if (r < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(ev->tmpl->roles[r].role, ev->rolelen[r]));
+}
+
+/*
+ * bg.role_for(template text, columns text[], VARIADIC values "any") RETURNS
+ * text: the same over a person given as column values (eval_args.c), NULL
+ * without a template, names or person.
+ */
+PG_FUNCTION_INFO_V1(bg_role_for_columns);
+Datum
+bg_role_for_columns(PG_FUNCTION_ARGS)
+{
+	BgEval	   *ev;
+	bool		person;
+	int			r;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ev = bg_eval_for_args(fcinfo, 0, &person);
+	if (!person)
+		PG_RETURN_NULL();
+	r = bg_eval_role(ev);
 	if (r < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(ev->tmpl->roles[r].role, ev->rolelen[r]));

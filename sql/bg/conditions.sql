@@ -33,6 +33,16 @@ CREATE FUNCTION bg.role_for(template text, person anyelement)
 COMMENT ON FUNCTION bg.role_for(text, anyelement) IS
     'The role of a person row in a roles template: the first role by priority whose condition matches, or NULL.';
 
+-- What the planner hook (src/plan_args.c) calls in place of
+-- bg.role_for(template, p) when p is a table's row: the columns the
+-- template reads, as separate arguments, so no row is formed per person.
+CREATE FUNCTION bg.role_for(template text, columns text[], VARIADIC "values" "any")
+    RETURNS text
+    LANGUAGE c STABLE PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'bg_role_for_columns';
+COMMENT ON FUNCTION bg.role_for(text, text[], "any") IS
+    'bg.role_for over a person given as column values: columns names the values that follow, in order; a NULL name marks a value that is NULL exactly when there is no person (NULL result). The planner hook calls it in place of bg.role_for(template, p) with the columns the template reads.';
+
 CREATE FUNCTION bg.explain_role(template text, person anyelement,
         OUT priority integer, OUT role text, OUT condition text, OUT matched boolean,
         OUT assigned boolean, OUT matched_predicates text[])
