@@ -37,18 +37,26 @@ COMMENT ON FUNCTION bg.sync(text) IS
 -- The groups of a solution interest (id $2, name $4) whose stored name or
 -- account name differs from the bound account's current name, with the
 -- names they should have; $3 (group ids) bounds it when not NULL (the
--- parameters of bg_internal._sync's statements).  A group whose account is gone
--- keeps its names.  Names are read through the column's output function,
--- as a creation job reads them.  NULL when no accounts are bound (then
--- there are no groups).
-CREATE FUNCTION bg_internal._group_names_sql() RETURNS text
+-- parameters of bg_internal._sync's statements), or always when bounded (a
+-- statement kept with a generic plan, which could not drop the "$3 IS
+-- NULL OR" branch and would read every group).  A group whose account is
+-- gone keeps its names.  Names are read through the column's output
+-- function, as a creation job reads them.  NULL when no accounts are bound
+-- (then there are no groups).
+CREATE FUNCTION bg_internal._group_names_sql(bounded boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding;
+    bound_h text := '($3 IS NULL OR h.id = ANY ($3))';
+    bound_g text := '($3 IS NULL OR g.id = ANY ($3))';
 BEGIN
     SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND THEN
         RETURN NULL;
+    END IF;
+    IF bounded THEN
+        bound_h := 'h.id = ANY ($3)';
+        bound_g := 'g.id = ANY ($3)';
     END IF;
     RETURN format(
         'SELECT x.id, x.name, x.account_name
@@ -58,16 +66,17 @@ BEGIN
                    JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                           (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
                                              FROM bg_internal.buying_group h
-                                            WHERE h.solution_interest_id = $2 AND ($3 IS NULL OR h.id = ANY ($3))))
+                                            WHERE h.solution_interest_id = $2 AND %s))
                         AS y(k text, account_name text) ON y.k = g.account_key
-                  WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
+                  WHERE g.solution_interest_id = $2 AND %s) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
         a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
-               bg_internal._coltype(a.relid, a.key_column)));
+               bg_internal._coltype(a.relid, a.key_column)),
+        bound_h, bound_g);
 END $$;
-COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+COMMENT ON FUNCTION bg_internal._group_names_sql(boolean) IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
 -- The tail of a sync's apply statement, after its CTEs d (wanted) and diff:
 -- the inserts, role changes and removals of rule members, and their counts
@@ -236,7 +245,7 @@ DECLARE
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
         wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
-        names := bg_internal._group_names_sql();
+        names := bg_internal._group_names_sql(true);
         diff := ',
             cur AS (
               SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
@@ -255,6 +264,11 @@ BEGIN
                                       '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql(),
             '{text[],integer,bigint[]}');
+        PERFORM bg_internal._plan_set(k || ':groups',
+            'SELECT count(DISTINCT m.group_id)
+               FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
+              WHERE g.solution_interest_id = $2 AND m.person_key = ANY ($1)',
+            '{text[],integer}');
         IF names IS NOT NULL THEN
             PERFORM bg_internal._plan_set(k || ':names',
                 'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
@@ -272,9 +286,7 @@ BEGIN
                                   AS x(one integer);
         END IF;
     END IF;
-    SELECT count(DISTINCT m.group_id) INTO groups
-      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-     WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
+    SELECT x.n INTO groups FROM bg_internal._plan_run(k || ':groups', people, si.id) AS x(n bigint);
     RETURN jsonb_build_object('groups', groups, 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
