@@ -1652,21 +1652,10 @@ CREATE OR REPLACE FUNCTION bg_internal._take_scores_stored() RETURNS boolean
     LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_take_scores_stored';
 COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and clears the mark set by bg_internal._scores_stored.';
 
-CREATE OR REPLACE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    -- a statement that changed no member (live mode's apply fires the insert
-    -- and update triggers whatever it wrote) has nothing to recount
-    IF coalesce(cardinality(groups), 0) = 0 THEN
-        RETURN;
-    END IF;
-    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
-    PERFORM FROM bg_internal.buying_group g
-      WHERE g.id = ANY (groups)
-      ORDER BY g.id FOR NO KEY UPDATE;
-    -- completeness_changed for the groups whose completeness changed
-    -- (their rows are locked: old reads what the update replaces)
-    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY (groups)),
+CREATE FUNCTION bg_internal._rescore_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY ($1)),
     upd AS (
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
@@ -1686,19 +1675,42 @@ BEGIN
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
                            FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
-             WHERE x.id = ANY (groups)
+             WHERE x.id = ANY ($1)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts)
     RETURNING g.id, g.solution_interest_id, g.account_key, g.completeness)
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
-    SELECT (SELECT bg_internal._event_batch()), 'completeness_changed', u.id, si.name, u.account_key,
-           jsonb_build_object('completeness', o.completeness), jsonb_build_object('completeness', u.completeness),
-           coalesce((SELECT bg_internal._event_context()), 'manual')
+    SELECT (SELECT bg_internal._event_batch()), ''completeness_changed'', u.id, si.name, u.account_key,
+           jsonb_build_object(''completeness'', o.completeness), jsonb_build_object(''completeness'', u.completeness),
+           coalesce((SELECT bg_internal._event_context()), ''manual'')
       FROM upd u JOIN old o ON o.id = u.id
       JOIN bg_internal.solution_interest si ON si.id = u.solution_interest_id
      WHERE o.completeness IS DISTINCT FROM u.completeness
-     ORDER BY u.id;
+     ORDER BY u.id';
+$$;
+COMMENT ON FUNCTION bg_internal._rescore_sql() IS 'Internal: SQL of the recount of stored scores.';
+
+CREATE OR REPLACE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- a statement that changed no member (live mode's apply fires the insert
+    -- and update triggers whatever it wrote) has nothing to recount
+    IF coalesce(cardinality(groups), 0) = 0 THEN
+        RETURN;
+    END IF;
+    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
+    PERFORM FROM bg_internal.buying_group g
+      WHERE g.id = ANY (groups)
+      ORDER BY g.id FOR NO KEY UPDATE;
+    IF cardinality(groups) <= 100 AND bg_internal._event_context() = 'live' THEN
+        IF NOT bg_internal._plan_ready('rescore') THEN
+            PERFORM bg_internal._plan_set('rescore', bg_internal._rescore_sql(), '{bigint[]}');
+        END IF;
+        PERFORM count(*) FROM bg_internal._plan_run('rescore', groups) AS x(one integer);
+    ELSE
+        EXECUTE bg_internal._rescore_sql() USING groups;
+    END IF;
 END $$;
 COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
@@ -1781,9 +1793,7 @@ COMMENT ON FUNCTION bg_internal._role_renamed() IS 'Internal: refreshes stored s
 
 -- sql/bg/events.sql
 CREATE FUNCTION bg_internal._event_context() RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT nullif(pg_catalog.current_setting('bg.event_source', true), '');
-$$;
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_event_context';
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
@@ -2372,14 +2382,20 @@ END $$;
 COMMENT ON FUNCTION bg.sync(text) IS
     'Re-evaluates the buying groups of one (or every) solution interest with update_existing: new matches join, rule members that no longer match leave; manual and imported members stay. Returns {"groups", "added", "removed", "changed"}.';
 
-CREATE FUNCTION bg_internal._group_names_sql() RETURNS text
+CREATE FUNCTION bg_internal._group_names_sql(bounded boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding;
+    bound_h text := '($3 IS NULL OR h.id = ANY ($3))';
+    bound_g text := '($3 IS NULL OR g.id = ANY ($3))';
 BEGIN
     SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND THEN
         RETURN NULL;
+    END IF;
+    IF bounded THEN
+        bound_h := 'h.id = ANY ($3)';
+        bound_g := 'g.id = ANY ($3)';
     END IF;
     RETURN format(
         'SELECT x.id, x.name, x.account_name
@@ -2389,16 +2405,17 @@ BEGIN
                    JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                           (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
                                              FROM bg_internal.buying_group h
-                                            WHERE h.solution_interest_id = $2 AND ($3 IS NULL OR h.id = ANY ($3))))
+                                            WHERE h.solution_interest_id = $2 AND %s))
                         AS y(k text, account_name text) ON y.k = g.account_key
-                  WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
+                  WHERE g.solution_interest_id = $2 AND %s) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
         a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
-               bg_internal._coltype(a.relid, a.key_column)));
+               bg_internal._coltype(a.relid, a.key_column)),
+        bound_h, bound_g);
 END $$;
-COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+COMMENT ON FUNCTION bg_internal._group_names_sql(boolean) IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
 CREATE FUNCTION bg_internal._apply_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2538,7 +2555,7 @@ DECLARE
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
         wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
-        names := bg_internal._group_names_sql();
+        names := bg_internal._group_names_sql(true);
         diff := ',
             cur AS (
               SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
@@ -2557,6 +2574,11 @@ BEGIN
                                       '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql(),
             '{text[],integer,bigint[]}');
+        PERFORM bg_internal._plan_set(k || ':groups',
+            'SELECT count(DISTINCT m.group_id)
+               FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
+              WHERE g.solution_interest_id = $2 AND m.person_key = ANY ($1)',
+            '{text[],integer}');
         IF names IS NOT NULL THEN
             PERFORM bg_internal._plan_set(k || ':names',
                 'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
@@ -2574,9 +2596,7 @@ BEGIN
                                   AS x(one integer);
         END IF;
     END IF;
-    SELECT count(DISTINCT m.group_id) INTO groups
-      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-     WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
+    SELECT x.n INTO groups FROM bg_internal._plan_run(k || ':groups', people, si.id) AS x(n bigint);
     RETURN jsonb_build_object('groups', groups, 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
