@@ -229,9 +229,11 @@ COMMENT ON FUNCTION bg_internal._sync(bg_internal.solution_interest, text[]) IS 
 -- bg_internal._sync for a few given people (live mode's usual firing) of a
 -- solution interest without subaccounts, its interest lock held: the same
 -- statements, with the same locks, built once per interest and kept planned
--- until bg's catalog changes (src/plan_cache.c), so that a firing plans
--- nothing.  The diff is written for given people and locked groups (no
--- "$1 IS NULL OR" branch, which a kept generic plan could not use an index
+-- until bg's catalog changes (src/plan_cache.c, generic plans), so that a
+-- firing plans nothing.  The wanted members come from one read of the
+-- people (their accounts and roles at once, bg_internal._person_members_sql);
+-- the diff and the names are written for given people and locked groups
+-- (no "$1 IS NULL OR" branch, which a generic plan could not use an index
 -- for).  Many people at once take bg_internal._sync's path, planned for them.
 CREATE FUNCTION bg_internal._sync_people(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -241,10 +243,10 @@ DECLARE
     names text;
     diff text;
     locked bigint[];
-    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0;
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
-        wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
+        wanted := bg_internal._person_members_sql(si);
         names := bg_internal._group_names_sql(true);
         diff := ',
             cur AS (
@@ -264,11 +266,6 @@ BEGIN
                                       '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql(),
             '{text[],integer,bigint[]}');
-        PERFORM bg_internal._plan_set(k || ':groups',
-            'SELECT count(DISTINCT m.group_id)
-               FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-              WHERE g.solution_interest_id = $2 AND m.person_key = ANY ($1)',
-            '{text[],integer}');
         IF names IS NOT NULL THEN
             PERFORM bg_internal._plan_set(k || ':names',
                 'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
@@ -286,8 +283,10 @@ BEGIN
                                   AS x(one integer);
         END IF;
     END IF;
-    SELECT x.n INTO groups FROM bg_internal._plan_run(k || ':groups', people, si.id) AS x(n bigint);
-    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+    -- the groups the people are in now are the groups locked: every group
+    -- they were in, and every group they would be in, which the apply
+    -- joined them to
+    RETURN jsonb_build_object('groups', coalesce(cardinality(locked), 0), 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg_internal._sync_people(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a few people, by statements kept planned.';
