@@ -1537,15 +1537,13 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._person_walk_sql(bg_internal.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
 
-CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+CREATE FUNCTION bg_internal._person_row_sql(si bg_internal.solution_interest) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
     cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
                       FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
                      WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
-    person text := 'p';
-    narrow text := '';
 BEGIN
     -- (not on a table Citus manages: it cannot send an anonymous record from
     -- its workers; the whole row then comes to the coordinator)
@@ -1553,17 +1551,26 @@ BEGIN
                                          WHERE NOT EXISTS (SELECT FROM pg_attribute a
                                                             WHERE a.attrelid = p.relid AND a.attname = c
                                                               AND a.attnum > 0 AND NOT a.attisdropped)) THEN
-        person := 'bg_row';
-        narrow := format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
-                         (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c));
+        RETURN ARRAY['bg_row', format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
+                                      (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c))];
     END IF;
+    RETURN ARRAY['p', ''];
+END $$;
+COMMENT ON FUNCTION bg_internal._person_row_sql(bg_internal.solution_interest) IS 'Internal: SQL of the row of a person that the evaluator gets.';
+
+CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    person text[] := bg_internal._person_row_sql(si);
+BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                      (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
                    AS r(k text, pkey text, rn text)',
                   p.relid::oid,
                   format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                         person, p.relid, col, bg_internal._coltype(p.relid, col), narrow),
+                         person[1], p.relid, col, bg_internal._coltype(p.relid, col), person[2]),
                   walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
 END $$;
 COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';
@@ -1642,6 +1649,29 @@ BEGIN
         bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
+
+CREATE FUNCTION bg_internal._person_members_sql(si bg_internal.solution_interest) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    person text[] := bg_internal._person_row_sql(si);
+BEGIN
+    RETURN format('
+        d AS (
+          SELECT g.id AS group_id, r.pkey AS person_key, %s AS role_id
+            FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1, %L)
+                 AS r(pkey text, acct text, rn text)
+            CROSS JOIN LATERAL (SELECT g.id FROM bg_internal.buying_group g
+                                 WHERE g.solution_interest_id = $2 AND g.account_key = r.acct OFFSET 0) g
+           WHERE r.rn IS NOT NULL)',
+        bg_internal._role_id_case(si.template_id, 'r.rn'), p.relid::oid,
+        format('SELECT %s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
+               bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+               bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+               person[1], p.relid, person[2], p.key_column, bg_internal._coltype(p.relid, p.key_column)),
+        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
+END $$;
+COMMENT ON FUNCTION bg_internal._person_members_sql(bg_internal.solution_interest) IS 'Internal: SQL of the rule memberships of given people, without subaccounts.';
 
 -- sql/bg/scores.sql
 CREATE OR REPLACE FUNCTION bg_internal._tally_position(bg.role_tally, text, integer) RETURNS bg.role_tally
@@ -2551,10 +2581,10 @@ DECLARE
     names text;
     diff text;
     locked bigint[];
-    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0;
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
-        wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
+        wanted := bg_internal._person_members_sql(si);
         names := bg_internal._group_names_sql(true);
         diff := ',
             cur AS (
@@ -2574,11 +2604,6 @@ BEGIN
                                       '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql(),
             '{text[],integer,bigint[]}');
-        PERFORM bg_internal._plan_set(k || ':groups',
-            'SELECT count(DISTINCT m.group_id)
-               FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-              WHERE g.solution_interest_id = $2 AND m.person_key = ANY ($1)',
-            '{text[],integer}');
         IF names IS NOT NULL THEN
             PERFORM bg_internal._plan_set(k || ':names',
                 'UPDATE bg_internal.buying_group g SET name = n.name, account_name = n.account_name
@@ -2596,8 +2621,10 @@ BEGIN
                                   AS x(one integer);
         END IF;
     END IF;
-    SELECT x.n INTO groups FROM bg_internal._plan_run(k || ':groups', people, si.id) AS x(n bigint);
-    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+    -- the groups the people are in now are the groups locked: every group
+    -- they were in, and every group they would be in, which the apply
+    -- joined them to
+    RETURN jsonb_build_object('groups', coalesce(cardinality(locked), 0), 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg_internal._sync_people(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a few people, by statements kept planned.';
