@@ -69,6 +69,7 @@ typedef struct BgReadReceiver
 	TupleDesc	outdesc;		/* the column definition list */
 	Oid			rowtype;		/* the row type of rel */
 	char	   *template;		/* BG_READ_ROLE: the template's name */
+	bool		keep_eval;		/* BG_READ_ROLE: keep the compiled template */
 	MemoryContext evcxt;		/* owns ev */
 	BgEval	   *ev;				/* BG_READ_ROLE and BG_READ_FILTER */
 	MemoryContext rowcxt;		/* reset after every row */
@@ -129,6 +130,13 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
  * record of the columns it reads (its type known from the first row).  The
  * template was loaded before the scan; the cache gives it again here.
  */
+/*
+ * Reads running in this backend: a read inside another (the table's owner's
+ * code calling bg) neither uses nor replaces what the outer read runs, a
+ * kept plan or evaluator; only the outermost read keeps them.
+ */
+static int	read_depth = 0;
+
 #define BG_READ_KEPT_EVALS 4
 
 typedef struct BgKeptEval
@@ -181,7 +189,14 @@ compile_for_row(BgReadReceiver *r, HeapTupleHeader row)
 
 	if (r->ev && r->ev->rowtype == typid && r->ev->rowtypmod == typmod)
 		return;
-	r->ev = kept_eval(r->template, typid, typmod);
+	if (r->keep_eval)
+		r->ev = kept_eval(r->template, typid, typmod);
+	else
+	{
+		MemoryContextReset(r->evcxt);
+		r->ev = bg_eval_compile(bg_template_get(r->template),
+								lookup_rowtype_tupdesc_copy(typid, typmod), r->evcxt);
+	}
 }
 
 static bool
@@ -389,6 +404,7 @@ bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiv
 	int			save_sec;
 	int			save_nestlevel;
 	bool		scores_stored;
+	bool		keep;
 	int			rc;
 
 	params = makeParamList(1);
@@ -411,10 +427,20 @@ bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiv
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	save_nestlevel = NewGUCNestLevel();
-	if (read_keeps_plan(keys, keys_null))
-		rc = SPI_execute_plan_extended(kept_read_plan(query, owner), &options);
-	else
-		rc = SPI_execute_extended(query, &options);
+	keep = read_depth == 0 && read_keeps_plan(keys, keys_null);
+	read_depth++;
+	PG_TRY();
+	{
+		if (keep)
+			rc = SPI_execute_plan_extended(kept_read_plan(query, owner), &options);
+		else
+			rc = SPI_execute_extended(query, &options);
+	}
+	PG_FINALLY();
+	{
+		read_depth--;
+	}
+	PG_END_TRY();
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	bg_score_guard_set(scores_stored);	/* the user's code may have cleared it */
@@ -480,6 +506,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 		if (!PG_ARGISNULL(3))
 		{
 			r.mode = BG_READ_ROLE;
+			r.keep_eval = read_depth == 0;	/* the outermost read's */
 			r.template = MemoryContextStrdup(per_query, text_to_cstring(PG_GETARG_TEXT_PP(3)));
 			(void) bg_template_get(r.template);
 		}
