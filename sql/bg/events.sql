@@ -106,7 +106,8 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF ctx = 'job' THEN
+        -- (live mode's apply fires the insert trigger whatever it wrote)
+        IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
@@ -122,6 +123,9 @@ BEGIN
          WHERE NOT n.is_removed
          ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
                                        old_value, new_value, source)
         SELECT (SELECT bg_internal._event_batch()),

@@ -142,6 +142,17 @@ BEGIN
     IF TG_OP = 'INSERT' AND bg_internal._take_scores_stored() THEN
         RETURN NULL;        -- bg.create_buying_groups stores them with the groups
     END IF;
+    -- a statement that wrote no member (live mode's apply fires the insert
+    -- and the update triggers whatever it wrote) has nothing to check
+    IF TG_OP = 'INSERT' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     -- recount first: that locks the groups, so the check below sees a group
     -- that a concurrent transaction deleted (and the error undoes the recount)
     IF TG_OP = 'INSERT' THEN
