@@ -1759,6 +1759,17 @@ BEGIN
     IF TG_OP = 'INSERT' AND bg_internal._take_scores_stored() THEN
         RETURN NULL;        -- bg.create_buying_groups stores them with the groups
     END IF;
+    -- a statement that wrote no member (live mode's apply fires the insert
+    -- and the update triggers whatever it wrote) has nothing to check
+    IF TG_OP = 'INSERT' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
+    END IF;
     -- recount first: that locks the groups, so the check below sees a group
     -- that a concurrent transaction deleted (and the error undoes the recount)
     IF TG_OP = 'INSERT' THEN
@@ -1886,7 +1897,8 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF ctx = 'job' THEN
+        -- (live mode's apply fires the insert trigger whatever it wrote)
+        IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
@@ -1902,6 +1914,9 @@ BEGIN
          WHERE NOT n.is_removed
          ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
                                        old_value, new_value, source)
         SELECT (SELECT bg_internal._event_batch()),
