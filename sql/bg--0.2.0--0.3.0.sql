@@ -2506,10 +2506,8 @@ COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks 
 CREATE OR REPLACE FUNCTION bg_internal._sync(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    p bg_internal.binding := bg_internal._bound('people');
-    roots text := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
-                            FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
-                         bg_internal._coltype(p.relid, p.account_column));
+    p bg_internal.binding;
+    roots text;
     walk text;
     wanted text;
     diff text;
@@ -2524,6 +2522,10 @@ BEGIN
     IF people IS NOT NULL AND NOT si.include_subaccounts AND cardinality(people) <= 100 THEN
         RETURN bg_internal._sync_people(si, people);
     END IF;
+    p := bg_internal._bound('people');
+    roots := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+                       FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
+                    bg_internal._coltype(p.relid, p.account_column));
     names := bg_internal._group_names_sql();
     IF people IS NULL THEN
         walk := bg_internal._group_walk_sql(si, roots);
