@@ -39,6 +39,7 @@
 #include "parser/parser.h"
 #include "parser/parse_param.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -46,7 +47,6 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
-#include "utils/array.h"
 
 #include "cond_eval.h"
 #include "owner.h"
@@ -126,11 +126,6 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
 }
 
 /*
- * The template compiled for the rows' type: the table's row type, or the
- * record of the columns it reads (its type known from the first row).  The
- * template was loaded before the scan; the cache gives it again here.
- */
-/*
  * Reads running in this backend: a read inside another (the table's owner's
  * code calling bg) neither uses nor replaces what the outer read runs, a
  * kept plan or evaluator; only the outermost read keeps them.
@@ -181,6 +176,11 @@ kept_eval(const char *template, Oid typid, int32 typmod)
 	return k->ev;
 }
 
+/*
+ * The template compiled for the rows' type: the table's row type, or the
+ * record of the columns it reads (its type known from the first row).  The
+ * template was loaded before the scan; the cache gives it again here.
+ */
 static void
 compile_for_row(BgReadReceiver *r, HeapTupleHeader row)
 {
