@@ -1588,15 +1588,13 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._person_walk_sql(bg_internal.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
 
-CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+CREATE FUNCTION bg_internal._person_row_sql(si bg_internal.solution_interest) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
     cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
                       FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
                      WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
-    person text := 'p';
-    narrow text := '';
 BEGIN
     -- (not on a table Citus manages: it cannot send an anonymous record from
     -- its workers; the whole row then comes to the coordinator)
@@ -1604,17 +1602,26 @@ BEGIN
                                          WHERE NOT EXISTS (SELECT FROM pg_attribute a
                                                             WHERE a.attrelid = p.relid AND a.attname = c
                                                               AND a.attnum > 0 AND NOT a.attisdropped)) THEN
-        person := 'bg_row';
-        narrow := format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
-                         (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c));
+        RETURN ARRAY['bg_row', format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
+                                      (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c))];
     END IF;
+    RETURN ARRAY['p', ''];
+END $$;
+COMMENT ON FUNCTION bg_internal._person_row_sql(bg_internal.solution_interest) IS 'Internal: SQL of the row of a person that the evaluator gets.';
+
+CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    person text[] := bg_internal._person_row_sql(si);
+BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                      (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
                    AS r(k text, pkey text, rn text)',
                   p.relid::oid,
                   format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                         person, p.relid, col, bg_internal._coltype(p.relid, col), narrow),
+                         person[1], p.relid, col, bg_internal._coltype(p.relid, col), person[2]),
                   walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
 END $$;
 COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';
@@ -1694,6 +1701,29 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
 
+CREATE FUNCTION bg_internal._person_members_sql(si bg_internal.solution_interest) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    person text[] := bg_internal._person_row_sql(si);
+BEGIN
+    RETURN format('
+        d AS (
+          SELECT g.id AS group_id, r.pkey AS person_key, %s AS role_id
+            FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1, %L)
+                 AS r(pkey text, acct text, rn text)
+            CROSS JOIN LATERAL (SELECT g.id FROM bg_internal.buying_group g
+                                 WHERE g.solution_interest_id = $2 AND g.account_key = r.acct OFFSET 0) g
+           WHERE r.rn IS NOT NULL)',
+        bg_internal._role_id_case(si.template_id, 'r.rn'), p.relid::oid,
+        format('SELECT %s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
+               bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+               bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+               person[1], p.relid, person[2], p.key_column, bg_internal._coltype(p.relid, p.key_column)),
+        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
+END $$;
+COMMENT ON FUNCTION bg_internal._person_members_sql(bg_internal.solution_interest) IS 'Internal: SQL of the rule memberships of given people, without subaccounts.';
+
 -- sql/bg/scores.sql
 CREATE OR REPLACE FUNCTION bg_internal._tally_position(bg.role_tally, text, integer) RETURNS bg.role_tally
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_position_trans';
@@ -1703,21 +1733,10 @@ CREATE OR REPLACE FUNCTION bg_internal._take_scores_stored() RETURNS boolean
     LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_take_scores_stored';
 COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and clears the mark set by bg_internal._scores_stored.';
 
-CREATE OR REPLACE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    -- a statement that changed no member (live mode's apply fires the insert
-    -- and update triggers whatever it wrote) has nothing to recount
-    IF coalesce(cardinality(groups), 0) = 0 THEN
-        RETURN;
-    END IF;
-    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
-    PERFORM FROM bg_internal.buying_group g
-      WHERE g.id = ANY (groups)
-      ORDER BY g.id FOR NO KEY UPDATE;
-    -- completeness_changed for the groups whose completeness changed
-    -- (their rows are locked: old reads what the update replaces)
-    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY (groups)),
+CREATE FUNCTION bg_internal._rescore_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY ($1)),
     upd AS (
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
@@ -1737,19 +1756,42 @@ BEGIN
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
                            FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
-             WHERE x.id = ANY (groups)
+             WHERE x.id = ANY ($1)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts)
     RETURNING g.id, g.solution_interest_id, g.account_key, g.completeness)
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
-    SELECT (SELECT bg_internal._event_batch()), 'completeness_changed', u.id, si.name, u.account_key,
-           jsonb_build_object('completeness', o.completeness), jsonb_build_object('completeness', u.completeness),
-           coalesce((SELECT bg_internal._event_context()), 'manual')
+    SELECT (SELECT bg_internal._event_batch()), ''completeness_changed'', u.id, si.name, u.account_key,
+           jsonb_build_object(''completeness'', o.completeness), jsonb_build_object(''completeness'', u.completeness),
+           coalesce((SELECT bg_internal._event_context()), ''manual'')
       FROM upd u JOIN old o ON o.id = u.id
       JOIN bg_internal.solution_interest si ON si.id = u.solution_interest_id
      WHERE o.completeness IS DISTINCT FROM u.completeness
-     ORDER BY u.id;
+     ORDER BY u.id';
+$$;
+COMMENT ON FUNCTION bg_internal._rescore_sql() IS 'Internal: SQL of the recount of stored scores.';
+
+CREATE OR REPLACE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- a statement that changed no member (live mode's apply fires the insert
+    -- and update triggers whatever it wrote) has nothing to recount
+    IF coalesce(cardinality(groups), 0) = 0 THEN
+        RETURN;
+    END IF;
+    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
+    PERFORM FROM bg_internal.buying_group g
+      WHERE g.id = ANY (groups)
+      ORDER BY g.id FOR NO KEY UPDATE;
+    IF cardinality(groups) <= 100 AND bg_internal._event_context() = 'live' THEN
+        IF NOT bg_internal._plan_ready('rescore') THEN
+            PERFORM bg_internal._plan_set('rescore', bg_internal._rescore_sql(), '{bigint[]}');
+        END IF;
+        PERFORM count(*) FROM bg_internal._plan_run('rescore', groups) AS x(one integer);
+    ELSE
+        EXECUTE bg_internal._rescore_sql() USING groups;
+    END IF;
 END $$;
 COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
@@ -1767,6 +1809,17 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' AND bg_internal._take_scores_stored() THEN
         RETURN NULL;        -- bg.create_buying_groups stores them with the groups
+    END IF;
+    -- a statement that wrote no member (live mode's apply fires the insert
+    -- and the update triggers whatever it wrote) has nothing to check
+    IF TG_OP = 'INSERT' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
     END IF;
     -- recount first: that locks the groups, so the check below sees a group
     -- that a concurrent transaction deleted (and the error undoes the recount)
@@ -1832,9 +1885,7 @@ COMMENT ON FUNCTION bg_internal._role_renamed() IS 'Internal: refreshes stored s
 
 -- sql/bg/events.sql
 CREATE FUNCTION bg_internal._event_context() RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT nullif(pg_catalog.current_setting('bg.event_source', true), '');
-$$;
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_event_context';
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
@@ -1897,7 +1948,8 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF ctx = 'job' THEN
+        -- (live mode's apply fires the insert trigger whatever it wrote)
+        IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
@@ -1913,6 +1965,9 @@ BEGIN
          WHERE NOT n.is_removed
          ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
                                        old_value, new_value, source)
         SELECT (SELECT bg_internal._event_batch()),
@@ -2423,14 +2478,20 @@ END $$;
 COMMENT ON FUNCTION bg.sync(text) IS
     'Re-evaluates the buying groups of one (or every) solution interest with update_existing: new matches join, rule members that no longer match leave; manual and imported members stay. Returns {"groups", "added", "removed", "changed"}.';
 
-CREATE FUNCTION bg_internal._group_names_sql() RETURNS text
+CREATE FUNCTION bg_internal._group_names_sql(bounded boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding;
+    bound_h text := '($3 IS NULL OR h.id = ANY ($3))';
+    bound_g text := '($3 IS NULL OR g.id = ANY ($3))';
 BEGIN
     SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND THEN
         RETURN NULL;
+    END IF;
+    IF bounded THEN
+        bound_h := 'h.id = ANY ($3)';
+        bound_g := 'g.id = ANY ($3)';
     END IF;
     RETURN format(
         'SELECT x.id, x.name, x.account_name
@@ -2440,16 +2501,17 @@ BEGIN
                    JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                           (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
                                              FROM bg_internal.buying_group h
-                                            WHERE h.solution_interest_id = $2 AND ($3 IS NULL OR h.id = ANY ($3))))
+                                            WHERE h.solution_interest_id = $2 AND %s))
                         AS y(k text, account_name text) ON y.k = g.account_key
-                  WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
+                  WHERE g.solution_interest_id = $2 AND %s) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
         a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
-               bg_internal._coltype(a.relid, a.key_column)));
+               bg_internal._coltype(a.relid, a.key_column)),
+        bound_h, bound_g);
 END $$;
-COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+COMMENT ON FUNCTION bg_internal._group_names_sql(boolean) IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
 CREATE FUNCTION bg_internal._apply_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2495,10 +2557,8 @@ COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks 
 CREATE OR REPLACE FUNCTION bg_internal._sync(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    p bg_internal.binding := bg_internal._bound('people');
-    roots text := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
-                            FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
-                         bg_internal._coltype(p.relid, p.account_column));
+    p bg_internal.binding;
+    roots text;
     walk text;
     wanted text;
     diff text;
@@ -2513,6 +2573,10 @@ BEGIN
     IF people IS NOT NULL AND NOT si.include_subaccounts AND cardinality(people) <= 100 THEN
         RETURN bg_internal._sync_people(si, people);
     END IF;
+    p := bg_internal._bound('people');
+    roots := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+                       FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
+                    bg_internal._coltype(p.relid, p.account_column));
     names := bg_internal._group_names_sql();
     IF people IS NULL THEN
         walk := bg_internal._group_walk_sql(si, roots);
@@ -2585,11 +2649,11 @@ DECLARE
     names text;
     diff text;
     locked bigint[];
-    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0;
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
-        wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
-        names := bg_internal._group_names_sql();
+        wanted := bg_internal._person_members_sql(si);
+        names := bg_internal._group_names_sql(true);
         diff := ',
             cur AS (
               SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
@@ -2625,10 +2689,10 @@ BEGIN
                                   AS x(one integer);
         END IF;
     END IF;
-    SELECT count(DISTINCT m.group_id) INTO groups
-      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-     WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
-    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+    -- the groups the people are in now are the groups locked: every group
+    -- they were in, and every group they would be in, which the apply
+    -- joined them to
+    RETURN jsonb_build_object('groups', coalesce(cardinality(locked), 0), 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg_internal._sync_people(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a few people, by statements kept planned.';

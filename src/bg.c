@@ -4,6 +4,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/plancache.h"
 
@@ -45,4 +46,18 @@ _PG_init(void)
 	 * execution plan them again, once, with it.
 	 */
 	ResetPlanCache();
+}
+
+/*
+ * bg_internal._event_context() RETURNS text: bg.event_source, or NULL when
+ * empty.  In C: the event writers ask on every statement, and an SQL
+ * function with a SET clause is planned on every call.
+ */
+PG_FUNCTION_INFO_V1(bg_event_context);
+Datum
+bg_event_context(PG_FUNCTION_ARGS)
+{
+	if (bg_event_source == NULL || bg_event_source[0] == '\0')
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(bg_event_source));
 }

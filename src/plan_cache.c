@@ -154,9 +154,15 @@ bg_plan_set(PG_FUNCTION_ARGS)
 	e = plan_entry(key, true);
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	plan = SPI_prepare(query, n, argtypes);
+	/*
+	 * A generic plan, always: the statements are written for a few people,
+	 * whatever their values, and a custom plan would be planned again on
+	 * every run (the plan cache keeps choosing custom plans when the generic
+	 * one's estimate is higher, as for the reads of the bound tables).
+	 */
+	plan = SPI_prepare_cursor(query, n, argtypes, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 	SPI_finish();

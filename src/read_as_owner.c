@@ -18,6 +18,14 @@
  * a filter (a condition), rows that do not match are skipped and the last
  * column is true.  Whole rows thus never leave this function, and the
  * table's owner needs no privilege on bg.
+ *
+ * Reads of a few keys (live mode's, on every firing) keep their plans: a
+ * generic plan per query text and owner, prepared as the owner and kept
+ * (SPI_keepplan) until bg's catalog changes; PostgreSQL plans it again when
+ * a table it reads changes, and an error then (a column dropped) is the
+ * query's own.  Reads of many keys (creation jobs, sync) are planned for
+ * their keys every time.  The compiled template is kept likewise, per
+ * template, row type and row type identifier.
  */
 #include "postgres.h"
 
@@ -28,8 +36,10 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/params.h"
+#include "parser/parser.h"
 #include "parser/parse_param.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -59,6 +69,7 @@ typedef struct BgReadReceiver
 	TupleDesc	outdesc;		/* the column definition list */
 	Oid			rowtype;		/* the row type of rel */
 	char	   *template;		/* BG_READ_ROLE: the template's name */
+	bool		keep_eval;		/* BG_READ_ROLE: keep the compiled template */
 	MemoryContext evcxt;		/* owns ev */
 	BgEval	   *ev;				/* BG_READ_ROLE and BG_READ_FILTER */
 	MemoryContext rowcxt;		/* reset after every row */
@@ -115,6 +126,57 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
 }
 
 /*
+ * Reads running in this backend: a read inside another (the table's owner's
+ * code calling bg) neither uses nor replaces what the outer read runs, a
+ * kept plan or evaluator; only the outermost read keeps them.
+ */
+static int	read_depth = 0;
+
+#define BG_READ_KEPT_EVALS 4
+
+typedef struct BgKeptEval
+{
+	MemoryContext cxt;			/* owns ev; NULL when the slot is free */
+	BgEval	   *ev;
+	uint64		generation;		/* bg_catalog_generation when compiled */
+	uint64		rowtype_id;		/* assign_record_type_identifier of its rows */
+} BgKeptEval;
+
+static BgKeptEval kept_evals[BG_READ_KEPT_EVALS];
+static int	kept_evals_next = 0;
+
+/*
+ * The template compiled for rows of typid/typmod, kept across reads: a
+ * template of the current catalog, for the row type as it is now (its
+ * identifier changes with every ALTER of the type).
+ */
+static BgEval *
+kept_eval(const char *template, Oid typid, int32 typmod)
+{
+	uint64		id = assign_record_type_identifier(typid, typmod);
+	BgKeptEval *k;
+
+	for (int i = 0; i < BG_READ_KEPT_EVALS; i++)
+	{
+		k = &kept_evals[i];
+		if (k->ev != NULL && k->generation == bg_catalog_generation && k->rowtype_id == id &&
+			k->ev->rowtype == typid && k->ev->rowtypmod == typmod && strcmp(k->ev->tmpl->name, template) == 0)
+			return k->ev;
+	}
+	k = &kept_evals[kept_evals_next];
+	kept_evals_next = (kept_evals_next + 1) % BG_READ_KEPT_EVALS;
+	if (k->cxt == NULL)
+		k->cxt = AllocSetContextCreate(TopMemoryContext, "bg kept evaluator", ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(k->cxt);
+	k->ev = NULL;
+	k->ev = bg_eval_compile(bg_template_get(template), lookup_rowtype_tupdesc_copy(typid, typmod), k->cxt);
+	k->generation = bg_catalog_generation;
+	k->rowtype_id = id;
+	return k->ev;
+}
+
+/*
  * The template compiled for the rows' type: the table's row type, or the
  * record of the columns it reads (its type known from the first row).  The
  * template was loaded before the scan; the cache gives it again here.
@@ -127,9 +189,14 @@ compile_for_row(BgReadReceiver *r, HeapTupleHeader row)
 
 	if (r->ev && r->ev->rowtype == typid && r->ev->rowtypmod == typmod)
 		return;
-	MemoryContextReset(r->evcxt);
-	r->ev = bg_eval_compile(bg_template_get(r->template),
-							lookup_rowtype_tupdesc_copy(typid, typmod), r->evcxt);
+	if (r->keep_eval)
+		r->ev = kept_eval(r->template, typid, typmod);
+	else
+	{
+		MemoryContextReset(r->evcxt);
+		r->ev = bg_eval_compile(bg_template_get(r->template),
+								lookup_rowtype_tupdesc_copy(typid, typmod), r->evcxt);
+	}
 }
 
 static bool
@@ -254,11 +321,79 @@ bg_read_owner(Oid relid, Oid *rowtype)
 	return owner;
 }
 
+#define BG_READ_KEEP_KEYS 100	/* a read of at most so many keys keeps its plan */
+#define BG_READ_KEPT_PLANS 32
+
+typedef struct BgKeptRead
+{
+	char	   *query;			/* in TopMemoryContext; NULL when the slot is free */
+	Oid			owner;
+	uint64		generation;		/* bg_catalog_generation when prepared */
+	SPIPlanPtr	plan;			/* kept */
+} BgKeptRead;
+
+static BgKeptRead kept_reads[BG_READ_KEPT_PLANS];
+static int	kept_reads_next = 0;
+
+/* Whether a read of keys keeps its plan: a few keys, not all rows. */
+static bool
+read_keeps_plan(Datum keys, bool keys_null)
+{
+	ArrayType  *a;
+
+	if (keys_null)
+		return false;
+	a = DatumGetArrayTypeP(keys);
+	return ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)) <= BG_READ_KEEP_KEYS;
+}
+
+/*
+ * The kept generic plan of query for owner, prepared now if there is none
+ * of the current catalog; in an SPI connection, as owner.
+ */
+static SPIPlanPtr
+kept_read_plan(const char *query, Oid owner)
+{
+	BgKeptRead *k;
+	SPIPrepareOptions popts;
+	SPIPlanPtr	plan;
+
+	for (int i = 0; i < BG_READ_KEPT_PLANS; i++)
+	{
+		k = &kept_reads[i];
+		if (k->query != NULL && k->owner == owner && k->generation == bg_catalog_generation &&
+			strcmp(k->query, query) == 0)
+			return k->plan;
+	}
+	memset(&popts, 0, sizeof(popts));
+	popts.parserSetup = bg_read_parser_setup;
+	popts.parseMode = RAW_PARSE_DEFAULT;
+	popts.cursorOptions = CURSOR_OPT_GENERIC_PLAN;
+	plan = SPI_prepare_extended(query, &popts);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_extended failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	k = &kept_reads[kept_reads_next];
+	kept_reads_next = (kept_reads_next + 1) % BG_READ_KEPT_PLANS;
+	if (k->query != NULL)
+		pfree(k->query);
+	k->query = NULL;
+	if (k->plan != NULL)
+		SPI_freeplan(k->plan);
+	k->plan = plan;
+	k->owner = owner;
+	k->query = MemoryContextStrdup(TopMemoryContext, query);
+	k->generation = bg_catalog_generation;
+	return plan;
+}
+
 /*
  * Runs query (over a table of owner; $1 = keys, a text[] or NULL) through
  * SPI, read-only, its rows to dest: as the table's owner, in a
  * security-restricted operation, as PostgreSQL builds an index; an error
- * gives the identity back by (sub)transaction abort.
+ * gives the identity back by (sub)transaction abort.  A read of a few keys
+ * runs a kept plan.
  */
 void
 bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiver *dest)
@@ -269,6 +404,7 @@ bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiv
 	int			save_sec;
 	int			save_nestlevel;
 	bool		scores_stored;
+	bool		keep;
 	int			rc;
 
 	params = makeParamList(1);
@@ -291,7 +427,20 @@ bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiv
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	save_nestlevel = NewGUCNestLevel();
-	rc = SPI_execute_extended(query, &options);
+	keep = read_depth == 0 && read_keeps_plan(keys, keys_null);
+	read_depth++;
+	PG_TRY();
+	{
+		if (keep)
+			rc = SPI_execute_plan_extended(kept_read_plan(query, owner), &options);
+		else
+			rc = SPI_execute_extended(query, &options);
+	}
+	PG_FINALLY();
+	{
+		read_depth--;
+	}
+	PG_END_TRY();
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	bg_score_guard_set(scores_stored);	/* the user's code may have cleared it */
@@ -357,6 +506,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 		if (!PG_ARGISNULL(3))
 		{
 			r.mode = BG_READ_ROLE;
+			r.keep_eval = read_depth == 0;	/* the outermost read's */
 			r.template = MemoryContextStrdup(per_query, text_to_cstring(PG_GETARG_TEXT_PP(3)));
 			(void) bg_template_get(r.template);
 		}

@@ -18,12 +18,10 @@
 
 -- The context of the writer, the source of its events (bg.event_source, set
 -- to sync, live or job by the SET clause of bg's functions); NULL for none.
--- Called once per statement (a variable, or an uncorrelated subquery):
--- a function that pins search_path is not inlined.
+-- Called once per statement (a variable, or an uncorrelated subquery); in
+-- C (src/bg.c): an SQL function with a SET clause is planned on every call.
 CREATE FUNCTION bg_internal._event_context() RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT nullif(pg_catalog.current_setting('bg.event_source', true), '');
-$$;
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_event_context';
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
 -- The open batch of the current transaction, opened on first use.  Writers
@@ -108,7 +106,8 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF ctx = 'job' THEN
+        -- (live mode's apply fires the insert trigger whatever it wrote)
+        IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
@@ -124,6 +123,9 @@ BEGIN
          WHERE NOT n.is_removed
          ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
                                        old_value, new_value, source)
         SELECT (SELECT bg_internal._event_batch()),

@@ -105,22 +105,17 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._person_walk_sql(bg_internal.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
 
--- The roles of the bound people whose column col is one of the keys $1
--- (text, cast to the column's type), read as the people's owner:
--- (k, pkey, rn), k the matching key, rn the role the template gives (NULL
--- for none).  walk_keys: the keys, an SQL expression over the walk.  The
--- evaluator gets a record of just the columns the template reads (as the
--- planner hook gives bg.role_for, src/plan_rewrite.c), or the whole row
--- when one of them is not a column of that name.
-CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+-- How a read of the bound people gives the evaluator its row, as
+-- {expression, FROM tail}: a record of just the columns the template of si
+-- reads (as the planner hook gives bg.role_for, src/plan_rewrite.c), or the
+-- whole row p when one of them is not a column of that name.
+CREATE FUNCTION bg_internal._person_row_sql(si bg_internal.solution_interest) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
     cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
                       FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
                      WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
-    person text := 'p';
-    narrow text := '';
 BEGIN
     -- (not on a table Citus manages: it cannot send an anonymous record from
     -- its workers; the whole row then comes to the coordinator)
@@ -128,17 +123,30 @@ BEGIN
                                          WHERE NOT EXISTS (SELECT FROM pg_attribute a
                                                             WHERE a.attrelid = p.relid AND a.attname = c
                                                               AND a.attnum > 0 AND NOT a.attisdropped)) THEN
-        person := 'bg_row';
-        narrow := format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
-                         (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c));
+        RETURN ARRAY['bg_row', format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
+                                      (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c))];
     END IF;
+    RETURN ARRAY['p', ''];
+END $$;
+COMMENT ON FUNCTION bg_internal._person_row_sql(bg_internal.solution_interest) IS 'Internal: SQL of the row of a person that the evaluator gets.';
+
+-- The roles of the bound people whose column col is one of the keys $1
+-- (text, cast to the column's type), read as the people's owner:
+-- (k, pkey, rn), k the matching key, rn the role the template gives (NULL
+-- for none).  walk_keys: the keys, an SQL expression over the walk.
+CREATE FUNCTION bg_internal._people_roles_sql(si bg_internal.solution_interest, col name, walk_keys text) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    person text[] := bg_internal._person_row_sql(si);
+BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                      (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
                    AS r(k text, pkey text, rn text)',
                   p.relid::oid,
                   format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                         person, p.relid, col, bg_internal._coltype(p.relid, col), narrow),
+                         person[1], p.relid, col, bg_internal._coltype(p.relid, col), person[2]),
                   walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
 END $$;
 COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';
@@ -227,3 +235,33 @@ BEGIN
         bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
+
+-- The same for a solution interest without subaccounts (the caller's
+-- check), without a walk:
+-- d(group_id, person_key, role_id) from one read of the people $1, which
+-- gives each person's account and role at once (live mode's kept
+-- statements, bg_internal._sync_people).  Each person's group by its key
+-- (a lateral subquery kept apart by OFFSET 0): a read is estimated at
+-- 1 000 rows, for which the kept generic plan would scan every group.
+CREATE FUNCTION bg_internal._person_members_sql(si bg_internal.solution_interest) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    person text[] := bg_internal._person_row_sql(si);
+BEGIN
+    RETURN format('
+        d AS (
+          SELECT g.id AS group_id, r.pkey AS person_key, %s AS role_id
+            FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L, $1, %L)
+                 AS r(pkey text, acct text, rn text)
+            CROSS JOIN LATERAL (SELECT g.id FROM bg_internal.buying_group g
+                                 WHERE g.solution_interest_id = $2 AND g.account_key = r.acct OFFSET 0) g
+           WHERE r.rn IS NOT NULL)',
+        bg_internal._role_id_case(si.template_id, 'r.rn'), p.relid::oid,
+        format('SELECT %s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
+               bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+               bg_internal._key_sql(p.relid, p.account_column, format('p.%I', p.account_column)),
+               person[1], p.relid, person[2], p.key_column, bg_internal._coltype(p.relid, p.key_column)),
+        (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
+END $$;
+COMMENT ON FUNCTION bg_internal._person_members_sql(bg_internal.solution_interest) IS 'Internal: SQL of the rule memberships of given people, without subaccounts.';

@@ -29,25 +29,13 @@ CREATE FUNCTION bg_internal._take_scores_stored() RETURNS boolean
     LANGUAGE c PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_take_scores_stored';
 COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and clears the mark set by bg_internal._scores_stored.';
 
--- Recomputes the stored scores of the given groups in one statement.  The
--- groups are locked first, in id order: a concurrent writer of the same
--- group waits, then (READ COMMITTED) counts with a snapshot that includes
--- the other's committed members, so the last writer stores the exact scores.
-CREATE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    -- a statement that changed no member (live mode's apply fires the insert
-    -- and update triggers whatever it wrote) has nothing to recount
-    IF coalesce(cardinality(groups), 0) = 0 THEN
-        RETURN;
-    END IF;
-    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
-    PERFORM FROM bg_internal.buying_group g
-      WHERE g.id = ANY (groups)
-      ORDER BY g.id FOR NO KEY UPDATE;
-    -- completeness_changed for the groups whose completeness changed
-    -- (their rows are locked: old reads what the update replaces)
-    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY (groups)),
+-- The statement of bg_internal._rescore that recounts the groups $1
+-- (bigint[]), their rows locked: completeness_changed for the groups whose
+-- completeness changed (old reads what the update replaces).
+CREATE FUNCTION bg_internal._rescore_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+    WITH old AS (SELECT x.id, x.completeness FROM bg_internal.buying_group x WHERE x.id = ANY ($1)),
     upd AS (
     UPDATE bg_internal.buying_group g
        SET member_count = s.member_count,
@@ -67,19 +55,48 @@ BEGIN
                                 row_number() OVER (PARTITION BY y.template_id ORDER BY y.priority) AS pos
                            FROM bg_internal.template_role y) x2
                      ON x2.template_id = si.template_id AND x2.role_id = m.role_id
-             WHERE x.id = ANY (groups)
+             WHERE x.id = ANY ($1)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
        AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts)
     RETURNING g.id, g.solution_interest_id, g.account_key, g.completeness)
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
-    SELECT (SELECT bg_internal._event_batch()), 'completeness_changed', u.id, si.name, u.account_key,
-           jsonb_build_object('completeness', o.completeness), jsonb_build_object('completeness', u.completeness),
-           coalesce((SELECT bg_internal._event_context()), 'manual')
+    SELECT (SELECT bg_internal._event_batch()), ''completeness_changed'', u.id, si.name, u.account_key,
+           jsonb_build_object(''completeness'', o.completeness), jsonb_build_object(''completeness'', u.completeness),
+           coalesce((SELECT bg_internal._event_context()), ''manual'')
       FROM upd u JOIN old o ON o.id = u.id
       JOIN bg_internal.solution_interest si ON si.id = u.solution_interest_id
      WHERE o.completeness IS DISTINCT FROM u.completeness
-     ORDER BY u.id;
+     ORDER BY u.id';
+$$;
+COMMENT ON FUNCTION bg_internal._rescore_sql() IS 'Internal: SQL of the recount of stored scores.';
+
+-- Recomputes the stored scores of the given groups in one statement.  The
+-- groups are locked first, in id order: a concurrent writer of the same
+-- group waits, then (READ COMMITTED) counts with a snapshot that includes
+-- the other's committed members, so the last writer stores the exact scores.
+-- In live mode (a few groups, bg's owner) the statement's plan is kept
+-- (src/plan_cache.c): planning it cost more than running it.
+CREATE FUNCTION bg_internal._rescore(groups bigint[]) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- a statement that changed no member (live mode's apply fires the insert
+    -- and update triggers whatever it wrote) has nothing to recount
+    IF coalesce(cardinality(groups), 0) = 0 THEN
+        RETURN;
+    END IF;
+    -- "= ANY (groups)": an index scan even in the plan PL/pgSQL keeps
+    PERFORM FROM bg_internal.buying_group g
+      WHERE g.id = ANY (groups)
+      ORDER BY g.id FOR NO KEY UPDATE;
+    IF cardinality(groups) <= 100 AND bg_internal._event_context() = 'live' THEN
+        IF NOT bg_internal._plan_ready('rescore') THEN
+            PERFORM bg_internal._plan_set('rescore', bg_internal._rescore_sql(), '{bigint[]}');
+        END IF;
+        PERFORM count(*) FROM bg_internal._plan_run('rescore', groups) AS x(one integer);
+    ELSE
+        EXECUTE bg_internal._rescore_sql() USING groups;
+    END IF;
 END $$;
 COMMENT ON FUNCTION bg_internal._rescore(bigint[]) IS 'Internal: recomputes the stored scores of buying groups from their members.';
 
@@ -124,6 +141,17 @@ BEGIN
     END IF;
     IF TG_OP = 'INSERT' AND bg_internal._take_scores_stored() THEN
         RETURN NULL;        -- bg.create_buying_groups stores them with the groups
+    END IF;
+    -- a statement that wrote no member (live mode's apply fires the insert
+    -- and the update triggers whatever it wrote) has nothing to check
+    IF TG_OP = 'INSERT' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
+    ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT FROM new_rows) THEN
+            RETURN NULL;
+        END IF;
     END IF;
     -- recount first: that locks the groups, so the check below sees a group
     -- that a concurrent transaction deleted (and the error undoes the recount)

@@ -37,18 +37,26 @@ COMMENT ON FUNCTION bg.sync(text) IS
 -- The groups of a solution interest (id $2, name $4) whose stored name or
 -- account name differs from the bound account's current name, with the
 -- names they should have; $3 (group ids) bounds it when not NULL (the
--- parameters of bg_internal._sync's statements).  A group whose account is gone
--- keeps its names.  Names are read through the column's output function,
--- as a creation job reads them.  NULL when no accounts are bound (then
--- there are no groups).
-CREATE FUNCTION bg_internal._group_names_sql() RETURNS text
+-- parameters of bg_internal._sync's statements), or always when bounded (a
+-- statement kept with a generic plan, which could not drop the "$3 IS
+-- NULL OR" branch and would read every group).  A group whose account is
+-- gone keeps its names.  Names are read through the column's output
+-- function, as a creation job reads them.  NULL when no accounts are bound
+-- (then there are no groups).
+CREATE FUNCTION bg_internal._group_names_sql(bounded boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding;
+    bound_h text := '($3 IS NULL OR h.id = ANY ($3))';
+    bound_g text := '($3 IS NULL OR g.id = ANY ($3))';
 BEGIN
     SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND THEN
         RETURN NULL;
+    END IF;
+    IF bounded THEN
+        bound_h := 'h.id = ANY ($3)';
+        bound_g := 'g.id = ANY ($3)';
     END IF;
     RETURN format(
         'SELECT x.id, x.name, x.account_name
@@ -58,16 +66,17 @@ BEGIN
                    JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                           (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
                                              FROM bg_internal.buying_group h
-                                            WHERE h.solution_interest_id = $2 AND ($3 IS NULL OR h.id = ANY ($3))))
+                                            WHERE h.solution_interest_id = $2 AND %s))
                         AS y(k text, account_name text) ON y.k = g.account_key
-                  WHERE g.solution_interest_id = $2 AND ($3 IS NULL OR g.id = ANY ($3))) x
+                  WHERE g.solution_interest_id = $2 AND %s) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
         a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
-               bg_internal._coltype(a.relid, a.key_column)));
+               bg_internal._coltype(a.relid, a.key_column)),
+        bound_h, bound_g);
 END $$;
-COMMENT ON FUNCTION bg_internal._group_names_sql() IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+COMMENT ON FUNCTION bg_internal._group_names_sql(boolean) IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
 -- The tail of a sync's apply statement, after its CTEs d (wanted) and diff:
 -- the inserts, role changes and removals of rule members, and their counts
@@ -135,10 +144,8 @@ COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks 
 CREATE FUNCTION bg_internal._sync(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    p bg_internal.binding := bg_internal._bound('people');
-    roots text := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
-                            FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
-                         bg_internal._coltype(p.relid, p.account_column));
+    p bg_internal.binding;
+    roots text;
     walk text;
     wanted text;
     diff text;
@@ -153,6 +160,10 @@ BEGIN
     IF people IS NOT NULL AND NOT si.include_subaccounts AND cardinality(people) <= 100 THEN
         RETURN bg_internal._sync_people(si, people);
     END IF;
+    p := bg_internal._bound('people');
+    roots := format('SELECT g.id AS root, g.account_key AS acct, g.account_key::%s AS aval
+                       FROM bg_internal.buying_group g WHERE g.solution_interest_id = $2',
+                    bg_internal._coltype(p.relid, p.account_column));
     names := bg_internal._group_names_sql();
     IF people IS NULL THEN
         walk := bg_internal._group_walk_sql(si, roots);
@@ -220,9 +231,11 @@ COMMENT ON FUNCTION bg_internal._sync(bg_internal.solution_interest, text[]) IS 
 -- bg_internal._sync for a few given people (live mode's usual firing) of a
 -- solution interest without subaccounts, its interest lock held: the same
 -- statements, with the same locks, built once per interest and kept planned
--- until bg's catalog changes (src/plan_cache.c), so that a firing plans
--- nothing.  The diff is written for given people and locked groups (no
--- "$1 IS NULL OR" branch, which a kept generic plan could not use an index
+-- until bg's catalog changes (src/plan_cache.c, generic plans), so that a
+-- firing plans nothing.  The wanted members come from one read of the
+-- people (their accounts and roles at once, bg_internal._person_members_sql);
+-- the diff and the names are written for given people and locked groups
+-- (no "$1 IS NULL OR" branch, which a generic plan could not use an index
 -- for).  Many people at once take bg_internal._sync's path, planned for them.
 CREATE FUNCTION bg_internal._sync_people(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -232,11 +245,11 @@ DECLARE
     names text;
     diff text;
     locked bigint[];
-    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0; groups bigint;
+    added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0;
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
-        wanted := bg_internal._person_rule_members_sql(si, bg_internal._person_walk_sql(si));
-        names := bg_internal._group_names_sql();
+        wanted := bg_internal._person_members_sql(si);
+        names := bg_internal._group_names_sql(true);
         diff := ',
             cur AS (
               SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
@@ -272,10 +285,10 @@ BEGIN
                                   AS x(one integer);
         END IF;
     END IF;
-    SELECT count(DISTINCT m.group_id) INTO groups
-      FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-     WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
-    RETURN jsonb_build_object('groups', groups, 'added', added + readded,
+    -- the groups the people are in now are the groups locked: every group
+    -- they were in, and every group they would be in, which the apply
+    -- joined them to
+    RETURN jsonb_build_object('groups', coalesce(cardinality(locked), 0), 'added', added + readded,
                               'removed', removed, 'changed', changed);
 END $$;
 COMMENT ON FUNCTION bg_internal._sync_people(bg_internal.solution_interest, text[]) IS 'Internal: re-evaluates the rule members of a few people, by statements kept planned.';
