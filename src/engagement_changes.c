@@ -427,7 +427,7 @@ bg_engagement_changes(PG_FUNCTION_ARGS)
 	r.want = key_col;
 	r.nwant = 1;
 	r.c = &c;
-	bg_read_run(text_to_cstring(PG_GETARG_TEXT_PP(4)), (Datum) 0, true, people_owner, &r.pub);
+	bg_read_run(PG_GETARG_OID(3), text_to_cstring(PG_GETARG_TEXT_PP(4)), (Datum) 0, true, people_owner, &r.pub);
 
 	bg_eng_people_index(c.p);
 

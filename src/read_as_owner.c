@@ -48,6 +48,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "citus.h"
 #include "cond_eval.h"
 #include "owner.h"
 #include "score_guard.h"
@@ -335,16 +336,20 @@ typedef struct BgKeptRead
 static BgKeptRead kept_reads[BG_READ_KEPT_PLANS];
 static int	kept_reads_next = 0;
 
-/* Whether a read of keys keeps its plan: a few keys, not all rows. */
+/*
+ * Whether a read of keys from relid keeps its plan: a few keys, not all
+ * rows, and not from a table Citus distributes (Citus cannot plan a
+ * generic plan's parameters over one).
+ */
 static bool
-read_keeps_plan(Datum keys, bool keys_null)
+read_keeps_plan(Oid relid, Datum keys, bool keys_null)
 {
 	ArrayType  *a;
 
 	if (keys_null)
 		return false;
 	a = DatumGetArrayTypeP(keys);
-	return ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)) <= BG_READ_KEEP_KEYS;
+	return ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)) <= BG_READ_KEEP_KEYS && !bg_citus_table(relid);
 }
 
 /*
@@ -388,15 +393,37 @@ kept_read_plan(const char *query, Oid owner)
 	return plan;
 }
 
+/* Executes query (or its kept plan, with keep) at the next read depth. */
+static int
+read_execute(const char *query, Oid owner, bool keep, SPIExecuteOptions *options)
+{
+	int			rc;
+
+	read_depth++;
+	PG_TRY();
+	{
+		if (keep)
+			rc = SPI_execute_plan_extended(kept_read_plan(query, owner), options);
+		else
+			rc = SPI_execute_extended(query, options);
+	}
+	PG_FINALLY();
+	{
+		read_depth--;
+	}
+	PG_END_TRY();
+	return rc;
+}
+
 /*
- * Runs query (over a table of owner; $1 = keys, a text[] or NULL) through
- * SPI, read-only, its rows to dest: as the table's owner, in a
+ * Runs query (over relid, a table of owner; $1 = keys, a text[] or NULL)
+ * through SPI, read-only, its rows to dest: as the table's owner, in a
  * security-restricted operation, as PostgreSQL builds an index; an error
  * gives the identity back by (sub)transaction abort.  A read of a few keys
- * runs a kept plan.
+ * runs a kept plan (read_keeps_plan).
  */
 void
-bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiver *dest)
+bg_read_run(Oid relid, const char *query, Datum keys, bool keys_null, Oid owner, DestReceiver *dest)
 {
 	ParamListInfo params;
 	SPIExecuteOptions options;
@@ -427,20 +454,8 @@ bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiv
 	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	save_nestlevel = NewGUCNestLevel();
-	keep = read_depth == 0 && read_keeps_plan(keys, keys_null);
-	read_depth++;
-	PG_TRY();
-	{
-		if (keep)
-			rc = SPI_execute_plan_extended(kept_read_plan(query, owner), &options);
-		else
-			rc = SPI_execute_extended(query, &options);
-	}
-	PG_FINALLY();
-	{
-		read_depth--;
-	}
-	PG_END_TRY();
+	keep = read_depth == 0 && read_keeps_plan(relid, keys, keys_null);
+	rc = read_execute(query, owner, keep, &options);
 	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	bg_score_guard_set(scores_stored);	/* the user's code may have cleared it */
@@ -518,7 +533,7 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 		}
 	}
 
-	bg_read_run(query, PG_GETARG_DATUM(2), PG_ARGISNULL(2), owner, &r.pub);
+	bg_read_run(relid, query, PG_GETARG_DATUM(2), PG_ARGISNULL(2), owner, &r.pub);
 	MemoryContextDelete(r.rowcxt);
 	return (Datum) 0;
 }

@@ -15,6 +15,7 @@ struct ParseState;
 extern void bg_read_require_catalog_owner(const char *fname);
 extern Oid	bg_read_owner(Oid relid, Oid *rowtype);
 extern void bg_read_parser_setup(struct ParseState *pstate, void *arg);
-extern void bg_read_run(const char *query, Datum keys, bool keys_null, Oid owner, DestReceiver *dest);
+extern void bg_read_run(Oid relid, const char *query, Datum keys, bool keys_null, Oid owner,
+						DestReceiver *dest);
 
 #endif							/* BG_READ_AS_OWNER_H */

@@ -503,7 +503,7 @@ bg_eng_count_activities(BgEngPeople *p, Oid relid, const char *query,
 	r.pub.mydest = DestTuplestore;
 
 	if (r.w->has_model)
-		bg_read_run(query, keys, keys_null, owner, &r.pub);
+		bg_read_run(relid, query, keys, keys_null, owner, &r.pub);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	return r.w->has_model;

@@ -461,7 +461,7 @@ bg_fit_role_model(PG_FUNCTION_ARGS)
 
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	owner = bg_read_owner(PG_GETARG_OID(0), &rowtype);
-	bg_read_run(query, PointerGetDatum(keys), false, owner, &f.pub);
+	bg_read_run(PG_GETARG_OID(0), query, PointerGetDatum(keys), false, owner, &f.pub);
 
 	if (f.folds > 0)
 		confusion = cross_validate(&f, &problem);
