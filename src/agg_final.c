@@ -218,14 +218,25 @@ bg_tally_scores(PG_FUNCTION_ARGS)
 {
 	BgTally    *t = PG_GETARG_BGTALLY(0);
 	BgTemplate *tmpl = tally_template(t);
-	TupleDesc	desc;
+	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, false, false};
 	double		c;
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "bg_internal._tally_scores must return a row");
-	desc = BlessTupleDesc(desc);
+	/*
+	 * The result's row type, blessed once per call site (a job calls this
+	 * for each of its groups): kept with the call's FmgrInfo.
+	 */
+	if (desc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "bg_internal._tally_scores must return a row");
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = desc;
+	}
 	values[0] = JsonbPGetDatum(role_object(tmpl, t, false));
 	if (group_completeness(tmpl, t, &c))
 		values[1] = Float8GetDatum(c);
