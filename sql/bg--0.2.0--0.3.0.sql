@@ -1617,12 +1617,13 @@ DECLARE
 BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                      (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
-                   AS r(k text, pkey text, rn text)',
+                   AS r(k %s, pkey text, rn text)',
                   p.relid::oid,
-                  format('SELECT u.k, %s, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s p ON p.%I = u.k::%s%s',
-                         bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
-                         person[1], p.relid, col, bg_internal._coltype(p.relid, col), person[2]),
-                  walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id));
+                  format('SELECT p.%I::%s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
+                         col, bg_internal._coltype(p.relid, col), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                         person[1], p.relid, person[2], col, bg_internal._coltype(p.relid, col)),
+                  walk_keys, (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id),
+                  bg_internal._coltype(p.relid, col));
 END $$;
 COMMENT ON FUNCTION bg_internal._people_roles_sql(bg_internal.solution_interest, name, text) IS 'Internal: SQL of the roles of people found by a key column, read as the people''s owner.';
 
@@ -1674,7 +1675,7 @@ BEGIN
         d AS (
           SELECT x.group_id, x.person_key, %s AS role_id
             FROM (SELECT w.root AS group_id, r.pkey AS person_key, r.rn
-                    FROM walk w JOIN %s ON r.k = w.aval::text
+                    FROM walk w JOIN %s ON r.k = w.aval
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
         bg_internal._role_id_case(si.template_id, 'x.rn'),
@@ -1693,11 +1694,11 @@ BEGIN
             FROM (SELECT g.id AS group_id, r.pkey AS person_key, r.rn
                     FROM walk w
                     JOIN bg_internal.buying_group g ON g.solution_interest_id = $2 AND g.account_key = w.acct
-                    JOIN %s ON r.k = w.pkey
+                    JOIN %s ON r.k = w.pkey::%s
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
         bg_internal._role_id_case(si.template_id, 'x.rn'),
-        bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'));
+        bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'), bg_internal._coltype(p.relid, p.key_column));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
 

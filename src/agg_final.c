@@ -10,7 +10,9 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/float.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -304,6 +306,70 @@ bg_counts_missing_roles(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The stored scores of count vectors, kept with their template (they go
+ * when the template cache is emptied, as bg's catalog changes): groups
+ * share few count vectors (most counts are 0 to a few), so a job storing
+ * the scores of 200 000 groups builds some thousands of jsonb values, not
+ * 400 000.  Direct-mapped by a hash of the counts; a collision rebuilds.
+ */
+#define SCORES_MEMO_SIZE 1024
+
+typedef struct ScoresMemoEntry
+{
+	int64	   *counts;			/* nroles counts, or NULL: empty */
+	Datum		values[4];		/* as bg_internal._tally_scores returns them */
+	bool		nulls[4];
+} ScoresMemoEntry;
+
+static void
+scores_compute(BgTemplate *tmpl, BgTally *t, Datum *values, bool *nulls)
+{
+	double		c;
+
+	values[0] = JsonbPGetDatum(role_object(tmpl, t->counts, false));
+	nulls[0] = false;
+	nulls[1] = !group_completeness(tmpl, t->counts, &c);
+	values[1] = nulls[1] ? (Datum) 0 : Float8GetDatum(c);
+	values[2] = JsonbPGetDatum(role_object(tmpl, t->counts, true));
+	nulls[2] = false;
+	values[3] = missing_roles(tmpl, t->counts);
+	nulls[3] = false;
+}
+
+/* The memo's entry of t's counts, filled (in the template's context). */
+static ScoresMemoEntry *
+scores_memo(BgTemplate *tmpl, BgTally *t)
+{
+	MemoryContext cxt = GetMemoryChunkContext(tmpl);
+	Size		size = mul_size(sizeof(int64), tmpl->nroles);
+	ScoresMemoEntry *e;
+	MemoryContext old;
+	Datum		values[4];
+	bool		nulls[4];
+
+	if (tmpl->scores_memo == NULL)
+		tmpl->scores_memo = MemoryContextAllocZero(cxt, sizeof(ScoresMemoEntry) * SCORES_MEMO_SIZE);
+	e = (ScoresMemoEntry *) tmpl->scores_memo +
+		hash_bytes((const unsigned char *) t->counts, (int) size) % SCORES_MEMO_SIZE;
+	if (e->counts != NULL && memcmp(e->counts, t->counts, size) == 0)
+		return e;
+	scores_compute(tmpl, t, values, nulls);
+	old = MemoryContextSwitchTo(cxt);
+	for (int i = 0; i < 4; i++)
+	{
+		if (e->counts != NULL && i != 1 && !e->nulls[i])
+			pfree(DatumGetPointer(e->values[i]));
+		e->nulls[i] = nulls[i];
+		e->values[i] = nulls[i] ? (Datum) 0 : datumCopy(values[i], i == 1, i == 1 ? (int) sizeof(float8) : -1);
+	}
+	if (e->counts == NULL)
+		e->counts = palloc(size);
+	memcpy(e->counts, t->counts, size);
+	MemoryContextSwitchTo(old);
+	return e;
+}
+
+/*
  * bg_internal._tally_scores(bg.role_tally) RETURNS (role_counts jsonb, completeness
  * double precision, role_completeness jsonb, missing_roles text[]): the four
  * finals in one call, as buying groups store them.
@@ -314,20 +380,23 @@ bg_tally_scores(PG_FUNCTION_ARGS)
 {
 	BgTally    *t = PG_GETARG_BGTALLY(0);
 	BgTemplate *tmpl = tally_template(t);
-	TupleDesc	desc;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
-	double		c;
+	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	ScoresMemoEntry *e;
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "bg_internal._tally_scores must return a row");
-	desc = BlessTupleDesc(desc);
-	values[0] = JsonbPGetDatum(role_object(tmpl, t->counts, false));
-	if (group_completeness(tmpl, t->counts, &c))
-		values[1] = Float8GetDatum(c);
-	else
-		nulls[1] = true;
-	values[2] = JsonbPGetDatum(role_object(tmpl, t->counts, true));
-	values[3] = missing_roles(tmpl, t->counts);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+	/*
+	 * The result's row type, blessed once per call site (a job calls this
+	 * for each of its groups): kept with the call's FmgrInfo.
+	 */
+	if (desc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "bg_internal._tally_scores must return a row");
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = desc;
+	}
+	e = scores_memo(tmpl, t);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, e->values, e->nulls)));
 }

@@ -24,6 +24,8 @@ typedef struct BgTemplate
 	char	   *name;
 	int			nroles;
 	BgTemplateRole *roles;		/* in priority order */
+	void	   *scores_memo;	/* agg_final.c's stored scores by counts, or
+								 * NULL; in the template's context */
 } BgTemplate;
 
 /* Bumped whenever bg's catalog changes (by any backend, once committed). */
