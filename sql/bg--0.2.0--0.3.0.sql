@@ -1813,11 +1813,8 @@ BEGIN
     END IF;
     -- a statement that wrote no member (live mode's apply fires the insert
     -- and the update triggers whatever it wrote) has nothing to check
-    IF TG_OP = 'INSERT' THEN
-        IF NOT EXISTS (SELECT FROM new_rows) THEN
-            RETURN NULL;
-        END IF;
-    ELSIF TG_OP = 'UPDATE' THEN
+    -- (nested: only these triggers have new_rows)
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
         IF NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;

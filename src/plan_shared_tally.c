@@ -78,11 +78,6 @@ bg_named(Oid nsp, const char *name, int nargs, Oid *argtypes, const char *symbol
 	return OidIsValid(oid) && bg_is_module_symbol(oid, symbol) ? oid : InvalidOid;
 }
 
-/*
- * The shared form of scoring aggregate a, or NULL when a is not one this
- * rewrite handles (or the functions it needs are missing, as with an older
- * version of the extension's SQL objects).
- */
 /* Whether q (or NULL) is grouped by expression expr. */
 static bool
 grouped_by(Query *q, Node *expr)
@@ -97,6 +92,11 @@ grouped_by(Query *q, Node *expr)
 	return false;
 }
 
+/*
+ * The shared form of scoring aggregate a (of query q, or NULL), or NULL
+ * when a is not one this rewrite handles (or the functions it needs are
+ * missing, as with an older version of the extension's SQL objects).
+ */
 static Node *
 shared_form(Aggref *a, Query *q)
 {
@@ -164,7 +164,10 @@ shared_form(Aggref *a, Query *q)
 	types[1] = INT8ARRAYOID;
 	for (int i = 0; i < (int) lengthof(finals); i++)
 		if (bg_is_module_symbol(finalfn, finals[i].tally_final))
+		{
 			final = bg_named(nsp, finals[i].name, 2, types, finals[i].counts_final);
+			break;
+		}
 	if (!OidIsValid(position) || !OidIsValid(final) ||
 		!bg_is_module_symbol(transfn, "bg_position_counts_trans"))
 		return NULL;

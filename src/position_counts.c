@@ -42,7 +42,8 @@ bg_role_position(PG_FUNCTION_ARGS)
 int64 *
 bg_position_counts_read(ArrayType *a, int *n)
 {
-	int64	   *c;
+	int64	   *c = NULL;
+	bool		bad;
 
 	Assert(ARR_ELEMTYPE(a) == INT8OID);
 	if (ARR_NDIM(a) == 0)
@@ -50,22 +51,21 @@ bg_position_counts_read(ArrayType *a, int *n)
 		*n = 0;
 		return NULL;
 	}
-	if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_LBOUND(a)[0] != 1 ||
-		ARR_DIMS(a)[0] > BG_TALLY_MAX_ROLES)
+	bad = ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_LBOUND(a)[0] != 1 ||
+		ARR_DIMS(a)[0] > BG_TALLY_MAX_ROLES;
+	if (!bad)
+	{
+		*n = ARR_DIMS(a)[0];
+		c = (int64 *) ARR_DATA_PTR(a);
+		for (int i = 0; i < *n && !bad; i++)
+			bad = c[i] < 0;
+	}
+	if (bad)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid role position counts"),
 				 errdetail("Expected a one-dimensional bigint array indexed from 1, of at most %d counts, none null or negative.",
 						   BG_TALLY_MAX_ROLES)));
-	*n = ARR_DIMS(a)[0];
-	c = (int64 *) ARR_DATA_PTR(a);
-	for (int i = 0; i < *n; i++)
-		if (c[i] < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid role position counts"),
-					 errdetail("Expected a one-dimensional bigint array indexed from 1, of at most %d counts, none null or negative.",
-							   BG_TALLY_MAX_ROLES)));
 	return c;
 }
 
