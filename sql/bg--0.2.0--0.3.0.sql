@@ -2669,6 +2669,10 @@ BEGIN
         -- the diff computed in memory (bg_internal._sync_diff); $3 (the
         -- locked groups) bounds it once the groups are locked
         diff := 'WITH diff AS MATERIALIZED (SELECT * FROM ' || bg_internal._sync_diff_sql(si, roots, false) || ' x)';
+        -- (counted before any is locked or written: the interest lock keeps
+        -- their number, and the visibility map still spares the index-only
+        -- count a visit of their rows)
+        SELECT count(*) INTO groups FROM bg_internal.buying_group g WHERE g.solution_interest_id = si.id;
         -- the groups with member changes and those whose account was renamed,
         -- locked together in id order
         EXECUTE 'SELECT ' || bg_internal._sync_diff_sql(si, roots, true)
@@ -2693,9 +2697,7 @@ BEGIN
                USING NULL::text[], si.id, locked, si.name;
         END IF;
     END IF;
-    IF people IS NULL THEN
-        SELECT count(*) INTO groups FROM bg_internal.buying_group g WHERE g.solution_interest_id = si.id;
-    ELSE
+    IF people IS NOT NULL THEN
         SELECT count(DISTINCT m.group_id) INTO groups
           FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
          WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
