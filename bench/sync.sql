@@ -56,7 +56,16 @@ SELECT string_agg(fn, ', ' ORDER BY fn) AS "functions of base that differ" FROM 
 INSERT INTO sync_variant SELECT 'head', NULL, NULL WHERE NOT EXISTS (SELECT FROM sync_variant);
 
 CREATE TEMP TABLE sync_timings (round int, variant text, what text, ms double precision,
-                                result jsonb, load text);
+                                cpu_ms double precision, result jsonb, load text);
+
+-- this backend's CPU time (user and system) so far, ms (10 ms ticks): the
+-- machine is shared, and a busy one stretches the wall time more than the
+-- CPU time
+CREATE OR REPLACE FUNCTION bench_cpu_ms() RETURNS double precision
+LANGUAGE sql AS $$
+    SELECT (split_part(s, ' ', 12)::bigint + split_part(s, ' ', 13)::bigint) * 10.0
+      FROM (SELECT split_part(pg_read_file('/proc/self/stat'), ') ', 2) AS s) x
+$$;
 
 CREATE OR REPLACE PROCEDURE bench_sync_use(v text)
 LANGUAGE plpgsql AS $$
@@ -84,14 +93,17 @@ CREATE OR REPLACE PROCEDURE bench_sync_one(i int, v text, what text)
 LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
+    c0 double precision;
     ms double precision;
     r jsonb;
     writes bigint;
 BEGIN
     writes := -bench_sync_writes();
+    c0 := bench_cpu_ms();
     t0 := clock_timestamp();
     r := bg.sync();
     ms := 1000 * extract(epoch FROM clock_timestamp() - t0);
+    c0 := bench_cpu_ms() - c0;
     writes := writes + bench_sync_writes();
     IF what = 'noop' THEN
         IF (r ->> 'added')::bigint + (r ->> 'removed')::bigint + (r ->> 'changed')::bigint <> 0
@@ -101,7 +113,7 @@ BEGIN
     ELSIF (r ->> 'added')::bigint + (r ->> 'removed')::bigint + (r ->> 'changed')::bigint = 0 THEN
         RAISE EXCEPTION 'the sync after the change changed nothing: %', r;
     END IF;
-    INSERT INTO sync_timings VALUES (i, v, what, ms, r, split_part(pg_read_file('/proc/loadavg'), ' ', 1));
+    INSERT INTO sync_timings VALUES (i, v, what, ms, c0, r, split_part(pg_read_file('/proc/loadavg'), ' ', 1));
 END $$;
 
 -- round i: every variant (in an order alternating from round to round),
@@ -110,6 +122,7 @@ CREATE OR REPLACE PROCEDURE bench_sync_round(i int)
 LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
+    c0 double precision;
     n bigint;
     vs text[];
     v text;
@@ -134,10 +147,12 @@ BEGIN
     END LOOP;
     CALL bench_sync_use('head');
     COMMIT;
+    c0 := bench_cpu_ms();
     t0 := clock_timestamp();
     SELECT count(bg.role_for('Bench', p)) INTO n FROM people p;
     INSERT INTO sync_timings VALUES (i, 'baseline', 'role_for', 1000 * extract(epoch FROM clock_timestamp() - t0),
-                                     jsonb_build_object('roles', n), split_part(pg_read_file('/proc/loadavg'), ' ', 1));
+                                     bench_cpu_ms() - c0, jsonb_build_object('roles', n),
+                                     split_part(pg_read_file('/proc/loadavg'), ' ', 1));
     COMMIT;
 END $$;
 
@@ -147,19 +162,23 @@ SELECT count(bg.role_for('Bench', p)) FROM people p WHERE p.id < 10 \gset nothin
 SELECT format('CALL bench_sync_round(%s)', i), 'VACUUM people' FROM generate_series(1, :runs) AS i \gexec
 
 \echo '== sync: per round (ms) =='
-SELECT round, variant, what, round(ms::numeric) AS ms, result, load FROM sync_timings ORDER BY round, variant, what;
+SELECT round, variant, what, round(ms::numeric) AS ms, round(cpu_ms::numeric) AS cpu_ms, result, load
+  FROM sync_timings ORDER BY round, variant, what;
 
-\echo '== medians (ms) and ratios =='
+\echo '== medians (ms) and ratios (wall time; CPU time of the backend) =='
 WITH med AS (
-    SELECT variant, what, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms
+    SELECT variant, what, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_ms) AS cpu_ms
       FROM sync_timings GROUP BY variant, what
 ), per_round AS (
-    SELECT t.round, t.variant, t.what, t.ms / b.ms AS ratio
+    SELECT t.round, t.variant, t.what, t.ms / b.ms AS ratio, t.cpu_ms / nullif(b.cpu_ms, 0) AS cpu_ratio
       FROM sync_timings t JOIN sync_timings b ON b.round = t.round AND b.what = 'role_for'
      WHERE t.what <> 'role_for'
 )
-SELECT m.variant, m.what, round(m.ms::numeric) AS median_ms,
+SELECT m.variant, m.what, round(m.ms::numeric) AS median_ms, round(m.cpu_ms::numeric) AS median_cpu_ms,
        round((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.ratio) FROM per_round r
                WHERE r.variant = m.variant AND r.what = m.what)::numeric, 2) AS "median of per-round ratios to role_for",
+       round((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.cpu_ratio) FROM per_round r
+               WHERE r.variant = m.variant AND r.what = m.what)::numeric, 2) AS "the same, CPU time",
        CASE WHEN m.what = 'noop' THEN 'target <= 1.5' END AS target
   FROM med m ORDER BY m.variant DESC, m.what;
