@@ -2606,8 +2606,14 @@ DECLARE
     a bg_internal.binding;
     keytype text;
     names text := '';
+    pkey text := bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column));
     call text;
 BEGIN
+    -- an integer key as it is: its canonical text is its decimal form,
+    -- which _sync_diff prints itself
+    IF bg_internal._key_family(bg_internal._coltype(p.relid, p.key_column)::regtype) = 'integer' THEN
+        pkey := format('p.%I', p.key_column);
+    END IF;
     SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF changed AND a.relid IS NOT NULL THEN
         keytype := bg_internal._coltype(a.relid, a.key_column);
@@ -2620,8 +2626,7 @@ BEGIN
                         THEN 'WITH RECURSIVE ' || bg_internal._group_walk_sql(si, roots || ' AND ($3 IS NULL OR g.id = ANY ($3))')
                              || ' SELECT w.root, w.aval FROM walk w WHERE NOT w.is_cycle' END,
                    p.relid::oid,
-                   format('SELECT p.%I::%s, %s, %s FROM %s p', p.account_column, patype,
-                          bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
+                   format('SELECT p.%I::%s, %s, %s FROM %s p', p.account_column, patype, pkey,
                           coalesce(bg_internal._person_columns_sql(si), 'p'), p.relid),
                    format('p.%I = ANY ($1::%s[])', p.account_column, patype),
                    (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id),

@@ -4,7 +4,7 @@
 -- over random people, titles, moves and deletions, manual, imported,
 -- predicted and removed members, renamed and deleted accounts, with and
 -- without subaccounts, for all groups and for some, in one batch and in
--- many (work_mem), over integer and over numeric and text keys; and their
+-- many (work_mem), over integer, bigint, numeric and text keys; and their
 -- errors.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
@@ -200,6 +200,22 @@ SELECT * FROM compared();
 SELECT bg.sync() ->> 'groups' AS groups;
 SELECT * FROM compared();
 SELECT score_mismatches();
+
+-- bigint person keys, negative and longer than 8 digits (printed by the diff itself)
+SELECT bg.drop_buying_groups('Flat') >= 0 AS dropped, bg.drop_buying_groups('Tree') >= 0 AS dropped;
+CREATE TABLE b_person (id bigint PRIMARY KEY, account_id numeric NOT NULL, job_title text);
+INSERT INTO b_person
+SELECT CASE WHEN g % 3 = 0 THEN -g ELSE g * 10000000007 END, (1 + floor(random() * 119)) / 2.0,
+       t[1 + floor(random() * 9)::int]
+  FROM generate_series(1, 900) g, titles;
+SELECT bg.bind_people('b_person');
+SELECT bg.create_buying_groups('Flat', 'n') > 0 AS created;
+SELECT bg.create_buying_groups('Tree', 'n') > 0 AS created;
+UPDATE b_person SET job_title = (SELECT t[1 + floor(random() * 9)::int] FROM titles) WHERE random() < 0.3;
+DELETE FROM b_person WHERE random() < 0.05;
+SELECT * FROM compared();
+SELECT bg.sync() ->> 'groups' AS groups;
+SELECT * FROM compared();
 
 -- ---------------------------------------------------------------------------
 -- Errors of the internal functions

@@ -3,9 +3,9 @@
  * group (see sync_diff.c).
  *
  * The current members come in the order they are stored, which is their
- * groups' order unless rows moved (a synchronized scan's start is undone
- * by a rotation; otherwise a radix sort over the group index puts them in
- * order).  The wanted members come in buckets of adjacent groups
+ * groups' order unless rows moved (then a counting sort over the groups
+ * puts them in order: few rows moved, its writes go mostly in order).  The
+ * wanted members come in buckets of adjacent groups
  * (sync_people.c); each bucket is put in group order by a counting sort
  * small enough to stay in cache.  Within a group, each wanted member is
  * searched among the current ones: one by one for a few, by binary search
@@ -20,27 +20,34 @@
 
 /* A group's current members searched one by one up to so many; sorted above. */
 #define BG_SYNC_LINEAR 16
-/* Bits of the group index per pass of the radix sort. */
-#define BG_SYNC_RADIX_BITS 10
 
-/* m's key: a text Datum, copied (keys of 8 bytes or less are their prefix). */
+/* m's key: len bytes, copied (keys of 8 bytes or less are their prefix). */
+void
+bg_sync_key_bytes(BgSyncState *st, BgSyncMember *m, const char *key, int32 len)
+{
+	m->prefix = 0;
+	m->key = NULL;
+	m->len = len;
+	memcpy(&m->prefix, key, Min(len, (int32) sizeof(m->prefix)));
+	if (len > (int32) sizeof(m->prefix))
+		m->key = bg_sync_copy(&st->keys, key, len);
+}
+
+/* m's key: a text Datum, or NULL. */
 void
 bg_sync_key(BgSyncState *st, BgSyncMember *m, Datum key, bool isnull)
 {
 	text	   *t;
 
-	m->prefix = 0;
-	m->key = NULL;
 	if (isnull)
 	{
+		m->prefix = 0;
+		m->key = NULL;
 		m->len = -1;
 		return;
 	}
 	t = DatumGetTextPP(key);
-	m->len = VARSIZE_ANY_EXHDR(t);
-	memcpy(&m->prefix, VARDATA_ANY(t), Min(m->len, (int32) sizeof(m->prefix)));
-	if (m->len > (int32) sizeof(m->prefix))
-		m->key = bg_sync_copy(&st->keys, VARDATA_ANY(t), m->len);
+	bg_sync_key_bytes(st, m, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
 /* Keys in a total order: by length, prefix, then the rest. */
@@ -92,9 +99,9 @@ find_member(BgSyncMember *m, int32 count, const BgSyncMember *w)
 }
 
 /*
- * The batch's current members in the order of their groups: as read, or
- * rotated back, or by a stable LSD radix sort over BG_SYNC_RADIX_BITS bits
- * a pass.
+ * The batch's current members in the order of their groups: as read (the
+ * groups' order, unless rows moved), or by a counting sort over the
+ * batch's groups, whose writes go mostly in order when few rows moved.
  */
 static void
 members_by_group(BgSyncState *st)
@@ -102,63 +109,40 @@ members_by_group(BgSyncState *st)
 	BgSyncMember *m = st->members;
 	BgSyncMember *to;
 	int32		n = st->nmembers;
-	int32		nbuckets = 1 << BG_SYNC_RADIX_BITS;
 	int32	   *pos;
-	int32		descents = 0;
-	int32		at = 0;
+	int32		sum = 0;
+	bool		sorted = true;
 
-	for (int32 i = 1; i < n && descents < 2; i++)
+	for (int32 i = 1; i < n && sorted; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (m[i - 1].group > m[i].group)
-		{
-			descents++;
-			at = i;
-		}
+		sorted = m[i - 1].group <= m[i].group;
 	}
-	if (descents == 0)
+	if (sorted)
 		return;
 	to = bg_sync_alloc(st->batchcxt, n, sizeof(BgSyncMember), "members");
-	if (descents == 1 && m[n - 1].group <= m[0].group)
+	pos = bg_sync_alloc(st->batchcxt, st->last - st->first, sizeof(int32), "groups");
+	memset(pos, 0, sizeof(int32) * (st->last - st->first));
+	for (int32 i = 0; i < n; i++)
 	{
-		/* in order from where a synchronized scan started */
-		memcpy(to, m + at, sizeof(BgSyncMember) * (n - at));
-		memcpy(to + (n - at), m, sizeof(BgSyncMember) * at);
-		st->members = to;
-		pfree(m);
-		return;
+		CHECK_FOR_INTERRUPTS();
+		pos[m[i].group - st->first]++;
 	}
-	pos = palloc(sizeof(int32) * nbuckets);
-	for (int shift = 0; shift < 31 && (st->last - st->first - 1) >> shift > 0; shift += BG_SYNC_RADIX_BITS)
+	for (int32 g = 0; g < st->last - st->first; g++)
 	{
-		BgSyncMember *swap;
-		int32		sum = 0;
+		int32		c = pos[g];
 
 		CHECK_FOR_INTERRUPTS();
-		memset(pos, 0, sizeof(int32) * nbuckets);
-		for (int32 i = 0; i < n; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			pos[((m[i].group - st->first) >> shift) & (nbuckets - 1)]++;
-		}
-		for (int32 b = 0; b < nbuckets; b++)
-		{
-			int32		c = pos[b];
-
-			pos[b] = sum;
-			sum += c;
-		}
-		for (int32 i = 0; i < n; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			to[pos[((m[i].group - st->first) >> shift) & (nbuckets - 1)]++] = m[i];
-		}
-		swap = m;
-		m = to;
-		to = swap;
+		pos[g] = sum;
+		sum += c;
 	}
-	st->members = m;
-	pfree(to);
+	for (int32 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		to[pos[m[i].group - st->first]++] = m[i];
+	}
+	st->members = to;
+	pfree(m);
 	pfree(pos);
 }
 

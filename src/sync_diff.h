@@ -72,6 +72,7 @@ typedef struct BgSyncState
 	text	   *people_filter;	/* or NULL */
 	Oid			rowtype;		/* the people table's row type */
 	bool		row_mode;		/* the people's last column is a whole row */
+	Oid			key_type;		/* the people's key: text, or an integer type */
 	MemoryContext evcxt;		/* owns ev */
 	BgEval	   *ev;
 	bool	   *changed;		/* per group, without out */
@@ -107,6 +108,7 @@ extern void bg_sync_read_people(BgSyncState *st);
 
 /* sync_compare.c */
 extern void bg_sync_key(BgSyncState *st, BgSyncMember *m, Datum key, bool isnull);
+extern void bg_sync_key_bytes(BgSyncState *st, BgSyncMember *m, const char *key, int32 len);
 extern void bg_sync_compare(BgSyncState *st);
 
 /* sync_diff.c */

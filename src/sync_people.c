@@ -20,6 +20,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
@@ -35,7 +36,9 @@ people_startup(void *arg, TupleDesc desc)
 
 	bg_sync_require_count(desc, 3, true, "people");
 	bg_sync_require(desc, 0, st->acct.type, "people");
-	bg_sync_require(desc, 1, TEXTOID, "people");
+	st->key_type = getBaseType(TupleDescAttr(desc, 1)->atttypid);
+	if (st->key_type != INT2OID && st->key_type != INT4OID && st->key_type != INT8OID)
+		bg_sync_require(desc, 1, TEXTOID, "people");
 	st->row_mode = desc->natts == 3 &&
 		(TupleDescAttr(desc, 2)->atttypid == st->rowtype || TupleDescAttr(desc, 2)->atttypid == RECORDOID);
 	if (st->row_mode || st->ev)
@@ -90,6 +93,26 @@ person_role(BgSyncState *st, TupleTableSlot *slot)
 	return bg_eval_role(st->ev);
 }
 
+/*
+ * m's key from the people's: its canonical text, or an integer's, whose
+ * canonical text is its decimal form (what int8out and its kin print).
+ */
+static void
+person_key(BgSyncState *st, BgSyncMember *m, Datum d, bool isnull)
+{
+	char		buf[MAXINT8LEN + 1];
+	int64		v;
+
+	if (isnull || st->key_type == TEXTOID)
+	{
+		bg_sync_key(st, m, d, isnull);
+		return;
+	}
+	v = st->key_type == INT8OID ? DatumGetInt64(d) :
+		st->key_type == INT4OID ? DatumGetInt32(d) : DatumGetInt16(d);
+	bg_sync_key_bytes(st, m, buf, pg_lltoa(v, buf));
+}
+
 /* A wanted member of group g, person key d (as copy, when given). */
 static BgSyncMember *
 want(BgSyncState *st, int32 g, Datum d, bool isnull, int32 role_id, BgSyncMember *copy)
@@ -115,7 +138,7 @@ want(BgSyncState *st, int32 g, Datum d, bool isnull, int32 role_id, BgSyncMember
 		*w = *copy;
 	else
 	{
-		bg_sync_key(st, w, d, isnull);
+		person_key(st, w, d, isnull);
 		w->role_id = role_id;
 		w->flags = 0;
 	}
