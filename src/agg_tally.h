@@ -49,6 +49,10 @@ extern Jsonb *bg_scores_role_object(BgTemplate *tmpl, const int64 *counts, bool 
 extern bool bg_scores_completeness(BgTemplate *tmpl, const int64 *counts, double *result);
 extern Datum bg_scores_missing_roles(BgTemplate *tmpl, const int64 *counts);
 
+/* agg_packed.c: packed tallies */
+extern uint64 bg_packed_empty(const BgTemplate *t);
+extern bool bg_packed_catalog_fits(void);
+
 /* position_counts.c: the counts of a bg.position_counts state */
 extern int64 *bg_position_counts_read(ArrayType *a, int *n);
 
