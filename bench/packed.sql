@@ -3,7 +3,8 @@
 -- bg.packed_completeness and bg.packed_missing_roles) against the same
 -- aggregates over a bg.role_tally (the column twins, called by hand with the
 -- arguments the hook passes), a by-value count of the same role evaluation,
--- and the GROUP BY floor: interleaved rounds in one session, medians.
+-- and the GROUP BY floor: interleaved rounds in one session; medians,
+-- minimums, and the medians of ratios taken within each round.
 -- After gen.sql, template.sql and template_small.sql; psql variable runs.
 \ir session.sql
 SET enable_indexscan = off;
@@ -32,14 +33,33 @@ SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT account_id, bg.completeness(
             bg.missing_roles('Small', '{job_title,department,seniority}'::text[], job_title, department, seniority)
           FROM people p GROUP BY 1) x) AS same_small;
 
-\echo '== packed against bg.role_tally: median of' :runs 'interleaved rounds, serial (ms) =='
-CREATE TEMP TABLE packed_timings AS
-SELECT * FROM bench_rounds((SELECT array_agg(variant ORDER BY n) FROM packed_variants),
-                           (SELECT array_agg(query ORDER BY n) FROM packed_variants), :runs);
-SELECT v.variant, round(t.ms::numeric, 1) AS median_ms, round((t.ms / f.ms)::numeric, 2) AS "/ floor",
-       round(b.least::numeric, 1) AS min_ms, round((b.least / fb.least)::numeric, 2) AS "min / floor's min"
-  FROM packed_variants v JOIN packed_timings t USING (variant)
-  JOIN packed_timings f ON f.variant = 'floor'
-  JOIN (SELECT variant, min(ms) AS least FROM bench_samples GROUP BY 1) b ON b.variant = v.variant
-  JOIN (SELECT min(ms) AS least FROM bench_samples WHERE variant = 'floor') fb ON true
+\echo '== packed against bg.role_tally:' :runs 'interleaved rounds, serial (ms); per-round ratios to the floor of the same round =='
+CREATE TEMP TABLE packed_samples (round int, variant text, ms float8);
+SELECT set_config('bench.runs', :'runs', false) \gset
+DO $$
+DECLARE
+    v record;
+    t0 timestamptz;
+BEGIN
+    FOR r IN 0..current_setting('bench.runs')::int LOOP   -- round 0 warms up, not kept
+        FOR v IN SELECT * FROM packed_variants ORDER BY n LOOP
+            t0 := clock_timestamp();
+            EXECUTE v.query;
+            IF r > 0 THEN
+                INSERT INTO packed_samples VALUES (r, v.variant, extract(epoch FROM clock_timestamp() - t0) * 1000);
+            END IF;
+        END LOOP;
+    END LOOP;
+END $$;
+SELECT v.variant,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms)::numeric, 1) AS median_ms,
+       round(min(s.ms)::numeric, 1) AS min_ms,
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms / f.ms)::numeric, 2) AS "median of / floor",
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms / t.ms)::numeric, 2) AS "median of packed / tally"
+  FROM packed_variants v
+  JOIN packed_samples s ON s.variant = v.variant
+  JOIN packed_samples f ON f.round = s.round AND f.variant = 'floor'
+  LEFT JOIN packed_samples t ON t.round = s.round AND v.variant LIKE 'packed %'
+                            AND t.variant = replace(v.variant, 'packed', 'tally')
+ GROUP BY v.n, v.variant
  ORDER BY v.n;
