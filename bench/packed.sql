@@ -5,7 +5,8 @@
 -- arguments the hook passes), a by-value count of the same role evaluation,
 -- and the GROUP BY floor: interleaved rounds in one session; medians,
 -- minimums, and the medians of ratios taken within each round.
--- After gen.sql, template.sql and template_small.sql; psql variable runs.
+-- After gen.sql, template.sql, template_small.sql and queries.sql (for
+-- bench_rounds); psql variable runs.
 \ir session.sql
 SET enable_indexscan = off;
 SET enable_indexonlyscan = off;
@@ -34,23 +35,11 @@ SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT account_id, bg.completeness(
           FROM people p GROUP BY 1) x) AS same_small;
 
 \echo '== packed against bg.role_tally:' :runs 'interleaved rounds, serial (ms); per-round ratios to the floor of the same round =='
-CREATE TEMP TABLE packed_samples (round int, variant text, ms float8);
-SELECT set_config('bench.runs', :'runs', false) \gset
-DO $$
-DECLARE
-    v record;
-    t0 timestamptz;
-BEGIN
-    FOR r IN 0..current_setting('bench.runs')::int LOOP   -- round 0 warms up, not kept
-        FOR v IN SELECT * FROM packed_variants ORDER BY n LOOP
-            t0 := clock_timestamp();
-            EXECUTE v.query;
-            IF r > 0 THEN
-                INSERT INTO packed_samples VALUES (r, v.variant, extract(epoch FROM clock_timestamp() - t0) * 1000);
-            END IF;
-        END LOOP;
-    END LOOP;
-END $$;
+-- bench_rounds (queries.sql) keeps every sample with its round in bench_samples
+CREATE TEMP TABLE packed_timings AS
+SELECT * FROM bench_rounds((SELECT array_agg(variant ORDER BY n) FROM packed_variants),
+                           (SELECT array_agg(query ORDER BY n) FROM packed_variants), :runs);
+CREATE TEMP VIEW packed_samples AS SELECT round, variant, ms FROM bench_samples;
 SELECT v.variant,
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s.ms)::numeric, 1) AS median_ms,
        round(min(s.ms)::numeric, 1) AS min_ms,

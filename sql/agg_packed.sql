@@ -205,17 +205,22 @@ SELECT format($q$SELECT %1$L AS template, a.id, bg.completeness(%1$L, p) AS c, b
   FROM account a LEFT JOIN %2$s p ON p.account_id = a.id GROUP BY a.id
 HAVING bg.completeness(%1$L, p) IS NULL OR bg.completeness(%1$L, p) < 99 OR a.id %% 2 = 0$q$, tmpl, people)
 $$;
--- whether the hook packs a template's aggregates
-CREATE FUNCTION packed(tmpl text) RETURNS boolean LANGUAGE plpgsql AS $$
+-- whether the plan of query has a line like pattern
+CREATE FUNCTION plan_has(query text, pattern text) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
     line text;
-    found boolean := false;
 BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || scores_query(tmpl, 'person') LOOP
-        found := found OR line LIKE '%bg.packed_completeness(%';
+    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || query LOOP
+        IF line LIKE pattern THEN
+            RETURN true;
+        END IF;
     END LOOP;
-    RETURN found;
+    RETURN false;
 END $$;
+-- whether the hook packs a template's aggregates
+CREATE FUNCTION packed(tmpl text) RETURNS boolean LANGUAGE sql AS $$
+SELECT plan_has(scores_query(tmpl, 'person'), '%bg.packed_completeness(%')
+$$;
 SELECT count(*) FILTER (WHERE packed(name) <> (fits AND reads)) AS fit_rule_disagreements,
        count(*) FILTER (WHERE packed(name)) AS packed
   FROM templates;
@@ -265,18 +270,10 @@ SELECT 'CREATE TABLE by_parallel AS ' || string_agg(people_query(name, 'person')
   FROM templates \gexec
 \set ECHO all
 -- the plans have partial aggregates of the packed aggregates
-CREATE FUNCTION partial_packed(tmpl text) RETURNS boolean LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    partial boolean := false;
-    found boolean := false;
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || people_query(tmpl, 'person') LOOP
-        partial := partial OR line LIKE '%Partial HashAggregate%';
-        found := found OR line LIKE '%bg.packed_completeness(%';
-    END LOOP;
-    RETURN partial AND found;
-END $$;
+CREATE FUNCTION partial_packed(tmpl text) RETURNS boolean LANGUAGE sql AS $$
+SELECT plan_has(people_query(tmpl, 'person'), '%Partial HashAggregate%')
+       AND plan_has(people_query(tmpl, 'person'), '%PARTIAL bg.packed_completeness(%')
+$$;
 SELECT count(*) FILTER (WHERE partial_packed(name)) AS partial_packed, count(*) FILTER (WHERE fits AND reads) AS fit
   FROM templates;
 RESET parallel_setup_cost;
