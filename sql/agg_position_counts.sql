@@ -101,7 +101,8 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
 -- ---------------------------------------------------------------------------
--- Without Citus the planner hook leaves the scoring aggregates as written
+-- Without Citus the planner hook writes no shared form (it passes the
+-- columns, and packs the tallies of completeness and missing roles)
 -- ---------------------------------------------------------------------------
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT a.industry, bg.completeness('T', p), bg.missing_roles('T', p)

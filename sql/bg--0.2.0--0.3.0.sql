@@ -427,6 +427,26 @@ CREATE FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], VARIADIC
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_columns_trans';
 COMMENT ON FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], "any") IS 'Internal: transition of the scoring aggregates over people given as column values.';
 
+CREATE FUNCTION bg_internal._packed_columns(bigint, text, text[], VARIADIC "any") RETURNS bigint
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_columns_trans';
+COMMENT ON FUNCTION bg_internal._packed_columns(bigint, text, text[], "any") IS 'Internal: transition of the packed scoring aggregates over people given as column values.';
+
+CREATE FUNCTION bg_internal._packed_combine(bigint, bigint) RETURNS bigint
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_combine';
+COMMENT ON FUNCTION bg_internal._packed_combine(bigint, bigint) IS 'Internal: combines two partial packed tallies.';
+
+CREATE FUNCTION bg_internal._packed_completeness(bigint) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_completeness';
+COMMENT ON FUNCTION bg_internal._packed_completeness(bigint) IS 'Internal: final function of bg.packed_completeness.';
+
+CREATE FUNCTION bg_internal._packed_role_completeness(bigint) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_role_completeness';
+COMMENT ON FUNCTION bg_internal._packed_role_completeness(bigint) IS 'Internal: final function of bg.packed_role_completeness.';
+
+CREATE FUNCTION bg_internal._packed_missing_roles(bigint) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_missing_roles';
+COMMENT ON FUNCTION bg_internal._packed_missing_roles(bigint) IS 'Internal: final function of bg.packed_missing_roles.';
+
 CREATE FUNCTION bg.role_position(template text, person anyelement) RETURNS integer
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_position';
 COMMENT ON FUNCTION bg.role_position(text, anyelement) IS
@@ -5845,6 +5865,21 @@ COMMENT ON AGGREGATE bg.role_counts(text, text[], "any") IS 'bg.role_counts over
 COMMENT ON AGGREGATE bg.completeness(text, text[], "any") IS 'bg.completeness over people given as column values (columns names them; what the planner hook calls in place of bg.completeness(template, p)).';
 COMMENT ON AGGREGATE bg.role_completeness(text, text[], "any") IS 'bg.role_completeness over people given as column values (columns names them; what the planner hook calls in place of bg.role_completeness(template, p)).';
 COMMENT ON AGGREGATE bg.missing_roles(text, text[], "any") IS 'bg.missing_roles over people given as column values (columns names them; what the planner hook calls in place of bg.missing_roles(template, p)).';
+-- sql/bg/aggregates.sql: packed tallies, what the planner hook calls in
+-- place of the three aggregates that need each role's people only up to its
+-- threshold, when the template fits (src/agg_packed.c)
+CREATE AGGREGATE bg.packed_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_completeness, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.packed_role_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_role_completeness, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.packed_missing_roles(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_missing_roles, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.packed_completeness(text, text[], "any") IS 'bg.completeness over people given as column values, with a packed state; what the planner hook calls in place of bg.completeness(template, p) when the template fits.';
+COMMENT ON AGGREGATE bg.packed_role_completeness(text, text[], "any") IS 'bg.role_completeness over people given as column values, with a packed state; what the planner hook calls in place of bg.role_completeness(template, p) when the template fits.';
+COMMENT ON AGGREGATE bg.packed_missing_roles(text, text[], "any") IS 'bg.missing_roles over people given as column values, with a packed state; what the planner hook calls in place of bg.missing_roles(template, p) when the template fits.';
 
 CREATE AGGREGATE bg.engagement_raw(activity_type text, occurred_at timestamptz, as_of timestamptz) (
     SFUNC = bg_internal._engagement_trans, STYPE = bg.activity_tally,
@@ -6405,7 +6440,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'role_position', 'role_name_position', 'position_counts', 'position_counts_add',
                                'position_counts_combine',
                                'counts_role_counts', 'counts_completeness',
-                               'counts_role_completeness', 'counts_missing_roles')
+                               'counts_role_completeness', 'counts_missing_roles',
+                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',
