@@ -2711,6 +2711,11 @@ $$;
 COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people columns live mode watches.';
 
 CREATE OR REPLACE FUNCTION bg_internal._people_changed() RETURNS trigger
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live'
+    AS 'MODULE_PATHNAME', 'bg_people_changed';
+COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+
+CREATE FUNCTION bg_internal._people_changed_general() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live' AS $$
 DECLARE
     p bg_internal.binding;
@@ -2757,7 +2762,7 @@ BEGIN
     END LOOP;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+COMMENT ON FUNCTION bg_internal._people_changed_general() IS 'Internal: live mode trigger''s general path, for firings out of the ordinary.';
 
 CREATE FUNCTION bg_internal._rename_groups(si bg_internal.solution_interest, accounts text[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
