@@ -1800,7 +1800,28 @@ CREATE OR REPLACE FUNCTION bg_internal._restoring() RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
+CREATE FUNCTION bg_internal._member_check_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+        WITH b AS MATERIALIZED (
+            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
+              FROM new_rows n
+              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
+                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
+        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template
+          FROM (SELECT * FROM b LIMIT 1) b
+          LEFT JOIN bg_internal.template t ON t.id = b.template_id
+          LEFT JOIN bg_internal.role r ON r.id = b.role_id';
+$$;
+COMMENT ON FUNCTION bg_internal._member_check_sql() IS 'Internal: SQL of the check of the new member rows of a statement.';
+
 CREATE OR REPLACE FUNCTION bg_internal._members_changed() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_members_changed';
+COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+
+CREATE FUNCTION bg_internal._members_changed_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
@@ -1831,24 +1852,12 @@ BEGIN
         PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        -- a CTE is planned to be read to the end (as it is when every row
-        -- is right): hash joins, not a LIMIT 1's index probes per row
-        WITH b AS MATERIALIZED (
-            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
-              FROM new_rows n
-              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
-              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
-             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
-                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
-        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template INTO bad
-          FROM (SELECT * FROM b LIMIT 1) b
-          LEFT JOIN bg_internal.template t ON t.id = b.template_id
-          LEFT JOIN bg_internal.role r ON r.id = b.role_id;
+        EXECUTE bg_internal._member_check_sql() INTO bad;
         PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+COMMENT ON FUNCTION bg_internal._members_changed_general() IS 'Internal: the member triggers'' path for the statements their C function does not take.';
 
 CREATE OR REPLACE FUNCTION bg_internal._groups_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1927,7 +1936,70 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 
+CREATE FUNCTION bg_internal._member_events_sql(op text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE op
+        WHEN 'INSERT' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       new_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_assigned'', n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM new_rows n
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role r ON r.id = n.role_id
+         WHERE NOT n.is_removed
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'UPDATE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, new_value, source)
+        SELECT (SELECT bg_internal._event_batch()),
+               CASE WHEN n.is_removed THEN ''member_removed''
+                    WHEN o.is_removed OR o.role_id = n.role_id THEN ''member_assigned''
+                    ELSE ''role_changed'' END,
+               n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', ro.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               jsonb_build_object(''role'', rn.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM old_rows o
+          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
+          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
+         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'DELETE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_removed'', o.group_id,
+               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               coalesce($1, ''manual'')
+          FROM old_rows o
+          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
+          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
+                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
+                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
+                        AND e.kind = ''group_deleted'') d ON g.id IS NULL AND d.group_id = o.group_id
+          LEFT JOIN bg_internal.role r ON r.id = o.role_id
+         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
+         ORDER BY o.group_id, o.person_key'
+    END;
+$$;
+COMMENT ON FUNCTION bg_internal._member_events_sql(text) IS 'Internal: SQL of the events of a statement on bg_internal.member.';
+
 CREATE FUNCTION bg_internal._change_events() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_change_events';
+COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+
+CREATE FUNCTION bg_internal._change_events_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ctx text := bg_internal._event_context();
@@ -1945,70 +2017,21 @@ BEGIN
          ORDER BY o.id;
         RETURN NULL;
     END IF;
+    -- (live mode's apply fires the insert and update triggers whatever it
+    -- wrote; nested: only they have new_rows)
     IF TG_OP = 'INSERT' THEN
-        -- (live mode's apply fires the insert trigger whatever it wrote)
         IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       new_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_assigned', n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', r.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM new_rows n
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role r ON r.id = n.role_id
-         WHERE NOT n.is_removed
-         ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
         IF NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, new_value, source)
-        SELECT (SELECT bg_internal._event_batch()),
-               CASE WHEN n.is_removed THEN 'member_removed'
-                    WHEN o.is_removed OR o.role_id = n.role_id THEN 'member_assigned'
-                    ELSE 'role_changed' END,
-               n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', ro.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               jsonb_build_object('role', rn.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM old_rows o
-          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
-          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
-         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
-         ORDER BY n.group_id, n.person_key;
-    ELSE
-        -- the group may be gone already (deleted with it): its values from the event
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_removed', o.group_id,
-               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
-               jsonb_build_object('role', r.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               coalesce(ctx, 'manual')
-          FROM old_rows o
-          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
-          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
-                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
-                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
-                        AND e.kind = 'group_deleted') d ON g.id IS NULL AND d.group_id = o.group_id
-          LEFT JOIN bg_internal.role r ON r.id = o.role_id
-         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
-         ORDER BY o.group_id, o.person_key;
     END IF;
+    EXECUTE bg_internal._member_events_sql(TG_OP) USING ctx;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+COMMENT ON FUNCTION bg_internal._change_events_general() IS 'Internal: the event triggers'' path for the statements their C function does not take, and group_deleted.';
 
 -- sql/bg/jobs.sql
 CREATE OR REPLACE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint

@@ -51,8 +51,6 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
-#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -64,6 +62,7 @@
 #include "utils/typcache.h"
 
 #include "alloc_limit.h"
+#include "bg_trigger.h"
 #include "owner.h"
 #include "plan_cache.h"
 #include "template_cache.h"
@@ -436,7 +435,7 @@ key_found(LiveRow *row, LiveRow *others, int nothers, TupleDesc desc, WatchedCol
  * or deleted person counts; an updated one when its key is on one side
  * only, or a row of it on one side differs from one on the other in a
  * watched column.  False when the firing is not for this path: more than
- * LIVE_FEW_PEOPLE rows a side, or columns it cannot read.
+ * BG_TRIGGER_FEW_ROWS rows a side, or columns it cannot read.
  */
 static bool
 changed_keys(LiveCatalog *cat, TriggerData *td, const char *keycol, Datum *keys, int *nkeys)
@@ -456,10 +455,7 @@ changed_keys(LiveCatalog *cat, TriggerData *td, const char *keycol, Datum *keys,
 	int			dims[1];
 	int			lbs[1] = {1};
 
-	if ((!ins && td->tg_oldtable == NULL) || (!del && td->tg_newtable == NULL))
-		return false;
-	if ((!ins && tuplestore_tuple_count(td->tg_oldtable) > LIVE_FEW_PEOPLE)
-		|| (!del && tuplestore_tuple_count(td->tg_newtable) > LIVE_FEW_PEOPLE))
+	if ((!ins && td->tg_oldtable == NULL) || (!del && td->tg_newtable == NULL) || !bg_trigger_few_rows(td))
 		return false;
 	if (!key_column(desc, keycol, &k))
 		return false;
@@ -685,8 +681,8 @@ sync_people(LiveInterest *s, Datum keys)
 	snprintf(lock_key, sizeof(lock_key), "people:%d:lock", s->id);
 	snprintf(apply_key, sizeof(apply_key), "people:%d:apply", s->id);
 	snprintf(names_key, sizeof(names_key), "people:%d:names", s->id);
-	lock = bg_kept_plan(lock_key);
-	apply = bg_kept_plan(apply_key);
+	lock = bg_kept_plan(lock_key, 0);
+	apply = bg_kept_plan(apply_key, 0);
 	if (lock == NULL || apply == NULL)
 		return false;
 
@@ -697,28 +693,10 @@ sync_people(LiveInterest *s, Datum keys)
 	if (isnull)
 		return true;			/* no group to change */
 	bg_kept_plan_execute(apply_key, apply, 3, argtypes, args, "   ", 4, apply_cols);
-	names = bg_kept_plan(names_key);
+	names = bg_kept_plan(names_key, 0);
 	if (names != NULL)
 		bg_kept_plan_execute(names_key, names, 4, argtypes, args, "n   ", 1, names_cols);
 	return true;
-}
-
-/*
- * The PL/pgSQL trigger, bg_internal._people_changed_general, fired with
- * this firing's trigger data.
- */
-static Datum
-fire_general(FunctionCallInfo fcinfo)
-{
-	Oid			fn;
-	FmgrInfo	flinfo;
-	LOCAL_FCINFO(fc, 0);
-
-	fn = LookupFuncName(list_make2(makeString(pstrdup("bg_internal")), makeString(pstrdup("_people_changed_general"))),
-						0, NULL, false);
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*fc, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
-	return FunctionCallInvoke(fc);
 }
 
 /* bg_internal._people_changed() RETURNS trigger */
@@ -736,13 +714,9 @@ bg_people_changed(PG_FUNCTION_ARGS)
 	int			nkeys = 0;
 	int			rc;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("bg_people_changed() must be called as a trigger")));
-	td = (TriggerData *) fcinfo->context;
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
-		return fire_general(fcinfo);
+	td = bg_trigger_data(fcinfo, "bg_people_changed");
+	if (!bg_trigger_after_statement(td))
+		return bg_trigger_fire_general(fcinfo, "_people_changed_general");
 	truncate = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event);
 
 	cat = live_catalog();
@@ -757,7 +731,7 @@ bg_people_changed(PG_FUNCTION_ARGS)
 		if (!changed_keys(cat, td, keycol, &keys, &nkeys))
 		{
 			SPI_finish();
-			return fire_general(fcinfo);
+			return bg_trigger_fire_general(fcinfo, "_people_changed_general");
 		}
 		if (nkeys == 0)
 		{

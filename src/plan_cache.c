@@ -49,6 +49,7 @@ typedef struct BgPlan
 	char		key[PLAN_KEY_LEN];	/* hash key, NUL-terminated */
 	SPIPlanPtr	plan;				/* kept, or NULL */
 	uint64		generation;			/* bg_catalog_generation when planned */
+	uint32		tag;				/* the C caller's, of what else it depends on; 0: none */
 } BgPlan;
 
 static HTAB *plans = NULL;
@@ -110,15 +111,57 @@ plan_entry(text *key, bool create)
 	return key_entry(&plans, "bg kept plans", sizeof(BgPlan), VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), create);
 }
 
-/* The plan kept under key for the current catalog, or NULL. */
+/*
+ * The plan kept under key for the current catalog and tag (0 for none; a C
+ * caller's mark of what else the plan depends on), or NULL.
+ */
 SPIPlanPtr
-bg_kept_plan(const char *key)
+bg_kept_plan(const char *key, uint32 tag)
 {
 	BgPlan	   *e;
 
 	bg_catalog_check();
 	e = key_entry(&plans, "bg kept plans", sizeof(BgPlan), key, strlen(key), false);
-	return e != NULL && e->plan != NULL && e->generation == bg_catalog_generation ? e->plan : NULL;
+	return e != NULL && e->plan != NULL && e->generation == bg_catalog_generation && e->tag == tag ? e->plan : NULL;
+}
+
+/*
+ * Plans query (nargs arguments of types argtypes) in the caller's SPI
+ * connection, so that it may read what is registered there (a trigger's
+ * transition tables), and keeps it in entry e for the current catalog.
+ *
+ * A generic plan, always: the statements are written for a few people,
+ * whatever their values, and a custom plan would be planned again on every
+ * run (the plan cache keeps choosing custom plans when the generic one's
+ * estimate is higher, as for the reads of the bound tables).
+ */
+static SPIPlanPtr
+keep_plan(BgPlan *e, const char *query, int nargs, Oid *argtypes, uint32 tag)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	if (e->plan != NULL)
+		SPI_freeplan(e->plan);
+	e->plan = plan;
+	e->generation = bg_catalog_generation;
+	e->tag = tag;
+	return plan;
+}
+
+/*
+ * Plans query in the caller's SPI connection and keeps it under key for the
+ * current catalog and tag (keep_plan, bg_kept_plan); the plan.
+ */
+SPIPlanPtr
+bg_kept_plan_prepare(const char *key, const char *query, int nargs, Oid *argtypes, uint32 tag)
+{
+	bg_catalog_check();
+	return keep_plan(key_entry(&plans, "bg kept plans", sizeof(BgPlan), key, strlen(key), true),
+					 query, nargs, argtypes, tag);
 }
 
 /* bg_internal._plan_ready(key text) RETURNS boolean */
@@ -131,7 +174,7 @@ bg_plan_ready(PG_FUNCTION_ARGS)
 	require_owner("bg_internal._plan_ready");
 	bg_catalog_check();
 	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
-	PG_RETURN_BOOL(e != NULL && e->plan != NULL && e->generation == bg_catalog_generation);
+	PG_RETURN_BOOL(e != NULL && e->plan != NULL && e->generation == bg_catalog_generation && e->tag == 0);
 }
 
 /* bg_internal._plan_set(key text, query text, argtypes regtype[]) RETURNS void */
@@ -146,7 +189,6 @@ bg_plan_set(PG_FUNCTION_ARGS)
 	bool	   *enulls;
 	int			n;
 	Oid		   *argtypes;
-	SPIPlanPtr	plan;
 	BgPlan	   *e;
 	int			rc;
 
@@ -166,23 +208,8 @@ bg_plan_set(PG_FUNCTION_ARGS)
 	e = plan_entry(key, true);
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	/*
-	 * A generic plan, always: the statements are written for a few people,
-	 * whatever their values, and a custom plan would be planned again on
-	 * every run (the plan cache keeps choosing custom plans when the generic
-	 * one's estimate is higher, as for the reads of the bound tables).
-	 */
-	plan = SPI_prepare_cursor(query, n, argtypes, CURSOR_OPT_GENERIC_PLAN);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
+	keep_plan(e, query, n, argtypes, 0);
 	SPI_finish();
-
-	if (e->plan != NULL)
-		SPI_freeplan(e->plan);
-	e->plan = plan;
-	e->generation = bg_catalog_generation;
 	PG_RETURN_VOID();
 }
 
@@ -244,7 +271,7 @@ bg_plan_run(PG_FUNCTION_ARGS)
 
 	require_owner("bg_internal._plan_run");
 	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
-	if (e == NULL || e->plan == NULL || e->generation != bg_catalog_generation)
+	if (e == NULL || e->plan == NULL || e->generation != bg_catalog_generation || e->tag != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("no kept plan \"%s\" of the current catalog", text_to_cstring(PG_GETARG_TEXT_PP(0))),

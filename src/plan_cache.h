@@ -9,7 +9,8 @@
 
 #include "executor/spi.h"
 
-extern SPIPlanPtr bg_kept_plan(const char *key);
+extern SPIPlanPtr bg_kept_plan(const char *key, uint32 tag);
+extern SPIPlanPtr bg_kept_plan_prepare(const char *key, const char *query, int nargs, Oid *argtypes, uint32 tag);
 extern void bg_kept_plan_execute(const char *key, SPIPlanPtr plan, int nargs, const Oid *argtypes,
 								 Datum *values, const char *nulls, int ncols, const Oid *coltypes);
 

@@ -87,7 +87,83 @@ CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.eve
 -- members deleted with their group are member_removed with no new value.
 -- An update that changes neither role, source nor removal writes nothing.
 -- A member's value: {role, source, is_removed, added_at, removed_at}.
+-- The statement that writes the events of a statement of operation op
+-- (INSERT, UPDATE, DELETE) on bg_internal.member, from its transition
+-- tables new_rows and old_rows; $1 is the writer's context
+-- (bg_internal._event_context()).  An update that changes neither role,
+-- source nor removal writes nothing; the group of a deleted member may be
+-- gone already (deleted with it): its values then come from its
+-- group_deleted event.
+CREATE FUNCTION bg_internal._member_events_sql(op text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE op
+        WHEN 'INSERT' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       new_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_assigned'', n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM new_rows n
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role r ON r.id = n.role_id
+         WHERE NOT n.is_removed
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'UPDATE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, new_value, source)
+        SELECT (SELECT bg_internal._event_batch()),
+               CASE WHEN n.is_removed THEN ''member_removed''
+                    WHEN o.is_removed OR o.role_id = n.role_id THEN ''member_assigned''
+                    ELSE ''role_changed'' END,
+               n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', ro.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               jsonb_build_object(''role'', rn.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM old_rows o
+          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
+          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
+         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'DELETE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_removed'', o.group_id,
+               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               coalesce($1, ''manual'')
+          FROM old_rows o
+          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
+          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
+                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
+                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
+                        AND e.kind = ''group_deleted'') d ON g.id IS NULL AND d.group_id = o.group_id
+          LEFT JOIN bg_internal.role r ON r.id = o.role_id
+         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
+         ORDER BY o.group_id, o.person_key'
+    END;
+$$;
+COMMENT ON FUNCTION bg_internal._member_events_sql(text) IS 'Internal: SQL of the events of a statement on bg_internal.member.';
+
+-- The event triggers of bg_internal.member, in C (src/member_events.c): a
+-- statement that wrote no member (or, for inserts, a creation job's)
+-- returns at once; one of at most 100 rows a side runs its statement
+-- (bg_internal._member_events_sql) kept planned over its transition
+-- tables; any other firing, and the group_deleted events of
+-- bg_internal.buying_group, are bg_internal._change_events_general's.
 CREATE FUNCTION bg_internal._change_events() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_change_events';
+COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+
+CREATE FUNCTION bg_internal._change_events_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ctx text := bg_internal._event_context();
@@ -105,70 +181,21 @@ BEGIN
          ORDER BY o.id;
         RETURN NULL;
     END IF;
+    -- (live mode's apply fires the insert and update triggers whatever it
+    -- wrote; nested: only they have new_rows)
     IF TG_OP = 'INSERT' THEN
-        -- (live mode's apply fires the insert trigger whatever it wrote)
         IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       new_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_assigned', n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', r.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM new_rows n
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role r ON r.id = n.role_id
-         WHERE NOT n.is_removed
-         ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
         IF NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, new_value, source)
-        SELECT (SELECT bg_internal._event_batch()),
-               CASE WHEN n.is_removed THEN 'member_removed'
-                    WHEN o.is_removed OR o.role_id = n.role_id THEN 'member_assigned'
-                    ELSE 'role_changed' END,
-               n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', ro.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               jsonb_build_object('role', rn.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM old_rows o
-          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
-          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
-         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
-         ORDER BY n.group_id, n.person_key;
-    ELSE
-        -- the group may be gone already (deleted with it): its values from the event
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_removed', o.group_id,
-               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
-               jsonb_build_object('role', r.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               coalesce(ctx, 'manual')
-          FROM old_rows o
-          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
-          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
-                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
-                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
-                        AND e.kind = 'group_deleted') d ON g.id IS NULL AND d.group_id = o.group_id
-          LEFT JOIN bg_internal.role r ON r.id = o.role_id
-         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
-         ORDER BY o.group_id, o.person_key;
     END IF;
+    EXECUTE bg_internal._member_events_sql(TG_OP) USING ctx;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+COMMENT ON FUNCTION bg_internal._change_events_general() IS 'Internal: the event triggers'' path for the statements their C function does not take, and group_deleted.';
 CREATE TRIGGER event_member_inserted AFTER INSERT ON bg_internal.member REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._change_events();
 CREATE TRIGGER event_member_updated AFTER UPDATE ON bg_internal.member
