@@ -9,6 +9,7 @@
 #include "utils/plancache.h"
 
 #include "bg_trigger.h"
+#include "event_batch.h"
 #include "plan_rewrite.h"
 #include "score_guard.h"
 #include "template_cache.h"
@@ -31,6 +32,7 @@ _PG_init(void)
 	bg_template_cache_init();
 	bg_plan_rewrite_init();
 	bg_score_guard_init();
+	bg_event_batch_init();
 	DefineCustomStringVariable("bg.event_source",
 							   "Context of the writer whose changes bg's events record.",
 							   "Set by bg's functions; empty for direct calls.",

@@ -26,50 +26,27 @@ COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of th
 
 -- The open batch of the current transaction, opened on first use.  Writers
 -- call it in an uncorrelated subquery, evaluated only when a first event
--- row is inserted.
+-- row is inserted.  In C (src/event_batch.c): the batch is kept for the
+-- rest of the transaction (until a subtransaction that found or opened it
+-- aborts, or the batch is closed), so that only the first statement looks
+-- for it.
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    b bigint;
-BEGIN
-    SELECT x.id INTO b FROM bg_internal.event_batch x WHERE x.xid = pg_current_xact_id() AND x.base IS NULL;
-    IF b IS NULL THEN
-        INSERT INTO bg_internal.event_batch (xid) VALUES (pg_current_xact_id()) RETURNING id INTO b;
-    END IF;
-    RETURN b;
-END $$;
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_event_batch';
 COMMENT ON FUNCTION bg_internal._event_batch() IS 'Internal: the open event batch of the current transaction, opened on first use.';
 
 -- At commit (a deferred constraint trigger on the batch row): the batch's
--- delivery ids, drawn under the clock lock, and one NOTIFY.  Runs as the
--- extension owner: the committing role has no right on bg_internal.  Not
--- for a batch restored by pg_restore, which has its ids.
+-- delivery ids, drawn under the clock lock (EXCLUSIVE on
+-- bg_internal.event_clock, held to the end of the commit: the next batch
+-- draws after it), and one NOTIFY bg_events; a batch whose events were
+-- rolled back with a subtransaction is deleted.  Runs as the extension
+-- owner: the committing role has no right on bg_internal.  Not for a batch
+-- restored by pg_restore, which has its ids.  In C (src/event_batch.c):
+-- the batch's first and last event and their number read from the events'
+-- primary key, the lock, the sequence and the notification without a
+-- statement each.
 CREATE FUNCTION bg_internal._batch_committing() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    lo bigint;
-    hi bigint;
-    n integer;
-    b bigint;
-BEGIN
-    SELECT min(e.seq), max(e.seq), count(*) INTO lo, hi, n FROM bg_internal.event e WHERE e.batch = NEW.id;
-    IF n = 0 THEN
-        -- its events were rolled back with a subtransaction
-        DELETE FROM bg_internal.event_batch x WHERE x.id = NEW.id;
-        RETURN NULL;
-    END IF;
-    -- held until the commit is visible: the next batch draws after it
-    LOCK TABLE bg_internal.event_clock IN EXCLUSIVE MODE;
-    b := nextval('bg_internal.event_id_seq');
-    IF hi > lo THEN
-        PERFORM setval('bg_internal.event_id_seq', b + (hi - lo));
-    END IF;
-    UPDATE bg_internal.event_batch x
-       SET base = b, first_seq = lo, last_id = b + (hi - lo), events = n, committed_at = clock_timestamp()
-     WHERE x.id = NEW.id;
-    PERFORM pg_notify('bg_events', '');
-    RETURN NULL;
-END $$;
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'bg_batch_committing';
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 CREATE CONSTRAINT TRIGGER event_batch_committing AFTER INSERT ON bg_internal.event_batch
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.base IS NULL)
