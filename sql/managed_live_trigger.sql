@@ -184,6 +184,21 @@ SELECT person_key, role FROM bg.members WHERE person_key IN ('1', '2', '60000000
 SELECT bg.sync() - 'groups' AS sync_finds, score_mismatches();
 
 -- ---------------------------------------------------------------------------
+-- The names of the groups a firing locks follow their accounts when they
+-- no longer do (an account renamed while the accounts' trigger was off)
+-- ---------------------------------------------------------------------------
+ALTER TABLE account DISABLE TRIGGER bg_watch_accounts;
+UPDATE account SET name = 'Acme Renamed' WHERE id = 1;
+UPDATE account SET name = 'Globex Renamed' WHERE id = 2;
+ALTER TABLE account ENABLE TRIGGER bg_watch_accounts;
+SELECT account_key, name, account_name FROM bg.buying_groups ORDER BY 1;
+UPDATE p SET job_title = 'Engineer' WHERE id = 1;       -- account 1: a few people
+SELECT account_key, name, account_name FROM bg.buying_groups ORDER BY 1;
+INSERT INTO p (id, account_id, job_title) SELECT 2000 + g, 2, 'CEO' FROM generate_series(1, 120) g;   -- account 2: many
+SELECT account_key, name, account_name FROM bg.buying_groups ORDER BY 1;
+SELECT bg.sync() - 'groups' AS sync_finds, score_mismatches();
+
+-- ---------------------------------------------------------------------------
 -- TRUNCATE: every group of the interest synced
 -- ---------------------------------------------------------------------------
 BEGIN;
@@ -210,7 +225,7 @@ DROP TRIGGER no_tables ON p;
 -- ---------------------------------------------------------------------------
 UPDATE p SET job_title = 'Engineer' WHERE id = 1;      -- the kept statements are there
 SELECT bg_internal._plan_set(format('people:%s:lock', (SELECT id FROM bg_internal.solution_interest)),
-                             'SELECT 1', '{text[],integer}');
+                             'SELECT 1, true', '{text[],integer,text}');
 SELECT try($$UPDATE p SET job_title = 'CEO' WHERE id = 1$$);
 SELECT bg_internal._plan_set(format('people:%s:lock', (SELECT id FROM bg_internal.solution_interest)),
                              'SELECT ARRAY[1::bigint]', '{text[]}');
