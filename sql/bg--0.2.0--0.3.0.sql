@@ -2467,26 +2467,25 @@ END $$;
 COMMENT ON FUNCTION bg.sync(text) IS
     'Re-evaluates the buying groups of one (or every) solution interest with update_existing: new matches join, rule members that no longer match leave; manual and imported members stay. Returns {"groups", "added", "removed", "changed"}.';
 
-CREATE FUNCTION bg_internal._group_names_sql(bounded boolean DEFAULT false, groups text DEFAULT '$3',
-                                             name text DEFAULT '$4') RETURNS text
+CREATE FUNCTION bg_internal._group_names_sql(bounded boolean DEFAULT false) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     a bg_internal.binding;
-    bound_h text := format('(%1$s IS NULL OR h.id = ANY (%1$s))', groups);
-    bound_g text := format('(%1$s IS NULL OR g.id = ANY (%1$s))', groups);
+    bound_h text := '($3 IS NULL OR h.id = ANY ($3))';
+    bound_g text := '($3 IS NULL OR g.id = ANY ($3))';
 BEGIN
     SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
     IF bounded THEN
-        bound_h := format('h.id = ANY (%s)', groups);
-        bound_g := format('g.id = ANY (%s)', groups);
+        bound_h := 'h.id = ANY ($3)';
+        bound_g := 'g.id = ANY ($3)';
     END IF;
     RETURN format(
         'SELECT x.id, x.name, x.account_name
            FROM (SELECT g.id, g.name AS old_name, g.account_name AS old_account_name,
-                        %s || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
+                        $4 || '' for '' || coalesce(y.account_name, g.account_key) AS name, y.account_name
                    FROM bg_internal.buying_group g
                    JOIN bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
                                           (SELECT pg_catalog.array_agg(DISTINCT h.account_key)
@@ -2495,13 +2494,13 @@ BEGIN
                         AS y(k text, account_name text) ON y.k = g.account_key
                   WHERE g.solution_interest_id = $2 AND %s) x
           WHERE (x.old_name, x.old_account_name) IS DISTINCT FROM (x.name, x.account_name)',
-        name, a.relid::oid,
+        a.relid::oid,
         format('SELECT u.k, %s FROM pg_catalog.unnest($1) AS u(k) JOIN %s a ON a.%I = u.k::%s',
                bg_internal._name_sql(format('a.%I', a.name_column)), a.relid, a.key_column,
                bg_internal._coltype(a.relid, a.key_column)),
         bound_h, bound_g);
 END $$;
-COMMENT ON FUNCTION bg_internal._group_names_sql(boolean, text, text) IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
+COMMENT ON FUNCTION bg_internal._group_names_sql(boolean) IS 'Internal: SQL of the buying groups whose names no longer follow their account''s name.';
 
 CREATE FUNCTION bg_internal._apply_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -2530,23 +2529,19 @@ CREATE FUNCTION bg_internal._apply_sql() RETURNS text
 $$;
 COMMENT ON FUNCTION bg_internal._apply_sql() IS 'Internal: SQL of the writes of a sync, after its diff.';
 
-CREATE FUNCTION bg_internal._lock_people_sql(names text DEFAULT NULL) RETURNS text
+CREATE FUNCTION bg_internal._lock_people_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN names IS NULL THEN '
-            SELECT array_agg(x.id) FROM (' || l.q || ') x'
-           ELSE ',
-            l AS MATERIALIZED (' || l.q || ')
-            SELECT (SELECT array_agg(l.id ORDER BY l.id) FROM l), EXISTS (SELECT FROM (' || names || ') n)' END
-      FROM (SELECT '
+    SELECT '
+            SELECT array_agg(x.id) FROM (
               SELECT g.id FROM bg_internal.buying_group g
                WHERE g.id = ANY (ARRAY(SELECT d.group_id FROM d
                                        UNION SELECT m.group_id FROM bg_internal.member m
                                               WHERE m.person_key = ANY ($1)
                                                 AND EXISTS (SELECT FROM bg_internal.buying_group x
                                                              WHERE x.id = m.group_id AND x.solution_interest_id = $2)))
-               ORDER BY g.id FOR NO KEY UPDATE OF g' AS q) l;
+               ORDER BY g.id FOR NO KEY UPDATE OF g) x';
 $$;
-COMMENT ON FUNCTION bg_internal._lock_people_sql(text) IS 'Internal: SQL that locks the groups of given people.';
+COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks the groups of given people.';
 
 CREATE OR REPLACE FUNCTION bg_internal._sync(si bg_internal.solution_interest, people text[]) RETURNS jsonb
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -2643,7 +2638,6 @@ DECLARE
     names text;
     diff text;
     locked bigint[];
-    renamed boolean;
     added bigint := 0; readded bigint := 0; changed bigint := 0; removed bigint := 0;
 BEGIN
     IF NOT bg_internal._plan_ready(k || ':apply') THEN
@@ -2663,11 +2657,8 @@ BEGIN
                  AND (c.group_id IS NULL
                       OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
                       OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
-        PERFORM bg_internal._plan_set(k || ':lock',
-            'WITH RECURSIVE ' || wanted
-            || bg_internal._lock_people_sql(coalesce(bg_internal._group_names_sql(true, 'ARRAY(SELECT l.id FROM l)', '$3'),
-                                                     'SELECT WHERE false')),
-            '{text[],integer,text}');
+        PERFORM bg_internal._plan_set(k || ':lock', 'WITH RECURSIVE ' || wanted || bg_internal._lock_people_sql(),
+                                      '{text[],integer}');
         PERFORM bg_internal._plan_set(k || ':apply', 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql(),
             '{text[],integer,bigint[]}');
         IF names IS NOT NULL THEN
@@ -2677,14 +2668,12 @@ BEGIN
                 '{text[],integer,bigint[],text}');
         END IF;
     END IF;
-    SELECT x.locked, x.renamed INTO locked, renamed
-      FROM bg_internal._plan_run(k || ':lock', people, si.id, si.name) AS x(locked bigint[], renamed boolean);
+    SELECT x.locked INTO locked FROM bg_internal._plan_run(k || ':lock', people, si.id) AS x(locked bigint[]);
     IF locked IS NOT NULL THEN
         SELECT x.a, x.r, x.c, x.d INTO added, readded, changed, removed
           FROM bg_internal._plan_run(k || ':apply', people, si.id, locked) AS x(a bigint, r bigint, c bigint, d bigint);
-        -- names follow renamed accounts, in the groups locked above (when
-        -- the lock found one whose names differ)
-        IF renamed AND bg_internal._plan_ready(k || ':names') THEN
+        -- names follow renamed accounts, in the groups locked above
+        IF bg_internal._plan_ready(k || ':names') THEN
             PERFORM count(*) FROM bg_internal._plan_run(k || ':names', NULL::text[], si.id, locked, si.name)
                                   AS x(one integer);
         END IF;

@@ -225,7 +225,7 @@ DROP TRIGGER no_tables ON p;
 -- ---------------------------------------------------------------------------
 UPDATE p SET job_title = 'Engineer' WHERE id = 1;      -- the kept statements are there
 SELECT bg_internal._plan_set(format('people:%s:lock', (SELECT id FROM bg_internal.solution_interest)),
-                             'SELECT 1, true', '{text[],integer,text}');
+                             'SELECT 1', '{text[],integer}');
 SELECT try($$UPDATE p SET job_title = 'CEO' WHERE id = 1$$);
 SELECT bg_internal._plan_set(format('people:%s:lock', (SELECT id FROM bg_internal.solution_interest)),
                              'SELECT ARRAY[1::bigint]', '{text[]}');

@@ -659,9 +659,8 @@ sync_interest(LiveCatalog *cat, LiveInterest *s, Datum keys, bool keys_null)
  * bg_internal._sync_people(s, keys) by its kept statements, inside the
  * caller's SPI connection; false when they are not kept for this catalog
  * (bg_internal._sync builds them).  The groups the people are in or would
- * be in are locked in id order, then the rule members applied, then, when
- * the lock found a locked group whose names no longer follow its account,
- * the names brought in line.
+ * be in are locked in id order, then the rule members applied, then the
+ * names of the locked groups brought in line with their accounts'.
  */
 static bool
 sync_people(LiveInterest *s, Datum keys)
@@ -674,13 +673,10 @@ sync_people(LiveInterest *s, Datum keys)
 				names;
 	Oid			argtypes[4] = {TEXTARRAYOID, INT4OID, INT8ARRAYOID, TEXTOID};
 	Datum		args[4] = {keys, Int32GetDatum(s->id), (Datum) 0, s->name};
-	Oid			lock_argtypes[3] = {TEXTARRAYOID, INT4OID, TEXTOID};
-	Datum		lock_args[3] = {keys, Int32GetDatum(s->id), s->name};
-	Oid			lock_cols[2] = {INT8ARRAYOID, BOOLOID};
+	Oid			lock_cols[1] = {INT8ARRAYOID};
 	Oid			apply_cols[4] = {INT8OID, INT8OID, INT8OID, INT8OID};
 	Oid			names_cols[1] = {INT4OID};
 	bool		isnull;
-	bool		renamed;
 
 	snprintf(lock_key, sizeof(lock_key), "people:%d:lock", s->id);
 	snprintf(apply_key, sizeof(apply_key), "people:%d:apply", s->id);
@@ -690,15 +686,14 @@ sync_people(LiveInterest *s, Datum keys)
 	if (lock == NULL || apply == NULL)
 		return false;
 
-	bg_kept_plan_execute(lock_key, lock, 3, lock_argtypes, lock_args, "   ", 2, lock_cols);
+	bg_kept_plan_execute(lock_key, lock, 2, argtypes, args, "  ", 1, lock_cols);
 	if (SPI_processed != 1)
 		elog(ERROR, "bg: kept plan \"%s\" returned " UINT64_FORMAT " rows", lock_key, SPI_processed);
-	renamed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull)) && !isnull;
 	args[2] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
 		return true;			/* no group to change */
 	bg_kept_plan_execute(apply_key, apply, 3, argtypes, args, "   ", 4, apply_cols);
-	names = renamed ? bg_kept_plan(names_key, 0) : NULL;
+	names = bg_kept_plan(names_key, 0);
 	if (names != NULL)
 		bg_kept_plan_execute(names_key, names, 4, argtypes, args, "n   ", 1, names_cols);
 	return true;
