@@ -28,36 +28,36 @@ CREATE TABLE account (id integer PRIMARY KEY, name text NOT NULL);
 CREATE TABLE person (id integer PRIMARY KEY, account_id integer NOT NULL, title text);
 INSERT INTO account SELECT a, 'Account ' || a FROM generate_series(1, 3) a;
 INSERT INTO person SELECT p, 1 + p % 3, (ARRAY['CEO', 'Engineer', 'Clerk'])[1 + p % 3] FROM generate_series(1, 30) p;
-SELECT bg.bind_people('person');
 SELECT bg.bind_accounts('account');
-SELECT bg.create_template('T');
-SELECT bg.add_role('T', 'Decision Maker', 'title contains ''CEO''');
-SELECT bg.add_role('T', 'Practitioner', 'title contains ''Engineer''');
-SELECT bg.add_role('T', 'Other', NULL);
-SELECT bg.publish_template('T');
-SELECT bg.create_solution_interest('SI', 'T');
+SELECT bg.bind_people('person');
+SELECT bg.create_template('Members');
+SELECT bg.add_role('Members', 'Decision Maker', $$title is 'CEO'$$);
+SELECT bg.add_role('Members', 'Practitioner', $$title is 'Engineer'$$);
+SELECT bg.add_role('Members', 'Other', NULL);
+SELECT bg.publish_template('Members');
+SELECT bg.create_solution_interest('SI', 'Members');
 SELECT bg.create_account_list('L');
 SELECT bg.add_accounts('L', ARRAY[1, 2, 3]);
 
--- the events since the last call, without times
+-- the events since the last call, without times, one a line (or counted
+-- by kind and source)
 CREATE TABLE seen (last bigint);
 INSERT INTO seen VALUES (0);
-CREATE FUNCTION new_events() RETURNS TABLE (kind text, account text, person text, old_value jsonb, new_value jsonb, source text)
-LANGUAGE sql AS $$
-    WITH e AS (SELECT * FROM bg.events WHERE id > (SELECT last FROM seen)),
-    u AS (UPDATE seen SET last = coalesce((SELECT max(id) FROM e), last))
-    SELECT e.kind, e.account_key, e.person_key,
-           e.old_value - 'added_at' - 'removed_at' - 'stage_entered_at',
-           e.new_value - 'added_at' - 'removed_at' - 'stage_entered_at', e.source
-      FROM e ORDER BY e.id;
-$$;
--- the events since the last call, counted by kind and source
-CREATE FUNCTION event_counts() RETURNS TABLE (kind text, source text, events bigint)
-LANGUAGE sql AS $$
-    WITH e AS (SELECT * FROM bg.events WHERE id > (SELECT last FROM seen)),
-    u AS (UPDATE seen SET last = coalesce((SELECT max(id) FROM e), last))
-    SELECT e.kind, e.source, count(*) FROM e GROUP BY 1, 2 ORDER BY 1, 2;
-$$;
+CREATE FUNCTION new_events(counted boolean DEFAULT false) RETURNS SETOF text
+LANGUAGE plpgsql AS $$
+DECLARE
+    from_id bigint := (SELECT last FROM seen);
+BEGIN
+    UPDATE seen SET last = coalesce((SELECT max(id) FROM bg.events), last);
+    IF counted THEN
+        RETURN QUERY SELECT format('%s %s: %s', e.kind, e.source, count(*)) FROM bg.events e
+                      WHERE e.id > from_id GROUP BY e.kind, e.source ORDER BY e.kind, e.source;
+    ELSE
+        RETURN QUERY SELECT concat_ws(' ', e.kind, e.account_key, e.person_key, e.old_value - 'added_at' - 'removed_at',
+                                      e.new_value - 'added_at' - 'removed_at', e.source)
+                       FROM bg.events e WHERE e.id > from_id ORDER BY e.id;
+    END IF;
+END $$;
 CREATE FUNCTION gid(account integer) RETURNS bigint LANGUAGE sql AS $$ SELECT bg.buying_group_id('SI', account) $$;
 CREATE FUNCTION rid(role_name text) RETURNS integer LANGUAGE sql AS $$ SELECT r.id FROM bg_internal.role r WHERE r.name = role_name $$;
 CREATE VIEW scores AS
@@ -66,7 +66,7 @@ SELECT account_key, member_count, role_counts, completeness, missing_roles FROM 
 -- a creation job: no member events (group_created announces them), its
 -- scores stored with the groups
 SELECT bg.create_buying_groups('SI', 'L');
-SELECT * FROM event_counts();
+SELECT * FROM new_events(true);
 SELECT * FROM scores;
 
 -- ---------------------------------------------------------------------------
@@ -96,14 +96,14 @@ SELECT score_mismatches();
 INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
 SELECT gid(1 + p % 3), (1000 + p)::text, rid((ARRAY['Decision Maker', 'Practitioner', 'Other'])[1 + p % 3]), 'manual'
   FROM generate_series(1, 150) p;
-SELECT * FROM event_counts();
+SELECT * FROM new_events(true);
 UPDATE bg_internal.member SET role_id = rid('Other') WHERE person_key::integer BETWEEN 1001 AND 1120;
-SELECT * FROM event_counts();
+SELECT * FROM new_events(true);
 UPDATE bg_internal.member SET is_removed = true, removed_at = now() WHERE person_key::integer > 1000;
-SELECT * FROM event_counts();
+SELECT * FROM new_events(true);
 SELECT * FROM scores;
 DELETE FROM bg_internal.member WHERE person_key::integer > 1000;
-SELECT * FROM event_counts();
+SELECT * FROM new_events(true);
 SELECT * FROM scores;
 SELECT score_mismatches();
 

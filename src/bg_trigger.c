@@ -13,6 +13,7 @@
 #include "catalog/namespace.h"
 #include "common/hashfn.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
@@ -24,6 +25,7 @@
 #include "alloc_limit.h"
 #include "bg_trigger.h"
 #include "owner.h"
+#include "score_guard.h"
 #include "template_cache.h"
 
 #define BG_SEARCH_PATH "pg_catalog, pg_temp"
@@ -73,14 +75,21 @@ static Oid	member_relid = InvalidOid;
 static uint64 member_generation = 0;
 
 /*
- * Whether td fired on bg_internal.member with the transition tables its
- * triggers name (new_rows, old_rows: the statements kept over them name
- * them so), as bg's member triggers do.
+ * Whether td fired after an INSERT, UPDATE or DELETE statement on
+ * bg_internal.member with the transition tables its triggers have, named as
+ * they name them (new_rows, old_rows: the statements kept over them name
+ * them so): a firing of bg's member triggers.
  */
 bool
-bg_trigger_on_members(TriggerData *td)
+bg_trigger_member_statement(TriggerData *td)
 {
 	Trigger    *t = td->tg_trigger;
+	bool		ins = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+	bool		del = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+
+	if (!bg_trigger_after_statement(td) || (!ins && !del && !TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		|| (!ins && td->tg_oldtable == NULL) || (!del && td->tg_newtable == NULL))
+		return false;
 
 	bg_catalog_check();
 	if (member_generation != bg_catalog_generation)
@@ -93,6 +102,46 @@ bg_trigger_on_members(TriggerData *td)
 	return OidIsValid(member_relid) && RelationGetRelid(td->tg_relation) == member_relid
 		&& (t->tgoldtable == NULL || strcmp(t->tgoldtable, "old_rows") == 0)
 		&& (t->tgnewtable == NULL || strcmp(t->tgnewtable, "new_rows") == 0);
+}
+
+/*
+ * For bg's member triggers: whether this firing is for their C path; if
+ * not, *result is what to return: the PL/pgSQL trigger general's result for
+ * a firing that is not a member statement, NULL while a dump is restored
+ * (the triggers stand aside, bg_internal._restoring).
+ */
+bool
+bg_member_trigger_start(FunctionCallInfo fcinfo, TriggerData *td, const char *general, Datum *result)
+{
+	*result = PointerGetDatum(NULL);
+	if (!bg_trigger_member_statement(td))
+	{
+		*result = bg_trigger_fire_general(fcinfo, general);
+		return false;
+	}
+	return !bg_restoring_now();
+}
+
+/*
+ * Pins search_path (bg_pin_search_path) and connects to SPI; the level to
+ * give bg_spi_end.
+ */
+int
+bg_spi_begin(void)
+{
+	int			level = bg_pin_search_path();
+	int			rc;
+
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	return level;
+}
+
+void
+bg_spi_end(int level)
+{
+	SPI_finish();
+	bg_unpin_search_path(level);
 }
 
 /*

@@ -21,11 +21,15 @@ extern TriggerData *bg_trigger_data(FunctionCallInfo fcinfo, const char *fname);
 extern bool bg_trigger_after_statement(TriggerData *td);
 extern Datum bg_trigger_fire_general(FunctionCallInfo fcinfo, const char *general);
 extern bool bg_trigger_few_rows(TriggerData *td);
-extern bool bg_trigger_on_members(TriggerData *td);
+extern bool bg_trigger_member_statement(TriggerData *td);
+extern bool bg_member_trigger_start(FunctionCallInfo fcinfo, TriggerData *td, const char *general,
+									Datum *result);
 extern uint32 bg_trigger_members_tag(TriggerData *td);
 extern int64 *bg_transition_int8(Tuplestorestate *ts, TupleDesc desc, const char *col, int64 *n);
 extern int	bg_pin_search_path(void);
 extern void bg_unpin_search_path(int level);
+extern int	bg_spi_begin(void);
+extern void bg_spi_end(int level);
 extern const char *bg_event_source_now(void);
 
 #endif							/* BG_TRIGGER_H */

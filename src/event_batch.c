@@ -110,15 +110,12 @@ Datum
 bg_event_batch(PG_FUNCTION_ARGS)
 {
 	int			level;
-	int			rc;
 	int64		id;
 	uint64		closes = batch_closes;
 
 	if (batch_known)
 		PG_RETURN_INT64(batch_id);
-	level = bg_pin_search_path();
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	level = bg_spi_begin();
 	if (!run_for_id("batch:open",
 					"SELECT x.id FROM bg_internal.event_batch x"
 					" WHERE x.xid = pg_catalog.pg_current_xact_id() AND x.base IS NULL",
@@ -128,8 +125,7 @@ bg_event_batch(PG_FUNCTION_ARGS)
 					   " RETURNING id",
 					   InvalidOid, (Datum) 0, &id))
 		elog(ERROR, "bg: opening the event batch returned no id");
-	SPI_finish();
-	bg_unpin_search_path(level);
+	bg_spi_end(level);
 	/*
 	 * Not kept when the batch was closed as it was opened (its commit
 	 * trigger fires at the end of the insert under SET CONSTRAINTS ...
@@ -144,17 +140,6 @@ bg_event_batch(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(id);
 }
 
-static Oid
-event_table(const char *name)
-{
-	Oid			nsp = bg_catalog_schema_oid();
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
-
-	if (!OidIsValid(rel))
-		elog(ERROR, "bg's relation %s is missing", name);
-	return rel;
-}
-
 /*
  * The first and last seq of the events of batch id and their number, from
  * the primary key (batch, seq) of bg_internal.event, with a new snapshot
@@ -163,7 +148,7 @@ event_table(const char *name)
 static int64
 batch_events(int64 id, int64 *lo, int64 *hi)
 {
-	Relation	rel = table_open(event_table("event"), AccessShareLock);
+	Relation	rel = table_open(bg_catalog_relation("event"), AccessShareLock);
 	Oid			pkey = RelationGetPrimaryKeyIndex(rel);
 	AttrNumber	batch_att = get_attnum(RelationGetRelid(rel), "batch");
 	AttrNumber	seq_att = get_attnum(RelationGetRelid(rel), "seq");
@@ -259,14 +244,14 @@ bg_batch_committing(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("integer out of range")));
 		/* held until the commit is visible: the next batch draws after it */
-		LockRelationOid(event_table("event_clock"), ExclusiveLock);
-		base = DatumGetInt64(DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(event_table("event_id_seq"))));
+		LockRelationOid(bg_catalog_relation("event_clock"), ExclusiveLock);
+		base = DatumGetInt64(DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(bg_catalog_relation("event_id_seq"))));
 		if (pg_add_s64_overflow(base, hi - lo, &last))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("bigint out of range")));
 		if (hi > lo)
-			DirectFunctionCall2(setval_oid, ObjectIdGetDatum(event_table("event_id_seq")), Int64GetDatum(last));
+			DirectFunctionCall2(setval_oid, ObjectIdGetDatum(bg_catalog_relation("event_id_seq")), Int64GetDatum(last));
 		if (close == NULL)
 			close = bg_kept_plan_prepare("batch:close",
 										 "UPDATE bg_internal.event_batch x"

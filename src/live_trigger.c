@@ -144,17 +144,6 @@ catalog_attnum(Oid rel, const char *col)
 	return a;
 }
 
-static Oid
-catalog_table(const char *name)
-{
-	Oid			nsp = bg_catalog_schema_oid();
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
-
-	if (!OidIsValid(rel))
-		elog(ERROR, "bg's table %s is missing", name);
-	return rel;
-}
-
 static LiveCatalog *
 live_catalog(void)
 {
@@ -170,12 +159,12 @@ live_catalog(void)
 	live = palloc0(sizeof(LiveCatalog));
 	PG_TRY();
 	{
-		live->binding = catalog_table("binding");
+		live->binding = bg_catalog_relation("binding");
 		live->b_kind = catalog_attnum(live->binding, "kind");
 		live->b_relid = catalog_attnum(live->binding, "relid");
 		live->b_key = catalog_attnum(live->binding, "key_column");
 		live->b_watched = catalog_attnum(live->binding, "watched");
-		live->interest = catalog_table("solution_interest");
+		live->interest = bg_catalog_relation("solution_interest");
 		live->interest_type = get_rel_type_id(live->interest);
 		live->s_id = catalog_attnum(live->interest, "id");
 		live->s_name = catalog_attnum(live->interest, "name");

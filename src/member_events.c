@@ -25,7 +25,6 @@
 
 #include "bg_trigger.h"
 #include "plan_cache.h"
-#include "score_guard.h"
 
 /* bg_internal._change_events() RETURNS trigger */
 PG_FUNCTION_INFO_V1(bg_change_events);
@@ -33,10 +32,10 @@ Datum
 bg_change_events(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = bg_trigger_data(fcinfo, "bg_change_events");
-	bool		ins = TRIGGER_FIRED_BY_INSERT(td->tg_event);
-	bool		upd = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
-	const char *op = ins ? "INSERT" : upd ? "UPDATE" : "DELETE";
 	const char *source = bg_event_source_now();
+	const char *op;
+	bool		ins,
+				upd;
 	char		key[32];
 	uint32		tag;
 	SPIPlanPtr	plan;
@@ -44,13 +43,13 @@ bg_change_events(PG_FUNCTION_ARGS)
 	Datum		arg = source == NULL ? (Datum) 0 : CStringGetTextDatum(source);
 	int			level;
 	int			rc;
+	Datum		result;
 
-	if (!bg_trigger_after_statement(td) || TRIGGER_FIRED_BY_TRUNCATE(td->tg_event)
-		|| !bg_trigger_on_members(td) || ((ins || upd) && td->tg_newtable == NULL)
-		|| (!ins && td->tg_oldtable == NULL))
-		return bg_trigger_fire_general(fcinfo, "_change_events_general");
-	if (bg_restoring_now())
-		return PointerGetDatum(NULL);
+	if (!bg_member_trigger_start(fcinfo, td, "_change_events_general", &result))
+		return result;
+	ins = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+	upd = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
+	op = ins ? "INSERT" : upd ? "UPDATE" : "DELETE";
 	/* a creation job's members are announced by group_created */
 	if (ins && source != NULL && strcmp(source, "job") == 0)
 		return PointerGetDatum(NULL);
@@ -60,9 +59,7 @@ bg_change_events(PG_FUNCTION_ARGS)
 	if (!bg_trigger_few_rows(td))
 		return bg_trigger_fire_general(fcinfo, "_change_events_general");
 
-	level = bg_pin_search_path();
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	level = bg_spi_begin();
 	if ((rc = SPI_register_trigger_data(td)) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed: %s", SPI_result_code_string(rc));
 	snprintf(key, sizeof(key), "events:%s", op);
@@ -85,7 +82,6 @@ bg_change_events(PG_FUNCTION_ARGS)
 		plan = bg_kept_plan_prepare(key, TextDatumGetCString(sql), 1, &argtype, tag);
 	}
 	bg_kept_plan_execute(key, plan, 1, &argtype, &arg, source == NULL ? "n" : " ", 0, NULL);
-	SPI_finish();
-	bg_unpin_search_path(level);
+	bg_spi_end(level);
 	return PointerGetDatum(NULL);
 }

@@ -201,13 +201,10 @@ bg_members_changed(PG_FUNCTION_ARGS)
 	int64		ngroups;
 	int			level;
 	int			rc;
+	Datum		result;
 
-	if (!bg_trigger_after_statement(td) || TRIGGER_FIRED_BY_TRUNCATE(td->tg_event)
-		|| !bg_trigger_on_members(td) || ((ins || upd) && td->tg_newtable == NULL)
-		|| (!ins && td->tg_oldtable == NULL))
-		return bg_trigger_fire_general(fcinfo, "_members_changed_general");
-	if (bg_restoring_now())
-		return PointerGetDatum(NULL);
+	if (!bg_member_trigger_start(fcinfo, td, "_members_changed_general", &result))
+		return result;
 	if (ins && bg_score_guard_get())
 	{
 		bg_score_guard_set(false);	/* bg.create_buying_groups stores them with the groups */
@@ -220,9 +217,7 @@ bg_members_changed(PG_FUNCTION_ARGS)
 		return bg_trigger_fire_general(fcinfo, "_members_changed_general");
 
 	groups = touched_groups(td, &ngroups);
-	level = bg_pin_search_path();
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	level = bg_spi_begin();
 	/*
 	 * recount first: that locks the groups, so the check below sees a group
 	 * that a concurrent transaction deleted (and the error undoes the recount)
@@ -234,7 +229,6 @@ bg_members_changed(PG_FUNCTION_ARGS)
 			elog(ERROR, "SPI_register_trigger_data failed: %s", SPI_result_code_string(rc));
 		check_new_rows(td);
 	}
-	SPI_finish();
-	bg_unpin_search_path(level);
+	bg_spi_end(level);
 	return PointerGetDatum(NULL);
 }
