@@ -3,9 +3,9 @@
 -- that of the PL/pgSQL functions, which looked for it on every statement),
 -- forgotten when a subtransaction that opened or found it rolls back, and
 -- when it is closed (at commit, or by SET CONSTRAINTS ... IMMEDIATE); at
--- commit its delivery ids are drawn, or it is deleted when every event of
--- it was rolled back; the commit-order trigger fired out of the ordinary
--- is an error (39P01).
+-- commit its delivery ids are drawn (ids past the end of bigint: 22003),
+-- or it is deleted when every event of it was rolled back; the
+-- commit-order trigger fired out of the ordinary is an error (39P01).
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS bg CASCADE;
 CREATE EXTENSION bg;
@@ -156,6 +156,19 @@ SAVEPOINT a;
 SELECT assign(22);
 ROLLBACK TO a;
 COMMIT;
+SELECT * FROM delivered();
+SELECT * FROM lost();
+
+-- delivery ids past the end of bigint: the commit fails (22003), as before
+SELECT last_value AS id_seq FROM bg_internal.event_id_seq \gset
+SELECT setval('bg_internal.event_id_seq', 9223372036854775806) IS NOT NULL AS near_the_end;
+BEGIN;
+SELECT assign(23);
+SELECT assign(24);
+\set VERBOSITY sqlstate
+COMMIT;
+\set VERBOSITY default
+SELECT setval('bg_internal.event_id_seq', :id_seq) = :id_seq AS restored;
 SELECT * FROM delivered();
 SELECT * FROM lost();
 

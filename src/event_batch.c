@@ -84,17 +84,21 @@ bg_event_batch_init(void)
 	RegisterSubXactCallback(forget_batch_sub, NULL);
 }
 
-/* The one value of the one row of kept plan key, run with arg, or NULL. */
+/*
+ * Runs query (no arguments, a bigint column), kept under key, inside the
+ * caller's SPI connection; false when it returns no row (or NULL), else the
+ * value of its first row in *id.
+ */
 static bool
-run_for_id(const char *key, const char *query, Oid argtype, Datum arg, int64 *id)
+run_for_id(const char *key, const char *query, int64 *id)
 {
 	SPIPlanPtr	plan = bg_kept_plan(key, 0);
 	Oid			col = INT8OID;
 	bool		isnull;
 
 	if (plan == NULL)
-		plan = bg_kept_plan_prepare(key, query, argtype == InvalidOid ? 0 : 1, &argtype, 0);
-	bg_kept_plan_execute(key, plan, argtype == InvalidOid ? 0 : 1, &argtype, &arg, " ", 1, &col);
+		plan = bg_kept_plan_prepare(key, query, 0, NULL, 0);
+	bg_kept_plan_execute(key, plan, 0, NULL, NULL, NULL, 1, &col);
 	if (SPI_processed == 0)
 		return false;
 	*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -119,11 +123,11 @@ bg_event_batch(PG_FUNCTION_ARGS)
 	if (!run_for_id("batch:open",
 					"SELECT x.id FROM bg_internal.event_batch x"
 					" WHERE x.xid = pg_catalog.pg_current_xact_id() AND x.base IS NULL",
-					InvalidOid, (Datum) 0, &id)
+					&id)
 		&& !run_for_id("batch:new",
 					   "INSERT INTO bg_internal.event_batch (xid) VALUES (pg_catalog.pg_current_xact_id())"
 					   " RETURNING id",
-					   InvalidOid, (Datum) 0, &id))
+					   &id))
 		elog(ERROR, "bg: opening the event batch returned no id");
 	bg_spi_end(level);
 	/*
@@ -177,9 +181,10 @@ batch_events(int64 id, int64 *lo, int64 *hi)
 		int64		seq = DatumGetInt64(heap_getattr(tup, seq_att, RelationGetDescr(rel), &isnull));
 
 		CHECK_FOR_INTERRUPTS();
-		if (n == 0)
+		if (n == 0 || seq < *lo)
 			*lo = seq;
-		*hi = seq;
+		if (n == 0 || seq > *hi)
+			*hi = seq;
 		n++;
 	}
 	systable_endscan(scan);
@@ -208,7 +213,7 @@ bg_batch_committing(PG_FUNCTION_ARGS)
 	int64		base,
 				last;
 	int			rc;
-	Oid			argtypes[5] = {INT8OID, INT8OID, INT8OID, INT8OID, INT4OID};
+	Oid			argtypes[5] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID};
 	Datum		args[5];
 
 	if (!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event)
@@ -239,10 +244,6 @@ bg_batch_committing(PG_FUNCTION_ARGS)
 	{
 		SPIPlanPtr	close = bg_kept_plan("batch:close", 0);
 
-		if (n > PG_INT32_MAX)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("integer out of range")));
 		/* held until the commit is visible: the next batch draws after it */
 		LockRelationOid(bg_catalog_relation("event_clock"), ExclusiveLock);
 		base = DatumGetInt64(DirectFunctionCall1(nextval_oid, ObjectIdGetDatum(bg_catalog_relation("event_id_seq"))));
@@ -255,14 +256,14 @@ bg_batch_committing(PG_FUNCTION_ARGS)
 		if (close == NULL)
 			close = bg_kept_plan_prepare("batch:close",
 										 "UPDATE bg_internal.event_batch x"
-										 "   SET base = $2, first_seq = $3, last_id = $4, events = $5,"
+										 "   SET base = $2, first_seq = $3, last_id = $4, events = $5::pg_catalog.int4,"
 										 "       committed_at = pg_catalog.clock_timestamp()"
 										 " WHERE x.id = $1",
 										 5, argtypes, 0);
 		args[1] = Int64GetDatum(base);
 		args[2] = Int64GetDatum(lo);
 		args[3] = Int64GetDatum(last);
-		args[4] = Int32GetDatum((int32) n);
+		args[4] = Int64GetDatum(n);
 		bg_kept_plan_execute("batch:close", close, 5, argtypes, args, "     ", 0, NULL);
 		DirectFunctionCall2(pg_notify, CStringGetTextDatum("bg_events"), CStringGetTextDatum(""));
 	}
