@@ -48,16 +48,23 @@ bg_trigger_after_statement(TriggerData *td)
 	return TRIGGER_FIRED_AFTER(td->tg_event) && TRIGGER_FIRED_FOR_STATEMENT(td->tg_event);
 }
 
-/* Fires the PL/pgSQL trigger bg_internal.<general>() with this call's data. */
+/*
+ * Fires the PL/pgSQL trigger bg_internal.<general>() with this call's data,
+ * as the current user (found as bg's owner: the caller may have no USAGE
+ * on bg_internal).
+ */
 Datum
 bg_trigger_fire_general(FunctionCallInfo fcinfo, const char *general)
 {
 	Oid			fn;
 	FmgrInfo	flinfo;
+	BgSavedUser saved;
 	LOCAL_FCINFO(fc, 0);
 
+	bg_become_owner(&saved);
 	fn = LookupFuncName(list_make2(makeString(pstrdup("bg_internal")), makeString(pstrdup(general))),
 						0, NULL, false);
+	bg_restore_user(&saved);
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*fc, &flinfo, 0, InvalidOid, fcinfo->context, NULL);
 	return FunctionCallInvoke(fc);
