@@ -54,7 +54,7 @@ BEGIN
         EXECUTE c;
     END LOOP;
     RETURN QUERY SELECT format('%s %s%s', m.person_key, m.role, CASE WHEN m.is_removed THEN ' (removed)' ELSE '' END)
-                   FROM bg.members m ORDER BY m.person_key, m.role;
+                   FROM bg.members m ORDER BY m.person_key, m.role, m.is_removed;
     RETURN NEXT 'sync: ' || (bg.sync() - 'groups')::text;
     RETURN NEXT 'score mismatches: ' || score_mismatches();
 END $$;
