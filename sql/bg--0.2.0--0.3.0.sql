@@ -1820,7 +1820,28 @@ CREATE OR REPLACE FUNCTION bg_internal._restoring() RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
+CREATE FUNCTION bg_internal._member_check_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+        WITH b AS MATERIALIZED (
+            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
+              FROM new_rows n
+              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
+                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
+        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template
+          FROM (SELECT * FROM b LIMIT 1) b
+          LEFT JOIN bg_internal.template t ON t.id = b.template_id
+          LEFT JOIN bg_internal.role r ON r.id = b.role_id';
+$$;
+COMMENT ON FUNCTION bg_internal._member_check_sql() IS 'Internal: SQL of the check of the new member rows of a statement.';
+
 CREATE OR REPLACE FUNCTION bg_internal._members_changed() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_members_changed';
+COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+
+CREATE FUNCTION bg_internal._members_changed_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
@@ -1851,24 +1872,12 @@ BEGIN
         PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        -- a CTE is planned to be read to the end (as it is when every row
-        -- is right): hash joins, not a LIMIT 1's index probes per row
-        WITH b AS MATERIALIZED (
-            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
-              FROM new_rows n
-              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
-              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
-             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
-                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
-        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template INTO bad
-          FROM (SELECT * FROM b LIMIT 1) b
-          LEFT JOIN bg_internal.template t ON t.id = b.template_id
-          LEFT JOIN bg_internal.role r ON r.id = b.role_id;
+        EXECUTE bg_internal._member_check_sql() INTO bad;
         PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+COMMENT ON FUNCTION bg_internal._members_changed_general() IS 'Internal: the member triggers'' path for the statements their C function does not take.';
 
 CREATE OR REPLACE FUNCTION bg_internal._groups_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1907,47 +1916,78 @@ CREATE FUNCTION bg_internal._event_context() RETURNS text
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    b bigint;
-BEGIN
-    SELECT x.id INTO b FROM bg_internal.event_batch x WHERE x.xid = pg_current_xact_id() AND x.base IS NULL;
-    IF b IS NULL THEN
-        INSERT INTO bg_internal.event_batch (xid) VALUES (pg_current_xact_id()) RETURNING id INTO b;
-    END IF;
-    RETURN b;
-END $$;
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_event_batch';
 COMMENT ON FUNCTION bg_internal._event_batch() IS 'Internal: the open event batch of the current transaction, opened on first use.';
 
 CREATE FUNCTION bg_internal._batch_committing() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    lo bigint;
-    hi bigint;
-    n integer;
-    b bigint;
-BEGIN
-    SELECT min(e.seq), max(e.seq), count(*) INTO lo, hi, n FROM bg_internal.event e WHERE e.batch = NEW.id;
-    IF n = 0 THEN
-        -- its events were rolled back with a subtransaction
-        DELETE FROM bg_internal.event_batch x WHERE x.id = NEW.id;
-        RETURN NULL;
-    END IF;
-    -- held until the commit is visible: the next batch draws after it
-    LOCK TABLE bg_internal.event_clock IN EXCLUSIVE MODE;
-    b := nextval('bg_internal.event_id_seq');
-    IF hi > lo THEN
-        PERFORM setval('bg_internal.event_id_seq', b + (hi - lo));
-    END IF;
-    UPDATE bg_internal.event_batch x
-       SET base = b, first_seq = lo, last_id = b + (hi - lo), events = n, committed_at = clock_timestamp()
-     WHERE x.id = NEW.id;
-    PERFORM pg_notify('bg_events', '');
-    RETURN NULL;
-END $$;
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'bg_batch_committing';
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 
+CREATE FUNCTION bg_internal._member_events_sql(op text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE op
+        WHEN 'INSERT' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       new_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_assigned'', n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM new_rows n
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role r ON r.id = n.role_id
+         WHERE NOT n.is_removed
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'UPDATE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, new_value, source)
+        SELECT (SELECT bg_internal._event_batch()),
+               CASE WHEN n.is_removed THEN ''member_removed''
+                    WHEN o.is_removed OR o.role_id = n.role_id THEN ''member_assigned''
+                    ELSE ''role_changed'' END,
+               n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', ro.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               jsonb_build_object(''role'', rn.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM old_rows o
+          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
+          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
+         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'DELETE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_removed'', o.group_id,
+               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               coalesce($1, ''manual'')
+          FROM old_rows o
+          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
+          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
+                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
+                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
+                        AND e.kind = ''group_deleted'') d ON g.id IS NULL AND d.group_id = o.group_id
+          LEFT JOIN bg_internal.role r ON r.id = o.role_id
+         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
+         ORDER BY o.group_id, o.person_key'
+    END;
+$$;
+COMMENT ON FUNCTION bg_internal._member_events_sql(text) IS 'Internal: SQL of the events of a statement on bg_internal.member.';
+
 CREATE FUNCTION bg_internal._change_events() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_change_events';
+COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+
+CREATE FUNCTION bg_internal._change_events_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ctx text := bg_internal._event_context();
@@ -1965,70 +2005,21 @@ BEGIN
          ORDER BY o.id;
         RETURN NULL;
     END IF;
+    -- (live mode's apply fires the insert and update triggers whatever it
+    -- wrote; nested: only they have new_rows)
     IF TG_OP = 'INSERT' THEN
-        -- (live mode's apply fires the insert trigger whatever it wrote)
         IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       new_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_assigned', n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', r.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM new_rows n
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role r ON r.id = n.role_id
-         WHERE NOT n.is_removed
-         ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
         IF NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, new_value, source)
-        SELECT (SELECT bg_internal._event_batch()),
-               CASE WHEN n.is_removed THEN 'member_removed'
-                    WHEN o.is_removed OR o.role_id = n.role_id THEN 'member_assigned'
-                    ELSE 'role_changed' END,
-               n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', ro.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               jsonb_build_object('role', rn.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM old_rows o
-          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
-          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
-         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
-         ORDER BY n.group_id, n.person_key;
-    ELSE
-        -- the group may be gone already (deleted with it): its values from the event
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_removed', o.group_id,
-               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
-               jsonb_build_object('role', r.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               coalesce(ctx, 'manual')
-          FROM old_rows o
-          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
-          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
-                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
-                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
-                        AND e.kind = 'group_deleted') d ON g.id IS NULL AND d.group_id = o.group_id
-          LEFT JOIN bg_internal.role r ON r.id = o.role_id
-         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
-         ORDER BY o.group_id, o.person_key;
     END IF;
+    EXECUTE bg_internal._member_events_sql(TG_OP) USING ctx;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+COMMENT ON FUNCTION bg_internal._change_events_general() IS 'Internal: the event triggers'' path for the statements their C function does not take, and group_deleted.';
 
 -- sql/bg/jobs.sql
 CREATE OR REPLACE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
@@ -2541,20 +2532,19 @@ CREATE FUNCTION bg_internal._apply_sql() RETURNS text
               RETURNING 1),
             upd AS (
               UPDATE bg_internal.member m
-                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                 SET role_id = CASE WHEN x.wanted THEN x.want_role ELSE m.role_id END,
+                     is_removed = NOT x.wanted,
+                     removed_at = CASE WHEN x.wanted THEN NULL ELSE now() END,
+                     added_at = CASE WHEN x.wanted AND m.is_removed THEN now() ELSE m.added_at END
                 FROM diff x
-               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-              RETURNING x.was_removed AS readded),
-            rem AS (
-              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
-                FROM diff x
-               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND NOT m.is_removed
-              RETURNING 1)
-            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)';
+               WHERE x.present AND m.group_id = x.group_id AND m.person_key = x.person_key AND m.source = ''rule''
+                 AND CASE WHEN x.wanted THEN m.is_removed OR m.role_id <> x.want_role ELSE NOT m.is_removed END
+              RETURNING x.wanted, x.was_removed AS readded)
+            SELECT (SELECT count(*) FROM ins), u.readded, u.changed, u.removed
+              FROM (SELECT count(*) FILTER (WHERE wanted AND readded) AS readded,
+                           count(*) FILTER (WHERE wanted AND NOT readded) AS changed,
+                           count(*) FILTER (WHERE NOT wanted) AS removed
+                      FROM upd) u';
 $$;
 COMMENT ON FUNCTION bg_internal._apply_sql() IS 'Internal: SQL of the writes of a sync, after its diff.';
 
@@ -2731,6 +2721,11 @@ $$;
 COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people columns live mode watches.';
 
 CREATE OR REPLACE FUNCTION bg_internal._people_changed() RETURNS trigger
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live'
+    AS 'MODULE_PATHNAME', 'bg_people_changed';
+COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+
+CREATE FUNCTION bg_internal._people_changed_general() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live' AS $$
 DECLARE
     p bg_internal.binding;
@@ -2777,7 +2772,7 @@ BEGIN
     END LOOP;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+COMMENT ON FUNCTION bg_internal._people_changed_general() IS 'Internal: live mode trigger''s general path, for firings out of the ordinary.';
 
 CREATE FUNCTION bg_internal._rename_groups(si bg_internal.solution_interest, accounts text[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
