@@ -3,7 +3,7 @@
  * jsonb_build_object with the objects of the arguments met before kept per
  * call site.  A creation job writes one group_created event per group
  * (docs/design.md §7.3) whose value is built from the group's scores, and
- * the groups of a job share few score vectors (17 621 among the 200 000
+ * the groups of a job share few score vectors (17 622 among the 200 000
  * groups of the benchmark): each object is built once per distinct vector,
  * not once per group (≈ 3 µs each).
  *
