@@ -1636,8 +1636,8 @@ DECLARE
     person text[] := bg_internal._person_row_sql(si);
 BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
-                                     (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
-                   AS r(k %s, pkey text, rn text)',
+                                     (SELECT pg_catalog.array_agg(DISTINCT %s)::pg_catalog.text[] FROM walk y WHERE NOT y.is_cycle), %L)
+                   AS r(k %s, pkey text, rn integer)',
                   p.relid::oid,
                   format('SELECT p.%I::%s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
                          col, bg_internal._coltype(p.relid, col), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
@@ -1677,13 +1677,15 @@ CREATE FUNCTION bg_internal._role_id_case(template_id integer, expr text) RETURN
 $$;
 COMMENT ON FUNCTION bg_internal._role_id_case(integer, text) IS 'Internal: SQL mapping the role names of a template to role ids.';
 
-CREATE FUNCTION bg_internal._role_position_case(template_id integer, expr text) RETURNS text
+CREATE FUNCTION bg_internal._role_position_map(template_id integer, expr text, to_ids boolean) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %s THEN %s', x.role_id, x.pos), ' ' ORDER BY x.pos))
+    SELECT format('CASE %s %s END', expr,
+                  string_agg(CASE WHEN to_ids THEN format('WHEN %s THEN %s', x.pos, x.role_id)
+                                  ELSE format('WHEN %s THEN %s', x.role_id, x.pos) END, ' ' ORDER BY x.pos))
       FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
-              FROM bg_internal.template_role y WHERE y.template_id = _role_position_case.template_id) x;
+              FROM bg_internal.template_role y WHERE y.template_id = _role_position_map.template_id) x;
 $$;
-COMMENT ON FUNCTION bg_internal._role_position_case(integer, text) IS 'Internal: SQL mapping the role ids of a template to their positions.';
+COMMENT ON FUNCTION bg_internal._role_position_map(integer, text, boolean) IS 'Internal: SQL mapping the role ids of a template to their positions, or back.';
 
 CREATE FUNCTION bg_internal._group_rule_members_sql(si bg_internal.solution_interest, walk text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1698,8 +1700,8 @@ BEGIN
                     FROM walk w JOIN %s ON r.k = w.aval
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'),
-        bg_internal._people_roles_sql(si, p.account_column, 'y.aval::text'));
+        bg_internal._role_position_map(si.template_id, 'x.rn', true),
+        bg_internal._people_roles_sql(si, p.account_column, 'y.aval'));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
 
@@ -1717,7 +1719,7 @@ BEGIN
                     JOIN %s ON r.k = w.pkey::%s
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._role_position_map(si.template_id, 'x.rn', true),
         bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'), bg_internal._coltype(p.relid, p.key_column));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
@@ -1915,6 +1917,10 @@ CREATE FUNCTION bg_internal._event_context() RETURNS text
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_event_context';
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
+CREATE FUNCTION bg_internal._jsonb_object_memo(VARIADIC "any") RETURNS jsonb
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_jsonb_object_memo';
+COMMENT ON FUNCTION bg_internal._jsonb_object_memo("any") IS 'Internal: jsonb_build_object of its arguments, kept per call site for arguments met again.';
+
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
     LANGUAGE c AS 'MODULE_PATHNAME', 'bg_event_batch';
 COMMENT ON FUNCTION bg_internal._event_batch() IS 'Internal: the open event batch of the current transaction, opened on first use.';
@@ -2088,7 +2094,11 @@ BEGIN
     -- group_created events (docs/design.md §7.3) with their initial counts:
     -- groups are inserted only here, so no trigger and no transition table
     -- of whole group rows.  The member trigger, told the writer is a job,
-    -- writes no member events: group_created counts the members.
+    -- writes no member events: group_created counts the members.  Groups
+    -- are inserted in id order (their heap and primary key filled in
+    -- order; the events' sort by id then finds them sorted), and the
+    -- events' values are built once per distinct set of scores
+    -- (bg_internal._jsonb_object_memo): the groups of a job share few.
     PERFORM bg_internal._scores_stored(true);
     PERFORM pg_catalog.set_config('bg.event_source', 'job', true);
     EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
@@ -2112,19 +2122,19 @@ BEGIN
                   FROM pg_temp.bg_new_group acc
                   LEFT JOIN sc ON sc.group_id = acc.gid
                  CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t) z
-                OFFSET 0) y
+                 ORDER BY acc.gid OFFSET 0) y
         RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at),
       e AS (
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
         SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $3, g.account_key,
-               pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
-                                             ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+               bg_internal._jsonb_object_memo(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                             ''completeness'', g.completeness, ''missing_roles'', g.missing_roles,
                                              ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
                $9
           FROM g ORDER BY g.id
         RETURNING 1)
       SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
-        bg_internal._role_position_case(s.template_id, 'm.role_id'))
+        bg_internal._role_position_map(s.template_id, 'm.role_id', false))
       INTO groups, members
       USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
             first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage), src;

@@ -24,6 +24,13 @@ CREATE FUNCTION bg_internal._event_context() RETURNS text
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_event_context';
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
+-- jsonb_build_object of its arguments, the objects of arguments met before
+-- kept per call site (src/jsonb_memo.c): a creation job's group_created
+-- values, of which its groups share few.
+CREATE FUNCTION bg_internal._jsonb_object_memo(VARIADIC "any") RETURNS jsonb
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_jsonb_object_memo';
+COMMENT ON FUNCTION bg_internal._jsonb_object_memo("any") IS 'Internal: jsonb_build_object of its arguments, kept per call site for arguments met again.';
+
 -- The open batch of the current transaction, opened on first use.  Writers
 -- call it in an uncorrelated subquery, evaluated only when a first event
 -- row is inserted.  In C (src/event_batch.c): the batch is kept for the
