@@ -105,6 +105,27 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION bg_internal._person_walk_sql(bg_internal.solution_interest) IS 'Internal: SQL of the walk from people up to the accounts whose groups count them.';
 
+-- The columns the template of si reads, as a select list over the bound
+-- people p ("p.a, p.b", in name order), or NULL when it reads none or one
+-- of them is not a column of that name.
+CREATE FUNCTION bg_internal._person_columns_sql(si bg_internal.solution_interest) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
+                      FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
+                     WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
+BEGIN
+    IF cols IS NULL OR EXISTS (SELECT FROM unnest(cols) AS c
+                                WHERE NOT EXISTS (SELECT FROM pg_attribute a
+                                                   WHERE a.attrelid = p.relid AND a.attname = c
+                                                     AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+        RETURN NULL;
+    END IF;
+    RETURN (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c);
+END $$;
+COMMENT ON FUNCTION bg_internal._person_columns_sql(bg_internal.solution_interest) IS 'Internal: SQL of the columns of a person that a template reads.';
+
 -- How a read of the bound people gives the evaluator its row, as
 -- {expression, FROM tail}: a record of just the columns the template of si
 -- reads (as the planner hook gives bg.role_for, src/plan_rewrite.c), or the
@@ -113,18 +134,12 @@ CREATE FUNCTION bg_internal._person_row_sql(si bg_internal.solution_interest) RE
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     p bg_internal.binding := bg_internal._bound('people');
-    cols text[] := (SELECT array_agg(DISTINCT c ORDER BY c)
-                      FROM bg_internal.template_role x, unnest(bg_internal._condition_columns(x.condition)) AS c
-                     WHERE x.template_id = si.template_id AND x.condition IS NOT NULL);
+    cols text := bg_internal._person_columns_sql(si);
 BEGIN
     -- (not on a table Citus manages: it cannot send an anonymous record from
     -- its workers; the whole row then comes to the coordinator)
-    IF cols IS NOT NULL AND NOT bg_internal._citus_table(p.relid) AND NOT EXISTS (SELECT FROM unnest(cols) AS c
-                                         WHERE NOT EXISTS (SELECT FROM pg_attribute a
-                                                            WHERE a.attrelid = p.relid AND a.attname = c
-                                                              AND a.attnum > 0 AND NOT a.attisdropped)) THEN
-        RETURN ARRAY['bg_row', format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row',
-                                      (SELECT string_agg(format('p.%I', c), ', ' ORDER BY c) FROM unnest(cols) AS c))];
+    IF cols IS NOT NULL AND NOT bg_internal._citus_table(p.relid) THEN
+        RETURN ARRAY['bg_row', format(' CROSS JOIN LATERAL (SELECT %s) AS bg_row', cols)];
     END IF;
     RETURN ARRAY['p', ''];
 END $$;

@@ -109,6 +109,32 @@ CREATE FUNCTION bg_internal._apply_sql() RETURNS text
 $$;
 COMMENT ON FUNCTION bg_internal._apply_sql() IS 'Internal: SQL of the writes of a sync, after its diff.';
 
+-- The diff of a sync, after its CTE d (wanted members): the CTEs cur (the
+-- current members of the solution interest $2's groups, of the people $1
+-- and the groups $3 when not NULL) and diff, by a full join of the two
+-- (hash or merge only: never a nested loop over misestimated CTEs): the
+-- rows bg_internal._apply_sql writes.  ($1 and $3 bound it: the people of a
+-- live-mode firing, the groups locked.)
+CREATE FUNCTION bg_internal._join_diff_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT ',
+            cur AS (
+              SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
+                FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
+               WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))
+                 AND ($3 IS NULL OR m.group_id = ANY ($3))),
+            diff AS MATERIALIZED (
+              SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
+                     d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
+                     coalesce(c.is_removed, false) AS was_removed
+                FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
+               WHERE ($3 IS NULL OR coalesce(d.group_id, c.group_id) = ANY ($3))
+                 AND (c.group_id IS NULL
+                      OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
+                      OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
+$$;
+COMMENT ON FUNCTION bg_internal._join_diff_sql() IS 'Internal: SQL of the diff of a sync by a full join of wanted and current members.';
+
 -- The statement, after the CTE d (wanted) of given people ($1) in a
 -- solution interest ($2), that locks in id order every group they are in
 -- or would be in, and returns their ids.  "= ANY (ARRAY(...))": the groups
@@ -126,6 +152,94 @@ CREATE FUNCTION bg_internal._lock_people_sql() RETURNS text
                ORDER BY g.id FOR NO KEY UPDATE OF g) x';
 $$;
 COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks the groups of given people.';
+
+-- The rule members that a sync of the groups of a solution interest must
+-- add, change, re-add or remove, computed in memory (src/sync_diff.c): the
+-- rows of the full join of wanted and current members that
+-- bg_internal._sync computed before.  From the reads of the groups
+-- (groups: SQL over $1 the interest, $2 group_ids or NULL for all; (id,
+-- aval, member_count), aval the account key as the people's account
+-- column's type; the batches of groups compared at once are as large as
+-- their member counts let fit in work_mem times hash_mem_multiplier),
+-- with subaccounts the walk from them (walk: SQL over $1 people, NULL
+-- here, $2 the interest, $3 group_ids; (root, aval)), their current
+-- members, and the people of their accounts (people_query, as the people's
+-- owner, with " WHERE people_filter" when those accounts are few: (aval,
+-- person key as its canonical text or an integer, the template's columns
+-- or the whole row)).  Only the owner of bg_internal may call it.
+CREATE FUNCTION bg_internal._sync_diff(groups text, walk text, interest integer, group_ids bigint[], people regclass,
+                                       people_query text, people_filter text, template text, role_ids integer[])
+    RETURNS TABLE (group_id bigint, person_key text, want_role integer, present boolean, wanted boolean,
+                   was_removed boolean)
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_sync_diff';
+COMMENT ON FUNCTION bg_internal._sync_diff(text, text, integer, bigint[], regclass, text, text, text, integer[]) IS 'Internal: the rule members a sync of groups must change, computed in memory.';
+REVOKE EXECUTE ON FUNCTION bg_internal._sync_diff(text, text, integer, bigint[], regclass, text, text, text, integer[]) FROM PUBLIC;
+
+-- The groups whose rule members (as bg_internal._sync_diff finds them) or
+-- names (as bg_internal._group_names_sql finds them) must change, in id
+-- order; NULL for none.  The groups' rows also have (key of the accounts'
+-- key type, account_key, name, account_name) after (id, aval,
+-- member_count), and the accounts are read as their owner (accounts_query:
+-- (key, name text), with " WHERE accounts_filter" when few); no accounts:
+-- no names.
+CREATE FUNCTION bg_internal._sync_changed(groups text, walk text, interest integer, group_ids bigint[], people regclass,
+                                          people_query text, people_filter text, template text, role_ids integer[],
+                                          accounts regclass, accounts_query text, accounts_filter text,
+                                          interest_name text)
+    RETURNS bigint[] LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_sync_changed';
+COMMENT ON FUNCTION bg_internal._sync_changed(text, text, integer, bigint[], regclass, text, text, text, integer[], regclass, text, text, text) IS 'Internal: the groups a sync must change, found in memory.';
+REVOKE EXECUTE ON FUNCTION bg_internal._sync_changed(text, text, integer, bigint[], regclass, text, text, text, integer[], regclass, text, text, text) FROM PUBLIC;
+
+-- The call of bg_internal._sync_changed (changed) or bg_internal._sync_diff
+-- for the groups of si ($2), or the groups $3 when not NULL, with the
+-- parameters of bg_internal._sync's statements ($4 the interest's name).
+-- roots: the groups' query, as bg_internal._group_walk_sql takes it.
+CREATE FUNCTION bg_internal._sync_diff_sql(si bg_internal.solution_interest, roots text, changed boolean) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p bg_internal.binding := bg_internal._bound('people');
+    patype text := bg_internal._coltype(p.relid, p.account_column);
+    a bg_internal.binding;
+    keytype text;
+    names text := '';
+    pkey text := bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column));
+    call text;
+BEGIN
+    -- an integer key as it is: its canonical text is its decimal form,
+    -- which _sync_diff prints itself
+    IF bg_internal._key_family(bg_internal._coltype(p.relid, p.key_column)::regtype) = 'integer' THEN
+        pkey := format('p.%I', p.key_column);
+    END IF;
+    SELECT * INTO a FROM bg_internal.binding b WHERE b.kind = 'accounts';
+    IF changed AND a.relid IS NOT NULL THEN
+        keytype := bg_internal._coltype(a.relid, a.key_column);
+        names := format(', g.account_key::%s, g.account_key, g.name, g.account_name', keytype);
+    END IF;
+    call := format('(%L, %L, $2, $3, %s::pg_catalog.oid::pg_catalog.regclass, %L, %L, %L, %L',
+                   format('SELECT g.id, g.account_key::%s, g.member_count%s FROM bg_internal.buying_group g
+                            WHERE g.solution_interest_id = $1 AND ($2 IS NULL OR g.id = ANY ($2))', patype, names),
+                   CASE WHEN si.include_subaccounts
+                        THEN 'WITH RECURSIVE ' || bg_internal._group_walk_sql(si, roots || ' AND ($3 IS NULL OR g.id = ANY ($3))')
+                             || ' SELECT w.root, w.aval FROM walk w WHERE NOT w.is_cycle' END,
+                   p.relid::oid,
+                   format('SELECT p.%I::%s, %s, %s FROM %s p', p.account_column, patype, pkey,
+                          coalesce(bg_internal._person_columns_sql(si), 'p'), p.relid),
+                   format('p.%I = ANY ($1::%s[])', p.account_column, patype),
+                   (SELECT t.name FROM bg_internal.template t WHERE t.id = si.template_id),
+                   (SELECT array_agg(x.role_id ORDER BY x.priority) FROM bg_internal.template_role x
+                     WHERE x.template_id = si.template_id));
+    IF NOT changed THEN
+        RETURN 'bg_internal._sync_diff' || call || ')';
+    ELSIF keytype IS NULL THEN
+        RETURN 'bg_internal._sync_changed' || call || ', NULL, NULL, NULL, $4)';
+    END IF;
+    RETURN 'bg_internal._sync_changed' || call
+           || format(', %s::pg_catalog.oid::pg_catalog.regclass, %L, %L, $4)', a.relid::oid,
+                     format('SELECT a.%I, %s FROM %s a', a.key_column,
+                            bg_internal._name_sql(format('a.%I', a.name_column)), a.relid),
+                     format('a.%I = ANY ($1::%s[])', a.key_column, keytype));
+END $$;
+COMMENT ON FUNCTION bg_internal._sync_diff_sql(bg_internal.solution_interest, text, boolean) IS 'Internal: SQL of the call that finds what a sync of groups must change, in memory.';
 
 -- Brings the rule members of a solution interest in line with its
 -- conditions: all its groups (people NULL) or only the given people.
@@ -167,48 +281,30 @@ BEGIN
                     bg_internal._coltype(p.relid, p.account_column));
     names := bg_internal._group_names_sql();
     IF people IS NULL THEN
-        walk := bg_internal._group_walk_sql(si, roots);
-        wanted := bg_internal._group_rule_members_sql(si, walk);
-    ELSE
-        walk := bg_internal._person_walk_sql(si);
-        wanted := bg_internal._person_rule_members_sql(si, walk);
-    END IF;
-    PERFORM bg_internal._check_cycles(si, walk, people);
-    -- One diff of wanted against current members, by a full join (hash or
-    -- merge only: never a nested loop over misestimated CTEs); $3 (the
-    -- locked groups) bounds it once the groups are locked.
-    diff := ',
-        cur AS (
-          SELECT m.group_id, m.person_key, m.role_id, m.source, m.is_removed
-            FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
-           WHERE g.solution_interest_id = $2 AND ($1 IS NULL OR m.person_key = ANY ($1))
-             AND ($3 IS NULL OR m.group_id = ANY ($3))),
-        diff AS MATERIALIZED (
-          SELECT coalesce(d.group_id, c.group_id) AS group_id, coalesce(d.person_key, c.person_key) AS person_key,
-                 d.role_id AS want_role, c.group_id IS NOT NULL AS present, d.group_id IS NOT NULL AS wanted,
-                 coalesce(c.is_removed, false) AS was_removed
-            FROM d FULL JOIN cur c ON c.group_id = d.group_id AND c.person_key = d.person_key
-           WHERE ($3 IS NULL OR coalesce(d.group_id, c.group_id) = ANY ($3))
-             AND (c.group_id IS NULL
-                  OR (c.source = ''rule'' AND d.group_id IS NULL AND NOT c.is_removed)
-                  OR (c.source = ''rule'' AND d.group_id IS NOT NULL AND (c.is_removed OR c.role_id <> d.role_id))))';
-    IF people IS NULL THEN
+        PERFORM bg_internal._check_cycles(si, bg_internal._group_walk_sql(si, roots), people);
+        -- the diff computed in memory (bg_internal._sync_diff); $3 (the
+        -- locked groups) bounds it once the groups are locked
+        diff := 'WITH diff AS MATERIALIZED (SELECT * FROM ' || bg_internal._sync_diff_sql(si, roots, false) || ' x)';
+        -- (counted before any is locked or written: the interest lock keeps
+        -- their number, and the visibility map still spares the index-only
+        -- count a visit of their rows)
+        SELECT count(*) INTO groups FROM bg_internal.buying_group g WHERE g.solution_interest_id = si.id;
         -- the groups with member changes and those whose account was renamed,
         -- locked together in id order
-        EXECUTE 'WITH RECURSIVE ' || wanted || diff || '
-            SELECT array_agg(DISTINCT x.group_id ORDER BY x.group_id)
-              FROM (SELECT x.group_id FROM diff x
-                    UNION ALL SELECT n.id FROM (' || coalesce(names, 'SELECT NULL::bigint AS id WHERE false') || ') n) x'
+        EXECUTE 'SELECT ' || bg_internal._sync_diff_sql(si, roots, true)
            INTO locked USING NULL::text[], si.id, NULL::bigint[], si.name;
         IF locked IS NOT NULL THEN
             PERFORM FROM bg_internal.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
-            wanted := bg_internal._group_rule_members_sql(si, bg_internal._group_walk_sql(si, roots || ' AND g.id = ANY ($3)'));
         END IF;
     ELSE
+        walk := bg_internal._person_walk_sql(si);
+        wanted := bg_internal._person_rule_members_sql(si, walk);
+        PERFORM bg_internal._check_cycles(si, walk, people);
+        diff := 'WITH RECURSIVE ' || wanted || bg_internal._join_diff_sql();
         EXECUTE 'WITH RECURSIVE ' || wanted || bg_internal._lock_people_sql() INTO locked USING people, si.id;
     END IF;
     IF locked IS NOT NULL THEN
-        EXECUTE 'WITH RECURSIVE ' || wanted || diff || bg_internal._apply_sql()
+        EXECUTE diff || bg_internal._apply_sql()
            INTO added, readded, changed, removed USING people, si.id, locked;
         -- names follow renamed accounts, in the groups locked above
         IF names IS NOT NULL THEN
@@ -217,9 +313,7 @@ BEGIN
                USING NULL::text[], si.id, locked, si.name;
         END IF;
     END IF;
-    IF people IS NULL THEN
-        SELECT count(*) INTO groups FROM bg_internal.buying_group g WHERE g.solution_interest_id = si.id;
-    ELSE
+    IF people IS NOT NULL THEN
         SELECT count(DISTINCT m.group_id) INTO groups
           FROM bg_internal.member m JOIN bg_internal.buying_group g ON g.id = m.group_id
          WHERE g.solution_interest_id = si.id AND m.person_key = ANY (people);
