@@ -86,14 +86,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
 BEGIN
-    CREATE TEMP TABLE IF NOT EXISTS bench_samples (variant text, ms float8);
+    CREATE TEMP TABLE IF NOT EXISTS bench_samples (variant text, ms float8, round integer);
     TRUNCATE bench_samples;
     FOR r IN 1..runs LOOP
         FOR i IN 1..array_length(queries, 1) LOOP
             t0 := clock_timestamp();
             EXECUTE queries[i];
             INSERT INTO bench_samples
-            VALUES (names[i], extract(epoch FROM clock_timestamp() - t0) * 1000);
+            VALUES (names[i], extract(epoch FROM clock_timestamp() - t0) * 1000, r);
         END LOOP;
     END LOOP;
     RETURN QUERY

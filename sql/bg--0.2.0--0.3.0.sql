@@ -427,6 +427,26 @@ CREATE FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], VARIADIC
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_columns_trans';
 COMMENT ON FUNCTION bg_internal._tally_columns(bg.role_tally, text, text[], "any") IS 'Internal: transition of the scoring aggregates over people given as column values.';
 
+CREATE FUNCTION bg_internal._packed_columns(bigint, text, text[], VARIADIC "any") RETURNS bigint
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_columns_trans';
+COMMENT ON FUNCTION bg_internal._packed_columns(bigint, text, text[], "any") IS 'Internal: transition of the packed scoring aggregates over people given as column values.';
+
+CREATE FUNCTION bg_internal._packed_combine(bigint, bigint) RETURNS bigint
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_combine';
+COMMENT ON FUNCTION bg_internal._packed_combine(bigint, bigint) IS 'Internal: combines two partial packed tallies.';
+
+CREATE FUNCTION bg_internal._packed_completeness(bigint) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_completeness';
+COMMENT ON FUNCTION bg_internal._packed_completeness(bigint) IS 'Internal: final function of bg.packed_completeness.';
+
+CREATE FUNCTION bg_internal._packed_role_completeness(bigint) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_role_completeness';
+COMMENT ON FUNCTION bg_internal._packed_role_completeness(bigint) IS 'Internal: final function of bg.packed_role_completeness.';
+
+CREATE FUNCTION bg_internal._packed_missing_roles(bigint) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_missing_roles';
+COMMENT ON FUNCTION bg_internal._packed_missing_roles(bigint) IS 'Internal: final function of bg.packed_missing_roles.';
+
 CREATE FUNCTION bg.role_position(template text, person anyelement) RETURNS integer
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_role_position';
 COMMENT ON FUNCTION bg.role_position(text, anyelement) IS
@@ -1628,8 +1648,8 @@ DECLARE
     person text[] := bg_internal._person_row_sql(si);
 BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
-                                     (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
-                   AS r(k %s, pkey text, rn text)',
+                                     (SELECT pg_catalog.array_agg(DISTINCT %s)::pg_catalog.text[] FROM walk y WHERE NOT y.is_cycle), %L)
+                   AS r(k %s, pkey text, rn integer)',
                   p.relid::oid,
                   format('SELECT p.%I::%s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
                          col, bg_internal._coltype(p.relid, col), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
@@ -1669,13 +1689,15 @@ CREATE FUNCTION bg_internal._role_id_case(template_id integer, expr text) RETURN
 $$;
 COMMENT ON FUNCTION bg_internal._role_id_case(integer, text) IS 'Internal: SQL mapping the role names of a template to role ids.';
 
-CREATE FUNCTION bg_internal._role_position_case(template_id integer, expr text) RETURNS text
+CREATE FUNCTION bg_internal._role_position_map(template_id integer, expr text, to_ids boolean) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %s THEN %s', x.role_id, x.pos), ' ' ORDER BY x.pos))
+    SELECT format('CASE %s %s END', expr,
+                  string_agg(CASE WHEN to_ids THEN format('WHEN %s THEN %s', x.pos, x.role_id)
+                                  ELSE format('WHEN %s THEN %s', x.role_id, x.pos) END, ' ' ORDER BY x.pos))
       FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
-              FROM bg_internal.template_role y WHERE y.template_id = _role_position_case.template_id) x;
+              FROM bg_internal.template_role y WHERE y.template_id = _role_position_map.template_id) x;
 $$;
-COMMENT ON FUNCTION bg_internal._role_position_case(integer, text) IS 'Internal: SQL mapping the role ids of a template to their positions.';
+COMMENT ON FUNCTION bg_internal._role_position_map(integer, text, boolean) IS 'Internal: SQL mapping the role ids of a template to their positions, or back.';
 
 CREATE FUNCTION bg_internal._group_rule_members_sql(si bg_internal.solution_interest, walk text) RETURNS text
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -1690,8 +1712,8 @@ BEGIN
                     FROM walk w JOIN %s ON r.k = w.aval
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'),
-        bg_internal._people_roles_sql(si, p.account_column, 'y.aval::text'));
+        bg_internal._role_position_map(si.template_id, 'x.rn', true),
+        bg_internal._people_roles_sql(si, p.account_column, 'y.aval'));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
 
@@ -1709,7 +1731,7 @@ BEGIN
                     JOIN %s ON r.k = w.pkey::%s
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._role_position_map(si.template_id, 'x.rn', true),
         bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'), bg_internal._coltype(p.relid, p.key_column));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';
@@ -1812,7 +1834,28 @@ CREATE OR REPLACE FUNCTION bg_internal._restoring() RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
+CREATE FUNCTION bg_internal._member_check_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+        WITH b AS MATERIALIZED (
+            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
+              FROM new_rows n
+              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
+                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
+        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template
+          FROM (SELECT * FROM b LIMIT 1) b
+          LEFT JOIN bg_internal.template t ON t.id = b.template_id
+          LEFT JOIN bg_internal.role r ON r.id = b.role_id';
+$$;
+COMMENT ON FUNCTION bg_internal._member_check_sql() IS 'Internal: SQL of the check of the new member rows of a statement.';
+
 CREATE OR REPLACE FUNCTION bg_internal._members_changed() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_members_changed';
+COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+
+CREATE FUNCTION bg_internal._members_changed_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
@@ -1843,24 +1886,12 @@ BEGIN
         PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        -- a CTE is planned to be read to the end (as it is when every row
-        -- is right): hash joins, not a LIMIT 1's index probes per row
-        WITH b AS MATERIALIZED (
-            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
-              FROM new_rows n
-              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
-              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
-             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
-                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
-        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template INTO bad
-          FROM (SELECT * FROM b LIMIT 1) b
-          LEFT JOIN bg_internal.template t ON t.id = b.template_id
-          LEFT JOIN bg_internal.role r ON r.id = b.role_id;
+        EXECUTE bg_internal._member_check_sql() INTO bad;
         PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+COMMENT ON FUNCTION bg_internal._members_changed_general() IS 'Internal: the member triggers'' path for the statements their C function does not take.';
 
 CREATE OR REPLACE FUNCTION bg_internal._groups_deleted() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1898,48 +1929,83 @@ CREATE FUNCTION bg_internal._event_context() RETURNS text
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_event_context';
 COMMENT ON FUNCTION bg_internal._event_context() IS 'Internal: the context of the writer (sync, live, job), the source of its events; NULL for none.';
 
+CREATE FUNCTION bg_internal._jsonb_object_memo(VARIADIC "any") RETURNS jsonb
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_jsonb_object_memo';
+COMMENT ON FUNCTION bg_internal._jsonb_object_memo("any") IS 'Internal: jsonb_build_object of its arguments, kept per call site for arguments met again.';
+
 CREATE FUNCTION bg_internal._event_batch() RETURNS bigint
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    b bigint;
-BEGIN
-    SELECT x.id INTO b FROM bg_internal.event_batch x WHERE x.xid = pg_current_xact_id() AND x.base IS NULL;
-    IF b IS NULL THEN
-        INSERT INTO bg_internal.event_batch (xid) VALUES (pg_current_xact_id()) RETURNING id INTO b;
-    END IF;
-    RETURN b;
-END $$;
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_event_batch';
 COMMENT ON FUNCTION bg_internal._event_batch() IS 'Internal: the open event batch of the current transaction, opened on first use.';
 
 CREATE FUNCTION bg_internal._batch_committing() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    lo bigint;
-    hi bigint;
-    n integer;
-    b bigint;
-BEGIN
-    SELECT min(e.seq), max(e.seq), count(*) INTO lo, hi, n FROM bg_internal.event e WHERE e.batch = NEW.id;
-    IF n = 0 THEN
-        -- its events were rolled back with a subtransaction
-        DELETE FROM bg_internal.event_batch x WHERE x.id = NEW.id;
-        RETURN NULL;
-    END IF;
-    -- held until the commit is visible: the next batch draws after it
-    LOCK TABLE bg_internal.event_clock IN EXCLUSIVE MODE;
-    b := nextval('bg_internal.event_id_seq');
-    IF hi > lo THEN
-        PERFORM setval('bg_internal.event_id_seq', b + (hi - lo));
-    END IF;
-    UPDATE bg_internal.event_batch x
-       SET base = b, first_seq = lo, last_id = b + (hi - lo), events = n, committed_at = clock_timestamp()
-     WHERE x.id = NEW.id;
-    PERFORM pg_notify('bg_events', '');
-    RETURN NULL;
-END $$;
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'bg_batch_committing';
 COMMENT ON FUNCTION bg_internal._batch_committing() IS 'Internal: at commit, draws the delivery ids of an event batch in commit order and notifies bg_events.';
 
+CREATE FUNCTION bg_internal._member_events_sql(op text) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE op
+        WHEN 'INSERT' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       new_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_assigned'', n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM new_rows n
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role r ON r.id = n.role_id
+         WHERE NOT n.is_removed
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'UPDATE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, new_value, source)
+        SELECT (SELECT bg_internal._event_batch()),
+               CASE WHEN n.is_removed THEN ''member_removed''
+                    WHEN o.is_removed OR o.role_id = n.role_id THEN ''member_assigned''
+                    ELSE ''role_changed'' END,
+               n.group_id, s.name, g.account_key, n.person_key,
+               jsonb_build_object(''role'', ro.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               jsonb_build_object(''role'', rn.name, ''source'', n.source, ''is_removed'', n.is_removed,
+                                  ''added_at'', n.added_at, ''removed_at'', n.removed_at),
+               coalesce($1, n.source)
+          FROM old_rows o
+          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
+          JOIN bg_internal.buying_group g ON g.id = n.group_id
+          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
+          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
+         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
+         ORDER BY n.group_id, n.person_key'
+        WHEN 'DELETE' THEN '
+        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
+                                       old_value, source)
+        SELECT (SELECT bg_internal._event_batch()), ''member_removed'', o.group_id,
+               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
+               jsonb_build_object(''role'', r.name, ''source'', o.source, ''is_removed'', o.is_removed,
+                                  ''added_at'', o.added_at, ''removed_at'', o.removed_at),
+               coalesce($1, ''manual'')
+          FROM old_rows o
+          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
+          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
+          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
+                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
+                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
+                        AND e.kind = ''group_deleted'') d ON g.id IS NULL AND d.group_id = o.group_id
+          LEFT JOIN bg_internal.role r ON r.id = o.role_id
+         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
+         ORDER BY o.group_id, o.person_key'
+    END;
+$$;
+COMMENT ON FUNCTION bg_internal._member_events_sql(text) IS 'Internal: SQL of the events of a statement on bg_internal.member.';
+
 CREATE FUNCTION bg_internal._change_events() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_change_events';
+COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+
+CREATE FUNCTION bg_internal._change_events_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ctx text := bg_internal._event_context();
@@ -1957,70 +2023,21 @@ BEGIN
          ORDER BY o.id;
         RETURN NULL;
     END IF;
+    -- (live mode's apply fires the insert and update triggers whatever it
+    -- wrote; nested: only they have new_rows)
     IF TG_OP = 'INSERT' THEN
-        -- (live mode's apply fires the insert trigger whatever it wrote)
         IF ctx = 'job' OR NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       new_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_assigned', n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', r.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM new_rows n
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role r ON r.id = n.role_id
-         WHERE NOT n.is_removed
-         ORDER BY n.group_id, n.person_key;
     ELSIF TG_OP = 'UPDATE' THEN
         IF NOT EXISTS (SELECT FROM new_rows) THEN
             RETURN NULL;
         END IF;
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, new_value, source)
-        SELECT (SELECT bg_internal._event_batch()),
-               CASE WHEN n.is_removed THEN 'member_removed'
-                    WHEN o.is_removed OR o.role_id = n.role_id THEN 'member_assigned'
-                    ELSE 'role_changed' END,
-               n.group_id, s.name, g.account_key, n.person_key,
-               jsonb_build_object('role', ro.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               jsonb_build_object('role', rn.name, 'source', n.source, 'is_removed', n.is_removed,
-                                  'added_at', n.added_at, 'removed_at', n.removed_at),
-               coalesce(ctx, n.source)
-          FROM old_rows o
-          JOIN new_rows n ON n.group_id = o.group_id AND n.person_key = o.person_key
-          JOIN bg_internal.buying_group g ON g.id = n.group_id
-          JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN bg_internal.role ro ON ro.id = o.role_id
-          LEFT JOIN bg_internal.role rn ON rn.id = n.role_id
-         WHERE (o.role_id, o.source, o.is_removed) IS DISTINCT FROM (n.role_id, n.source, n.is_removed)
-         ORDER BY n.group_id, n.person_key;
-    ELSE
-        -- the group may be gone already (deleted with it): its values from the event
-        INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, person_key,
-                                       old_value, source)
-        SELECT (SELECT bg_internal._event_batch()), 'member_removed', o.group_id,
-               coalesce(s.name, d.solution_interest), coalesce(g.account_key, d.account_key), o.person_key,
-               jsonb_build_object('role', r.name, 'source', o.source, 'is_removed', o.is_removed,
-                                  'added_at', o.added_at, 'removed_at', o.removed_at),
-               coalesce(ctx, 'manual')
-          FROM old_rows o
-          LEFT JOIN bg_internal.buying_group g ON g.id = o.group_id
-          LEFT JOIN bg_internal.solution_interest s ON s.id = g.solution_interest_id
-          LEFT JOIN (SELECT e.group_id, e.solution_interest, e.account_key FROM bg_internal.event e
-                      WHERE e.batch = (SELECT x.id FROM bg_internal.event_batch x
-                                        WHERE x.xid = pg_current_xact_id() AND x.base IS NULL)
-                        AND e.kind = 'group_deleted') d ON g.id IS NULL AND d.group_id = o.group_id
-          LEFT JOIN bg_internal.role r ON r.id = o.role_id
-         WHERE coalesce(s.name, d.solution_interest) IS NOT NULL
-         ORDER BY o.group_id, o.person_key;
     END IF;
+    EXECUTE bg_internal._member_events_sql(TG_OP) USING ctx;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._change_events() IS 'Internal: writes the events of a statement that changes buying groups or members.';
+COMMENT ON FUNCTION bg_internal._change_events_general() IS 'Internal: the event triggers'' path for the statements their C function does not take, and group_deleted.';
 
 -- sql/bg/jobs.sql
 CREATE OR REPLACE FUNCTION bg_internal._new_groups(si bg_internal.solution_interest, list integer) RETURNS bigint
@@ -2089,7 +2106,11 @@ BEGIN
     -- group_created events (docs/design.md §7.3) with their initial counts:
     -- groups are inserted only here, so no trigger and no transition table
     -- of whole group rows.  The member trigger, told the writer is a job,
-    -- writes no member events: group_created counts the members.
+    -- writes no member events: group_created counts the members.  Groups
+    -- are inserted in id order (their heap and primary key filled in
+    -- order; the events' sort by id then finds them sorted), and the
+    -- events' values are built once per distinct set of scores
+    -- (bg_internal._jsonb_object_memo): the groups of a job share few.
     PERFORM bg_internal._scores_stored(true);
     PERFORM pg_catalog.set_config('bg.event_source', 'job', true);
     EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
@@ -2113,19 +2134,19 @@ BEGIN
                   FROM pg_temp.bg_new_group acc
                   LEFT JOIN sc ON sc.group_id = acc.gid
                  CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t) z
-                OFFSET 0) y
+                 ORDER BY acc.gid OFFSET 0) y
         RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at),
       e AS (
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
         SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $3, g.account_key,
-               pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
-                                             ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+               bg_internal._jsonb_object_memo(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                             ''completeness'', g.completeness, ''missing_roles'', g.missing_roles,
                                              ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
                $9
           FROM g ORDER BY g.id
         RETURNING 1)
       SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
-        bg_internal._role_position_case(s.template_id, 'm.role_id'))
+        bg_internal._role_position_map(s.template_id, 'm.role_id', false))
       INTO groups, members
       USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
             first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage), src;
@@ -2533,20 +2554,19 @@ CREATE FUNCTION bg_internal._apply_sql() RETURNS text
               RETURNING 1),
             upd AS (
               UPDATE bg_internal.member m
-                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                 SET role_id = CASE WHEN x.wanted THEN x.want_role ELSE m.role_id END,
+                     is_removed = NOT x.wanted,
+                     removed_at = CASE WHEN x.wanted THEN NULL ELSE now() END,
+                     added_at = CASE WHEN x.wanted AND m.is_removed THEN now() ELSE m.added_at END
                 FROM diff x
-               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-              RETURNING x.was_removed AS readded),
-            rem AS (
-              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
-                FROM diff x
-               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND NOT m.is_removed
-              RETURNING 1)
-            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)';
+               WHERE x.present AND m.group_id = x.group_id AND m.person_key = x.person_key AND m.source = ''rule''
+                 AND CASE WHEN x.wanted THEN m.is_removed OR m.role_id <> x.want_role ELSE NOT m.is_removed END
+              RETURNING x.wanted, x.was_removed AS readded)
+            SELECT (SELECT count(*) FROM ins), u.readded, u.changed, u.removed
+              FROM (SELECT count(*) FILTER (WHERE wanted AND readded) AS readded,
+                           count(*) FILTER (WHERE wanted AND NOT readded) AS changed,
+                           count(*) FILTER (WHERE NOT wanted) AS removed
+                      FROM upd) u';
 $$;
 COMMENT ON FUNCTION bg_internal._apply_sql() IS 'Internal: SQL of the writes of a sync, after its diff.';
 
@@ -2784,6 +2804,11 @@ $$;
 COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people columns live mode watches.';
 
 CREATE OR REPLACE FUNCTION bg_internal._people_changed() RETURNS trigger
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live'
+    AS 'MODULE_PATHNAME', 'bg_people_changed';
+COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+
+CREATE FUNCTION bg_internal._people_changed_general() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live' AS $$
 DECLARE
     p bg_internal.binding;
@@ -2830,7 +2855,7 @@ BEGIN
     END LOOP;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+COMMENT ON FUNCTION bg_internal._people_changed_general() IS 'Internal: live mode trigger''s general path, for firings out of the ordinary.';
 
 CREATE FUNCTION bg_internal._rename_groups(si bg_internal.solution_interest, accounts text[]) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -5918,6 +5943,21 @@ COMMENT ON AGGREGATE bg.role_counts(text, text[], "any") IS 'bg.role_counts over
 COMMENT ON AGGREGATE bg.completeness(text, text[], "any") IS 'bg.completeness over people given as column values (columns names them; what the planner hook calls in place of bg.completeness(template, p)).';
 COMMENT ON AGGREGATE bg.role_completeness(text, text[], "any") IS 'bg.role_completeness over people given as column values (columns names them; what the planner hook calls in place of bg.role_completeness(template, p)).';
 COMMENT ON AGGREGATE bg.missing_roles(text, text[], "any") IS 'bg.missing_roles over people given as column values (columns names them; what the planner hook calls in place of bg.missing_roles(template, p)).';
+-- sql/bg/aggregates.sql: packed tallies, what the planner hook calls in
+-- place of the three aggregates that need each role's people only up to its
+-- threshold, when the template fits (src/agg_packed.c)
+CREATE AGGREGATE bg.packed_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_completeness, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.packed_role_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_role_completeness, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.packed_missing_roles(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_missing_roles, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.packed_completeness(text, text[], "any") IS 'bg.completeness over people given as column values, with a packed state; what the planner hook calls in place of bg.completeness(template, p) when the template fits.';
+COMMENT ON AGGREGATE bg.packed_role_completeness(text, text[], "any") IS 'bg.role_completeness over people given as column values, with a packed state; what the planner hook calls in place of bg.role_completeness(template, p) when the template fits.';
+COMMENT ON AGGREGATE bg.packed_missing_roles(text, text[], "any") IS 'bg.missing_roles over people given as column values, with a packed state; what the planner hook calls in place of bg.missing_roles(template, p) when the template fits.';
 
 CREATE AGGREGATE bg.engagement_raw(activity_type text, occurred_at timestamptz, as_of timestamptz) (
     SFUNC = bg_internal._engagement_trans, STYPE = bg.activity_tally,
@@ -6478,7 +6518,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'role_position', 'role_name_position', 'position_counts', 'position_counts_add',
                                'position_counts_combine',
                                'counts_role_counts', 'counts_completeness',
-                               'counts_role_completeness', 'counts_missing_roles')
+                               'counts_role_completeness', 'counts_missing_roles',
+                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

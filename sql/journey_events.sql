@@ -160,4 +160,31 @@ SELECT count(*) AS events, (SELECT count(*) FROM bg_internal.event_batch) AS bat
 SELECT name, pending FROM bg.consumers;
 SELECT count(*) AS after_purge FROM bg.read_events('app');
 
+-- bg_internal._jsonb_object_memo (a creation job's group_created values):
+-- jsonb_build_object's object, kept per call site for arguments met again,
+-- also after a setting that a value's text form depends on changes
+SELECT count(*) AS calls, count(DISTINCT x % 7) AS distinct_arguments,
+       count(*) FILTER (WHERE a IS DISTINCT FROM b) AS different
+  FROM (SELECT x,
+               bg_internal._jsonb_object_memo('n', x % 7, 'c', CASE WHEN x % 7 = 0 THEN NULL ELSE (x % 7) / 3.0::float8 END,
+                                              'r', ARRAY['a', NULL, repeat('b', x % 7)], 'j', jsonb_build_object('k', x % 7),
+                                              't', timestamptz '2024-01-01 00:00+00' + (x % 7) * interval '1 hour', 's', NULL::text) AS a,
+               jsonb_build_object('n', x % 7, 'c', CASE WHEN x % 7 = 0 THEN NULL ELSE (x % 7) / 3.0::float8 END,
+                                  'r', ARRAY['a', NULL, repeat('b', x % 7)], 'j', jsonb_build_object('k', x % 7),
+                                  't', timestamptz '2024-01-01 00:00+00' + (x % 7) * interval '1 hour', 's', NULL::text) AS b
+          FROM generate_series(1, 1000) x) s;
+DO $$
+DECLARE
+    setting text[];
+BEGIN
+    FOREACH setting SLICE 1 IN ARRAY ARRAY[['TimeZone', 'UTC'], ['TimeZone', 'Asia/Tokyo'], ['extra_float_digits', '0'],
+                                           ['IntervalStyle', 'iso_8601'], ['bytea_output', 'escape']] LOOP
+        PERFORM set_config(setting[1], setting[2], true);
+        RAISE NOTICE '% %: %', setting[1], setting[2],
+            bg_internal._jsonb_object_memo('t', timestamptz '2024-01-01 00:00+00', 'f', 1 / 3.0::float8, 'i', interval '1 day 2 hours', 'b', '\x00ff'::bytea)
+            = jsonb_build_object('t', timestamptz '2024-01-01 00:00+00', 'f', 1 / 3.0::float8, 'i', interval '1 day 2 hours', 'b', '\x00ff'::bytea);
+    END LOOP;
+END $$;
+SELECT try($$SELECT bg_internal._jsonb_object_memo('a', 1, 'b')$$);
+
 DROP SCHEMA regress_journey_events CASCADE;

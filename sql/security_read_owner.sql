@@ -163,6 +163,14 @@ SELECT * FROM bg_internal._read('person', 'SELECT p.id, p FROM regress_read_owne
     AS x(id integer, role text) ORDER BY id;
 SELECT * FROM bg_internal._read('person', 'SELECT p.id, p FROM regress_read_owner.person p', NULL, NULL,
                                 'job_title is ''CISO''') AS x(id integer, matched boolean) ORDER BY id;
+-- as an integer, the role's position in the template (1 = first by priority)
+SELECT x.id, x.pos, r.role
+  FROM bg_internal._read('person', 'SELECT p.id, p FROM regress_read_owner.person p', NULL, 'T') AS x(id integer, pos integer)
+  LEFT JOIN (SELECT t.role, row_number() OVER (ORDER BY t.priority) AS pos FROM bg.template_roles t WHERE t.template = 'T') r
+       USING (pos)
+ ORDER BY x.id;
+SELECT try($$SELECT * FROM bg_internal._read('person', 'SELECT p.id, p FROM regress_read_owner.person p', NULL, 'T')
+                 AS x(id integer, pos bigint)$$);
 SELECT try($$SELECT * FROM bg_internal._read('staff', 'SELECT 1') AS x(i text)$$);
 SELECT try($$SELECT * FROM bg_internal._read('staff', 'SELECT 1, 2') AS x(i integer)$$);
 SELECT try($$SELECT * FROM bg_internal._read('staff', 'SELECT 1, 2', NULL, 'T') AS x(i integer, r text)$$);

@@ -289,6 +289,19 @@ bg_tally_increment(BgTally *t, int i)
 }
 
 /*
+ * Errors: partial tallies of roles templates a and b (bg.role_tally or
+ * packed, agg_packed.c) cannot be combined.
+ */
+void
+bg_tally_combine_differs(const char *a, const char *b)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot combine tallies of roles templates \"%s\" and \"%s\"", a, b),
+			 errhint("Every row of a group must name the same roles template.")));
+}
+
+/*
  * Combine function of every scoring aggregate (not strict): adds the counts
  * of b into a, in place when a belongs to the aggregate.
  */
@@ -322,11 +335,7 @@ bg_tally_combine(PG_FUNCTION_ARGS)
 		a = copy;
 	}
 	if (a->nroles != b->nroles || strcmp(BG_TALLY_NAME(a), BG_TALLY_NAME(b)) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot combine tallies of roles templates \"%s\" and \"%s\"",
-						BG_TALLY_NAME(a), BG_TALLY_NAME(b)),
-				 errhint("Every row of a group must name the same roles template.")));
+		bg_tally_combine_differs(BG_TALLY_NAME(a), BG_TALLY_NAME(b));
 	Assert(VARSIZE(a) == VARSIZE(b));
 	for (int i = 0; i < a->nroles; i++)
 	{

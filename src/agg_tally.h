@@ -14,6 +14,10 @@
 
 #include "fmgr.h"
 #include "utils/array.h"
+#include "utils/jsonb.h"
+
+#include "cond_eval.h"
+#include "template_cache.h"
 
 #define BG_TALLY_VERSION 1
 #define BG_TALLY_MAX_ROLES 1000	/* sanity bound for input; the catalog allows 20 */
@@ -34,6 +38,20 @@ extern BgTally *bg_tally_new(const char *name, int nroles);
 extern void bg_tally_check(const BgTally *t);
 extern void bg_tally_fits(const BgTally *t, const char *name, int nroles);
 extern void bg_tally_increment(BgTally *t, int i);
+extern void bg_tally_combine_differs(const char *a, const char *b) pg_attribute_noreturn();
+
+/* agg_trans.c */
+extern void bg_tally_template_differs(const char *name, const char *earlier) pg_attribute_noreturn();
+extern BgEval *bg_tally_columns_eval(FunctionCallInfo fcinfo, bool *person);
+
+/* agg_final.c: the scores from counts per role (exact, or at least each threshold) */
+extern Jsonb *bg_scores_role_object(BgTemplate *tmpl, const int64 *counts, bool completeness);
+extern bool bg_scores_completeness(BgTemplate *tmpl, const int64 *counts, double *result);
+extern Datum bg_scores_missing_roles(BgTemplate *tmpl, const int64 *counts);
+
+/* agg_packed.c: packed tallies */
+extern uint64 bg_packed_empty(const BgTemplate *t);
+extern bool bg_packed_catalog_fits(void);
 
 /* position_counts.c: the counts of a bg.position_counts state */
 extern int64 *bg_position_counts_read(ArrayType *a, int *n);

@@ -34,6 +34,20 @@ require_template(FunctionCallInfo fcinfo)
 }
 
 /*
+ * Errors: a row of a group names roles template name, an earlier one
+ * earlier (a bg.role_tally's or a packed tally's, agg_packed.c).
+ */
+void
+bg_tally_template_differs(const char *name, const char *earlier)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("roles template \"%s\" differs from \"%s\" earlier in the same group",
+					name, earlier),
+			 errhint("Every row of a group must name the same roles template.")));
+}
+
+/*
  * The state to update: the current one (copied first when the function is
  * not called as an aggregate, which must not modify its input), or a new
  * zero tally.  A state built for another template is an error.
@@ -59,11 +73,7 @@ writable_state(FunctionCallInfo fcinfo, const char *name, int nroles, bool tmpl_
 	 */
 	if (!(tmpl_const && in_agg) &&
 		strcmp(BG_TALLY_NAME(t), name) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("roles template \"%s\" differs from \"%s\" earlier in the same group",
-						name, BG_TALLY_NAME(t)),
-				 errhint("Every row of a group must name the same roles template.")));
+		bg_tally_template_differs(name, BG_TALLY_NAME(t));
 	bg_tally_fits(t, name, nroles);
 	if (!in_agg || (Pointer) t != DatumGetPointer(d))
 	{
@@ -138,6 +148,23 @@ bg_tally_person_trans(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The compiled template of a transition over (state, template text, columns
+ * text[], VARIADIC values "any"), with this call's person set as its row
+ * (eval_args.c); *person false: no person.  Errors for a NULL template or
+ * NULL names.  Shared with the packed tallies (agg_packed.c).
+ */
+BgEval *
+bg_tally_columns_eval(FunctionCallInfo fcinfo, bool *person)
+{
+	require_template(fcinfo);
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the column names of a scoring aggregate must not be null")));
+	return bg_eval_for_args(fcinfo, 1, person);
+}
+
+/*
  * Transition of the aggregates over (template text, columns text[],
  * VARIADIC values "any"): a person given as column values (eval_args.c),
  * what the planner hook passes instead of a row.  No person (a NULL marker
@@ -151,13 +178,8 @@ bg_tally_columns_trans(PG_FUNCTION_ARGS)
 	BgEval	   *ev;
 	bool		person;
 
-	require_template(fcinfo);
-	if (PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("the column names of a scoring aggregate must not be null")));
 	prefetch_state(fcinfo);
-	ev = bg_eval_for_args(fcinfo, 1, &person);
+	ev = bg_tally_columns_eval(fcinfo, &person);
 	if (!person)
 		PG_RETURN_POINTER(writable_state(fcinfo, ev->tmpl->name, ev->tmpl->nroles, false));
 	PG_RETURN_POINTER(count_person(fcinfo, ev));

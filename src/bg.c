@@ -8,6 +8,8 @@
 #include "utils/guc.h"
 #include "utils/plancache.h"
 
+#include "bg_trigger.h"
+#include "event_batch.h"
 #include "plan_rewrite.h"
 #include "score_guard.h"
 #include "template_cache.h"
@@ -30,6 +32,7 @@ _PG_init(void)
 	bg_template_cache_init();
 	bg_plan_rewrite_init();
 	bg_score_guard_init();
+	bg_event_batch_init();
 	DefineCustomStringVariable("bg.event_source",
 							   "Context of the writer whose changes bg's events record.",
 							   "Set by bg's functions; empty for direct calls.",
@@ -57,7 +60,16 @@ PG_FUNCTION_INFO_V1(bg_event_context);
 Datum
 bg_event_context(PG_FUNCTION_ARGS)
 {
-	if (bg_event_source == NULL || bg_event_source[0] == '\0')
+	const char *source = bg_event_source_now();
+
+	if (source == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(bg_event_source));
+	PG_RETURN_TEXT_P(cstring_to_text(source));
+}
+
+/* bg.event_source, or NULL when empty (bg_internal._event_context in C). */
+const char *
+bg_event_source_now(void)
+{
+	return bg_event_source == NULL || bg_event_source[0] == '\0' ? NULL : bg_event_source;
 }

@@ -194,6 +194,7 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 	ev->rowtypmod = desc->tdtypmod;
 
 	ev->tmpl = palloc0(sizeof(BgTemplate));
+	ev->tmpl->id = tmpl->id;
 	ev->tmpl->name = pstrdup(tmpl->name);
 	ev->tmpl->nroles = tmpl->nroles;
 	ev->tmpl->roles = palloc0(sizeof(BgTemplateRole) * Max(tmpl->nroles, 1));

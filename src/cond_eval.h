@@ -96,6 +96,8 @@ typedef struct BgEval
 	HeapTupleData tuple;		/* the current row */
 	TupleTableSlot *slot;		/* deforms it, lazily and once */
 	int		   *rolelen;		/* per template role: strlen of its name */
+	uint64		packed;			/* agg_packed.c: the template's empty packed
+								 * tally, or 0 until first needed */
 } BgEval;
 
 extern BgEval *bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt);

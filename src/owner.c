@@ -20,6 +20,7 @@
 #include "miscadmin.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "owner.h"
@@ -37,6 +38,18 @@ const char *
 bg_catalog_schema(void)
 {
 	return OidIsValid(get_namespace_oid("bg_internal", true)) ? "bg_internal" : "bg";
+}
+
+/* The OID of bg's relation name (a table or sequence); an error when missing. */
+Oid
+bg_catalog_relation(const char *name)
+{
+	Oid			nsp = bg_catalog_schema_oid();
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+
+	if (!OidIsValid(rel))
+		elog(ERROR, "bg's relation %s is missing", name);
+	return rel;
 }
 
 /* The owner of bg's catalog schema (the extension's owner). */

@@ -17,6 +17,7 @@ typedef struct BgSavedUser
 
 extern const char *bg_catalog_schema(void);
 extern Oid	bg_catalog_schema_oid(void);
+extern Oid	bg_catalog_relation(const char *name);
 extern Oid	bg_catalog_owner(void);
 extern void bg_become_owner(BgSavedUser *saved);
 extern void bg_restore_user(const BgSavedUser *saved);

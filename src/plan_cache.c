@@ -23,6 +23,8 @@
  *                                                 read of its transition tables)
  *
  * Only the owner of bg_internal may call them (bg's own functions do).
+ * bg's C code runs the kept plans directly (plan_cache.h): live mode's
+ * trigger (live_trigger.c).
  */
 #include "postgres.h"
 
@@ -37,6 +39,7 @@
 #include "utils/memutils.h"
 
 #include "owner.h"
+#include "plan_cache.h"
 #include "template_cache.h"
 
 #define PLAN_KEY_LEN 64
@@ -46,6 +49,7 @@ typedef struct BgPlan
 	char		key[PLAN_KEY_LEN];	/* hash key, NUL-terminated */
 	SPIPlanPtr	plan;				/* kept, or NULL */
 	uint64		generation;			/* bg_catalog_generation when planned */
+	uint32		tag;				/* the C caller's, of what else it depends on; 0: none */
 } BgPlan;
 
 static HTAB *plans = NULL;
@@ -60,19 +64,17 @@ require_owner(const char *fn)
 				 errdetail("Only the owner of schema bg_internal may run it; bg's own functions call it.")));
 }
 
-/* key as a hash key (NUL-padded); errors when it is too long. */
+/* key (len bytes) as a hash key (NUL-padded); errors when it is too long. */
 static void
-key_chars(text *key, char *k)
+key_chars(const char *key, int len, char *k)
 {
-	int			len = VARSIZE_ANY_EXHDR(key);
-
 	if (len >= PLAN_KEY_LEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("plan key is too long"),
 				 errdetail("It has %d bytes; the limit is %d.", len, PLAN_KEY_LEN - 1)));
 	memset(k, 0, PLAN_KEY_LEN);
-	memcpy(k, VARDATA_ANY(key), len);
+	memcpy(k, key, len);
 }
 
 /*
@@ -80,13 +82,13 @@ key_chars(text *key, char *k)
  * the key; created zeroed when create, the table too), or NULL.
  */
 static void *
-key_entry(HTAB **table, const char *name, Size entrysize, text *key, bool create)
+key_entry(HTAB **table, const char *name, Size entrysize, const char *key, int len, bool create)
 {
 	char		k[PLAN_KEY_LEN];
 	bool		found;
 	void	   *e;
 
-	key_chars(key, k);
+	key_chars(key, len, k);
 	if (*table == NULL)
 	{
 		HASHCTL		ctl;
@@ -106,7 +108,60 @@ key_entry(HTAB **table, const char *name, Size entrysize, text *key, bool create
 static BgPlan *
 plan_entry(text *key, bool create)
 {
-	return key_entry(&plans, "bg kept plans", sizeof(BgPlan), key, create);
+	return key_entry(&plans, "bg kept plans", sizeof(BgPlan), VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), create);
+}
+
+/*
+ * The plan kept under key for the current catalog and tag (0 for none; a C
+ * caller's mark of what else the plan depends on), or NULL.
+ */
+SPIPlanPtr
+bg_kept_plan(const char *key, uint32 tag)
+{
+	BgPlan	   *e;
+
+	bg_catalog_check();
+	e = key_entry(&plans, "bg kept plans", sizeof(BgPlan), key, strlen(key), false);
+	return e != NULL && e->plan != NULL && e->generation == bg_catalog_generation && e->tag == tag ? e->plan : NULL;
+}
+
+/*
+ * Plans query (nargs arguments of types argtypes) in the caller's SPI
+ * connection, so that it may read what is registered there (a trigger's
+ * transition tables), and keeps it in entry e for the current catalog.
+ *
+ * A generic plan, always: the statements are written for a few people,
+ * whatever their values, and a custom plan would be planned again on every
+ * run (the plan cache keeps choosing custom plans when the generic one's
+ * estimate is higher, as for the reads of the bound tables).
+ */
+static SPIPlanPtr
+keep_plan(BgPlan *e, const char *query, int nargs, Oid *argtypes, uint32 tag)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	if (e->plan != NULL)
+		SPI_freeplan(e->plan);
+	e->plan = plan;
+	e->generation = bg_catalog_generation;
+	e->tag = tag;
+	return plan;
+}
+
+/*
+ * Plans query in the caller's SPI connection and keeps it under key for the
+ * current catalog and tag (keep_plan, bg_kept_plan); the plan.
+ */
+SPIPlanPtr
+bg_kept_plan_prepare(const char *key, const char *query, int nargs, Oid *argtypes, uint32 tag)
+{
+	bg_catalog_check();
+	return keep_plan(key_entry(&plans, "bg kept plans", sizeof(BgPlan), key, strlen(key), true),
+					 query, nargs, argtypes, tag);
 }
 
 /* bg_internal._plan_ready(key text) RETURNS boolean */
@@ -119,7 +174,7 @@ bg_plan_ready(PG_FUNCTION_ARGS)
 	require_owner("bg_internal._plan_ready");
 	bg_catalog_check();
 	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
-	PG_RETURN_BOOL(e != NULL && e->plan != NULL && e->generation == bg_catalog_generation);
+	PG_RETURN_BOOL(e != NULL && e->plan != NULL && e->generation == bg_catalog_generation && e->tag == 0);
 }
 
 /* bg_internal._plan_set(key text, query text, argtypes regtype[]) RETURNS void */
@@ -134,7 +189,6 @@ bg_plan_set(PG_FUNCTION_ARGS)
 	bool	   *enulls;
 	int			n;
 	Oid		   *argtypes;
-	SPIPlanPtr	plan;
 	BgPlan	   *e;
 	int			rc;
 
@@ -154,24 +208,50 @@ bg_plan_set(PG_FUNCTION_ARGS)
 	e = plan_entry(key, true);
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	/*
-	 * A generic plan, always: the statements are written for a few people,
-	 * whatever their values, and a custom plan would be planned again on
-	 * every run (the plan cache keeps choosing custom plans when the generic
-	 * one's estimate is higher, as for the reads of the bound tables).
-	 */
-	plan = SPI_prepare_cursor(query, n, argtypes, CURSOR_OPT_GENERIC_PLAN);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
+	keep_plan(e, query, n, argtypes, 0);
 	SPI_finish();
-
-	if (e->plan != NULL)
-		SPI_freeplan(e->plan);
-	e->plan = plan;
-	e->generation = bg_catalog_generation;
 	PG_RETURN_VOID();
+}
+
+/*
+ * Runs plan, kept under key, with nargs arguments of types argtypes, inside
+ * the caller's SPI connection; its rows, which must have ncols columns of
+ * types coltypes, are left in SPI_tuptable.
+ */
+void
+bg_kept_plan_execute(const char *key, SPIPlanPtr plan, int nargs, const Oid *argtypes,
+					 Datum *values, const char *nulls, int ncols, const Oid *coltypes)
+{
+	int			rc;
+
+	if (SPI_getargcount(plan) != nargs)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("kept plan \"%s\" takes %d arguments, not %d", key, SPI_getargcount(plan), nargs)));
+	for (int i = 0; i < nargs; i++)
+		if (argtypes[i] != SPI_getargtypeid(plan, i))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("argument %d of kept plan \"%s\" is of type %s, not %s", i + 1, key,
+							format_type_be(SPI_getargtypeid(plan, i)), format_type_be(argtypes[i]))));
+	rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "bg: running kept plan \"%s\" failed: %s", key, SPI_result_code_string(rc));
+	if (SPI_tuptable != NULL)
+	{
+		TupleDesc	got = SPI_tuptable->tupdesc;
+
+		if (got->natts != ncols)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("kept plan \"%s\" returns %d columns, not %d", key, got->natts, ncols)));
+		for (int i = 0; i < got->natts; i++)
+			if (TupleDescAttr(got, i)->atttypid != coltypes[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column %d of kept plan \"%s\" is of type %s, not %s", i + 1, key,
+								format_type_be(TupleDescAttr(got, i)->atttypid), format_type_be(coltypes[i]))));
+	}
 }
 
 /* bg_internal._plan_run(key text, VARIADIC args "any") RETURNS SETOF record */
@@ -182,65 +262,44 @@ bg_plan_run(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	BgPlan	   *e;
 	int			nargs = PG_NARGS() - 1;
+	Oid		   *argtypes;
 	Datum	   *values;
 	char	   *nulls;
 	int			rc;
 	TupleDesc	want;
+	Oid		   *coltypes;
 
 	require_owner("bg_internal._plan_run");
 	e = plan_entry(PG_GETARG_TEXT_PP(0), false);
-	if (e == NULL || e->plan == NULL || e->generation != bg_catalog_generation)
+	if (e == NULL || e->plan == NULL || e->generation != bg_catalog_generation || e->tag != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("no kept plan \"%s\" of the current catalog", text_to_cstring(PG_GETARG_TEXT_PP(0))),
 				 errhint("bg_internal._plan_set keeps one; a change of bg's catalog drops them all.")));
-	if (SPI_getargcount(e->plan) != nargs)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("kept plan \"%s\" takes %d arguments, not %d", e->key, SPI_getargcount(e->plan), nargs)));
+	argtypes = palloc(sizeof(Oid) * Max(nargs, 1));
 	values = palloc(sizeof(Datum) * Max(nargs, 1));
 	nulls = palloc(Max(nargs, 1));
 	for (int i = 0; i < nargs; i++)
 	{
-		Oid			t = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
-
-		if (t != SPI_getargtypeid(e->plan, i))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("argument %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
-							format_type_be(SPI_getargtypeid(e->plan, i)), format_type_be(t))));
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
 		values[i] = PG_ARGISNULL(i + 1) ? (Datum) 0 : PG_GETARG_DATUM(i + 1);
 		nulls[i] = PG_ARGISNULL(i + 1) ? 'n' : ' ';
 	}
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	want = rsinfo->setDesc;
+	coltypes = palloc(sizeof(Oid) * Max(want->natts, 1));
+	for (int i = 0; i < want->natts; i++)
+		coltypes[i] = TupleDescAttr(want, i)->atttypid;
 	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
-	rc = SPI_execute_plan(e->plan, values, nulls, false, 0);
-	if (rc < 0)
-		elog(ERROR, "bg: running kept plan \"%s\" failed: %s", e->key, SPI_result_code_string(rc));
+	bg_kept_plan_execute(e->key, e->plan, nargs, argtypes, values, nulls, want->natts, coltypes);
 	if (SPI_tuptable != NULL)
-	{
-		TupleDesc	got = SPI_tuptable->tupdesc;
-
-		if (got->natts != want->natts)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("kept plan \"%s\" returns %d columns, not %d", e->key, got->natts, want->natts)));
-		for (int i = 0; i < got->natts; i++)
-			if (TupleDescAttr(got, i)->atttypid != TupleDescAttr(want, i)->atttypid)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("column %d of kept plan \"%s\" is of type %s, not %s", i + 1, e->key,
-								format_type_be(TupleDescAttr(got, i)->atttypid),
-								format_type_be(TupleDescAttr(want, i)->atttypid))));
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[r]);
 		}
-	}
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -257,7 +316,7 @@ static HTAB *memos = NULL;
 static BgMemo *
 memo_entry(text *key, bool create)
 {
-	return key_entry(&memos, "bg kept texts", sizeof(BgMemo), key, create);
+	return key_entry(&memos, "bg kept texts", sizeof(BgMemo), VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key), create);
 }
 
 /* bg_internal._memo(key text) RETURNS text: the text kept under key, or NULL */

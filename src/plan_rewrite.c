@@ -37,6 +37,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "agg_tally.h"
 #include "citus.h"
 #include "cond.h"
 #include "plan_args.h"
@@ -51,6 +52,8 @@ typedef struct RewriteContext
 	List	   *queries;		/* the Query being walked, innermost first */
 	ParamListInfo params;		/* the planner's bound parameters, or NULL */
 	bool		changed;
+	List	   *twins;			/* the innermost query's twin aggregates */
+	List	   *fits;			/* for each: whether a packed tally fits */
 } RewriteContext;
 
 /* Whether funcid is the C function symbol of bg's module. */
@@ -91,18 +94,30 @@ bg_is_module_symbol(Oid funcid, const char *symbol)
 	return is_bg_symbol(funcid, symbol);
 }
 
+/*
+ * The transition function (with final, the final function) of aggregate
+ * aggfnoid, or InvalidOid.
+ */
+Oid
+bg_aggregate_fn(Oid aggfnoid, bool final)
+{
+	HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggfnoid));
+	Form_pg_aggregate agg;
+	Oid			fn;
+
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	agg = (Form_pg_aggregate) GETSTRUCT(tup);
+	fn = final ? agg->aggfinalfn : agg->aggtransfn;
+	ReleaseSysCache(tup);
+	return fn;
+}
+
 /* Whether aggfnoid is an aggregate whose transition function is symbol of bg's module. */
 bool
 bg_is_module_aggregate(Oid aggfnoid, const char *symbol)
 {
-	HeapTuple	tup = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggfnoid));
-	Oid			transfn;
-
-	if (!HeapTupleIsValid(tup))
-		return false;
-	transfn = ((Form_pg_aggregate) GETSTRUCT(tup))->aggtransfn;
-	ReleaseSysCache(tup);
-	return is_bg_symbol(transfn, symbol);
+	return is_bg_symbol(bg_aggregate_fn(aggfnoid, false), symbol);
 }
 
 static bool
@@ -286,6 +301,23 @@ person_columns(RewriteContext *ctx, Node *tmpl, Node *person, bool is_model,
 }
 
 /*
+ * Whether every template that template argument tmpl may name at run time
+ * fits a packed tally (agg_packed.c): a constant's template, or in a
+ * generic plan every template of the catalog.
+ */
+static bool
+packed_fits(RewriteContext *ctx, Node *tmpl)
+{
+	bool		generic;
+	char	   *name = arg_name(ctx, tmpl, &generic);
+	BgTemplate *t;
+
+	if (generic)
+		return bg_packed_catalog_fits();
+	return name != NULL && (t = bg_template_lookup(name)) != NULL && bg_packed_empty(t) != 0;
+}
+
+/*
  * Replaces call (bg.role_for or a person aggregate over tmpl and person) by
  * its twin over the columns the template reads (plan_args.c); false when
  * it cannot.
@@ -350,8 +382,16 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 	{
 		bool		result;
 
+		List	   *twins = ctx->twins;
+		List	   *fits = ctx->fits;
+
 		ctx->queries = lcons(node, ctx->queries);
+		ctx->twins = ctx->fits = NIL;
 		result = query_tree_walker((Query *) node, rewrite_walker, ctx, 0);
+		/* the query's twin aggregates, packed where they may be */
+		bg_packed_rewrite(ctx->twins, ctx->fits);
+		ctx->twins = twins;
+		ctx->fits = fits;
 		ctx->queries = list_delete_first(ctx->queries);
 		return result;
 	}
@@ -393,6 +433,11 @@ rewrite_walker(Node *node, RewriteContext *ctx)
 
 			if (!pass_columns(ctx, node, tmpl, (Node *) te->expr))
 				row = narrow_person(ctx, tmpl, (Node *) te->expr, false);
+			else if (a->agglevelsup == 0)
+			{
+				ctx->twins = lappend(ctx->twins, a);
+				ctx->fits = lappend_int(ctx->fits, packed_fits(ctx, tmpl));
+			}
 			if (row)
 			{
 				te->expr = (Expr *) row;
@@ -422,7 +467,7 @@ static PlannedStmt *
 bg_planner(Query *parse, const char *query_string, int cursorOptions,
 		   ParamListInfo boundParams)
 {
-	RewriteContext ctx = {NIL, boundParams, false};
+	RewriteContext ctx = {NIL, boundParams, false, NIL, NIL};
 	PlannedStmt *result;
 
 	ctx.changed = bg_citus_rewrite(parse, boundParams);

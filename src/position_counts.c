@@ -118,13 +118,15 @@ writable_counts(FunctionCallInfo fcinfo, int argno, int need)
 	return copy;				/* the executor copies it into the state */
 }
 
+/* Adds n to the count of position pos (from 1), which must not overflow. */
 static void
-add_count(int64 *count, int64 n)
+add_count(int64 *count, int64 n, int pos)
 {
 	if (pg_add_s64_overflow(*count, n, count))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("role position count out of range")));
+				 errmsg("the count of role position %d is out of range", pos),
+				 errdetail("Counts of people are at most %lld.", (long long) PG_INT64_MAX)));
 }
 
 /*
@@ -147,7 +149,7 @@ bg_position_counts_trans(PG_FUNCTION_ARGS)
 						   BG_TALLY_MAX_ROLES)));
 	a = PG_ARGISNULL(0) ? counts_new(pos) : writable_counts(fcinfo, 0, pos);
 	if (pos > 0)
-		add_count(&((int64 *) ARR_DATA_PTR(a))[pos - 1], 1);
+		add_count(&((int64 *) ARR_DATA_PTR(a))[pos - 1], 1, pos);
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -163,6 +165,6 @@ bg_position_counts_combine(PG_FUNCTION_ARGS)
 	int64	   *ca = nb > 0 ? (int64 *) ARR_DATA_PTR(a) : NULL;
 
 	for (int i = 0; i < nb; i++)
-		add_count(&ca[i], cb[i]);
+		add_count(&ca[i], cb[i], i + 1);
 	PG_RETURN_ARRAYTYPE_P(a);
 }

@@ -14,7 +14,9 @@
  *
  * With a roles template, the query's last column is the whole row of rel
  * (or a record of the columns the template reads, named as in rel), and the
- * function gives the role bg's evaluator assigns to it instead; with
+ * function gives the role bg's evaluator assigns to it instead: its name, or,
+ * when the column definition list makes that column an integer, its
+ * position in the template (1 = first by priority); with
  * a filter (a condition), rows that do not match are skipped and the last
  * column is true.  Whole rows thus never leave this function, and the
  * table's owner needs no privilege on bg.
@@ -66,6 +68,7 @@ typedef struct BgReadReceiver
 {
 	DestReceiver pub;
 	BgReadMode	mode;
+	bool		role_position;	/* BG_READ_ROLE: the role's position, not name */
 	Tuplestorestate *store;
 	TupleDesc	outdesc;		/* the column definition list */
 	Oid			rowtype;		/* the row type of rel */
@@ -108,7 +111,8 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
 		{
 			bool		row = got == r->rowtype || (got == RECORDOID && r->mode == BG_READ_ROLE);
 
-			got = row ? (r->mode == BG_READ_ROLE ? TEXTOID : BOOLOID) : InvalidOid;
+			r->role_position = r->mode == BG_READ_ROLE && want == INT4OID;
+			got = row ? (r->mode == BG_READ_ROLE ? (r->role_position ? INT4OID : TEXTOID) : BOOLOID) : InvalidOid;
 			if (got == InvalidOid)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -237,7 +241,8 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 			r->nulls[last] = true;
 		else
 		{
-			r->values[last] = CStringGetTextDatum(r->ev->tmpl->roles[role].role);
+			r->values[last] = r->role_position ? Int32GetDatum(role + 1) :
+				CStringGetTextDatum(r->ev->tmpl->roles[role].role);
 			r->nulls[last] = false;
 		}
 	}

@@ -84,9 +84,15 @@ bg_take_scores_stored(PG_FUNCTION_ARGS)
  * it); any user may turn the setting off, but only a superuser's session
  * restores bg.  In C: the member triggers ask on every statement.
  */
+bool
+bg_restoring_now(void)
+{
+	return !check_function_bodies && superuser_arg(GetSessionUserId());
+}
+
 PG_FUNCTION_INFO_V1(bg_restoring);
 Datum
 bg_restoring(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(!check_function_bodies && superuser_arg(GetSessionUserId()));
+	PG_RETURN_BOOL(bg_restoring_now());
 }

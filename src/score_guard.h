@@ -8,5 +8,6 @@
 extern void bg_score_guard_init(void);
 extern bool bg_score_guard_get(void);
 extern void bg_score_guard_set(bool on);
+extern bool bg_restoring_now(void);
 
 #endif							/* BG_SCORE_GUARD_H */

@@ -212,7 +212,7 @@ bg_template_lookup(const char *name)
 		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
 	nsp = quote_identifier(bg_catalog_schema());
 	query = psprintf("SELECT r.name, tr.priority, tr.condition, tr.required, "
-					 "       tr.members_required "
+					 "       tr.members_required, t.id "
 					 "FROM %s.template t "
 					 "LEFT JOIN %s.template_role tr ON tr.template_id OPERATOR(pg_catalog.=) t.id "
 					 "LEFT JOIN %s.role r ON r.id OPERATOR(pg_catalog.=) tr.role_id "
@@ -237,6 +237,8 @@ bg_template_lookup(const char *name)
 		BgTemplateRole *r = &t->roles[t->nroles];
 		bool		isnull;
 		char	   *role = SPI_getvalue(tup, desc, 1);
+
+		t->id = DatumGetInt32(SPI_getbinval(tup, desc, 6, &isnull));
 		if (role == NULL)
 			continue;			/* a template without roles */
 		r->role = role;
@@ -252,6 +254,44 @@ bg_template_lookup(const char *name)
 	MemoryContextSwitchTo(old);
 	SPI_finish();
 	return t;
+}
+
+/*
+ * The template whose catalog id is id (bg_internal.template.id), as
+ * bg_template_lookup loads it; errors if none.  What reads a packed tally
+ * (agg_packed.c), which names its template by id, calls this.
+ */
+BgTemplate *
+bg_template_get_by_id(int32 id)
+{
+	ListCell   *lc;
+	Datum		arg = Int32GetDatum(id);
+	Oid			argtype = INT4OID;
+	char	   *name = NULL;
+	MemoryContext caller = CurrentMemoryContext;
+	BgTemplate *t;
+	int			rc;
+
+	cache_refresh();
+	foreach(lc, cached)
+	{
+		t = lfirst(lc);
+		if (t->id == id)
+			return t;
+	}
+	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed: %s", SPI_result_code_string(rc));
+	if (bg_catalog_query(psprintf("SELECT t.name FROM %s.template t WHERE t.id OPERATOR(pg_catalog.=) $1",
+								  quote_identifier(bg_catalog_schema())),
+						 1, &argtype, &arg, "roles template") == 1)
+		name = MemoryContextStrdup(caller, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
+	SPI_finish();
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("roles template with id %d does not exist", id),
+				 errhint("The roles templates are listed in bg.templates.")));
+	return bg_template_get(name);
 }
 
 /*

@@ -21,6 +21,8 @@ typedef struct BgTemplateRole
 
 typedef struct BgTemplate
 {
+	int32		id;				/* bg_internal.template.id; 0: not of the
+								 * catalog (a shipped template, a condition) */
 	char	   *name;
 	int			nroles;
 	BgTemplateRole *roles;		/* in priority order */
@@ -36,6 +38,7 @@ extern void bg_catalog_check(void);
 extern bool bg_cache_stale(MemoryContext cxt, uint64 *generation);
 extern BgTemplate *bg_template_get(const char *name);
 extern BgTemplate *bg_template_lookup(const char *name);
+extern BgTemplate *bg_template_get_by_id(int32 id);
 extern List *bg_catalog_columns(void);
 extern uint64 bg_catalog_query(const char *query, int nargs, Oid *argtypes, Datum *args,
 							   const char *what);

@@ -39,7 +39,8 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'role_position', 'role_name_position', 'position_counts', 'position_counts_add',
                                'position_counts_combine',
                                'counts_role_counts', 'counts_completeness',
-                               'counts_role_completeness', 'counts_missing_roles')
+                               'counts_role_completeness', 'counts_missing_roles',
+                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

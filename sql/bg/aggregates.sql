@@ -76,6 +76,38 @@ CREATE AGGREGATE bg.missing_roles(template text, columns text[], VARIADIC "value
     SFUNC = bg_internal._tally_columns, STYPE = bg.role_tally,
     FINALFUNC = bg_internal._tally_missing_roles, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);
 
+-- Packed tallies (src/agg_packed.c): what the planner hook calls in place
+-- of the three aggregates above that need each role's people only up to
+-- its threshold, when the template fits: the state is one bigint (the
+-- template's id, the layout, a few bits per role), passed by value.
+CREATE FUNCTION bg_internal._packed_columns(bigint, text, text[], VARIADIC "any") RETURNS bigint
+    LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_columns_trans';
+COMMENT ON FUNCTION bg_internal._packed_columns(bigint, text, text[], "any") IS 'Internal: transition of the packed scoring aggregates over people given as column values.';
+CREATE FUNCTION bg_internal._packed_combine(bigint, bigint) RETURNS bigint
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_combine';
+COMMENT ON FUNCTION bg_internal._packed_combine(bigint, bigint) IS 'Internal: combines two partial packed tallies.';
+CREATE FUNCTION bg_internal._packed_completeness(bigint) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_completeness';
+COMMENT ON FUNCTION bg_internal._packed_completeness(bigint) IS 'Internal: final function of bg.packed_completeness.';
+CREATE FUNCTION bg_internal._packed_role_completeness(bigint) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_role_completeness';
+COMMENT ON FUNCTION bg_internal._packed_role_completeness(bigint) IS 'Internal: final function of bg.packed_role_completeness.';
+CREATE FUNCTION bg_internal._packed_missing_roles(bigint) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_missing_roles';
+COMMENT ON FUNCTION bg_internal._packed_missing_roles(bigint) IS 'Internal: final function of bg.packed_missing_roles.';
+CREATE AGGREGATE bg.packed_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_completeness, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.packed_role_completeness(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_role_completeness, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bg.packed_missing_roles(template text, columns text[], VARIADIC "values" "any") (
+    SFUNC = bg_internal._packed_columns, STYPE = bigint,
+    FINALFUNC = bg_internal._packed_missing_roles, COMBINEFUNC = bg_internal._packed_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.packed_completeness(text, text[], "any") IS 'bg.completeness over people given as column values, with a packed state; what the planner hook calls in place of bg.completeness(template, p) when the template fits.';
+COMMENT ON AGGREGATE bg.packed_role_completeness(text, text[], "any") IS 'bg.role_completeness over people given as column values, with a packed state; what the planner hook calls in place of bg.role_completeness(template, p) when the template fits.';
+COMMENT ON AGGREGATE bg.packed_missing_roles(text, text[], "any") IS 'bg.missing_roles over people given as column values, with a packed state; what the planner hook calls in place of bg.missing_roles(template, p) when the template fits.';
+
 CREATE AGGREGATE bg.role_counts(template text, role text) (
     SFUNC = bg_internal._tally_role, STYPE = bg.role_tally,
     FINALFUNC = bg_internal._tally_role_counts, COMBINEFUNC = bg_internal._tally_combine, PARALLEL = SAFE);

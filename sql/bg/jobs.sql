@@ -90,7 +90,11 @@ BEGIN
     -- group_created events (docs/design.md §7.3) with their initial counts:
     -- groups are inserted only here, so no trigger and no transition table
     -- of whole group rows.  The member trigger, told the writer is a job,
-    -- writes no member events: group_created counts the members.
+    -- writes no member events: group_created counts the members.  Groups
+    -- are inserted in id order (their heap and primary key filled in
+    -- order; the events' sort by id then finds them sorted), and the
+    -- events' values are built once per distinct set of scores
+    -- (bg_internal._jsonb_object_memo): the groups of a job share few.
     PERFORM bg_internal._scores_stored(true);
     PERFORM pg_catalog.set_config('bg.event_source', 'job', true);
     EXECUTE 'WITH RECURSIVE ' || bg_internal._group_rule_members_sql(s, walk) || format(',
@@ -114,19 +118,19 @@ BEGIN
                   FROM pg_temp.bg_new_group acc
                   LEFT JOIN sc ON sc.group_id = acc.gid
                  CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t) z
-                OFFSET 0) y
+                 ORDER BY acc.gid OFFSET 0) y
         RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at),
       e AS (
         INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, new_value, source)
         SELECT (SELECT bg_internal._event_batch()), ''group_created'', g.id, $3, g.account_key,
-               pg_catalog.jsonb_build_object(''member_count'', g.member_count, ''role_counts'', g.role_counts,
-                                             ''completeness'', g.completeness, ''missing_roles'', pg_catalog.to_jsonb(g.missing_roles),
+               bg_internal._jsonb_object_memo(''member_count'', g.member_count, ''role_counts'', g.role_counts,
+                                             ''completeness'', g.completeness, ''missing_roles'', g.missing_roles,
                                              ''stage'', $8, ''stage_entered_at'', g.stage_entered_at, ''job'', $4),
                $9
           FROM g ORDER BY g.id
         RETURNING 1)
       SELECT (SELECT count(*) FROM e), (SELECT coalesce(sum(sc.n), 0) FROM sc)',
-        bg_internal._role_position_case(s.template_id, 'm.role_id'))
+        bg_internal._role_position_map(s.template_id, 'm.role_id', false))
       INTO groups, members
       USING NULL::text[], s.id, s.name, jid, (SELECT t.name FROM bg_internal.template t WHERE t.id = s.template_id),
             first_stage, at, (SELECT x.name FROM bg_internal.stage x WHERE x.id = first_stage), src;

@@ -31,8 +31,20 @@ COMMENT ON FUNCTION bg_internal._watched_columns() IS 'Internal: the people colu
 -- runs with the definer's rights: the transition tables give keys cast to
 -- built-in base types, and the bound tables are read as their owner
 -- (bg_internal._read), conditions evaluated by bg's C code (docs/design.md
--- §11).
+-- §11).  In C (src/live_trigger.c): the keys from the transition tables,
+-- and for a few people the kept statements of bg_internal._sync_people run
+-- directly; other interests and TRUNCATE call bg_internal._sync, and a
+-- firing out of the ordinary (a row trigger, more than 100 rows a side,
+-- columns it cannot read) is left to bg_internal._people_changed_general.
 CREATE FUNCTION bg_internal._people_changed() RETURNS trigger
+    LANGUAGE c SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live'
+    AS 'MODULE_PATHNAME', 'bg_people_changed';
+COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+
+-- What bg_internal._people_changed does, for any firing, in PL/pgSQL: the
+-- path of the firings it does not take itself, which it calls with their
+-- trigger data.
+CREATE FUNCTION bg_internal._people_changed_general() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET bg.event_source = 'live' AS $$
 DECLARE
     p bg_internal.binding;
@@ -79,7 +91,7 @@ BEGIN
     END LOOP;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._people_changed() IS 'Internal: live mode trigger; re-evaluates the memberships of changed people.';
+COMMENT ON FUNCTION bg_internal._people_changed_general() IS 'Internal: live mode trigger''s general path, for firings out of the ordinary.';
 
 -- Names follow a renamed account at once in live mode: for each
 -- update_existing interest, in id order, the interest lock in shared mode,

@@ -148,8 +148,12 @@ COMMENT ON FUNCTION bg_internal._person_row_sql(bg_internal.solution_interest) I
 -- The roles of the bound people whose column col is one of the keys $1
 -- (text, cast to the column's type), read as the people's owner:
 -- (k, pkey, rn), k the value of col (of its type, as bg_internal._coltype
--- names it), rn the role the template gives (NULL for none).  walk_keys:
--- the keys, an SQL expression over the walk.  The keys are a constant array
+-- names it), rn the position in the template of the role it gives (1 =
+-- first by priority; NULL for none): callers map it to role ids with an
+-- integer CASE (bg_internal._role_position_map), not by name.  walk_keys:
+-- the keys, an SQL expression over the walk, made distinct as values of
+-- their type (a creation job's account keys as integers, not as their
+-- text) and passed as text.  The keys are a constant array
 -- tested with = ANY: the planner hashes it beside a scan of the people (or
 -- probes an index with a few), where a join with unnest($1), whose keys
 -- have no statistics, made it hash the whole people table for a large
@@ -163,8 +167,8 @@ DECLARE
     person text[] := bg_internal._person_row_sql(si);
 BEGIN
     RETURN format('bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
-                                     (SELECT pg_catalog.array_agg(DISTINCT %s) FROM walk y WHERE NOT y.is_cycle), %L)
-                   AS r(k %s, pkey text, rn text)',
+                                     (SELECT pg_catalog.array_agg(DISTINCT %s)::pg_catalog.text[] FROM walk y WHERE NOT y.is_cycle), %L)
+                   AS r(k %s, pkey text, rn integer)',
                   p.relid::oid,
                   format('SELECT p.%I::%s, %s, %s FROM %s p%s WHERE p.%I = ANY ($1::%s[])',
                          col, bg_internal._coltype(p.relid, col), bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column)),
@@ -208,14 +212,17 @@ $$;
 COMMENT ON FUNCTION bg_internal._role_id_case(integer, text) IS 'Internal: SQL mapping the role names of a template to role ids.';
 
 -- A CASE expression mapping the role ids of a template to their positions
--- (1 = first by priority), as bg_internal._position_tally counts them.
-CREATE FUNCTION bg_internal._role_position_case(template_id integer, expr text) RETURNS text
+-- (1 = first by priority), as bg_internal._position_tally counts them and
+-- bg_internal._read gives them; with to_ids, positions to role ids.
+CREATE FUNCTION bg_internal._role_position_map(template_id integer, expr text, to_ids boolean) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('CASE %s %s END', expr, string_agg(format('WHEN %s THEN %s', x.role_id, x.pos), ' ' ORDER BY x.pos))
+    SELECT format('CASE %s %s END', expr,
+                  string_agg(CASE WHEN to_ids THEN format('WHEN %s THEN %s', x.pos, x.role_id)
+                                  ELSE format('WHEN %s THEN %s', x.role_id, x.pos) END, ' ' ORDER BY x.pos))
       FROM (SELECT y.role_id, row_number() OVER (ORDER BY y.priority) AS pos
-              FROM bg_internal.template_role y WHERE y.template_id = _role_position_case.template_id) x;
+              FROM bg_internal.template_role y WHERE y.template_id = _role_position_map.template_id) x;
 $$;
-COMMENT ON FUNCTION bg_internal._role_position_case(integer, text) IS 'Internal: SQL mapping the role ids of a template to their positions.';
+COMMENT ON FUNCTION bg_internal._role_position_map(integer, text, boolean) IS 'Internal: SQL mapping the role ids of a template to their positions, or back.';
 
 -- The rule members of the groups a walk from groups (bg_internal._group_walk_sql)
 -- starts at: the walk, then d(group_id, person_key, role_id).
@@ -232,8 +239,8 @@ BEGIN
                     FROM walk w JOIN %s ON r.k = w.aval
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'),
-        bg_internal._people_roles_sql(si, p.account_column, 'y.aval::text'));
+        bg_internal._role_position_map(si.template_id, 'x.rn', true),
+        bg_internal._people_roles_sql(si, p.account_column, 'y.aval'));
 END $$;
 COMMENT ON FUNCTION bg_internal._group_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule members of buying groups.';
 
@@ -254,7 +261,7 @@ BEGIN
                     JOIN %s ON r.k = w.pkey::%s
                    WHERE NOT w.is_cycle) x
            WHERE x.rn IS NOT NULL)',
-        bg_internal._role_id_case(si.template_id, 'x.rn'),
+        bg_internal._role_position_map(si.template_id, 'x.rn', true),
         bg_internal._people_roles_sql(si, p.key_column, 'y.pkey'), bg_internal._coltype(p.relid, p.key_column));
 END $$;
 COMMENT ON FUNCTION bg_internal._person_rule_members_sql(bg_internal.solution_interest, text) IS 'Internal: SQL of the rule memberships of given people.';

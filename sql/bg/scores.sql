@@ -131,7 +131,40 @@ CREATE FUNCTION bg_internal._restoring() RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_restoring';
 COMMENT ON FUNCTION bg_internal._restoring() IS 'Internal: whether a superuser''s session is loading a dump (check_function_bodies is off).';
 
+-- The check of the new rows of a statement on bg_internal.member (its
+-- transition table new_rows): the first row whose group does not exist or
+-- whose role is not in its group's template, with the group's existence and
+-- the names of role and template, or none.  A CTE is planned to be read to
+-- the end (as it is when every row is right): hash joins, not a LIMIT 1's
+-- index probes per row.
+CREATE FUNCTION bg_internal._member_check_sql() RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '
+        WITH b AS MATERIALIZED (
+            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
+              FROM new_rows n
+              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
+              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
+             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
+                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
+        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template
+          FROM (SELECT * FROM b LIMIT 1) b
+          LEFT JOIN bg_internal.template t ON t.id = b.template_id
+          LEFT JOIN bg_internal.role r ON r.id = b.role_id';
+$$;
+COMMENT ON FUNCTION bg_internal._member_check_sql() IS 'Internal: SQL of the check of the new member rows of a statement.';
+
+-- The member triggers, in C (src/score_trigger.c): a statement that wrote
+-- no member, or whose scores a creation job stores itself, returns at once;
+-- one of at most 100 rows a side recounts its groups (by the kept
+-- statements of bg_internal._rescore in live mode) and checks its new rows
+-- by a statement kept over its transition table; any other firing is
+-- bg_internal._members_changed_general's.
 CREATE FUNCTION bg_internal._members_changed() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'bg_members_changed';
+COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+
+CREATE FUNCTION bg_internal._members_changed_general() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bad record;
@@ -162,24 +195,12 @@ BEGIN
         PERFORM bg_internal._rescore(ARRAY(SELECT g.id FROM bg_internal.buying_group g));
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        -- a CTE is planned to be read to the end (as it is when every row
-        -- is right): hash joins, not a LIMIT 1's index probes per row
-        WITH b AS MATERIALIZED (
-            SELECT n.group_id, n.role_id, g.id AS existing, si.template_id
-              FROM new_rows n
-              LEFT JOIN bg_internal.buying_group g ON g.id = n.group_id
-              LEFT JOIN bg_internal.solution_interest si ON si.id = g.solution_interest_id
-             WHERE NOT EXISTS (SELECT FROM bg_internal.template_role x
-                                WHERE x.template_id = si.template_id AND x.role_id = n.role_id))
-        SELECT b.group_id, b.role_id, b.existing, r.name AS role, t.name AS template INTO bad
-          FROM (SELECT * FROM b LIMIT 1) b
-          LEFT JOIN bg_internal.template t ON t.id = b.template_id
-          LEFT JOIN bg_internal.role r ON r.id = b.role_id;
+        EXECUTE bg_internal._member_check_sql() INTO bad;
         PERFORM bg_internal._reject_member(bad.group_id, bad.existing, bad.role_id, bad.role, bad.template);
     END IF;
     RETURN NULL;
 END $$;
-COMMENT ON FUNCTION bg_internal._members_changed() IS 'Internal: keeps stored scores exact after each statement that changes members.';
+COMMENT ON FUNCTION bg_internal._members_changed_general() IS 'Internal: the member triggers'' path for the statements their C function does not take.';
 CREATE TRIGGER member_inserted AFTER INSERT ON bg_internal.member REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION bg_internal._members_changed();
 CREATE TRIGGER member_updated AFTER UPDATE ON bg_internal.member REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows

@@ -80,7 +80,9 @@ COMMENT ON FUNCTION bg_internal._group_names_sql(boolean) IS 'Internal: SQL of t
 
 -- The tail of a sync's apply statement, after its CTEs d (wanted) and diff:
 -- the inserts, role changes and removals of rule members, and their counts
--- (added, re-added, changed, removed).
+-- (added, re-added, changed, removed).  Role changes and removals are one
+-- UPDATE (one node to start on every run; the member triggers fire once
+-- for both either way).
 CREATE FUNCTION bg_internal._apply_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT ',
@@ -91,20 +93,19 @@ CREATE FUNCTION bg_internal._apply_sql() RETURNS text
               RETURNING 1),
             upd AS (
               UPDATE bg_internal.member m
-                 SET role_id = x.want_role, is_removed = false, removed_at = NULL,
-                     added_at = CASE WHEN m.is_removed THEN now() ELSE m.added_at END
+                 SET role_id = CASE WHEN x.wanted THEN x.want_role ELSE m.role_id END,
+                     is_removed = NOT x.wanted,
+                     removed_at = CASE WHEN x.wanted THEN NULL ELSE now() END,
+                     added_at = CASE WHEN x.wanted AND m.is_removed THEN now() ELSE m.added_at END
                 FROM diff x
-               WHERE x.present AND x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND (m.is_removed OR m.role_id <> x.want_role)
-              RETURNING x.was_removed AS readded),
-            rem AS (
-              UPDATE bg_internal.member m SET is_removed = true, removed_at = now()
-                FROM diff x
-               WHERE x.present AND NOT x.wanted AND m.group_id = x.group_id AND m.person_key = x.person_key
-                 AND m.source = ''rule'' AND NOT m.is_removed
-              RETURNING 1)
-            SELECT (SELECT count(*) FROM ins), (SELECT count(*) FILTER (WHERE readded) FROM upd),
-                   (SELECT count(*) FILTER (WHERE NOT readded) FROM upd), (SELECT count(*) FROM rem)';
+               WHERE x.present AND m.group_id = x.group_id AND m.person_key = x.person_key AND m.source = ''rule''
+                 AND CASE WHEN x.wanted THEN m.is_removed OR m.role_id <> x.want_role ELSE NOT m.is_removed END
+              RETURNING x.wanted, x.was_removed AS readded)
+            SELECT (SELECT count(*) FROM ins), u.readded, u.changed, u.removed
+              FROM (SELECT count(*) FILTER (WHERE wanted AND readded) AS readded,
+                           count(*) FILTER (WHERE wanted AND NOT readded) AS changed,
+                           count(*) FILTER (WHERE NOT wanted) AS removed
+                      FROM upd) u';
 $$;
 COMMENT ON FUNCTION bg_internal._apply_sql() IS 'Internal: SQL of the writes of a sync, after its diff.';
 
