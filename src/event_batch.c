@@ -41,6 +41,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -106,6 +107,26 @@ run_for_id(const char *key, const char *query, int64 *id)
 }
 
 /*
+ * A new batch's commit trigger (bg_internal.event_batch_committing) made
+ * deferred for the rest of the transaction, whatever the transaction set:
+ * under SET CONSTRAINTS ALL IMMEDIATE it would fire at the end of the
+ * batch's own insert and close the batch before its first event is
+ * written, and those events would never be delivered.  A SET CONSTRAINTS
+ * ... IMMEDIATE after the batch is open still closes it then (its events
+ * so far delivered; the next event opens another batch, deferred again).
+ */
+static void
+defer_commit_trigger(void)
+{
+	ConstraintsSetStmt *stmt = makeNode(ConstraintsSetStmt);
+
+	stmt->constraints = list_make1(makeRangeVar(pstrdup(bg_catalog_schema()),
+												"event_batch_committing", -1));
+	stmt->deferred = true;
+	AfterTriggerSetState(stmt);
+}
+
+/*
  * bg_internal._event_batch() RETURNS bigint: the open batch of the current
  * transaction, opened on first use.
  */
@@ -123,17 +144,21 @@ bg_event_batch(PG_FUNCTION_ARGS)
 	if (!run_for_id("batch:open",
 					"SELECT x.id FROM bg_internal.event_batch x"
 					" WHERE x.xid = pg_catalog.pg_current_xact_id() AND x.base IS NULL",
-					&id)
-		&& !run_for_id("batch:new",
-					   "INSERT INTO bg_internal.event_batch (xid) VALUES (pg_catalog.pg_current_xact_id())"
-					   " RETURNING id",
-					   &id))
-		elog(ERROR, "bg: opening the event batch returned no id");
+					&id))
+	{
+		defer_commit_trigger();
+		if (!run_for_id("batch:new",
+						"INSERT INTO bg_internal.event_batch (xid) VALUES (pg_catalog.pg_current_xact_id())"
+						" RETURNING id",
+						&id))
+			elog(ERROR, "bg: opening the event batch returned no id");
+	}
 	bg_spi_end(level);
 	/*
 	 * Not kept when the batch was closed as it was opened (its commit
-	 * trigger fires at the end of the insert under SET CONSTRAINTS ...
-	 * IMMEDIATE): the next statement looks for an open batch again.
+	 * trigger fired at the end of the insert; defer_commit_trigger keeps it
+	 * from doing so, this is the guard): the next statement looks for an
+	 * open batch again.
 	 */
 	if (batch_closes == closes)
 	{
