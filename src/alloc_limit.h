@@ -22,4 +22,8 @@ extern Size bg_alloc_size(Size nelems, Size elemsize, const char *what);
 extern void *bg_grow_array(void *arr, int *cap, Size need, Size elemsize,
 						   MemoryContext cxt, const char *what);
 
+/* The same for arrays that may exceed MaxAllocSize (up to MaxAllocHugeSize). */
+extern void *bg_grow_array_huge(void *arr, int *cap, Size need, Size elemsize,
+								MemoryContext cxt, const char *what);
+
 #endif							/* BG_ALLOC_LIMIT_H */

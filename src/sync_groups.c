@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "alloc_limit.h"
 #include "sync_diff.h"
 #include "sync_names.h"
 
@@ -65,7 +66,7 @@ group_row(void *arg, TupleTableSlot *slot)
 	else
 	{
 		old = MemoryContextSwitchTo(st->cxt);
-		st->groups = bg_sync_grow(st->groups, st->ngroups, &st->groups_cap, sizeof(BgSyncGroup), "groups");
+		st->groups = bg_grow_array_huge(st->groups, &st->groups_cap, (Size) st->ngroups + 1, sizeof(BgSyncGroup), CurrentMemoryContext, "groups");
 		MemoryContextSwitchTo(old);
 		g = st->ngroups++;
 		st->groups[g].id = DatumGetInt64(d);
@@ -283,7 +284,7 @@ member_row(void *arg, TupleTableSlot *slot)
 	if (st->last_idx < st->first || st->last_idx >= st->last)
 		return;					/* a group of another interest or batch */
 	old = MemoryContextSwitchTo(st->batchcxt);
-	st->members = bg_sync_grow(st->members, st->nmembers, &st->members_cap, sizeof(BgSyncMember), "members");
+	st->members = bg_grow_array_huge(st->members, &st->members_cap, (Size) st->nmembers + 1, sizeof(BgSyncMember), CurrentMemoryContext, "members");
 	m = &st->members[st->nmembers++];
 	bg_sync_key(st, m, slot->tts_values[st->member_att[MC_KEY]], false);
 	m->group = st->last_idx;

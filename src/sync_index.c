@@ -8,6 +8,7 @@
 #include "utils/datum.h"
 #include "utils/memutils.h"
 
+#include "alloc_limit.h"
 #include "sync_index.h"
 
 /* a key -> its first entry */
@@ -54,7 +55,7 @@ bg_sync_index_add(BgSyncIndex *ix, Datum key, int32 value)
 	MemoryContext old = MemoryContextSwitchTo(ix->cxt);
 	BgSyncIndexEnt *e;
 
-	ix->ents = bg_sync_grow(ix->ents, ix->nents, &ix->cap, sizeof(BgSyncIndexEnt), "keys");
+	ix->ents = bg_grow_array_huge(ix->ents, &ix->cap, (Size) ix->nents + 1, sizeof(BgSyncIndexEnt), CurrentMemoryContext, "keys");
 	e = &ix->ents[ix->nents++];
 	e->key = ix->keys->byval ? key : datumCopy(key, false, ix->keys->len);
 	e->value = value;

@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 
 #include "read_as_owner.h"
+#include "alloc_limit.h"
 #include "sync_index.h"
 #include "sync_names.h"
 #include "sync_read.h"
@@ -107,7 +108,7 @@ bg_sync_names_group(BgSyncNames *n, TupleTableSlot *slot, int32 group)
 	if (isnull)
 		return;					/* (never: account keys are not null) */
 	old = MemoryContextSwitchTo(n->cxt);
-	n->groups = bg_sync_grow(n->groups, n->ngroups, &n->groups_cap, sizeof(BgSyncNamed), "groups");
+	n->groups = bg_grow_array_huge(n->groups, &n->groups_cap, (Size) n->ngroups + 1, sizeof(BgSyncNamed), CurrentMemoryContext, "groups");
 	g = &n->groups[n->ngroups];
 	g->group = group;
 	g->key = keep_text(n, slot, n->attno + 2);

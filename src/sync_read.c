@@ -254,21 +254,3 @@ bg_sync_alloc(MemoryContext cxt, Size n, Size elem, const char *what)
 	return MemoryContextAllocHuge(cxt, Max(n, 1) * elem);
 }
 
-/* Room for one more element in a growing array of n of *cap elements. */
-void *
-bg_sync_grow(void *arr, int32 n, int32 *cap, Size elem, const char *what)
-{
-	int32		newcap;
-
-	if (n < *cap)
-		return arr;
-	if (*cap >= PG_INT32_MAX / 2 || (Size) *cap * 2 > MaxAllocHugeSize / elem)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many rows for a sync"),
-				 errdetail("More than %d %s.", *cap, what)));
-	newcap = Max(*cap * 2, 1024);
-	arr = arr ? repalloc_huge(arr, elem * newcap) : palloc_extended(elem * newcap, MCXT_ALLOC_HUGE);
-	*cap = newcap;
-	return arr;
-}

@@ -58,7 +58,6 @@ extern void bg_sync_require(TupleDesc desc, int attno, Oid type, const char *wha
 extern void bg_sync_require_count(TupleDesc desc, int natts, bool at_least, const char *what);
 extern const char *bg_sync_copy(BgSyncBlocks *b, const char *data, Size len);
 extern void *bg_sync_alloc(MemoryContext cxt, Size n, Size elem, const char *what);
-extern void *bg_sync_grow(void *arr, int32 n, int32 *cap, Size elem, const char *what);
 
 static inline uint32
 bg_sync_key_hash(BgSyncKeys *k, Datum d)
