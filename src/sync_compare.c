@@ -14,8 +14,11 @@
 #include "postgres.h"
 
 #include "miscadmin.h"
+#include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
+#include "alloc_limit.h"
+#include "rule_summary.h"
 #include "sync_diff.h"
 
 /* A group's current members searched one by one up to so many; sorted above. */
@@ -50,14 +53,17 @@ bg_sync_key(BgSyncState *st, BgSyncMember *m, Datum key, bool isnull)
 	bg_sync_key_bytes(st, m, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
-/* Keys in a total order: by length, prefix, then the rest. */
+/*
+ * Keys in a total order: by length, then bytes (the prefix read big-endian
+ * compares its bytes in order): the order of a rule summary's entries.
+ */
 static inline int
 key_order(const BgSyncMember *a, const BgSyncMember *b)
 {
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
 	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
+		return pg_ntoh64(a->prefix) < pg_ntoh64(b->prefix) ? -1 : 1;
 	return a->len > 8 ? memcmp(a->key + 8, b->key + 8, a->len - 8) : 0;
 }
 
@@ -184,6 +190,89 @@ bucket_by_group(BgSyncState *st, int32 b, BgSyncMember *w, BgSyncMember *scratch
 	}
 }
 
+/*
+ * Group g's rule summary decoded into st->summary (keys of more than 8
+ * bytes point into it), in *n; false when it is missing or unreadable.
+ */
+static bool
+decode_summary(BgSyncState *st, int32 g, int32 *n)
+{
+	BgRulesReader r;
+	const char *key;
+	int32		len;
+	int32		role;
+	int			rc;
+
+	*n = 0;
+	if (st->groups[g].rules == NULL || !bg_rules_start(&r, st->groups[g].rules, st->groups[g].rules_len))
+		return false;
+	while ((rc = bg_rules_next(&r, &key, &len, &role)) > 0)
+	{
+		BgSyncMember *m;
+
+		if (*n >= st->summary_cap)
+			st->summary = bg_grow_array_huge(st->summary, &st->summary_cap, (Size) *n + 1, sizeof(BgSyncMember),
+											 st->cxt, "rule members");
+		m = &st->summary[(*n)++];
+		m->prefix = 0;
+		memcpy(&m->prefix, key, Min(len, (int32) sizeof(m->prefix)));
+		m->key = key;
+		m->len = len;
+		m->role_id = role;
+		m->group = g;
+		m->flags = BG_SYNC_M_RULE;
+	}
+	return rc == 0;
+}
+
+/*
+ * Whether the rule summary m[0 .. nm) (in key order) holds exactly the
+ * wanted members w[0 .. nw): each wanted one a distinct entry of its key
+ * and role, and as many.  Then the group has nothing to change: every
+ * wanted person is a rule member of that role, not removed, and every such
+ * rule member is wanted.  Else its members are read.
+ */
+static bool
+summary_matches(BgSyncMember *m, int32 nm, const BgSyncMember *w, int32 nw)
+{
+	if (nm != nw)
+		return false;
+	for (int32 k = 0; k < nw; k++)
+	{
+		BgSyncMember *found = find_member(m, nm, &w[k]);
+
+		if (found == NULL || (found->flags & BG_SYNC_M_SEEN) || found->role_id != w[k].role_id)
+			return false;
+		found->flags |= BG_SYNC_M_SEEN;
+	}
+	return true;
+}
+
+/*
+ * Group g compared with its rule summary; when it does not match, the
+ * group is needy and its wanted members w[0 .. nw) are kept for the
+ * comparison with its members (bg_sync_compare_needy).
+ */
+static void
+compare_summary(BgSyncState *st, int32 g, const BgSyncMember *w, int32 nw)
+{
+	int32		nm;
+	MemoryContext old;
+
+	if (decode_summary(st, g, &nm) && summary_matches(st->summary, nm, w, nw))
+		return;
+	st->groups[g].needy = true;
+	st->nneedy++;
+	if (nw == 0)
+		return;
+	old = MemoryContextSwitchTo(st->batchcxt);
+	st->saved = bg_grow_array_huge(st->saved, &st->saved_cap, (Size) st->nsaved + nw, sizeof(BgSyncMember),
+								   CurrentMemoryContext, "wanted members");
+	MemoryContextSwitchTo(old);
+	memcpy(st->saved + st->nsaved, w, sizeof(BgSyncMember) * nw);
+	st->nsaved += nw;
+}
+
 /* Group g's current members m[0 .. nm) and wanted members w[0 .. nw) compared. */
 static void
 compare_group(BgSyncState *st, int32 g, BgSyncMember *m, int32 nm, BgSyncMember *w, int32 nw)
@@ -215,7 +304,12 @@ compare_group(BgSyncState *st, int32 g, BgSyncMember *m, int32 nm, BgSyncMember 
 	}
 }
 
-/* Each group of the batch compared: the rows of the diff, or the groups changed. */
+/*
+ * Each group of the batch compared with its current members (the rows of
+ * the diff, or the groups changed) or, when the groups come with their
+ * rule summaries, with its summary: the groups whose summary does not
+ * match are left for bg_sync_compare_needy, with their wanted members.
+ */
 void
 bg_sync_compare(BgSyncState *st)
 {
@@ -225,7 +319,12 @@ bg_sync_compare(BgSyncState *st)
 	int32	   *pos = bg_sync_alloc(st->batchcxt, (Size) 1 << st->shift, sizeof(int32), "groups");
 	int32		i = 0;
 
-	members_by_group(st);
+	st->saved = NULL;
+	st->nsaved = 0;
+	st->saved_cap = 0;
+	st->nneedy = 0;
+	if (!st->rules)
+		members_by_group(st);
 	for (int32 b = 0; b < st->nbuckets; b++)
 		most = Max(most, st->bucket_n[b]);
 	w = bg_sync_alloc(st->batchcxt, most, sizeof(BgSyncMember), "wanted members");
@@ -244,13 +343,50 @@ bg_sync_compare(BgSyncState *st)
 			int32		nw = 0;
 
 			CHECK_FOR_INTERRUPTS();
-			while (i + nm < st->nmembers && st->members[i + nm].group == g)
-				nm++;
 			while (j + nw < st->bucket_n[b] && w[j + nw].group == g)
 				nw++;
-			compare_group(st, g, st->members + i, nm, w + j, nw);
-			i += nm;
+			if (st->rules)
+				compare_summary(st, g, w + j, nw);
+			else
+			{
+				while (i + nm < st->nmembers && st->members[i + nm].group == g)
+					nm++;
+				compare_group(st, g, st->members + i, nm, w + j, nw);
+				i += nm;
+			}
 			j += nw;
 		}
+	}
+}
+
+/*
+ * The needy groups of the batch (their summary did not match) compared
+ * with their current members, read since (bg_sync_read_members), and the
+ * wanted members bg_sync_compare kept for them, in group order.
+ */
+void
+bg_sync_compare_needy(BgSyncState *st)
+{
+	int32		i = 0;
+	int32		j = 0;
+
+	members_by_group(st);
+	for (int32 g = st->first; g < st->last; g++)
+	{
+		int32		nm = 0;
+		int32		nw = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!st->groups[g].needy)
+			continue;
+		while (i < st->nmembers && st->members[i].group < g)
+			i++;				/* (never: only needy groups' members are read) */
+		while (i + nm < st->nmembers && st->members[i + nm].group == g)
+			nm++;
+		while (j + nw < st->nsaved && st->saved[j + nw].group == g)
+			nw++;
+		compare_group(st, g, st->members + i, nm, st->saved + j, nw);
+		i += nm;
+		j += nw;
 	}
 }

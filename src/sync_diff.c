@@ -12,13 +12,17 @@
  * alone.  Here the reads stream into the function's memory instead
  * (sync_read.c), and nothing is sorted but small runs:
  *
- * 1. the groups (bg's SQL, sync_groups.c): (id, aval, member_count[, the
- *    names' columns]), aval the group's account as the people's account
- *    column's type; with subaccounts, then the walk: (root, aval), a group
- *    and each account whose people it counts;
- * 2. per batch of groups (adjacent ids): their current members
- *    (sync_groups.c), the people of their accounts (sync_people.c): the
- *    wanted members, and the two compared group by group (sync_compare.c);
+ * 1. the groups (bg's SQL, sync_groups.c): (id, aval, member_count[,
+ *    rule_members][, the names' columns]), aval the group's account as the
+ *    people's account column's type, rule_members its rule summary
+ *    (rule_summary.h); with subaccounts, then the walk: (root, aval), a
+ *    group and each account whose people it counts;
+ * 2. per batch of groups (adjacent ids): the people of their accounts
+ *    (sync_people.c): the wanted members, compared group by group
+ *    (sync_compare.c) with the group's rule summary; the current members
+ *    (sync_groups.c) are read only for the groups whose summary is missing
+ *    or does not match (or for all, when the groups come without
+ *    summaries), and compared with their wanted members;
  * 3. for _sync_changed, the accounts (sync_names.c), for the names.
  *
  * _sync_diff returns the rows of the diff the join gave: (group_id,
@@ -153,10 +157,17 @@ run_batch(BgSyncState *st, int32 first, int32 last)
 	st->nbuckets = ((n - 1) >> st->shift) + 1;
 	memset(st->buckets, 0, sizeof(st->buckets));
 	memset(st->bucket_n, 0, sizeof(st->bucket_n));
-	bg_sync_read_members(st);
+	if (!st->rules)
+		bg_sync_read_members(st);
 	if (st->acct_ix.nents > 0)
 		bg_sync_read_people(st);
 	bg_sync_compare(st);
+	if (st->rules && st->nneedy > 0)
+	{
+		/* the groups whose summaries did not match: their members */
+		bg_sync_read_members(st);
+		bg_sync_compare_needy(st);
+	}
 }
 
 /* Steps 1 and 2, with the names' groups when interest is given. */

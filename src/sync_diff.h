@@ -3,7 +3,9 @@
  * (sync_diff.c): the groups and the accounts whose people they count
  * (sync_groups.c), and per batch of groups their current members
  * (sync_groups.c) and wanted members (sync_people.c), compared by group
- * (sync_compare.c).
+ * (sync_compare.c): with the groups' rule summaries (rule_summary.h) first,
+ * when the groups come with them, and with the current members of the
+ * groups whose summary did not match.
  */
 #ifndef BG_SYNC_DIFF_H
 #define BG_SYNC_DIFF_H
@@ -50,6 +52,9 @@ typedef struct BgSyncGroup
 {
 	int64		id;
 	int32		expect;			/* its members as stored (member_count) */
+	int32		rules_len;
+	const char *rules;			/* its rule summary (rule_summary.h), or NULL */
+	bool		needy;			/* its members are read: the summary did not match */
 } BgSyncGroup;
 
 typedef struct BgSyncState
@@ -75,6 +80,8 @@ typedef struct BgSyncState
 	Oid			key_type;		/* the people's key: text, or an integer type */
 	MemoryContext evcxt;		/* owns ev */
 	BgEval	   *ev;
+	bool		rules;			/* the groups come with their rule summaries */
+	BgSyncBlocks rules_data;	/* the summaries' bytes */
 	bool	   *changed;		/* per group, without out */
 	Tuplestorestate *out;		/* the diff's rows, or NULL: changed */
 	TupleDesc	outdesc;
@@ -96,6 +103,12 @@ typedef struct BgSyncState
 	BgSyncChunk *buckets[BG_SYNC_MAX_BUCKETS];
 	int32		bucket_n[BG_SYNC_MAX_BUCKETS];
 	int32		nwanted;
+	BgSyncMember *summary;		/* a group's summary decoded */
+	int32		summary_cap;
+	BgSyncMember *saved;		/* the wanted members of the needy groups, in group order */
+	int32		nsaved;
+	int32		saved_cap;
+	int32		nneedy;
 } BgSyncState;
 
 /* sync_groups.c */
@@ -110,6 +123,7 @@ extern void bg_sync_read_people(BgSyncState *st);
 extern void bg_sync_key(BgSyncState *st, BgSyncMember *m, Datum key, bool isnull);
 extern void bg_sync_key_bytes(BgSyncState *st, BgSyncMember *m, const char *key, int32 len);
 extern void bg_sync_compare(BgSyncState *st);
+extern void bg_sync_compare_needy(BgSyncState *st);
 
 /* sync_diff.c */
 extern void bg_sync_changed_group(BgSyncState *st, int32 g);

@@ -31,7 +31,11 @@ groups_startup(void *arg, TupleDesc desc)
 	BgSyncGroupsRead *gr = arg;
 	const char *what = gr->walk ? "walk" : "groups";
 
-	bg_sync_require_count(desc, gr->walk ? 2 : 3, gr->names != NULL, what);
+	/* (the summaries, when the query reads them: bg's SQL of another revision does not) */
+	if (!gr->walk)
+		gr->st->rules = desc->natts > 3 && TupleDescAttr(desc, 3)->atttypid == BYTEAOID &&
+			strcmp(NameStr(TupleDescAttr(desc, 3)->attname), "rule_members") == 0;
+	bg_sync_require_count(desc, gr->walk ? 2 : 3 + gr->st->rules, gr->names != NULL, what);
 	bg_sync_require(desc, 0, INT8OID, what);
 	if (gr->walk)
 		bg_sync_require(desc, 1, gr->st->acct.type, what);
@@ -39,9 +43,27 @@ groups_startup(void *arg, TupleDesc desc)
 	{
 		bg_sync_keys_init(&gr->st->acct, desc, 1, gr->st->cxt);
 		bg_sync_require(desc, 2, INT4OID, what);
+		gr->st->rules_data.cxt = gr->st->cxt;
 	}
 	if (gr->names)
-		gr->st->names = bg_sync_names_start(gr->st->cxt, desc, 3, gr->names);
+		gr->st->names = bg_sync_names_start(gr->st->cxt, desc, gr->st->rules ? 4 : 3, gr->names);
+}
+
+/* Group g's rule summary from the groups' fourth column, copied; NULL stays NULL. */
+static void
+group_rules(BgSyncState *st, TupleTableSlot *slot, int32 g)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, 4, &isnull);
+	bytea	   *b;
+
+	st->groups[g].rules = NULL;
+	st->groups[g].rules_len = 0;
+	if (isnull)
+		return;
+	b = DatumGetByteaPP(d);
+	st->groups[g].rules_len = VARSIZE_ANY_EXHDR(b);
+	st->groups[g].rules = bg_sync_copy(&st->rules_data, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 }
 
 static void
@@ -72,6 +94,11 @@ group_row(void *arg, TupleTableSlot *slot)
 		st->groups[g].id = DatumGetInt64(d);
 		d = slot_getattr(slot, 3, &isnull);
 		st->groups[g].expect = isnull ? 0 : Max(DatumGetInt32(d), 0);
+		st->groups[g].needy = !st->rules;
+		if (st->rules)
+			group_rules(st, slot, g);
+		else
+			st->groups[g].rules = NULL;
 		bg_sync_index_add(&st->group_ix, slot_getattr(slot, 1, &isnull), g);
 		if (gr->names)
 			bg_sync_names_group(st->names, slot, g);
@@ -281,8 +308,8 @@ member_row(void *arg, TupleTableSlot *slot)
 		st->last_id = DatumGetInt64(id);
 		st->last_idx = bg_sync_index_get(&st->group_ix, id).value;
 	}
-	if (st->last_idx < st->first || st->last_idx >= st->last)
-		return;					/* a group of another interest or batch */
+	if (st->last_idx < st->first || st->last_idx >= st->last || !st->groups[st->last_idx].needy)
+		return;					/* a group of another interest or batch, or whose summary matched */
 	old = MemoryContextSwitchTo(st->batchcxt);
 	st->members = bg_grow_array_huge(st->members, &st->members_cap, (Size) st->nmembers + 1, sizeof(BgSyncMember), CurrentMemoryContext, "members");
 	m = &st->members[st->nmembers++];
@@ -297,9 +324,11 @@ member_row(void *arg, TupleTableSlot *slot)
 }
 
 /*
- * The current members of the batch's groups, read by the range of their
- * ids (members of other groups in it are dropped) or, for groups far
- * apart, by their ids; room is made for as many as the groups store.
+ * The current members of the batch's needy groups (all of them without
+ * summaries; else those whose summary did not match), read by the range of
+ * their ids (members of other groups in it are dropped) or, for groups
+ * far apart or few, by their ids; room is made for as many as the groups
+ * store.
  */
 void
 bg_sync_read_members(BgSyncState *st)
@@ -309,13 +338,19 @@ bg_sync_read_members(BgSyncState *st)
 	static const bool nulls[2] = {false, false};
 	BgSyncReader r;
 	Datum		args[2];
-	int64		lo = st->groups[st->first].id;
-	int64		hi = st->groups[st->last - 1].id;
+	int64		lo = 0;
+	int64		hi = -1;
+	int32		n = 0;
 	double		expect = 0;
 
 	for (int32 g = st->first; g < st->last; g++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (!st->groups[g].needy)
+			continue;
+		lo = n == 0 ? st->groups[g].id : lo;
+		hi = st->groups[g].id;
+		n++;
 		expect += st->groups[g].expect;
 	}
 	st->members_cap = (int32) Min(expect * 1.1 + 1024, PG_INT32_MAX / 2);
@@ -323,7 +358,9 @@ bg_sync_read_members(BgSyncState *st)
 	st->nmembers = 0;
 	st->last_idx = -1;
 	bg_sync_reader_init(&r, st, members_startup, member_row, st->rowcxt);
-	if ((double) (st->last - st->first) * 4 >= (double) hi - (double) lo)
+	if (n == 0)
+		return;
+	if ((double) n * 4 >= (double) hi - (double) lo)
 	{
 		args[0] = Int64GetDatum(lo);
 		args[1] = Int64GetDatum(hi);
@@ -332,15 +369,16 @@ bg_sync_read_members(BgSyncState *st)
 	}
 	else
 	{
-		Datum	   *ids = bg_sync_alloc(CurrentMemoryContext, st->last - st->first, sizeof(Datum), "groups");
+		Datum	   *ids = bg_sync_alloc(CurrentMemoryContext, n, sizeof(Datum), "groups");
+		int32		k = 0;
 
 		for (int32 g = st->first; g < st->last; g++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			ids[g - st->first] = Int64GetDatum(st->groups[g].id);
+			if (st->groups[g].needy)
+				ids[k++] = Int64GetDatum(st->groups[g].id);
 		}
-		args[0] = PointerGetDatum(construct_array(ids, st->last - st->first, INT8OID, 8, FLOAT8PASSBYVAL,
-												  TYPALIGN_DOUBLE));
+		args[0] = PointerGetDatum(construct_array(ids, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		bg_sync_run("SELECT m.* FROM bg_internal.member m WHERE m.group_id = ANY ($1)",
 					1, ids_types, args, nulls, &r);
 	}

@@ -85,8 +85,9 @@ BEGIN
                                      FROM pg_temp.bg_new_group n');
     PERFORM bg_internal._check_cycles(s, walk, NULL);
     -- One statement: the rule members (d, from the walk; $1 no people keys,
-    -- $2 the interest), the groups with their scores counted from the
-    -- members as they are inserted (not read back), and the groups'
+    -- $2 the interest), the groups with their scores and rule summaries
+    -- (bg_internal._rule_members) counted from the members as they are
+    -- inserted (not read back), and the groups'
     -- group_created events (docs/design.md §7.3) with their initial counts:
     -- groups are inserted only here, so no trigger and no transition table
     -- of whole group rows.  The member trigger, told the writer is a job,
@@ -101,23 +102,25 @@ BEGIN
       m AS (
         INSERT INTO bg_internal.member (group_id, person_key, role_id, source)
         SELECT d.group_id, d.person_key, d.role_id, ''rule'' FROM d
-        RETURNING group_id, role_id),
+        RETURNING group_id, person_key, role_id),
       sc AS (
-        SELECT m.group_id, count(*) AS n, bg_internal._position_tally($5, %s) AS t
+        SELECT m.group_id, count(*) AS n, bg_internal._position_tally($5, %s) AS t,
+               bg_internal._rule_members(m.person_key, m.role_id) AS r
           FROM m GROUP BY m.group_id),
       g AS (
         INSERT INTO bg_internal.buying_group (id, solution_interest_id, account_key, name, account_name, job_id,
                                      member_count, role_counts, completeness, role_completeness, missing_roles,
-                                     stage_id, stage_entered_at)
+                                     stage_id, stage_entered_at, rule_members)
         SELECT y.gid, $2, y.account_key, $3 || '' for '' || coalesce(y.account_name, y.account_key),
                y.account_name, $4, y.n,
                (y.f).role_counts, (y.f).completeness, (y.f).role_completeness, (y.f).missing_roles,
-               $6, CASE WHEN $6 IS NOT NULL THEN $7 END
+               $6, CASE WHEN $6 IS NOT NULL THEN $7 END, y.r
           FROM (SELECT acc.gid, acc.account_key, acc.account_name, coalesce(sc.n, 0) AS n,
-                       bg_internal._tally_scores(coalesce(sc.t, z.t)) AS f
+                       bg_internal._tally_scores(coalesce(sc.t, z.t)) AS f, coalesce(sc.r, z.r) AS r
                   FROM pg_temp.bg_new_group acc
                   LEFT JOIN sc ON sc.group_id = acc.gid
-                 CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t) z
+                 CROSS JOIN (SELECT bg_internal._position_tally($5, NULL::integer) AS t,
+                                    bg_internal._rule_members(NULL::text, NULL::integer) AS r) z
                  ORDER BY acc.gid OFFSET 0) y
         RETURNING id, account_key, member_count, role_counts, completeness, missing_roles, stage_entered_at),
       e AS (

@@ -22,6 +22,21 @@ CREATE FUNCTION bg_internal._tally_scores(bg.role_tally, OUT role_counts jsonb, 
     LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_tally_scores';
 COMMENT ON FUNCTION bg_internal._tally_scores(bg.role_tally) IS 'Internal: the stored scores of a group from its role tally.';
 
+-- A group's rule summary (bg_internal.buying_group.rule_members,
+-- src/rule_summary.h) from its rule members that are not removed: exact,
+-- the same members always give the same bytes; no rows give the summary of
+-- no members.
+CREATE FUNCTION bg_internal._rule_members_add(internal, text, integer) RETURNS internal
+    LANGUAGE c PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_add';
+COMMENT ON FUNCTION bg_internal._rule_members_add(internal, text, integer) IS 'Internal: transition of bg_internal._rule_members.';
+CREATE FUNCTION bg_internal._rule_members_final(internal) RETURNS bytea
+    LANGUAGE c PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_final';
+COMMENT ON FUNCTION bg_internal._rule_members_final(internal) IS 'Internal: final function of bg_internal._rule_members.';
+CREATE AGGREGATE bg_internal._rule_members(person_key text, role_id integer) (
+    SFUNC = bg_internal._rule_members_add, STYPE = internal, FINALFUNC = bg_internal._rule_members_final,
+    FINALFUNC_EXTRA = false);
+COMMENT ON AGGREGATE bg_internal._rule_members(text, integer) IS 'Internal: the rule summary of a group, from its rule members that are not removed.';
+
 CREATE FUNCTION bg_internal._scores_stored("on" boolean) RETURNS void
     LANGUAGE c STRICT PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_set_scores_stored';
 COMMENT ON FUNCTION bg_internal._scores_stored(boolean) IS 'Internal: marks the next member insert as storing its groups'' scores itself.';
@@ -30,8 +45,10 @@ CREATE FUNCTION bg_internal._take_scores_stored() RETURNS boolean
 COMMENT ON FUNCTION bg_internal._take_scores_stored() IS 'Internal: reads and clears the mark set by bg_internal._scores_stored.';
 
 -- The statement of bg_internal._rescore that recounts the groups $1
--- (bigint[]), their rows locked: completeness_changed for the groups whose
--- completeness changed (old reads what the update replaces).
+-- (bigint[]), their rows locked: their scores and rule summaries (a group
+-- whose scores are the same but whose rule members changed keeps its
+-- updated_at), and completeness_changed for the groups whose completeness
+-- changed (old reads what the update replaces).
 CREATE FUNCTION bg_internal._rescore_sql() RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT '
@@ -43,10 +60,13 @@ CREATE FUNCTION bg_internal._rescore_sql() RETURNS text
            completeness = (s.f).completeness,
            role_completeness = (s.f).role_completeness,
            missing_roles = (s.f).missing_roles,
-           updated_at = now()
-      FROM (SELECT y.id, y.member_count, bg_internal._tally_scores(y.tally) AS f FROM (
+           rule_members = s.rule_members,
+           updated_at = CASE WHEN (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts)
+                             THEN now() ELSE g.updated_at END
+      FROM (SELECT y.id, y.member_count, y.rule_members, bg_internal._tally_scores(y.tally) AS f FROM (
             SELECT x.id, count(m.role_id)::integer AS member_count,
-                   bg_internal._position_tally(t.name, x2.pos::integer) AS tally
+                   bg_internal._position_tally(t.name, x2.pos::integer) AS tally,
+                   bg_internal._rule_members(m.person_key, m.role_id) FILTER (WHERE m.source = ''rule'') AS rule_members
               FROM bg_internal.buying_group x
               JOIN bg_internal.solution_interest si ON si.id = x.solution_interest_id
               JOIN bg_internal.template t ON t.id = si.template_id
@@ -58,7 +78,8 @@ CREATE FUNCTION bg_internal._rescore_sql() RETURNS text
              WHERE x.id = ANY ($1)
              GROUP BY x.id, t.name) y OFFSET 0) s
      WHERE g.id = s.id
-       AND (g.member_count, g.role_counts) IS DISTINCT FROM (s.member_count, (s.f).role_counts)
+       AND (g.member_count, g.role_counts, g.rule_members) IS DISTINCT FROM
+           (s.member_count, (s.f).role_counts, s.rule_members)
     RETURNING g.id, g.solution_interest_id, g.account_key, g.completeness)
     INSERT INTO bg_internal.event (batch, kind, group_id, solution_interest, account_key, old_value, new_value, source)
     SELECT (SELECT bg_internal._event_batch()), ''completeness_changed'', u.id, si.name, u.account_key,

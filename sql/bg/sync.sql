@@ -158,8 +158,10 @@ COMMENT ON FUNCTION bg_internal._lock_people_sql() IS 'Internal: SQL that locks 
 -- rows of the full join of wanted and current members that
 -- bg_internal._sync computed before.  From the reads of the groups
 -- (groups: SQL over $1 the interest, $2 group_ids or NULL for all; (id,
--- aval, member_count), aval the account key as the people's account
--- column's type; the batches of groups compared at once are as large as
+-- aval, member_count[, rule_members]), aval the account key as the people's
+-- account column's type, rule_members the group's rule summary: a group
+-- whose summary holds exactly the members it wants has nothing to change,
+-- and only the other groups' members are read; the batches of groups compared at once are as large as
 -- their member counts let fit in work_mem times hash_mem_multiplier),
 -- with subaccounts the walk from them (walk: SQL over $1 people, NULL
 -- here, $2 the interest, $3 group_ids; (root, aval)), their current
@@ -179,7 +181,7 @@ REVOKE EXECUTE ON FUNCTION bg_internal._sync_diff(text, text, integer, bigint[],
 -- names (as bg_internal._group_names_sql finds them) must change, in id
 -- order; NULL for none.  The groups' rows also have (key of the accounts'
 -- key type, account_key, name, account_name) after (id, aval,
--- member_count), and the accounts are read as their owner (accounts_query:
+-- member_count[, rule_members]), and the accounts are read as their owner (accounts_query:
 -- (key, name text), with " WHERE accounts_filter" when few); no accounts:
 -- no names.
 CREATE FUNCTION bg_internal._sync_changed(groups text, walk text, interest integer, group_ids bigint[], people regclass,
@@ -216,7 +218,7 @@ BEGIN
         names := format(', g.account_key::%s, g.account_key, g.name, g.account_name', keytype);
     END IF;
     call := format('(%L, %L, $2, $3, %s::pg_catalog.oid::pg_catalog.regclass, %L, %L, %L, %L',
-                   format('SELECT g.id, g.account_key::%s, g.member_count%s FROM bg_internal.buying_group g
+                   format('SELECT g.id, g.account_key::%s, g.member_count, g.rule_members%s FROM bg_internal.buying_group g
                             WHERE g.solution_interest_id = $1 AND ($2 IS NULL OR g.id = ANY ($2))', patype, names),
                    CASE WHEN si.include_subaccounts
                         THEN 'WITH RECURSIVE ' || bg_internal._group_walk_sql(si, roots || ' AND ($3 IS NULL OR g.id = ANY ($3))')

@@ -219,6 +219,11 @@ CREATE TABLE bg_internal.buying_group (
     stage_id             integer,
     stage_entered_at     timestamptz,
     status               text CHECK (pg_catalog.char_length(status) OPERATOR(pg_catalog.<=) 50),
+    -- its rule members that are not removed, as one compact value
+    -- (src/rule_summary.h), kept with the scores: what a sync compares with
+    -- the members it wants before it reads any member (docs/design.md
+    -- §13.3); NULL: not known, the members are read
+    rule_members         bytea,
     UNIQUE (solution_interest_id, account_key)
 ) WITH (fillfactor = 70);
 COMMENT ON TABLE bg_internal.buying_group IS 'Buying groups with their stored scores; use the bg.buying_groups view.';
