@@ -2644,6 +2644,7 @@ DECLARE
     a bg_internal.binding;
     keytype text;
     names text := '';
+    name text;
     pkey text := bg_internal._key_sql(p.relid, p.key_column, format('p.%I', p.key_column));
     call text;
 BEGIN
@@ -2675,10 +2676,18 @@ BEGIN
     ELSIF keytype IS NULL THEN
         RETURN 'bg_internal._sync_changed' || call || ', NULL, NULL, NULL, $4)';
     END IF;
+    -- a name of type text or varchar as it is: its text is itself, which
+    -- bg_internal._name_sql's format('%s', ...) gives at a cost per account
+    IF (SELECT x.atttypid FROM pg_catalog.pg_attribute x
+         WHERE x.attrelid = a.relid AND x.attname = a.name_column)
+       IN ('pg_catalog.text'::pg_catalog.regtype, 'pg_catalog.varchar'::pg_catalog.regtype) THEN
+        name := format('a.%I::pg_catalog.text', a.name_column);
+    ELSE
+        name := bg_internal._name_sql(format('a.%I', a.name_column));
+    END IF;
     RETURN 'bg_internal._sync_changed' || call
            || format(', %s::pg_catalog.oid::pg_catalog.regclass, %L, %L, $4)', a.relid::oid,
-                     format('SELECT a.%I, %s FROM %s a', a.key_column,
-                            bg_internal._name_sql(format('a.%I', a.name_column)), a.relid),
+                     format('SELECT a.%I, %s FROM %s a', a.key_column, name, a.relid),
                      format('a.%I = ANY ($1::%s[])', a.key_column, keytype));
 END $$;
 COMMENT ON FUNCTION bg_internal._sync_diff_sql(bg_internal.solution_interest, text, boolean) IS 'Internal: SQL of the call that finds what a sync of groups must change, in memory.';
