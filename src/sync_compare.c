@@ -154,27 +154,34 @@ members_by_group(BgSyncState *st)
 
 /*
  * Bucket b's wanted members in the order of their groups, into w (room for
- * them all); scratch: as much room.
+ * them all): a counting sort straight from the bucket's chunks, taken in
+ * the order they were appended, so that each group's wanted members keep
+ * the order the people came in (often their keys' order, which is the
+ * order of a summary: compare_summary's first try).
  */
 static void
-bucket_by_group(BgSyncState *st, int32 b, BgSyncMember *w, BgSyncMember *scratch, int32 *pos)
+bucket_by_group(BgSyncState *st, int32 b, BgSyncMember *w, int32 *pos)
 {
-	int32		n = 0;
 	int32		base = st->first + (b << st->shift);
 	int32		ngroups = Min(1 << st->shift, st->last - base);
 	int32		sum = 0;
+	BgSyncChunk *first = NULL;
 
+	/* the chunks in the order appended (the list starts at the last) */
+	for (BgSyncChunk *c = st->buckets[b], *next; c; c = next)
+	{
+		CHECK_FOR_INTERRUPTS();
+		next = c->next;
+		c->next = first;
+		first = c;
+	}
+	st->buckets[b] = first;
+	memset(pos, 0, sizeof(int32) * ngroups);
 	for (BgSyncChunk *c = st->buckets[b]; c; c = c->next)
 	{
 		CHECK_FOR_INTERRUPTS();
-		memcpy(scratch + n, c->m, sizeof(BgSyncMember) * c->n);
-		n += c->n;
-	}
-	memset(pos, 0, sizeof(int32) * ngroups);
-	for (int32 i = 0; i < n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		pos[scratch[i].group - base]++;
+		for (int32 i = 0; i < c->n; i++)
+			pos[c->m[i].group - base]++;
 	}
 	for (int32 g = 0; g < ngroups; g++)
 	{
@@ -183,10 +190,11 @@ bucket_by_group(BgSyncState *st, int32 b, BgSyncMember *w, BgSyncMember *scratch
 		pos[g] = sum;
 		sum += c;
 	}
-	for (int32 i = 0; i < n; i++)
+	for (BgSyncChunk *c = st->buckets[b]; c; c = c->next)
 	{
 		CHECK_FOR_INTERRUPTS();
-		w[pos[scratch[i].group - base]++] = scratch[i];
+		for (int32 i = 0; i < c->n; i++)
+			w[pos[c->m[i].group - base]++] = c->m[i];
 	}
 }
 
@@ -235,9 +243,16 @@ decode_summary(BgSyncState *st, int32 g, int32 *n)
 static bool
 summary_matches(BgSyncMember *m, int32 nm, const BgSyncMember *w, int32 nw)
 {
+	int32		k = 0;
+
 	if (nm != nw)
 		return false;
-	for (int32 k = 0; k < nw; k++)
+	/* the wanted members in the summary's order, as a rule: entry by entry */
+	while (k < nw && key_order(&m[k], &w[k]) == 0 && m[k].role_id == w[k].role_id)
+		k++;
+	if (k == nw)
+		return true;
+	for (k = 0; k < nw; k++)
 	{
 		BgSyncMember *found = find_member(m, nm, &w[k]);
 
@@ -315,7 +330,6 @@ bg_sync_compare(BgSyncState *st)
 {
 	int32		most = 0;
 	BgSyncMember *w;
-	BgSyncMember *scratch;
 	int32	   *pos = bg_sync_alloc(st->batchcxt, (Size) 1 << st->shift, sizeof(int32), "groups");
 	int32		i = 0;
 
@@ -328,7 +342,6 @@ bg_sync_compare(BgSyncState *st)
 	for (int32 b = 0; b < st->nbuckets; b++)
 		most = Max(most, st->bucket_n[b]);
 	w = bg_sync_alloc(st->batchcxt, most, sizeof(BgSyncMember), "wanted members");
-	scratch = bg_sync_alloc(st->batchcxt, most, sizeof(BgSyncMember), "wanted members");
 	for (int32 b = 0; b < st->nbuckets; b++)
 	{
 		int32		base = st->first + (b << st->shift);
@@ -336,7 +349,7 @@ bg_sync_compare(BgSyncState *st)
 		int32		j = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		bucket_by_group(st, b, w, scratch, pos);
+		bucket_by_group(st, b, w, pos);
 		for (int32 g = base; g < end; g++)
 		{
 			int32		nm = 0;

@@ -41,7 +41,7 @@ typedef struct BgSyncMember
 #define BG_SYNC_CHUNK 126
 typedef struct BgSyncChunk
 {
-	struct BgSyncChunk *next;	/* the chunk appended before */
+	struct BgSyncChunk *next;	/* appended before (after, once put in order) */
 	int32		n;
 	BgSyncMember m[BG_SYNC_CHUNK];
 } BgSyncChunk;
