@@ -68,25 +68,20 @@ BEGIN
         || bg_internal._join_diff_sql() || ' SELECT * FROM diff'
         USING NULL::text[], (interest(si)).id, groups;
 END $$;
--- The same in memory.
-CREATE FUNCTION mem_diff(si text, groups bigint[] DEFAULT NULL)
+-- The same in memory; unsummarized: from a groups' query without the rule
+-- summaries (as bg's SQL of an earlier revision calls it), every group's
+-- members read.
+CREATE FUNCTION mem_diff(si text, groups bigint[] DEFAULT NULL, unsummarized boolean DEFAULT false)
 RETURNS TABLE (group_id bigint, person_key text, want_role integer, present boolean, wanted boolean,
                was_removed boolean)
 LANGUAGE plpgsql AS $$
+DECLARE
+    q text := bg_internal._sync_diff_sql(interest(si), roots(), false);
 BEGIN
-    RETURN QUERY EXECUTE 'SELECT * FROM ' || bg_internal._sync_diff_sql(interest(si), roots(), false) || ' x'
-        USING NULL::text[], (interest(si)).id, groups, si;
-END $$;
--- The same from a groups' query without the rule summaries (as bg's SQL of
--- an earlier revision calls it): every group's members read.
-CREATE FUNCTION mem_diff_unsummarized(si text, groups bigint[] DEFAULT NULL)
-RETURNS TABLE (group_id bigint, person_key text, want_role integer, present boolean, wanted boolean,
-               was_removed boolean)
-LANGUAGE plpgsql AS $$
-BEGIN
-    RETURN QUERY EXECUTE 'SELECT * FROM '
-        || replace(bg_internal._sync_diff_sql(interest(si), roots(), false), ', g.rule_members', '') || ' x'
-        USING NULL::text[], (interest(si)).id, groups, si;
+    IF unsummarized THEN
+        q := replace(q, ', g.rule_members', '');
+    END IF;
+    RETURN QUERY EXECUTE 'SELECT * FROM ' || q || ' x' USING NULL::text[], (interest(si)).id, groups, si;
 END $$;
 -- The groups to lock: those of the diff and those to rename, in order.
 CREATE FUNCTION ref_changed(si text) RETURNS bigint[]
@@ -126,7 +121,7 @@ BEGIN
             work_mem := wm;
             CREATE TEMP TABLE r AS SELECT * FROM ref_diff(si, groups);
             CREATE TEMP TABLE m AS SELECT * FROM mem_diff(si, groups);
-            CREATE TEMP TABLE u AS SELECT * FROM mem_diff_unsummarized(si, groups);
+            CREATE TEMP TABLE u AS SELECT * FROM mem_diff(si, groups, unsummarized => true);
             diff_rows := (SELECT count(*) FROM r);
             differences := (SELECT count(*) FROM ((TABLE r EXCEPT ALL TABLE m) UNION ALL (TABLE m EXCEPT ALL TABLE r)) x);
             unsummarized_differences := (SELECT count(*) FROM ((TABLE r EXCEPT ALL TABLE u)

@@ -5,7 +5,9 @@
  * recount (bg_internal._rescore_sql) and the creation job.
  *
  * The state, in the aggregate's memory context: the keys' bytes one after
- * another, and per member the offset and length of its key and its role.
+ * another, and per member the offset and length of its key and its role,
+ * in arrays that start small (a creation job's grouping holds a state per
+ * group at once).
  * The final sorts them by (length, bytes) and writes the value; with no
  * rows it writes the summary of no members (the version byte alone).
  */
@@ -26,9 +28,12 @@ typedef struct RulesEntry
 	int32		role;
 } RulesEntry;
 
+/* (small to start with: a creation job holds one per group at once) */
 typedef struct RulesState
 {
-	StringInfoData keys;
+	char	   *keys;
+	int			keys_len;
+	int			keys_cap;
 	RulesEntry *entries;
 	int			n;
 	int			cap;
@@ -64,9 +69,9 @@ Datum
 bg_rule_members_add(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
-	MemoryContext old;
 	RulesState *st;
 	text	   *key;
+	int			len;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		ereport(ERROR,
@@ -74,23 +79,21 @@ bg_rule_members_add(PG_FUNCTION_ARGS)
 				 errmsg("bg_internal._rule_members transition called outside an aggregate")));
 	st = PG_ARGISNULL(0) ? NULL : (RulesState *) PG_GETARG_POINTER(0);
 	if (st == NULL)
-	{
 		st = MemoryContextAllocZero(aggcxt, sizeof(RulesState));
-		old = MemoryContextSwitchTo(aggcxt);
-		initStringInfo(&st->keys);
-		MemoryContextSwitchTo(old);
-	}
 	/* (a member's key and role are never NULL) */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
 	key = PG_GETARG_TEXT_PP(1);
+	len = VARSIZE_ANY_EXHDR(key);
 	st->entries = bg_grow_array(st->entries, &st->cap, (Size) st->n + 1, sizeof(RulesEntry), aggcxt,
 								"rule members");
-	st->entries[st->n].off = st->keys.len;
-	st->entries[st->n].len = VARSIZE_ANY_EXHDR(key);
+	st->keys = bg_grow_array(st->keys, &st->keys_cap, (Size) st->keys_len + len + 1, 1, aggcxt, "rule members");
+	st->entries[st->n].off = st->keys_len;
+	st->entries[st->n].len = len;
 	st->entries[st->n].role = PG_GETARG_INT32(2);
 	st->n++;
-	appendBinaryStringInfo(&st->keys, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key));
+	memcpy(st->keys + st->keys_len, VARDATA_ANY(key), len);
+	st->keys_len += len;
 	PG_RETURN_POINTER(st);
 }
 
@@ -108,12 +111,12 @@ bg_rule_members_final(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&out, (char) BG_RULES_VERSION);
 	if (st != NULL && st->n > 0)
 	{
-		qsort_arg(st->entries, st->n, sizeof(RulesEntry), entry_cmp, st->keys.data);
+		qsort_arg(st->entries, st->n, sizeof(RulesEntry), entry_cmp, st->keys);
 		for (int i = 0; i < st->n; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
 			put_varint(&out, (uint32) st->entries[i].len);
-			appendBinaryStringInfo(&out, st->keys.data + st->entries[i].off, st->entries[i].len);
+			appendBinaryStringInfo(&out, st->keys + st->entries[i].off, st->entries[i].len);
 			put_varint(&out, (uint32) st->entries[i].role);
 		}
 	}
