@@ -274,6 +274,17 @@ SELECT try(format('SELECT bg_internal._sync_changed(%L, NULL, %s, NULL, ''n_pers
                   'SELECT g.id, g.account_key::numeric, 0, g.account_key::numeric, g.account_key, g.name, g.account_name FROM bg_internal.buying_group g',
                   (interest('Flat')).id, 'SELECT p.account_id, p.id, p.job_title FROM n_person p', '{1,2,3}',
                   'SELECT a.name, a.id FROM n_account a'));
+-- the rule summary's transition cannot be called outside an aggregate
+-- (nothing converts to internal); as a window aggregate it gives what the
+-- aggregate gives
+SELECT try('SELECT bg_internal._rule_members_add(NULL, ''1''::text, 1)');
+SELECT bool_and(w.s = a.s) AS window_same, count(*) > 0 AS some
+  FROM (SELECT DISTINCT m.group_id,
+               bg_internal._rule_members(m.person_key, m.role_id) OVER (PARTITION BY m.group_id) AS s
+          FROM bg_internal.member m WHERE m.source = 'rule' AND NOT m.is_removed) w
+  JOIN (SELECT m.group_id, bg_internal._rule_members(m.person_key, m.role_id) AS s
+          FROM bg_internal.member m WHERE m.source = 'rule' AND NOT m.is_removed GROUP BY m.group_id) a
+    USING (group_id);
 -- only the owner of bg_internal may call them
 CREATE ROLE regress_sync_memory_super SUPERUSER;
 SET ROLE regress_sync_memory_super;
