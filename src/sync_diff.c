@@ -34,10 +34,11 @@
  * join's r.k = w.aval did, person keys by their canonical text, as the
  * join did.
  *
- * Memory, in the function's query context: per group 16 bytes and its
- * names; per account 16 bytes (more for keys that are not integers in a
- * dense range); per current and per wanted member of a batch 32 bytes and
- * keys longer than 8 bytes.  A batch holds as many groups as their stored
+ * Memory, in the function's query context: per group 32 bytes, its names
+ * and its rule summary (≈ 2 bytes and the key's per member); per account
+ * 16 bytes (more for keys that are not integers in a dense range); per
+ * wanted member of a batch, and per current member of its groups whose
+ * summary did not match, 32 bytes and keys longer than 8 bytes.  A batch holds as many groups as their stored
  * member counts let fit in the hash memory of a query (work_mem times
  * hash_mem_multiplier), as a hash join would; each batch reads the people
  * again.
