@@ -215,14 +215,15 @@ bg_tally_missing_roles(PG_FUNCTION_ARGS)
 }
 
 /*
- * The template named by argument 0 of a final over position counts, kept
+ * The template named by argument 0 of a final over position counts (and
+ * over packed position counts, agg_packed_positions.c), kept
  * per call site (fn_extra) while bg's catalog is unchanged: a group's final
  * neither copies nor looks up the template's name, which on Citus is the
  * whole shipped template.  The template cache frees a template only after
  * bg_catalog_generation has moved, which makes the entry stale first.
  */
-static BgTemplate *
-counts_template(FunctionCallInfo fcinfo)
+BgTemplate *
+bg_counts_template(FunctionCallInfo fcinfo)
 {
 	BgCallCache *cc = fcinfo->flinfo->fn_extra;
 	text	   *name = PG_GETARG_TEXT_PP(0);
@@ -271,7 +272,7 @@ PG_FUNCTION_INFO_V1(bg_counts_role_counts);
 Datum
 bg_counts_role_counts(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
+	BgTemplate *tmpl = bg_counts_template(fcinfo);
 
 	PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts_of(fcinfo, tmpl), false));
 }
@@ -281,7 +282,7 @@ PG_FUNCTION_INFO_V1(bg_counts_role_completeness);
 Datum
 bg_counts_role_completeness(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
+	BgTemplate *tmpl = bg_counts_template(fcinfo);
 
 	PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts_of(fcinfo, tmpl), true));
 }
@@ -291,7 +292,7 @@ PG_FUNCTION_INFO_V1(bg_counts_completeness);
 Datum
 bg_counts_completeness(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
+	BgTemplate *tmpl = bg_counts_template(fcinfo);
 	double		c;
 
 	if (!bg_scores_completeness(tmpl, counts_of(fcinfo, tmpl), &c))
@@ -304,7 +305,7 @@ PG_FUNCTION_INFO_V1(bg_counts_missing_roles);
 Datum
 bg_counts_missing_roles(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
+	BgTemplate *tmpl = bg_counts_template(fcinfo);
 
 	PG_RETURN_DATUM(bg_scores_missing_roles(tmpl, counts_of(fcinfo, tmpl)));
 }
