@@ -24,13 +24,17 @@ INSERT INTO account SELECT g, (ARRAY['Banking', 'Retail', 'Health'])[1 + g % 3] 
 -- have about 120 people each, so that counts pass every field's cap
 CREATE TABLE person (id int PRIMARY KEY, account_id int NOT NULL, job_title text, department text,
                      seniority int);
+-- a few hashes of each person's id pick its account, title, department and
+-- seniority
 INSERT INTO person
-SELECT g, CASE WHEN g % 5 = 0 THEN 1 + abs(hashint4(g * 13)) % 20 ELSE 1 + abs(hashint4(g * 7919)) % 2000 END,
-       (ARRAY['Chief Executive', 'VP Sales', 'Director of IT', 'Head of Security', 'Software Engineer',
-              'Engineer', 'Sales Manager', 'Clerk', '', NULL])[1 + abs(hashint4(g)) % 10],
-       (ARRAY['IT', 'Legal', 'Sales', NULL])[1 + abs(hashint4(g * 3)) % 4],
-       nullif(abs(hashint4(g * 31)) % 12, 11)
-FROM generate_series(1, 12000) g;
+SELECT g, 1 + CASE WHEN g % 5 = 0 THEN h.big % 20 ELSE h.spread % 2000 END,
+       t.titles[1 + h.title % 10], t.departments[1 + h.department % 4], nullif(h.seniority % 12, 11)
+  FROM generate_series(1, 12000) g,
+       LATERAL (SELECT abs(hashint4(g * 13)) AS big, abs(hashint4(g * 7919)) AS spread, abs(hashint4(g)) AS title,
+                       abs(hashint4(g * 3)) AS department, abs(hashint4(g * 31)) AS seniority) h,
+       (VALUES (ARRAY['Chief Executive', 'VP Sales', 'Director of IT', 'Head of Security', 'Software Engineer',
+                      'Engineer', 'Sales Manager', 'Clerk', '', NULL],
+                ARRAY['IT', 'Legal', 'Sales', NULL])) t(titles, departments);
 ANALYZE account, person;
 SELECT bg.bind_people('person');
 

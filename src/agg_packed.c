@@ -214,18 +214,22 @@ packed_counts(FunctionCallInfo fcinfo, int64 *counts)
 	return cc->data;
 }
 
+/* A final of the packed tallies: score from the state's counts. */
+static Datum
+packed_final(FunctionCallInfo fcinfo, BgScore score)
+{
+	int64		counts[BG_PACKED_MAX_ROLES];
+	BgTemplate *t = packed_counts(fcinfo, counts);
+
+	return bg_scores_result(fcinfo, t, counts, score);
+}
+
 /* bg.packed_completeness's final: as bg.completeness's. */
 PG_FUNCTION_INFO_V1(bg_packed_completeness);
 Datum
 bg_packed_completeness(PG_FUNCTION_ARGS)
 {
-	int64		counts[BG_PACKED_MAX_ROLES];
-	BgTemplate *t = packed_counts(fcinfo, counts);
-	double		c;
-
-	if (!bg_scores_completeness(t, counts, &c))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(c);
+	return packed_final(fcinfo, BG_SCORE_COMPLETENESS);
 }
 
 /* bg.packed_missing_roles's final: as bg.missing_roles's. */
@@ -233,10 +237,7 @@ PG_FUNCTION_INFO_V1(bg_packed_missing_roles);
 Datum
 bg_packed_missing_roles(PG_FUNCTION_ARGS)
 {
-	int64		counts[BG_PACKED_MAX_ROLES];
-	BgTemplate *t = packed_counts(fcinfo, counts);
-
-	PG_RETURN_DATUM(bg_scores_missing_roles(t, counts));
+	return packed_final(fcinfo, BG_SCORE_MISSING_ROLES);
 }
 
 /* bg.packed_role_completeness's final: as bg.role_completeness's. */
@@ -244,10 +245,7 @@ PG_FUNCTION_INFO_V1(bg_packed_role_completeness);
 Datum
 bg_packed_role_completeness(PG_FUNCTION_ARGS)
 {
-	int64		counts[BG_PACKED_MAX_ROLES];
-	BgTemplate *t = packed_counts(fcinfo, counts);
-
-	PG_RETURN_JSONB_P(bg_scores_role_object(t, counts, true));
+	return packed_final(fcinfo, BG_SCORE_ROLE_COMPLETENESS);
 }
 
 /*

@@ -227,18 +227,22 @@ packed_counts_of(FunctionCallInfo fcinfo, int64 *counts)
 	return tmpl;
 }
 
+/* A final over (template, packed position counts): score from the counts. */
+static Datum
+packed_counts_final(FunctionCallInfo fcinfo, BgScore score)
+{
+	int64		counts[BG_PACKED_MAX_ROLES];
+	BgTemplate *tmpl = packed_counts_of(fcinfo, counts);
+
+	return bg_scores_result(fcinfo, tmpl, counts, score);
+}
+
 /* bg.packed_counts_completeness(template, counts): bg.completeness from counts. */
 PG_FUNCTION_INFO_V1(bg_packed_counts_completeness);
 Datum
 bg_packed_counts_completeness(PG_FUNCTION_ARGS)
 {
-	int64		counts[BG_PACKED_MAX_ROLES];
-	BgTemplate *tmpl = packed_counts_of(fcinfo, counts);
-	double		c;
-
-	if (!bg_scores_completeness(tmpl, counts, &c))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(c);
+	return packed_counts_final(fcinfo, BG_SCORE_COMPLETENESS);
 }
 
 /* bg.packed_counts_missing_roles(template, counts) */
@@ -246,10 +250,7 @@ PG_FUNCTION_INFO_V1(bg_packed_counts_missing_roles);
 Datum
 bg_packed_counts_missing_roles(PG_FUNCTION_ARGS)
 {
-	int64		counts[BG_PACKED_MAX_ROLES];
-	BgTemplate *tmpl = packed_counts_of(fcinfo, counts);
-
-	PG_RETURN_DATUM(bg_scores_missing_roles(tmpl, counts));
+	return packed_counts_final(fcinfo, BG_SCORE_MISSING_ROLES);
 }
 
 /* bg.packed_counts_role_completeness(template, counts) */
@@ -257,8 +258,5 @@ PG_FUNCTION_INFO_V1(bg_packed_counts_role_completeness);
 Datum
 bg_packed_counts_role_completeness(PG_FUNCTION_ARGS)
 {
-	int64		counts[BG_PACKED_MAX_ROLES];
-	BgTemplate *tmpl = packed_counts_of(fcinfo, counts);
-
-	PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts, true));
+	return packed_counts_final(fcinfo, BG_SCORE_ROLE_COMPLETENESS);
 }

@@ -50,6 +50,18 @@ extern bool bg_scores_completeness(BgTemplate *tmpl, const int64 *counts, double
 extern Datum bg_scores_missing_roles(BgTemplate *tmpl, const int64 *counts);
 extern BgTemplate *bg_counts_template(FunctionCallInfo fcinfo);
 
+/* The scores a final function returns (bg_scores_result) */
+typedef enum BgScore
+{
+	BG_SCORE_ROLE_COUNTS,
+	BG_SCORE_COMPLETENESS,
+	BG_SCORE_ROLE_COMPLETENESS,
+	BG_SCORE_MISSING_ROLES,
+} BgScore;
+
+extern Datum bg_scores_result(FunctionCallInfo fcinfo, BgTemplate *tmpl, const int64 *counts,
+							  BgScore score);
+
 /* agg_packed.c: packed tallies */
 extern uint64 bg_packed_empty(const BgTemplate *t);
 extern bool bg_packed_catalog_fits(void);
