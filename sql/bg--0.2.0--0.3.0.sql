@@ -490,6 +490,41 @@ CREATE FUNCTION bg.counts_missing_roles(template text, counts bigint[]) RETURNS 
 COMMENT ON FUNCTION bg.counts_missing_roles(text, bigint[]) IS
     'bg.missing_roles from the people per role position (bg.position_counts); what the planner hook calls on Citus.';
 
+CREATE FUNCTION bg.packed_role_position(template text, person anyelement) RETURNS integer
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_role_position';
+COMMENT ON FUNCTION bg.packed_role_position(text, anyelement) IS
+    'The position of a person''s role in a roles template with the layout of its packed position counts, or NULL; what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.packed_role_name_position(template text, role text) RETURNS integer
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_role_name_position';
+COMMENT ON FUNCTION bg.packed_role_name_position(text, text) IS
+    'The position of a role in a roles template with the layout of its packed position counts; what the planner hook calls on Citus for the aggregates over assigned roles.';
+
+CREATE FUNCTION bg.packed_position_counts_add(counts bigint, packed_position integer) RETURNS bigint
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_positions_trans';
+COMMENT ON FUNCTION bg.packed_position_counts_add(bigint, integer) IS
+    'Transition of bg.packed_position_counts: counts with one more person at the packed position (NULL: none), up to the field''s cap; what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.packed_position_counts_combine(a bigint, b bigint) RETURNS bigint
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_positions_combine';
+COMMENT ON FUNCTION bg.packed_position_counts_combine(bigint, bigint) IS
+    'Combine function of bg.packed_position_counts: the sum of two partial counts, each field up to its cap; what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.packed_counts_completeness(template text, counts bigint) RETURNS double precision
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_counts_completeness';
+COMMENT ON FUNCTION bg.packed_counts_completeness(text, bigint) IS
+    'bg.completeness from packed position counts (bg.packed_position_counts); what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.packed_counts_role_completeness(template text, counts bigint) RETURNS jsonb
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_counts_role_completeness';
+COMMENT ON FUNCTION bg.packed_counts_role_completeness(text, bigint) IS
+    'bg.role_completeness from packed position counts (bg.packed_position_counts); what the planner hook calls on Citus.';
+
+CREATE FUNCTION bg.packed_counts_missing_roles(template text, counts bigint) RETURNS text[]
+    LANGUAGE c STABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_packed_counts_missing_roles';
+COMMENT ON FUNCTION bg.packed_counts_missing_roles(text, bigint) IS
+    'bg.missing_roles from packed position counts (bg.packed_position_counts); what the planner hook calls on Citus.';
+
 -- sql/bg/helpers.sql
 CREATE FUNCTION bg_internal._require_name(value text, null_message text, blank_message text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -6019,6 +6054,11 @@ CREATE AGGREGATE bg.position_counts(role_position integer) (
     COMBINEFUNC = bg.position_counts_combine, PARALLEL = SAFE);
 COMMENT ON AGGREGATE bg.position_counts(integer) IS
     'People per role position ({first role, second, ...}; a NULL position counts nowhere); what the planner hook calls on Citus.';
+CREATE AGGREGATE bg.packed_position_counts(packed_position integer) (
+    SFUNC = bg.packed_position_counts_add, STYPE = bigint,
+    COMBINEFUNC = bg.packed_position_counts_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bg.packed_position_counts(integer) IS
+    'People per role position, packed into one bigint and counted up to the template''s largest threshold (0: none); what the planner hook calls on Citus.';
 
 CREATE VIEW bg.activity_bands AS
 SELECT b.name, b.value, b.is_default FROM bg_internal.activity_band b ORDER BY b.value;
@@ -6561,7 +6601,11 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'position_counts_combine',
                                'counts_role_counts', 'counts_completeness',
                                'counts_role_completeness', 'counts_missing_roles',
-                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles')
+                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles',
+                               'packed_role_position', 'packed_role_name_position', 'packed_position_counts',
+                               'packed_position_counts_add', 'packed_position_counts_combine',
+                               'packed_counts_completeness', 'packed_counts_role_completeness',
+                               'packed_counts_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

@@ -191,6 +191,32 @@ bg_scores_missing_roles(BgTemplate *tmpl, const int64 *counts)
 	return makeArrayResult(astate, CurrentMemoryContext);
 }
 
+/*
+ * The score of a final function from counts per role (exact, or at least
+ * each threshold for the completeness scores): what the finals over
+ * position counts and packed states return.
+ */
+Datum
+bg_scores_result(FunctionCallInfo fcinfo, BgTemplate *tmpl, const int64 *counts, BgScore score)
+{
+	double		c;
+
+	switch (score)
+	{
+		case BG_SCORE_ROLE_COUNTS:
+			PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts, false));
+		case BG_SCORE_ROLE_COMPLETENESS:
+			PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts, true));
+		case BG_SCORE_COMPLETENESS:
+			if (!bg_scores_completeness(tmpl, counts, &c))
+				PG_RETURN_NULL();
+			PG_RETURN_FLOAT8(c);
+		case BG_SCORE_MISSING_ROLES:
+			PG_RETURN_DATUM(bg_scores_missing_roles(tmpl, counts));
+	}
+	pg_unreachable();
+}
+
 /* bg.completeness: the mean role completeness of the required roles. */
 PG_FUNCTION_INFO_V1(bg_tally_completeness);
 Datum
@@ -215,14 +241,15 @@ bg_tally_missing_roles(PG_FUNCTION_ARGS)
 }
 
 /*
- * The template named by argument 0 of a final over position counts, kept
+ * The template named by argument 0 of a final over position counts (and
+ * over packed position counts, agg_packed_positions.c), kept
  * per call site (fn_extra) while bg's catalog is unchanged: a group's final
  * neither copies nor looks up the template's name, which on Citus is the
  * whole shipped template.  The template cache frees a template only after
  * bg_catalog_generation has moved, which makes the entry stale first.
  */
-static BgTemplate *
-counts_template(FunctionCallInfo fcinfo)
+BgTemplate *
+bg_counts_template(FunctionCallInfo fcinfo)
 {
 	BgCallCache *cc = fcinfo->flinfo->fn_extra;
 	text	   *name = PG_GETARG_TEXT_PP(0);
@@ -266,14 +293,21 @@ counts_of(FunctionCallInfo fcinfo, BgTemplate *tmpl)
 	return counts;
 }
 
+/* A final over (template, position counts): score from the counts. */
+static Datum
+counts_final(FunctionCallInfo fcinfo, BgScore score)
+{
+	BgTemplate *tmpl = bg_counts_template(fcinfo);
+
+	return bg_scores_result(fcinfo, tmpl, counts_of(fcinfo, tmpl), score);
+}
+
 /* bg.counts_role_counts(template, counts): bg.role_counts from counts. */
 PG_FUNCTION_INFO_V1(bg_counts_role_counts);
 Datum
 bg_counts_role_counts(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
-
-	PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts_of(fcinfo, tmpl), false));
+	return counts_final(fcinfo, BG_SCORE_ROLE_COUNTS);
 }
 
 /* bg.counts_role_completeness(template, counts) */
@@ -281,9 +315,7 @@ PG_FUNCTION_INFO_V1(bg_counts_role_completeness);
 Datum
 bg_counts_role_completeness(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
-
-	PG_RETURN_JSONB_P(bg_scores_role_object(tmpl, counts_of(fcinfo, tmpl), true));
+	return counts_final(fcinfo, BG_SCORE_ROLE_COMPLETENESS);
 }
 
 /* bg.counts_completeness(template, counts) */
@@ -291,12 +323,7 @@ PG_FUNCTION_INFO_V1(bg_counts_completeness);
 Datum
 bg_counts_completeness(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
-	double		c;
-
-	if (!bg_scores_completeness(tmpl, counts_of(fcinfo, tmpl), &c))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(c);
+	return counts_final(fcinfo, BG_SCORE_COMPLETENESS);
 }
 
 /* bg.counts_missing_roles(template, counts) */
@@ -304,9 +331,7 @@ PG_FUNCTION_INFO_V1(bg_counts_missing_roles);
 Datum
 bg_counts_missing_roles(PG_FUNCTION_ARGS)
 {
-	BgTemplate *tmpl = counts_template(fcinfo);
-
-	PG_RETURN_DATUM(bg_scores_missing_roles(tmpl, counts_of(fcinfo, tmpl)));
+	return counts_final(fcinfo, BG_SCORE_MISSING_ROLES);
 }
 
 /*

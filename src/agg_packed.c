@@ -9,19 +9,10 @@
  * the role's threshold (members_required), so a few bits per role do.  The
  * planner hook calls bg.packed_completeness, bg.packed_missing_roles and
  * bg.packed_role_completeness instead of the column twins when every
- * template the call may name fits (plan_packed.c).  A packed tally, as
- * uint64:
- *
- *   bits 0..4    n, the template's number of roles
- *   bits 5..7    w - 1: every role's field is w bits wide (1 to 8)
- *   bits 8..     n fields of w bits, in priority order: the role's people,
- *                saturating at 2^w - 1
- *   the rest     the template's catalog id (bg_internal.template.id, >= 1)
- *
- * w is the width of the template's largest threshold, so 2^w - 1 is at
- * least every threshold k, and min(min(people, 2^w - 1), k) = min(people, k):
- * the finals of agg_final.c, run on the fields, compute exactly what they
- * compute from exact counts.  One width for all roles, written in the
+ * template the call may name fits (plan_packed.c).  A packed tally is the
+ * layout of packed_layout.h (a header, then a field of w bits per role,
+ * saturating at 2^w - 1 >= every threshold), and above the fields the
+ * template's catalog id (bg_internal.template.id, >= 1).  One width for all roles, written in the
  * state, keeps the state readable without the catalog: a final or the
  * combine function (in the leader of a parallel plan, over the workers'
  * states) reads the fields with the state's own layout, finds the template
@@ -39,16 +30,12 @@
 #include "fmgr.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 
 #include "agg_tally.h"
 #include "call_cache.h"
 #include "owner.h"
-
-#define PACKED_HEADER_BITS 8
-#define PACKED_MAX_ROLES 31		/* 5 bits; the catalog allows 20 */
-#define PACKED_MAX_WIDTH 8		/* 3 bits */
+#include "packed_layout.h"
 
 typedef struct PackedLayout
 {
@@ -57,32 +44,6 @@ typedef struct PackedLayout
 	int32		id;
 } PackedLayout;
 
-static inline int
-bit_length(uint64 v)
-{
-	return v == 0 ? 0 : pg_leftmost_one_pos64(v) + 1;
-}
-
-/* The largest count a field of state s holds. */
-static inline uint64
-field_max(uint64 s)
-{
-	return (UINT64CONST(1) << (((s >> 5) & 7) + 1)) - 1;
-}
-
-/*
- * The bits of the fields of state s, a valid state's layout (the other
- * bits are its header: the layout and the id).
- */
-static inline uint64
-fields_mask(uint64 s)
-{
-	int			bits = (int) (s & 31) * (int) (((s >> 5) & 7) + 1);
-
-	Assert(PACKED_HEADER_BITS + bits < 64);
-	return ((UINT64CONST(1) << bits) - 1) << PACKED_HEADER_BITS;
-}
-
 /*
  * The empty packed tally of a template of catalog id id, nroles roles and
  * largest threshold maxk, or 0 when it does not fit.
@@ -90,32 +51,22 @@ fields_mask(uint64 s)
 static uint64
 packed_empty(int32 id, int nroles, int maxk)
 {
-	int			width = Max(bit_length((uint64) Max(maxk, 1)), 1);
+	uint64		header;
 	int			used;
 
-	if (id < 1 || nroles < 0 || nroles > PACKED_MAX_ROLES || width > PACKED_MAX_WIDTH)
+	if (id < 1 || !bg_packed_layout(nroles, maxk, 64 - BG_PACKED_HEADER_BITS, &header))
 		return 0;
-	used = PACKED_HEADER_BITS + nroles * width;
-	if (used + bit_length((uint64) id) > 64)
+	used = BG_PACKED_HEADER_BITS + bg_packed_nroles(header) * bg_packed_width(header);
+	if (used + bg_packed_bit_length((uint64) id) > 64)
 		return 0;
-	return (uint64) nroles | ((uint64) (width - 1) << 5) | ((uint64) id << used);
-}
-
-static int
-largest_threshold(const BgTemplate *t)
-{
-	int			maxk = 1;
-
-	for (int i = 0; i < t->nroles; i++)
-		maxk = Max(maxk, t->roles[i].members_required);
-	return maxk;
+	return header | ((uint64) id << used);
 }
 
 /* The empty packed tally of template t, or 0 when t does not fit one. */
 uint64
 bg_packed_empty(const BgTemplate *t)
 {
-	return packed_empty(t->id, t->nroles, largest_threshold(t));
+	return packed_empty(t->id, t->nroles, bg_packed_largest_threshold(t));
 }
 
 /* The layout of state s; errors when no packed tally is so. */
@@ -127,7 +78,7 @@ packed_decode(uint64 s, PackedLayout *l)
 
 	l->nroles = (int) (s & 31);
 	l->width = (int) ((s >> 5) & 7) + 1;
-	used = PACKED_HEADER_BITS + l->nroles * l->width;
+	used = BG_PACKED_HEADER_BITS + l->nroles * l->width;
 	id = used < 64 ? s >> used : 0;
 	if (id < 1 || id > PG_INT32_MAX)
 		ereport(ERROR,
@@ -145,7 +96,7 @@ does_not_fit(const PackedLayout *l, const BgTemplate *t)
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("packed tally does not fit roles template \"%s\"", t->name),
 			 errdetail("The tally: %d roles, counted up to %d; the template now: %d roles, largest threshold %d.",
-					   l->nroles, (1 << l->width) - 1, t->nroles, largest_threshold(t)),
+					   l->nroles, (1 << l->width) - 1, t->nroles, bg_packed_largest_threshold(t)),
 			 errhint("The template changed since the tally was counted: run the query again.")));
 }
 
@@ -198,21 +149,17 @@ bg_packed_columns_trans(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("roles template \"%s\" does not fit a packed tally", ev->tmpl->name),
 					 errdetail("The template: %d roles, largest threshold %d, id %d; a packed tally holds a field per role as wide as the largest threshold (at most 255) and the id in 56 bits.",
-							   ev->tmpl->nroles, largest_threshold(ev->tmpl), ev->tmpl->id),
+							   ev->tmpl->nroles, bg_packed_largest_threshold(ev->tmpl), ev->tmpl->id),
 					 errhint("Call bg.completeness, bg.missing_roles or bg.role_completeness instead: the planner hook calls the packed aggregates only for templates that fit.")));
 		ev->packed = empty;
 	}
 	s = PG_ARGISNULL(0) ? empty : (uint64) PG_GETARG_INT64(0);
-	if ((s & ~fields_mask(empty)) != empty)
+	if ((s & ~bg_packed_fields_mask(empty)) != empty)
 		packed_mismatch(s, empty, false);
 	if (person && (r = bg_eval_role(ev)) >= 0)
 	{
-		int			shift = PACKED_HEADER_BITS + r * (int) (((s >> 5) & 7) + 1);
-		uint64		max = field_max(s);
-
 		Assert(r < ev->tmpl->nroles);
-		if (((s >> shift) & max) != max)
-			s += UINT64CONST(1) << shift;
+		s = bg_packed_increment(s, r);
 	}
 	PG_RETURN_INT64((int64) s);
 }
@@ -228,22 +175,13 @@ bg_packed_combine(PG_FUNCTION_ARGS)
 	uint64		a = (uint64) PG_GETARG_INT64(0);
 	uint64		b = (uint64) PG_GETARG_INT64(1);
 	uint64		mask;
-	uint64		max;
 	PackedLayout l;
 
 	packed_decode(a, &l);
-	mask = fields_mask(a);
-	max = field_max(a);
+	mask = bg_packed_fields_mask(a);
 	if ((a & ~mask) != (b & ~mask))
 		packed_mismatch(a, b, true);
-	for (int i = 0; i < l.nroles; i++)
-	{
-		int			shift = PACKED_HEADER_BITS + i * l.width;
-		uint64		sum = ((a >> shift) & max) + ((b >> shift) & max);
-
-		a = (a & ~(max << shift)) | (Min(sum, max) << shift);
-	}
-	PG_RETURN_INT64((int64) a);
+	PG_RETURN_INT64((int64) bg_packed_sum(a, b));
 }
 
 /*
@@ -256,12 +194,11 @@ packed_counts(FunctionCallInfo fcinfo, int64 *counts)
 {
 	uint64		s = (uint64) PG_GETARG_INT64(0);
 	uint64		header;
-	uint64		max;
 	BgCallCache *cc = fcinfo->flinfo->fn_extra;
 	PackedLayout l;
 
 	packed_decode(s, &l);
-	header = s & ~fields_mask(s);
+	header = s & ~bg_packed_fields_mask(s);
 	if (cc == NULL)
 		cc = bg_call_cache_create(fcinfo, false);
 	if (!bg_call_cache_fresh(cc, (const char *) &header, sizeof(header), NULL))
@@ -269,14 +206,22 @@ packed_counts(FunctionCallInfo fcinfo, int64 *counts)
 		uint64		generation = bg_call_cache_reset(cc);
 		BgTemplate *t = bg_template_get_by_id(l.id);
 
-		if (t->nroles != l.nroles || largest_threshold(t) > (1 << l.width) - 1)
+		if (t->nroles != l.nroles || bg_packed_largest_threshold(t) > (1 << l.width) - 1)
 			does_not_fit(&l, t);
 		bg_call_cache_store(cc, t, generation, (const char *) &header, sizeof(header), NULL);
 	}
-	max = field_max(s);
-	for (int i = 0; i < l.nroles; i++)
-		counts[i] = (int64) ((s >> (PACKED_HEADER_BITS + i * l.width)) & max);
+	bg_packed_fields(s, counts);
 	return cc->data;
+}
+
+/* A final of the packed tallies: score from the state's counts. */
+static Datum
+packed_final(FunctionCallInfo fcinfo, BgScore score)
+{
+	int64		counts[BG_PACKED_MAX_ROLES];
+	BgTemplate *t = packed_counts(fcinfo, counts);
+
+	return bg_scores_result(fcinfo, t, counts, score);
 }
 
 /* bg.packed_completeness's final: as bg.completeness's. */
@@ -284,13 +229,7 @@ PG_FUNCTION_INFO_V1(bg_packed_completeness);
 Datum
 bg_packed_completeness(PG_FUNCTION_ARGS)
 {
-	int64		counts[PACKED_MAX_ROLES];
-	BgTemplate *t = packed_counts(fcinfo, counts);
-	double		c;
-
-	if (!bg_scores_completeness(t, counts, &c))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(c);
+	return packed_final(fcinfo, BG_SCORE_COMPLETENESS);
 }
 
 /* bg.packed_missing_roles's final: as bg.missing_roles's. */
@@ -298,10 +237,7 @@ PG_FUNCTION_INFO_V1(bg_packed_missing_roles);
 Datum
 bg_packed_missing_roles(PG_FUNCTION_ARGS)
 {
-	int64		counts[PACKED_MAX_ROLES];
-	BgTemplate *t = packed_counts(fcinfo, counts);
-
-	PG_RETURN_DATUM(bg_scores_missing_roles(t, counts));
+	return packed_final(fcinfo, BG_SCORE_MISSING_ROLES);
 }
 
 /* bg.packed_role_completeness's final: as bg.role_completeness's. */
@@ -309,10 +245,7 @@ PG_FUNCTION_INFO_V1(bg_packed_role_completeness);
 Datum
 bg_packed_role_completeness(PG_FUNCTION_ARGS)
 {
-	int64		counts[PACKED_MAX_ROLES];
-	BgTemplate *t = packed_counts(fcinfo, counts);
-
-	PG_RETURN_JSONB_P(bg_scores_role_object(t, counts, true));
+	return packed_final(fcinfo, BG_SCORE_ROLE_COMPLETENESS);
 }
 
 /*

@@ -48,6 +48,19 @@ extern BgEval *bg_tally_columns_eval(FunctionCallInfo fcinfo, bool *person);
 extern Jsonb *bg_scores_role_object(BgTemplate *tmpl, const int64 *counts, bool completeness);
 extern bool bg_scores_completeness(BgTemplate *tmpl, const int64 *counts, double *result);
 extern Datum bg_scores_missing_roles(BgTemplate *tmpl, const int64 *counts);
+extern BgTemplate *bg_counts_template(FunctionCallInfo fcinfo);
+
+/* The scores a final function returns (bg_scores_result) */
+typedef enum BgScore
+{
+	BG_SCORE_ROLE_COUNTS,
+	BG_SCORE_COMPLETENESS,
+	BG_SCORE_ROLE_COMPLETENESS,
+	BG_SCORE_MISSING_ROLES,
+} BgScore;
+
+extern Datum bg_scores_result(FunctionCallInfo fcinfo, BgTemplate *tmpl, const int64 *counts,
+							  BgScore score);
 
 /* agg_packed.c: packed tallies */
 extern uint64 bg_packed_empty(const BgTemplate *t);
@@ -55,6 +68,11 @@ extern bool bg_packed_catalog_fits(void);
 
 /* position_counts.c: the counts of a bg.position_counts state */
 extern int64 *bg_position_counts_read(ArrayType *a, int *n);
+
+/* agg_packed_positions.c: packed position counts (Citus's shared state) */
+extern bool bg_packed_positions_header(const BgTemplate *t, uint64 *header);
+extern void bg_packed_positions_unfit(const char *name, int nroles, int maxk) pg_attribute_noreturn();
+extern int32 bg_packed_position(uint64 header, int position);
 
 #define DatumGetBgTally(d) ((BgTally *) PG_DETOAST_DATUM(d))
 #define PG_GETARG_BGTALLY(n) DatumGetBgTally(PG_GETARG_DATUM(n))

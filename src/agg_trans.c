@@ -16,6 +16,7 @@
 #include "call_cache.h"
 #include "cond_eval.h"
 #include "eval_args.h"
+#include "packed_layout.h"
 #include "template_cache.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -194,6 +195,9 @@ typedef struct RoleIndex
 	int		   *rolelens;
 	int			last;			/* index of the previous row's role */
 	bool		tmpl_const;		/* the template argument is a constant */
+	uint64		packed_header;	/* layout of its packed position counts, or 0:
+								 * it does not fit (largest threshold maxk) */
+	int			maxk;
 } RoleIndex;
 
 /*
@@ -250,6 +254,9 @@ role_index(FunctionCallInfo fcinfo, int tmpl_argno)
 			ri->rolelens[i] = strlen(ri->roles[i]);
 		}
 		ri->tmpl_const = cc->key_const;
+		if (!bg_packed_positions_header(tmpl, &ri->packed_header))
+			ri->packed_header = 0;
+		ri->maxk = bg_packed_largest_threshold(tmpl);
 		bg_call_cache_store(cc, ri, generation, nm, nmlen, NULL);
 	}
 	return cc->data;
@@ -288,6 +295,23 @@ Datum
 bg_role_name_position(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(role_lookup(role_index(fcinfo, 0), PG_GETARG_TEXT_PP(1)) + 1);
+}
+
+/*
+ * bg.packed_role_name_position(template text, role text) RETURNS integer
+ * (strict): bg.role_name_position with the layout of the template's packed
+ * position counts (agg_packed_positions.c), as bg.packed_role_position.
+ */
+PG_FUNCTION_INFO_V1(bg_packed_role_name_position);
+Datum
+bg_packed_role_name_position(PG_FUNCTION_ARGS)
+{
+	RoleIndex  *ri = role_index(fcinfo, 0);
+
+	if (ri->packed_header == 0)
+		bg_packed_positions_unfit(ri->name, ri->nroles, ri->maxk);
+	PG_RETURN_INT32(bg_packed_position(ri->packed_header,
+									   role_lookup(ri, PG_GETARG_TEXT_PP(1)) + 1));
 }
 
 /* Transition of the aggregates over (template text, role text). */

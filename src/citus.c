@@ -398,7 +398,13 @@ ship_walker(Node *node, ShipContext *ctx)
 			 bg_is_module_symbol(f->funcid, "bg_counts_role_counts") ||
 			 bg_is_module_symbol(f->funcid, "bg_counts_completeness") ||
 			 bg_is_module_symbol(f->funcid, "bg_counts_role_completeness") ||
-			 bg_is_module_symbol(f->funcid, "bg_counts_missing_roles")))
+			 bg_is_module_symbol(f->funcid, "bg_counts_missing_roles") ||
+			 bg_is_module_symbol(f->funcid, "bg_role_name_position") ||
+			 bg_is_module_symbol(f->funcid, "bg_packed_role_position") ||
+			 bg_is_module_symbol(f->funcid, "bg_packed_role_name_position") ||
+			 bg_is_module_symbol(f->funcid, "bg_packed_counts_completeness") ||
+			 bg_is_module_symbol(f->funcid, "bg_packed_counts_role_completeness") ||
+			 bg_is_module_symbol(f->funcid, "bg_packed_counts_missing_roles")))
 			linitial(f->args) = ship_arg(ctx, linitial(f->args));
 	}
 	else if (IsA(node, Aggref))

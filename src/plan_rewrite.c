@@ -130,7 +130,7 @@ static bool
 is_person_function(Oid funcid)
 {
 	return is_bg_symbol(funcid, "bg_role_for") || is_bg_symbol(funcid, "bg_explain_role") ||
-		is_bg_symbol(funcid, "bg_role_position");
+		is_bg_symbol(funcid, "bg_role_position") || is_bg_symbol(funcid, "bg_packed_role_position");
 }
 
 static bool

@@ -40,7 +40,11 @@ SELECT x.classid, x.objid, x.object, x.privilege, x.level,
                                'position_counts_combine',
                                'counts_role_counts', 'counts_completeness',
                                'counts_role_completeness', 'counts_missing_roles',
-                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles')
+                               'packed_completeness', 'packed_role_completeness', 'packed_missing_roles',
+                               'packed_role_position', 'packed_role_name_position', 'packed_position_counts',
+                               'packed_position_counts_add', 'packed_position_counts_combine',
+                               'packed_counts_completeness', 'packed_counts_role_completeness',
+                               'packed_counts_missing_roles')
                 THEN 'reader'
             WHEN p.proname IN ('assign_member', 'assign_members', 'set_member_role', 'remove_member',
                                'remove_members', 'create_buying_groups', 'drop_buying_groups', 'purge_jobs',

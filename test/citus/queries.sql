@@ -189,6 +189,30 @@ SELECT a.industry, bg.counts_completeness('Cyber', bg.position_counts(bg.role_po
 SELECT p.account_id, bg.position_counts(bg.role_position('Cyber', p)),
        bg.counts_missing_roles('Cyber', bg.position_counts(bg.role_position('Cyber', p)))
   FROM crm.person p WHERE p.account_id < 5 GROUP BY 1 ORDER BY 1;
+-- Packed position counts (bg.packed_position_counts): where the template
+-- fits and no bg.role_counts shares the state; counts saturate at the
+-- largest threshold's width (by industry, far below the people counted), a
+-- template that does not fit keeps bg.position_counts.
+\echo == packed_by_industry
+SELECT a.industry, bg.completeness('Cyber', p), bg.role_completeness('Cyber', p), bg.missing_roles('Cyber', p),
+       bg.completeness('Draft', p), bg.missing_roles('Draft', bg.role_for('Draft', p))
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.industry ORDER BY a.industry;
+\echo == packed_wide_and_unfit
+BEGIN;
+SELECT bg.create_template('Wide');
+SELECT bg.add_role('Wide', 'Practitioner', 'seniority > 2', members_required => 40);
+SELECT bg.add_role('Wide', 'Decision Maker', $$department = 'IT'$$, members_required => 6);
+SELECT bg.create_template('Unfit');
+SELECT bg.add_role('Unfit', 'Practitioner', 'seniority > 0', members_required => 300);
+SELECT bg.add_role('Unfit', 'Champion', $$department = 'Legal'$$, members_required => 2);
+SELECT a.country, bg.completeness('Wide', p), bg.role_completeness('Wide', p), bg.missing_roles('Wide', p),
+       bg.completeness('Unfit', p), bg.role_completeness('Unfit', p), bg.missing_roles('Unfit', p)
+  FROM crm.account a JOIN crm.person p ON p.account_id = a.id GROUP BY a.country ORDER BY a.country;
+SELECT p.account_id, bg.completeness('Wide', p), bg.missing_roles('Wide', p), bg.role_completeness('Unfit', p)
+  FROM crm.person p WHERE p.account_id < 6 GROUP BY 1 ORDER BY 1;
+SELECT a.id / 10 AS bucket, bg.completeness('Wide', p), bg.missing_roles('Wide', p), count(p.id)
+  FROM crm.account a LEFT JOIN crm.person p ON p.account_id = a.id GROUP BY 1 ORDER BY 1;
+ROLLBACK;
 \echo == shared_as_reader
 SET ROLE bg_citus_reader;
 SELECT a.industry, bg.role_counts('Cyber', p), bg.completeness('Cyber', p),
