@@ -275,9 +275,11 @@ SELECT try(format('SELECT bg_internal._sync_changed(%L, NULL, %s, NULL, ''n_pers
                   (interest('Flat')).id, 'SELECT p.account_id, p.id, p.job_title FROM n_person p', '{1,2,3}',
                   'SELECT a.name, a.id FROM n_account a'));
 -- the rule summary's transition cannot be called outside an aggregate
--- (nothing converts to internal); as a window aggregate it gives what the
--- aggregate gives
-SELECT try('SELECT bg_internal._rule_members_add(NULL, ''1''::text, 1)');
+-- (nothing converts to internal: PostgreSQL 15's minor releases refuse the
+-- call either as an unknown function, 42883, or as a value of type
+-- internal, 0A000); as a window aggregate it gives what the aggregate gives
+SELECT left(try('SELECT bg_internal._rule_members_add(NULL, ''1''::text, 1)'), 5) IN ('42883', '0A000')
+       AS transition_not_callable;
 SELECT bool_and(w.s = a.s) AS window_same, count(*) > 0 AS some
   FROM (SELECT DISTINCT m.group_id,
                bg_internal._rule_members(m.person_key, m.role_id) OVER (PARTITION BY m.group_id) AS s
