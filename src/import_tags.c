@@ -144,12 +144,7 @@ tag_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc t
 		Oid			got = TupleDescAttr(typeinfo, i)->atttypid;
 		Oid			want = TupleDescAttr(r->outdesc, i)->atttypid;
 
-		if (got != want)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("query result does not match the column definition list"),
-					 errdetail("Column %d is of type %s, the list gives %s.", i + 1,
-							   format_type_be(got), format_type_be(want))));
+		bg_read_column_check(i, got, want);
 		if (i < r->ntags && got != TEXTOID)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -200,11 +195,6 @@ tag_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-static void
-tag_noop(DestReceiver *self pg_attribute_unused())
-{
-}
-
 /*
  * bg_internal._read_tagged(rel regclass, query text, prefixes text[],
  * vals text[]) RETURNS SETOF record: the rows of query (over rel, read as
@@ -216,7 +206,6 @@ PG_FUNCTION_INFO_V1(bg_read_tagged);
 Datum
 bg_read_tagged(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext per_query;
 	ArrayType  *prefixes;
 	Datum	   *elems;
@@ -233,19 +222,9 @@ bg_read_tagged(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("rel, query, prefixes and vals must not be null")));
 	relid = PG_GETARG_OID(0);
-	owner = bg_read_owner(relid, &rowtype);
-
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	per_query = rsinfo->econtext->ecxt_per_query_memory;
-
 	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = tag_receive;
-	r.pub.rStartup = tag_startup;
-	r.pub.rShutdown = tag_noop;
-	r.pub.rDestroy = tag_noop;
-	r.pub.mydest = DestTuplestore;	/* not DestNone: SPI would report no SELECT */
-	r.store = rsinfo->setResult;
-	r.outdesc = rsinfo->setDesc;
+	per_query = bg_read_srf_begin(fcinfo, relid, &owner, &rowtype, &r.pub, tag_receive, tag_startup,
+								  &r.store, &r.outdesc);
 	r.rowcxt = AllocSetContextCreate(per_query, "bg tagged read row", ALLOCSET_DEFAULT_SIZES);
 	r.values = MemoryContextAlloc(per_query, sizeof(Datum) * r.outdesc->natts);
 	r.nulls = MemoryContextAlloc(per_query, sizeof(bool) * r.outdesc->natts);
