@@ -90,6 +90,18 @@ bg_read_parser_setup(struct ParseState *pstate, void *arg pg_attribute_unused())
 	setup_parse_fixed_parameters(pstate, types, 1);
 }
 
+/* Errors unless column i (0-based) of a read's rows, of type got, is of type want. */
+void
+bg_read_column_check(int i, Oid got, Oid want)
+{
+	if (got != want)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("query result does not match the column definition list"),
+				 errdetail("Column %d is of type %s, the list gives %s.", i + 1,
+						   format_type_be(got), format_type_be(want))));
+}
+
 /* The query's result must be what the caller's column definition list says. */
 static void
 read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc typeinfo)
@@ -121,12 +133,7 @@ read_startup(DestReceiver *self, int operation pg_attribute_unused(), TupleDesc 
 								   format_type_be(TupleDescAttr(typeinfo, i)->atttypid),
 								   format_type_be(r->rowtype))));
 		}
-		if (got != want)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("query result does not match the column definition list"),
-					 errdetail("Column %d is of type %s, the list gives %s.", i + 1,
-							   format_type_be(got), format_type_be(want))));
+		bg_read_column_check(i, got, want);
 	}
 }
 
@@ -254,13 +261,35 @@ read_receive(TupleTableSlot *slot, DestReceiver *self)
 }
 
 static void
-read_shutdown(DestReceiver *self pg_attribute_unused())
+read_noop(DestReceiver *self pg_attribute_unused())
 {
 }
 
-static void
-read_destroy(DestReceiver *self pg_attribute_unused())
+/*
+ * The start of a set-returning function that reads rel (bg_read_run) into
+ * its tuplestore: rel's owner, checked (bg_read_owner), in *owner and its
+ * row type in *rowtype; the tuplestore and the column definition list in
+ * *store and *desc; dest set up to take each row by receive, its columns
+ * checked by startup.  Returns the per-query memory context.
+ */
+MemoryContext
+bg_read_srf_begin(FunctionCallInfo fcinfo, Oid relid, Oid *owner, Oid *rowtype, DestReceiver *dest,
+				  bool (*receive) (TupleTableSlot *, DestReceiver *),
+				  void (*startup) (DestReceiver *, int, TupleDesc),
+				  Tuplestorestate **store, TupleDesc *desc)
 {
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	*owner = bg_read_owner(relid, rowtype);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	dest->receiveSlot = receive;
+	dest->rStartup = startup;
+	dest->rShutdown = read_noop;
+	dest->rDestroy = read_noop;
+	dest->mydest = DestTuplestore;	/* not DestNone: SPI would report no SELECT */
+	*store = rsinfo->setResult;
+	*desc = rsinfo->setDesc;
+	return rsinfo->econtext->ecxt_per_query_memory;
 }
 
 /* Errors unless the current user owns bg's catalog schema (fname: the caller). */
@@ -478,7 +507,6 @@ PG_FUNCTION_INFO_V1(bg_read_as_owner);
 Datum
 bg_read_as_owner(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			relid;
 	Oid			owner;
 	Oid			rowtype;
@@ -497,19 +525,9 @@ bg_read_as_owner(PG_FUNCTION_ARGS)
 				 errmsg("a read takes a template or a filter, not both")));
 	relid = PG_GETARG_OID(0);
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	owner = bg_read_owner(relid, &rowtype);
-
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	per_query = rsinfo->econtext->ecxt_per_query_memory;
-
 	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = read_receive;
-	r.pub.rStartup = read_startup;
-	r.pub.rShutdown = read_shutdown;
-	r.pub.rDestroy = read_destroy;
-	r.pub.mydest = DestTuplestore;
-	r.store = rsinfo->setResult;
-	r.outdesc = rsinfo->setDesc;
+	per_query = bg_read_srf_begin(fcinfo, relid, &owner, &rowtype, &r.pub, read_receive, read_startup,
+								  &r.store, &r.outdesc);
 	r.rowtype = rowtype;
 	r.rowcxt = AllocSetContextCreate(per_query, "bg read row", ALLOCSET_DEFAULT_SIZES);
 	r.values = MemoryContextAlloc(per_query, sizeof(Datum) * Max(r.outdesc->natts, 1));

@@ -8,13 +8,21 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "tcop/dest.h"
+#include "utils/tuplestore.h"
 
 struct ParseState;
 
 extern void bg_read_require_catalog_owner(const char *fname);
 extern Oid	bg_read_owner(Oid relid, Oid *rowtype);
 extern void bg_read_parser_setup(struct ParseState *pstate, void *arg);
+extern void bg_read_column_check(int i, Oid got, Oid want);
+extern MemoryContext bg_read_srf_begin(FunctionCallInfo fcinfo, Oid relid, Oid *owner, Oid *rowtype,
+									   DestReceiver *dest,
+									   bool (*receive) (TupleTableSlot *, DestReceiver *),
+									   void (*startup) (DestReceiver *, int, TupleDesc),
+									   Tuplestorestate **store, TupleDesc *desc);
 extern void bg_read_run(Oid relid, const char *query, Datum keys, bool keys_null, Oid owner,
 						DestReceiver *dest);
 

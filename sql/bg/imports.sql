@@ -29,20 +29,16 @@ COMMENT ON FUNCTION bg_internal._require_source_select(regclass) IS 'Internal: e
 -- The canonical text of a key (docs/design.md §14) written as text in expr,
 -- for a key column of family fam (bg_internal._key_family); NULL when expr
 -- is not a value of that family (an account domain, an email).  Numbers are
--- told by their characters (a sign, digits, one point), not by a regular
--- expression: this runs for every row of a file.
+-- told by their characters (a sign, digits, one point), in C: this runs for
+-- every distinct value of a file.
+CREATE FUNCTION bg_internal._number_key(value text, is_integer boolean) RETURNS text
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_number_key';
+COMMENT ON FUNCTION bg_internal._number_key(text, boolean) IS 'Internal: the canonical key text of a number written as text (an integer, or a numeric with is_integer false), or NULL when it is none.';
+
 CREATE FUNCTION bg_internal._key_literal_sql(fam text, expr text) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN fam IN ('integer', 'numeric') THEN
-                format('CASE WHEN pg_catalog.length(%1$s) BETWEEN 1 AND 31
-                              AND pg_catalog.translate(pg_catalog.ltrim(%1$s, ''+-''), ''0123456789'', '''') IN (%3$s)
-                              AND pg_catalog.length(pg_catalog.ltrim(%1$s, ''+-'')) BETWEEN pg_catalog.length(%1$s) - 1 AND 30
-                              AND pg_catalog.translate(%1$s, ''+-.'', '''') <> ''''
-                         THEN %2$s END',
-                       format('pg_catalog.btrim(%s)', expr),
-                       CASE fam WHEN 'integer' THEN format('(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr)
-                                ELSE format('pg_catalog.trim_scale(pg_catalog.btrim(%s)::pg_catalog.numeric)::pg_catalog.text', expr) END,
-                       CASE fam WHEN 'integer' THEN '''''' ELSE ''''', ''.''' END)
+                format('bg_internal._number_key(%s, %s)', expr, CASE WHEN fam = 'integer' THEN 'true' ELSE 'false' END)
         WHEN fam = 'uuid' THEN format('CASE WHEN %1$s ~* ''^\s*\{?[0-9a-f]{8}(-?[0-9a-f]{4}){3}-?[0-9a-f]{12}\}?\s*$''
                                      THEN (pg_catalog.btrim(%1$s)::pg_catalog.uuid)::pg_catalog.text END', expr)
         WHEN fam = 'char' THEN format('pg_catalog.rtrim(%s)', expr)
@@ -53,30 +49,41 @@ COMMENT ON FUNCTION bg_internal._key_literal_sql(text, text) IS 'Internal: SQL o
 -- The read of a bound table (alias t) by an import, as a CTE f of an
 -- import's matching statement, over its CTE v of distinct values: the rows
 -- of the table whose key ('k:' || its canonical text) or one of the tags
--- (SQL expressions over t; NULL for none) is one of the columns vcols of v,
--- as (key, tag[, extra]).  A scan of the table per tag, each tested with
--- "= ANY ($1)", the array of those values (UNION ALL: a value twice finds
--- its rows once), which _read's one-shot plan has as a constant and
--- PostgreSQL hashes, instead of a join with the values, which the planner
--- made a sort of the whole table (and faster than one scan with a lateral
--- VALUES of the tags).
-CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, tags text[], extra text, vcols name[], cols text)
+-- (SQL expressions of text over t, NULL for none; prefix || the tag) is one
+-- of the columns vcols of v, as (keycol, the tags, [extracol,] tag), once
+-- per tag found.  One scan of the table as its owner, each row's tags
+-- looked up in a hash table of those values (bg_internal._read_tagged,
+-- src/import_tags.c), instead of a scan per tag.
+CREATE FUNCTION bg_internal._tag_read_sql(b bg_internal.binding, prefix text, tags text[], extra text,
+                                          keycol name, extracol name, vcols name[])
     RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read(%s::pg_catalog.oid::pg_catalog.regclass, %L,
-                     ARRAY(%s)) AS x(%s))',
+    SELECT format('f AS MATERIALIZED (SELECT * FROM bg_internal._read_tagged(%s::pg_catalog.oid::pg_catalog.regclass, %L,
+                     %L::pg_catalog.text[], ARRAY(%s)) AS x(%I text, %s%s tag text))',
                   b.relid::oid,
-                  (SELECT string_agg(format('SELECT %1$s, %4$s%2$s FROM %3$s t WHERE %4$s OPERATOR(pg_catalog.=) ANY ($1)',
-                                            k.canon, coalesce(', ' || extra, ''), b.relid, y.x),
-                                     ' UNION ALL ' ORDER BY y.i)
-                     FROM (SELECT bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)) AS canon) k,
-                          unnest(ARRAY['''k:'' || ' || k.canon] || tags) WITH ORDINALITY AS y(x, i)
-                    WHERE y.x IS NOT NULL),
+                  format('SELECT %s, %s%s FROM %s t',
+                         bg_internal._key_sql(b.relid, b.key_column, format('t.%I', b.key_column)),
+                         (SELECT string_agg(CASE WHEN y.x IS NULL THEN 'NULL::pg_catalog.text' ELSE format('(%s)::pg_catalog.text', y.x) END, ', '
+                                            ORDER BY y.i)
+                            FROM unnest(tags) WITH ORDINALITY AS y(x, i)),
+                         coalesce(', ' || extra, ''), b.relid),
+                  ARRAY['k:'] || array_fill(prefix, ARRAY[cardinality(tags)]),
                   (SELECT string_agg(format('SELECT v.%I FROM v WHERE v.%1$I IS NOT NULL', c), ' UNION ALL ')
                      FROM unnest(vcols) AS c),
-                  cols);
+                  keycol,
+                  (SELECT string_agg(format('t%s text, ', i), '') FROM generate_series(1, cardinality(tags)) AS i),
+                  CASE WHEN extracol IS NOT NULL THEN format('%I text, ', extracol) ELSE '' END);
 $$;
-COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text[], text, name[], text) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
+COMMENT ON FUNCTION bg_internal._tag_read_sql(bg_internal.binding, text, text[], text, name, name, name[]) IS 'Internal: SQL of an import''s read of a bound table by keys and tags.';
+
+-- The rows of query (over rel, read as its owner) whose first
+-- cardinality(prefixes) columns (text: the tags), each after its prefix,
+-- make one of vals: once per tag found, the query's columns and the tagged
+-- value.  Only the owner of bg_internal may call it.
+CREATE FUNCTION bg_internal._read_tagged(rel regclass, query text, prefixes text[], vals text[]) RETURNS SETOF record
+    LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_read_tagged';
+COMMENT ON FUNCTION bg_internal._read_tagged(regclass, text, text[], text[]) IS 'Internal: rows of a query over a user''s table, read as the table''s owner, whose tags are among the given values.';
+REVOKE EXECUTE ON FUNCTION bg_internal._read_tagged(regclass, text, text[], text[]) FROM PUBLIC;
 
 -- on_conflict of bg.import_members: skip or replace.
 CREATE FUNCTION bg_internal._import_mode(on_conflict text) RETURNS text
@@ -178,11 +185,11 @@ BEGIN
                        FROM f WHERE f.tag LIKE ''d:%%'' GROUP BY f.tag) dm ON dm.tag = v.d',
         bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.a'),
         bg_internal._domain_sql('s.a'),
-        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'domain'
-                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
-                                           CASE WHEN b.mappings ? 'website'
-                                                THEN '''d:'' || ' || bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
-                                  NULL, ARRAY['k', 'd'], 'akey text, tag text'));
+        bg_internal._tag_read_sql(b, 'd:', ARRAY[CASE WHEN b.mappings ? 'domain'
+                                                     THEN bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'domain')) END,
+                                                CASE WHEN b.mappings ? 'website'
+                                                     THEN bg_internal._domain_sql(format('(t.%I)::pg_catalog.text', b.mappings ->> 'website')) END],
+                                  NULL, 'akey', NULL, ARRAY['k', 'd']));
     ANALYZE pg_temp.bg_import_account;
     -- a domain needs a mapping to be matched
     IF NOT (b.mappings ?| ARRAY['domain', 'website']) THEN
@@ -231,11 +238,11 @@ BEGIN
           LEFT JOIN ea ON ea.tag = v.e AND ea.acct = v.akey
           LEFT JOIN et ON et.tag = v.e',
         bg_internal._key_literal_sql(bg_internal._key_family(b.key_type), 's.p'),
-        bg_internal._tag_read_sql(b, ARRAY[CASE WHEN b.mappings ? 'email'
-                                                THEN format('''e:'' || pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
-                                                            b.mappings ->> 'email') END],
+        bg_internal._tag_read_sql(b, 'e:', ARRAY[CASE WHEN b.mappings ? 'email'
+                                                     THEN format('pg_catalog.lower(pg_catalog.btrim((t.%I)::pg_catalog.text))',
+                                                                 b.mappings ->> 'email') END],
                                   bg_internal._key_sql(b.relid, b.account_column, format('t.%I', b.account_column)),
-                                  ARRAY['k', 'e'], 'pkey text, tag text, acct text'));
+                                  'pkey', 'acct', ARRAY['k', 'e']));
     ANALYZE pg_temp.bg_import_person;
     IF NOT b.mappings ? 'email' THEN
         SELECT x.p INTO bad FROM pg_temp.bg_import_person x WHERE x.n = 0 AND NOT x.elsewhere AND x.p LIKE '%@%'
@@ -251,8 +258,9 @@ END $$;
 COMMENT ON FUNCTION bg_internal._import_people() IS 'Internal: matches the person values of an import to people.';
 
 -- The rows of the source with what they matched and, for those that do not
--- become members, why: pg_temp.bg_import(ord, line, "row", akey, pkey,
--- role_id, reason, sqlstate).  Duplicates are looked for among the rows
+-- become members, why: pg_temp.bg_import(ord, line, akey, pkey, role_id,
+-- reason, sqlstate) (a reject's "row" is read from pg_temp.bg_import_src by
+-- its ord: no sort or copy of every row's jsonb).  Duplicates are looked for among the rows
 -- that match in every other way (the first in line order stays), manual
 -- decisions among those.  A manual member with the row's role is no
 -- conflict: the row changes nothing.
@@ -261,7 +269,7 @@ CREATE FUNCTION bg_internal._import_match(s bg_internal.solution_interest) RETUR
 BEGIN
     CREATE TEMPORARY TABLE bg_import ON COMMIT DROP AS
     WITH b AS (
-        SELECT x.ord, x.line, x."row", c.akey, pr.pkey, ro.role_id,
+        SELECT x.ord, x.line, c.akey, pr.pkey, ro.role_id,
                CASE WHEN c.n IS NULL OR c.n = 0 THEN 'unknown account'
                     WHEN c.n > 1 THEN 'ambiguous account'
                     WHEN pr.n IS NULL OR (pr.n = 0 AND NOT pr.elsewhere) THEN 'unknown person'
@@ -282,13 +290,13 @@ BEGIN
                          THEN row_number() OVER (PARTITION BY b.reason IS NULL, b.akey COLLATE pg_catalog."C",
                                                               b.pkey COLLATE pg_catalog."C" ORDER BY b.line, b.ord) END AS rn
           FROM b)
-    SELECT y.ord, y.line, y."row", y.akey, y.pkey, y.role_id, y.reason,
+    SELECT y.ord, y.line, y.akey, y.pkey, y.role_id, y.reason,
            CASE y.reason WHEN 'unknown account' THEN '23503' WHEN 'ambiguous account' THEN '21000'
                          WHEN 'unknown person' THEN '23503' WHEN 'person not in account' THEN '22023'
                          WHEN 'ambiguous person' THEN '21000' WHEN 'unknown role' THEN '42704'
                          WHEN 'duplicate in file' THEN '23505' WHEN 'conflicts with a manual decision' THEN '55000'
            END AS sqlstate
-      FROM (SELECT d.ord, d.line, d."row", d.akey, d.pkey, d.role_id,
+      FROM (SELECT d.ord, d.line, d.akey, d.pkey, d.role_id,
                    coalesce(d.reason,
                             CASE WHEN d.rn > 1 THEN 'duplicate in file'
                                  WHEN m.source = 'manual' AND (m.is_removed OR m.role_id <> d.role_id)
@@ -317,8 +325,9 @@ DECLARE
     c record;
 BEGIN
     INSERT INTO bg_internal.import_reject (job, line, reason, sqlstate, "row", account_key, person_key)
-    SELECT jid, i.line, i.reason, i.sqlstate, i."row", i.akey, i.pkey
-      FROM pg_temp.bg_import i WHERE i.reason IS NOT NULL
+    SELECT jid, i.line, i.reason, i.sqlstate, x."row", i.akey, i.pkey
+      FROM pg_temp.bg_import i JOIN pg_temp.bg_import_src x ON x.ord = i.ord
+     WHERE i.reason IS NOT NULL
      ORDER BY i.line, i.ord;
     GET DIAGNOSTICS nrejected = ROW_COUNT;
     PERFORM bg_internal._new_groups_of(s, 'SELECT DISTINCT i.akey AS account_key FROM pg_temp.bg_import i
