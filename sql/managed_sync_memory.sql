@@ -99,9 +99,14 @@ CREATE FUNCTION mem_changed(si text) RETURNS bigint[]
 LANGUAGE plpgsql AS $$
 DECLARE
     r bigint[];
+    n bigint;
 BEGIN
-    EXECUTE 'SELECT ' || bg_internal._sync_diff_sql(interest(si), roots(), true)
-       INTO r USING NULL::text[], (interest(si)).id, NULL::bigint[], si;
+    EXECUTE 'SELECT x.changed, x.groups_read FROM ' || bg_internal._sync_diff_sql(interest(si), roots(), true) || ' x'
+       INTO r, n USING NULL::text[], (interest(si)).id, NULL::bigint[], si;
+    -- (it counts the interest's groups as it reads them)
+    IF n IS DISTINCT FROM (SELECT count(*) FROM bg_internal.buying_group g WHERE g.solution_interest_id = (interest(si)).id) THEN
+        RAISE EXCEPTION 'groups read: %', n;
+    END IF;
     RETURN r;
 END $$;
 -- Both ways compared, for both interests, in one batch and in many: the
@@ -274,6 +279,20 @@ SELECT try(format('SELECT bg_internal._sync_changed(%L, NULL, %s, NULL, ''n_pers
                   'SELECT g.id, g.account_key::numeric, 0, g.account_key::numeric, g.account_key, g.name, g.account_name FROM bg_internal.buying_group g',
                   (interest('Flat')).id, 'SELECT p.account_id, p.id, p.job_title FROM n_person p', '{1,2,3}',
                   'SELECT a.name, a.id FROM n_account a'));
+-- _sync_count_changed: what _sync_changed returns, with the number of
+-- groups it read (here every group of the table); the same errors
+SELECT format('(%L, NULL, %s, NULL, ''n_person'', %L, NULL, ''sec'', %L, ''n_account'', %L, NULL, ''Flat'')',
+              'SELECT g.id, g.account_key::numeric, 0, g.account_key::numeric, g.account_key, g.name, g.account_name FROM bg_internal.buying_group g ORDER BY g.id',
+              (interest('Flat')).id, 'SELECT p.account_id, p.id, p.job_title FROM n_person p',
+              (SELECT array_agg(x.role_id ORDER BY x.priority) FROM bg_internal.template_role x
+                 JOIN bg_internal.template t ON t.id = x.template_id WHERE t.name = 'sec'),
+              'SELECT a.id, a.name FROM n_account a') AS changed_args \gset
+SELECT c.groups_read = (SELECT count(*) FROM bg_internal.buying_group) AS all_counted,
+       c.changed IS NOT DISTINCT FROM bg_internal._sync_changed:changed_args AS same_changed,
+       cardinality(c.changed) > 0 AS some_changed
+  FROM bg_internal._sync_count_changed:changed_args c;
+SELECT try(format('SELECT bg_internal._sync_count_changed(%L, NULL, %s, NULL, ''n_person'', %L, NULL, ''sec'', %L, NULL, NULL, NULL, NULL)',
+                  'SELECT 1::bigint, 1::numeric, 0', (interest('Flat')).id, 'SELECT 1', '{1,2,3}'));
 -- the rule summary's transition cannot be called outside an aggregate
 -- (nothing converts to internal: PostgreSQL 15's minor releases refuse the
 -- call either as an unknown function, 42883, or as a value of type
@@ -292,6 +311,8 @@ CREATE ROLE regress_sync_memory_super SUPERUSER;
 SET ROLE regress_sync_memory_super;
 SELECT try(diff_call('SELECT 1::bigint, 1::numeric, 0', NULL, 'SELECT 1', '{1,2,3}'));
 SELECT try(format('SELECT bg_internal._sync_changed(%L, NULL, %s, NULL, ''n_person'', %L, NULL, ''sec'', %L, NULL, NULL, NULL, ''Flat'')',
+                  'SELECT 1::bigint, 1::numeric, 0', (interest('Flat')).id, 'SELECT 1', '{1,2,3}'));
+SELECT try(format('SELECT bg_internal._sync_count_changed(%L, NULL, %s, NULL, ''n_person'', %L, NULL, ''sec'', %L, NULL, NULL, NULL, ''Flat'')',
                   'SELECT 1::bigint, 1::numeric, 0', (interest('Flat')).id, 'SELECT 1', '{1,2,3}'));
 RESET ROLE;
 SELECT has_function_privilege('public', 'bg_internal._sync_diff(text, text, integer, bigint[], regclass, text, text, text, integer[])', 'EXECUTE')

@@ -45,6 +45,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -251,21 +252,19 @@ bg_sync_diff(PG_FUNCTION_ARGS)
 }
 
 /*
- * bg_internal._sync_changed(the arguments of _sync_diff, accounts regclass,
- * accounts_query text, accounts_filter text, interest_name text) RETURNS
- * bigint[]: the groups whose rule members or names must change, in id
- * order, or NULL for none.
+ * What bg_internal._sync_changed and bg_internal._sync_count_changed find:
+ * the changed groups' ids in id order (NULL for none), and in *ngroups how
+ * many groups were read.
  */
-PG_FUNCTION_INFO_V1(bg_sync_changed);
-Datum
-bg_sync_changed(PG_FUNCTION_ARGS)
+static ArrayType *
+sync_changed(FunctionCallInfo fcinfo, const char *fname, int64 *ngroups)
 {
 	BgSyncState st;
 	int32		n = 0;
 	Datum	   *elems;
 	ArrayType  *result = NULL;
 
-	bg_read_require_catalog_owner("bg_internal._sync_changed");
+	bg_read_require_catalog_owner(fname);
 	if (PG_ARGISNULL(A_INTEREST_NAME) || (!PG_ARGISNULL(A_ACCOUNTS) && PG_ARGISNULL(A_ACCOUNTS_QUERY)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -290,9 +289,52 @@ bg_sync_changed(PG_FUNCTION_ARGS)
 		if (n > 0)
 			result = construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	}
+	*ngroups = st.ngroups;
 	if (st.cxt)
 		MemoryContextDelete(st.cxt);
+	return result;
+}
+
+/*
+ * bg_internal._sync_changed(the arguments of _sync_diff, accounts regclass,
+ * accounts_query text, accounts_filter text, interest_name text) RETURNS
+ * bigint[]: the groups whose rule members or names must change, in id
+ * order, or NULL for none.
+ */
+PG_FUNCTION_INFO_V1(bg_sync_changed);
+Datum
+bg_sync_changed(PG_FUNCTION_ARGS)
+{
+	int64		ngroups;
+	ArrayType  *result = sync_changed(fcinfo, "bg_internal._sync_changed", &ngroups);
+
 	if (result == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/*
+ * bg_internal._sync_count_changed(the arguments of _sync_changed, OUT groups
+ * bigint, OUT changed bigint[]): what _sync_changed returns, with the
+ * number of groups it read (all the interest's groups when group_ids is
+ * NULL), so that a sync need not count them in a scan of its own.
+ */
+PG_FUNCTION_INFO_V1(bg_sync_count_changed);
+Datum
+bg_sync_count_changed(PG_FUNCTION_ARGS)
+{
+	int64		ngroups;
+	ArrayType  *changed = sync_changed(fcinfo, "bg_internal._sync_count_changed", &ngroups);
+	TupleDesc	desc;
+	Datum		values[2];
+	bool		nulls[2] = {false, changed == NULL};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE || desc->natts != 2
+		|| TupleDescAttr(desc, 0)->atttypid != INT8OID || TupleDescAttr(desc, 1)->atttypid != INT8ARRAYOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("bg_internal._sync_count_changed must return (groups bigint, changed bigint[])")));
+	values[0] = Int64GetDatum(ngroups);
+	values[1] = changed == NULL ? (Datum) 0 : PointerGetDatum(changed);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

@@ -192,7 +192,18 @@ CREATE FUNCTION bg_internal._sync_changed(groups text, walk text, interest integ
 COMMENT ON FUNCTION bg_internal._sync_changed(text, text, integer, bigint[], regclass, text, text, text, integer[], regclass, text, text, text) IS 'Internal: the groups a sync must change, found in memory.';
 REVOKE EXECUTE ON FUNCTION bg_internal._sync_changed(text, text, integer, bigint[], regclass, text, text, text, integer[], regclass, text, text, text) FROM PUBLIC;
 
--- The call of bg_internal._sync_changed (changed) or bg_internal._sync_diff
+-- What bg_internal._sync_changed returns (changed), with the number of
+-- groups it read (groups_read): all the interest's groups when group_ids is
+-- NULL, so that a sync need not count them in a scan of its own.
+CREATE FUNCTION bg_internal._sync_count_changed(groups text, walk text, interest integer, group_ids bigint[], people regclass,
+                                                people_query text, people_filter text, template text, role_ids integer[],
+                                                accounts regclass, accounts_query text, accounts_filter text,
+                                                interest_name text, OUT groups_read bigint, OUT changed bigint[])
+    RETURNS record LANGUAGE c STABLE PARALLEL UNSAFE AS 'MODULE_PATHNAME', 'bg_sync_count_changed';
+COMMENT ON FUNCTION bg_internal._sync_count_changed(text, text, integer, bigint[], regclass, text, text, text, integer[], regclass, text, text, text) IS 'Internal: the groups a sync must change, found in memory, and how many groups were read.';
+REVOKE EXECUTE ON FUNCTION bg_internal._sync_count_changed(text, text, integer, bigint[], regclass, text, text, text, integer[], regclass, text, text, text) FROM PUBLIC;
+
+-- The call of bg_internal._sync_count_changed (changed) or bg_internal._sync_diff
 -- for the groups of si ($2), or the groups $3 when not NULL, with the
 -- parameters of bg_internal._sync's statements ($4 the interest's name).
 -- roots: the groups' query, as bg_internal._group_walk_sql takes it.
@@ -234,7 +245,7 @@ BEGIN
     IF NOT changed THEN
         RETURN 'bg_internal._sync_diff' || call || ')';
     ELSIF keytype IS NULL THEN
-        RETURN 'bg_internal._sync_changed' || call || ', NULL, NULL, NULL, $4)';
+        RETURN 'bg_internal._sync_count_changed' || call || ', NULL, NULL, NULL, $4)';
     END IF;
     -- a name of type text or varchar as it is: its text is itself, which
     -- bg_internal._name_sql's format('%s', ...) gives at a cost per account
@@ -245,7 +256,7 @@ BEGIN
     ELSE
         name := bg_internal._name_sql(format('a.%I', a.name_column));
     END IF;
-    RETURN 'bg_internal._sync_changed' || call
+    RETURN 'bg_internal._sync_count_changed' || call
            || format(', %s::pg_catalog.oid::pg_catalog.regclass, %L, %L, $4)', a.relid::oid,
                      format('SELECT a.%I, %s FROM %s a', a.key_column, name, a.relid),
                      format('a.%I = ANY ($1::%s[])', a.key_column, keytype));
@@ -296,14 +307,12 @@ BEGIN
         -- the diff computed in memory (bg_internal._sync_diff); $3 (the
         -- locked groups) bounds it once the groups are locked
         diff := 'WITH diff AS MATERIALIZED (SELECT * FROM ' || bg_internal._sync_diff_sql(si, roots, false) || ' x)';
-        -- (counted before any is locked or written: the interest lock keeps
-        -- their number, and the visibility map still spares the index-only
-        -- count a visit of their rows)
-        SELECT count(*) INTO groups FROM bg_internal.buying_group g WHERE g.solution_interest_id = si.id;
         -- the groups with member changes and those whose account was renamed,
-        -- locked together in id order
-        EXECUTE 'SELECT ' || bg_internal._sync_diff_sql(si, roots, true)
-           INTO locked USING NULL::text[], si.id, NULL::bigint[], si.name;
+        -- locked together in id order; the interest's groups counted by the
+        -- same read (the interest lock keeps their number), before any is
+        -- locked or written
+        EXECUTE 'SELECT x.groups_read, x.changed FROM ' || bg_internal._sync_diff_sql(si, roots, true) || ' x'
+           INTO groups, locked USING NULL::text[], si.id, NULL::bigint[], si.name;
         IF locked IS NOT NULL THEN
             PERFORM FROM bg_internal.buying_group g WHERE g.id = ANY (locked) ORDER BY g.id FOR NO KEY UPDATE;
         END IF;
