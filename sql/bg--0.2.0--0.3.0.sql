@@ -1803,11 +1803,11 @@ CREATE OR REPLACE FUNCTION bg_internal._tally_position(bg.role_tally, text, inte
 COMMENT ON FUNCTION bg_internal._tally_position(bg.role_tally, text, integer) IS 'Internal: transition of bg_internal._position_tally.';
 
 CREATE FUNCTION bg_internal._rule_members_add(internal, text, integer) RETURNS internal
-    LANGUAGE c PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_add';
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_add';
 COMMENT ON FUNCTION bg_internal._rule_members_add(internal, text, integer) IS 'Internal: transition of bg_internal._rule_members.';
 
 CREATE FUNCTION bg_internal._rule_members_final(internal) RETURNS bytea
-    LANGUAGE c PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_final';
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_final';
 COMMENT ON FUNCTION bg_internal._rule_members_final(internal) IS 'Internal: final function of bg_internal._rule_members.';
 
 CREATE OR REPLACE FUNCTION bg_internal._take_scores_stored() RETURNS boolean
@@ -5968,7 +5968,7 @@ COMMENT ON FUNCTION bg.grant_access(regrole, text) IS
 -- sql/bg/scores.sql: the rule summaries of the groups (kept by the recount
 -- and the creation job from now on), computed for the existing groups
 CREATE AGGREGATE bg_internal._rule_members(person_key text, role_id integer) (
-    SFUNC = bg_internal._rule_members_add, STYPE = internal, FINALFUNC = bg_internal._rule_members_final,
+    SFUNC = bg_internal._rule_members_add, STYPE = internal, FINALFUNC = bg_internal._rule_members_final, PARALLEL = SAFE,
     FINALFUNC_EXTRA = false);
 COMMENT ON AGGREGATE bg_internal._rule_members(text, integer) IS 'Internal: the rule summary of a group, from its rule members that are not removed.';
 UPDATE bg_internal.buying_group g SET rule_members = s.r

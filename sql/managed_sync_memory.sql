@@ -299,6 +299,9 @@ SELECT try(format('SELECT bg_internal._sync_count_changed(%L, NULL, %s, NULL, ''
 -- internal, 0A000); as a window aggregate it gives what the aggregate gives
 SELECT left(try('SELECT bg_internal._rule_members_add(NULL, ''1''::text, 1)'), 5) IN ('42883', '0A000')
        AS transition_not_callable;
+-- it and its support functions are immutable and parallel safe
+SELECT p.proname, p.provolatile, p.proparallel, p.proisstrict FROM pg_proc p
+ WHERE p.pronamespace = 'bg_internal'::regnamespace AND p.proname LIKE '\_rule\_members%' ORDER BY 1;
 SELECT bool_and(w.s = a.s) AS window_same, count(*) > 0 AS some
   FROM (SELECT DISTINCT m.group_id,
                bg_internal._rule_members(m.person_key, m.role_id) OVER (PARTITION BY m.group_id) AS s

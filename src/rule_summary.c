@@ -111,6 +111,11 @@ bg_rule_members_final(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&out, (char) BG_RULES_VERSION);
 	if (st != NULL && st->n > 0)
 	{
+		/*
+		 * Sorted in place: the state keeps the same members in another
+		 * order, which later transitions (a window's frame growing) and
+		 * finals take as they are.
+		 */
 		qsort_arg(st->entries, st->n, sizeof(RulesEntry), entry_cmp, st->keys);
 		for (int i = 0; i < st->n; i++)
 		{

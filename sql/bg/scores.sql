@@ -27,13 +27,13 @@ COMMENT ON FUNCTION bg_internal._tally_scores(bg.role_tally) IS 'Internal: the s
 -- the same members always give the same bytes; no rows give the summary of
 -- no members.
 CREATE FUNCTION bg_internal._rule_members_add(internal, text, integer) RETURNS internal
-    LANGUAGE c PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_add';
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_add';
 COMMENT ON FUNCTION bg_internal._rule_members_add(internal, text, integer) IS 'Internal: transition of bg_internal._rule_members.';
 CREATE FUNCTION bg_internal._rule_members_final(internal) RETURNS bytea
-    LANGUAGE c PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_final';
+    LANGUAGE c IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'bg_rule_members_final';
 COMMENT ON FUNCTION bg_internal._rule_members_final(internal) IS 'Internal: final function of bg_internal._rule_members.';
 CREATE AGGREGATE bg_internal._rule_members(person_key text, role_id integer) (
-    SFUNC = bg_internal._rule_members_add, STYPE = internal, FINALFUNC = bg_internal._rule_members_final,
+    SFUNC = bg_internal._rule_members_add, STYPE = internal, FINALFUNC = bg_internal._rule_members_final, PARALLEL = SAFE,
     FINALFUNC_EXTRA = false);
 COMMENT ON AGGREGATE bg_internal._rule_members(text, integer) IS 'Internal: the rule summary of a group, from its rule members that are not removed.';
 
