@@ -9,6 +9,7 @@
 #include "utils/plancache.h"
 
 #include "bg_trigger.h"
+#include "eval_flat.h"
 #include "event_batch.h"
 #include "plan_rewrite.h"
 #include "score_guard.h"
@@ -39,6 +40,11 @@ _PG_init(void)
 							   &bg_event_source, "", PGC_SUSET,
 							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("bg.flat_roles",
+							 "Evaluates each template's roles in one straight pass where it can.",
+							 "Off walks the conditions' trees instead: the same answers, for comparison.",
+							 &bg_flat_enabled, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("bg");
 
 	/*

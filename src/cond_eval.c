@@ -26,6 +26,7 @@
 #include "call_cache.h"
 #include "cond_eval.h"
 #include "cond_regex.h"
+#include "eval_flat.h"
 
 static int
 eval_column(BgEval *ev, const BgColumnRef *ref)
@@ -163,6 +164,7 @@ compile_node(BgEval *ev, const BgNode *node, const char *source)
 	if (node->kind == BG_NODE_PRED)
 	{
 		e->pred = compile_pred(ev, node->pred, source);
+		e->pred->index = ev->npreds;
 		ev->preds = bg_grow_array(ev->preds, &ev->preds_cap, (Size) ev->npreds + 1,
 								  sizeof(BgEvalPred *), ev->cxt, "compiled condition");
 		ev->preds[ev->npreds++] = e->pred;
@@ -258,6 +260,7 @@ bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt)
 	for (int i = 0; i < tmpl->nroles; i++)
 		ev->rolelen[i] = strlen(ev->tmpl->roles[i].role);
 	ev->slot = MakeSingleTupleTableSlot(ev->desc, &TTSOpsHeapTuple);
+	ev->flat = bg_flat_compile(ev);
 	MemoryContextSwitchTo(old);
 	return ev;
 }
@@ -273,25 +276,11 @@ bg_eval_set_row(BgEval *ev, HeapTupleHeader row)
 	ExecStoreHeapTuple(&ev->tuple, ev->slot, false);
 }
 
-static pg_attribute_always_inline BgEvalCol *
-fetch(BgEval *ev, int col)
-{
-	BgEvalCol  *c = &ev->cols[col];
-
-	Assert(col >= 0 && col < ev->ncols);
-	if (c->fetched_row != ev->rowno)
-	{
-		c->value = slot_getattr(ev->slot, c->attnum, &c->isnull);
-		c->fetched_row = ev->rowno;
-	}
-	return c;
-}
-
 /* The trimmed text of a text column (NULL reads as ''). */
-static BgEvalCol *
-fetch_text(BgEval *ev, int col)
+BgEvalCol *
+bg_eval_fetch_text(BgEval *ev, int col)
 {
-	BgEvalCol  *c = fetch(ev, col);
+	BgEvalCol  *c = bg_eval_fetch(ev, col);
 
 	if (c->text_row == ev->rowno)
 		return c;
@@ -334,49 +323,6 @@ fetch_text(BgEval *ev, int col)
 		!((uint8) c->raw[0] > ' ' && (uint8) c->raw[0] < 0x80 &&
 		  (uint8) c->raw[c->rawlen - 1] > ' ' && (uint8) c->raw[c->rawlen - 1] < 0x80))
 		bg_trim(&c->raw, &c->rawlen);
-	return c;
-}
-
-/* Whether s[0..len) is all ASCII, eight bytes at a time. */
-static inline bool
-bg_is_ascii_len(const char *s, int len)
-{
-	int			i = 0;
-	uint64		acc = 0;
-
-	for (; i + 8 <= len; i += 8)
-	{
-		uint64		chunk;
-
-		memcpy(&chunk, s + i, 8);
-		acc |= chunk;
-	}
-	for (; i < len; i++)
-		acc |= (uint8) s[i];
-	return (acc & UINT64CONST(0x8080808080808080)) == 0;
-}
-
-static pg_attribute_always_inline BgEvalCol *
-fetch_folded(BgEval *ev, int col)
-{
-	BgEvalCol  *c = fetch_text(ev, col);
-
-	if (c->folded_row != ev->rowno)
-	{
-		/* the matcher reads ASCII capitals as small letters: fold the rest */
-		if (bg_is_ascii_len(c->raw, c->rawlen))
-		{
-			c->fdata = c->raw;
-			c->flen = c->rawlen;
-		}
-		else
-		{
-			bg_fold(&c->folded, c->raw, c->rawlen);
-			c->fdata = c->folded.data;
-			c->flen = c->folded.len;
-		}
-		c->folded_row = ev->rowno;
-	}
 	return c;
 }
 
@@ -438,11 +384,11 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 
 	if (p->op == BG_OP_EMPTY)
 	{
-		c = fetch(ev, p->col);
+		c = bg_eval_fetch(ev, p->col);
 		if (c->isnull)
 			return true;
 		if (c->tclass == BG_TC_TEXT || c->tclass == BG_TC_NAME || c->tclass == BG_TC_OTHER_TEXT)
-			return fetch_text(ev, p->col)->rawlen == 0;
+			return bg_eval_fetch_text(ev, p->col)->rawlen == 0;
 		return false;
 	}
 	c = &ev->cols[p->col];
@@ -450,7 +396,7 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 	{
 		if (p->op == BG_OP_MATCHES)
 		{
-			c = fetch_text(ev, p->col);
+			c = bg_eval_fetch_text(ev, p->col);
 			if (c->wide_row != ev->rowno)
 			{
 				c->wlen = bg_regex_widen(c->raw, c->rawlen, &c->wide, &c->wide_cap, ev->cxt);
@@ -461,7 +407,7 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 					return true;
 			return false;
 		}
-		c = fetch_folded(ev, p->col);
+		c = bg_eval_fetch_folded(ev, p->col);
 		Assert(c->matcher != NULL && c->matcher->built && p->bit != NULL);
 		Assert(p->kind >= 0 && p->kind < BG_MATCH_NKINDS);
 		if (c->bits_row[p->kind] != ev->rowno)
@@ -487,7 +433,7 @@ pred_positive(BgEval *ev, BgEvalPred *p)
 		return false;
 	}
 
-	c = fetch(ev, p->col);
+	c = bg_eval_fetch(ev, p->col);
 	if (c->isnull)
 		return false;			/* a NULL number, date or boolean matches nothing */
 	switch (p->op)
@@ -556,6 +502,8 @@ int
 bg_eval_role(BgEval *ev)
 {
 	Assert(ev->tmpl->nroles >= 0 && ev->slot != NULL);
+	if (ev->flat && bg_flat_enabled)
+		return bg_flat_role(ev);
 	for (int i = 0; i < ev->tmpl->nroles; i++)
 		if (ev->conds[i] && bg_eval_node(ev, ev->conds[i]))
 			return i;

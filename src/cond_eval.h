@@ -48,6 +48,7 @@ typedef struct BgEvalCol
 typedef struct BgEvalPred
 {
 	const BgPred *src;
+	int			index;			/* in BgEval.preds */
 	int			col;			/* index into BgEval.cols */
 	BgOp		op;
 	bool		negated;
@@ -98,15 +99,87 @@ typedef struct BgEval
 	int		   *rolelen;		/* per template role: strlen of its name */
 	uint64		packed;			/* agg_packed.c: the template's empty packed
 								 * tally, or 0 until first needed */
+	struct BgFlat *flat;		/* eval_flat.c: the roles as one pass, or NULL */
 } BgEval;
 
 extern BgEval *bg_eval_compile(BgTemplate *tmpl, TupleDesc desc, MemoryContext cxt);
 extern BgEval *bg_eval_compile_condition(const char *source, Oid rowtype, int32 rowtypmod,
 										 MemoryContext cxt);
 extern void bg_eval_set_row(BgEval *ev, HeapTupleHeader row);
+extern BgEvalCol *bg_eval_fetch_text(BgEval *ev, int col);
 extern int	bg_eval_role(BgEval *ev);
 extern bool bg_eval_node(BgEval *ev, BgEvalNode *node);
 extern bool bg_eval_pred(BgEval *ev, BgEvalPred *p);
+
+/* A column's value in the current row, read at most once per row. */
+static pg_attribute_always_inline BgEvalCol *
+bg_eval_fetch(BgEval *ev, int col)
+{
+	BgEvalCol  *c = &ev->cols[col];
+
+	Assert(col >= 0 && col < ev->ncols);
+	if (c->fetched_row != ev->rowno)
+	{
+		c->value = slot_getattr(ev->slot, c->attnum, &c->isnull);
+		c->fetched_row = ev->rowno;
+	}
+	return c;
+}
+
+/*
+ * Whether s[0..len) is all ASCII, eight bytes at a time; the last eight
+ * bytes read as one word too (overlapping the ones before), so that no
+ * value of eight bytes or more is read byte by byte.
+ */
+static inline bool
+bg_is_ascii_len(const char *s, int len)
+{
+	uint64		acc = 0;
+	uint64		chunk;
+
+	if (len >= 8)
+	{
+		for (int i = 0; i + 8 <= len; i += 8)
+		{
+			memcpy(&chunk, s + i, 8);
+			acc |= chunk;
+		}
+		memcpy(&chunk, s + len - 8, 8);
+		acc |= chunk;
+	}
+	else
+		for (int i = 0; i < len; i++)
+			acc |= (uint8) s[i];
+	return (acc & UINT64CONST(0x8080808080808080)) == 0;
+}
+
+/*
+ * A text column's trimmed value as its matcher reads it (fdata, flen):
+ * ASCII values as they are (the matcher reads capitals as small letters),
+ * others case-folded; at most once per row.
+ */
+static pg_attribute_always_inline BgEvalCol *
+bg_eval_fetch_folded(BgEval *ev, int col)
+{
+	BgEvalCol  *c = bg_eval_fetch_text(ev, col);
+
+	if (c->folded_row != ev->rowno)
+	{
+		if (bg_is_ascii_len(c->raw, c->rawlen))
+		{
+			c->fdata = c->raw;
+			c->flen = c->rawlen;
+		}
+		else
+		{
+			bg_fold(&c->folded, c->raw, c->rawlen);
+			c->fdata = c->folded.data;
+			c->flen = c->folded.len;
+		}
+		c->folded_row = ev->rowno;
+	}
+	return c;
+}
 
 /* The compiled template for this call site (fn_extra), rebuilt when stale. */
 extern BgEval *bg_eval_for_call(FunctionCallInfo fcinfo, int tmpl_argno, int row_argno);

@@ -3,9 +3,11 @@
  * one pass per kind (docs/design.md §8: evaluation costs little more than
  * reading the row).
  *
- * CONTAINS patterns form an Aho-Corasick automaton, compiled to a dense DFA
- * over byte classes (the bytes that occur in some pattern, plus one class for
- * all others), so each byte of the value costs one table lookup.  PREFIX and
+ * CONTAINS patterns are matched by bit-parallel shifts (shift_and.c) when
+ * their bytes fit in a few words; otherwise they form an Aho-Corasick
+ * automaton, compiled to a dense DFA over byte classes (the bytes that occur
+ * in some pattern, plus one class for all others), so each byte of the value
+ * costs one table lookup.  PREFIX and
  * EXACT patterns share a trie walked from the start of the value; SUFFIX
  * patterns a trie of reversed patterns walked from the end.  Each state
  * carries a bitmap of the patterns it completes.
@@ -21,6 +23,7 @@
 
 #include "alloc_limit.h"
 #include "multimatch.h"
+#include "shift_and.h"
 
 /* Bytes of a value scanned between checks for a cancelled statement. */
 #define SCAN_CHUNK 65536
@@ -288,6 +291,10 @@ bg_matcher_build(BgMatcher *m)
 	}
 
 	if (m->npatterns[BG_MATCH_CONTAINS] > 0)
+		m->shift = bg_shift_and_build(m->cxt, m->pat[BG_MATCH_CONTAINS],
+									  m->patlen[BG_MATCH_CONTAINS],
+									  m->npatterns[BG_MATCH_CONTAINS]);
+	if (m->npatterns[BG_MATCH_CONTAINS] > 0 && m->shift == NULL)
 	{
 		m->contains = trie_new(m, m->nwords[BG_MATCH_CONTAINS], 0);
 		for (int i = 0; i < m->npatterns[BG_MATCH_CONTAINS]; i++)
@@ -425,6 +432,12 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 	switch (kind)
 	{
 		case BG_MATCH_CONTAINS:
+			if (m->shift)
+			{
+				bg_shift_and_run(m->shift, s, len, bits[kind]);
+				return 1 << kind;
+			}
+			else
 			{
 				const BgTrie *t = m->contains;
 				const int32 *step = t->step;

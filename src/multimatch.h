@@ -37,7 +37,8 @@ typedef struct BgMatcher
 	uint8		classmap[256];	/* byte -> equivalence class */
 	uint16		classmap2[256]; /* byte -> twice its class (BgTrie.step) */
 	int			nclasses;
-	BgTrie	   *contains;		/* Aho-Corasick automaton */
+	struct BgShiftAnd *shift;	/* CONTAINS patterns by Shift-And, or NULL */
+	BgTrie	   *contains;		/* else the Aho-Corasick automaton */
 	BgTrie	   *prefix;			/* trie of PREFIX and EXACT patterns */
 	BgTrie	   *suffix;			/* trie of reversed SUFFIX patterns */
 	bool		plain;			/* too many patterns for tables: one by one */
