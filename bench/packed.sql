@@ -25,7 +25,10 @@ INSERT INTO packed_variants VALUES
  (6, 'tally Bench', $$SELECT count(*), sum(c), sum(cardinality(m)) FROM (SELECT account_id,
       bg.completeness('Bench', '{job_title,department,seniority}'::text[], job_title, department, seniority) AS c,
       bg.missing_roles('Bench', '{job_title,department,seniority}'::text[], job_title, department, seniority) AS m
-      FROM people p GROUP BY 1) s$$);
+      FROM people p GROUP BY 1) s$$),
+ -- the same as packed, the roles evaluated by walking the condition trees
+ (7, 'packed Small, trees', $$SET bg.flat_roles = off; SELECT count(*), sum(c), sum(cardinality(m)) FROM (SELECT account_id, bg.completeness('Small', p) AS c, bg.missing_roles('Small', p) AS m FROM people p GROUP BY 1) s; RESET bg.flat_roles$$),
+ (8, 'packed Bench, trees', $$SET bg.flat_roles = off; SELECT count(*), sum(c), sum(cardinality(m)) FROM (SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m FROM people p GROUP BY 1) s; RESET bg.flat_roles$$);
 
 \echo '== the same answers (must be t) =='
 SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT account_id, bg.completeness('Small', p), bg.missing_roles('Small', p) FROM people p GROUP BY 1) x)
@@ -35,6 +38,7 @@ SELECT (SELECT array_agg(x ORDER BY x) FROM (SELECT account_id, bg.completeness(
           FROM people p GROUP BY 1) x) AS same_small;
 
 \echo '== packed against bg.role_tally:' :runs 'interleaved rounds, serial (ms); per-round ratios to the floor of the same round =='
+SHOW bg.flat_roles;
 -- bench_rounds (queries.sql) keeps every sample with its round in bench_samples
 CREATE TEMP TABLE packed_timings AS
 SELECT * FROM bench_rounds((SELECT array_agg(variant ORDER BY n) FROM packed_variants),

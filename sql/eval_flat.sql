@@ -219,12 +219,41 @@ CREATE FUNCTION contains_sql(title text, pats text[]) RETURNS boolean LANGUAGE s
     SELECT EXISTS (SELECT 1 FROM unnest(pats) x
                     WHERE strpos(lower(btrim(coalesce(title, ''))), x) > 0)
 $$;
-SELECT s.name,
-       count(*) FILTER (WHERE bg.matches(format('job_title contains any (%s)',
-                                                (SELECT string_agg(quote_literal(x), ', ') FROM unnest(s.pats) x)), a)
-                        IS DISTINCT FROM contains_sql(a.job_title, s.pats)) AS differences,
-       count(*) FILTER (WHERE contains_sql(a.job_title, s.pats)) > 0 AS some_match
-  FROM pattern_sets s CROSS JOIN abc a
- GROUP BY s.name ORDER BY s.name;
+CREATE FUNCTION ends_sql(title text, pats text[]) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM unnest(pats) x
+                    WHERE right(lower(btrim(coalesce(title, ''))), length(x)) = x)
+$$;
+CREATE FUNCTION any_list(pats text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT string_agg(quote_literal(x), ', ') FROM unnest(pats) x
+$$;
+-- each set as CONTAINS patterns; as SUFFIX patterns alone (their trie); as
+-- SUFFIX patterns beside a CONTAINS pattern ('zz', in no title: the same
+-- scan then matches both kinds when they fit); and both kinds at once (the
+-- set's first pattern as CONTAINS, the others as SUFFIX)
+CREATE TEMP TABLE pattern_tests AS
+SELECT s.name, t.test, t.cond, t.expected
+  FROM pattern_sets s
+ CROSS JOIN LATERAL (VALUES
+    ('contains', format('job_title contains any (%s)', any_list(s.pats)),
+     format('contains_sql(job_title, %L)', s.pats)),
+    ('ends with', format('job_title ends with any (%s)', any_list(s.pats)),
+     format('ends_sql(job_title, %L)', s.pats)),
+    ('ends with, in one scan', format('job_title not contains ''zz'' and job_title ends with any (%s)', any_list(s.pats)),
+     format('ends_sql(job_title, %L)', s.pats)),
+    ('both', format('job_title contains any (%s) or job_title ends with any (%s)',
+                    any_list(s.pats[1:1]), any_list(s.pats[2:])),
+     format('contains_sql(job_title, %L) or ends_sql(job_title, %L)', s.pats[1:1], s.pats[2:]))
+ ) AS t(test, cond, expected);
+SELECT count(*) FROM abc WHERE lower(job_title) LIKE '%zz%';
+CREATE FUNCTION pattern_differences(cond text, expected text, OUT differences bigint, OUT matches bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('SELECT count(*) FILTER (WHERE bg.matches($1, a) IS DISTINCT FROM (%s)),
+                           count(*) FILTER (WHERE %s) FROM abc a', expected, expected)
+       INTO differences, matches USING cond;
+END $$;
+SELECT t.name, t.test, d.differences, d.matches > 0 AS some_match
+  FROM pattern_tests t CROSS JOIN LATERAL pattern_differences(t.cond, t.expected) d
+ ORDER BY t.name, t.test;
 
 DROP SCHEMA regress_eval_flat CASCADE;

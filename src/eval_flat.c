@@ -301,8 +301,12 @@ bg_flat_role(BgEval *ev)
 		for (int j = r->run_lo; j < r->run_hi; j++)
 		{
 			BgEvalCol  *c = &ev->cols[f->runs[j].col];
-			int			done = bg_matcher_run(c->matcher, f->runs[j].kind, c->fdata, c->flen,
-											  c->bits);
+			int			done;
+
+			/* one pass may compute several kinds (bg_matcher_run) */
+			if (c->bits_row[f->runs[j].kind] == ev->rowno)
+				continue;
+			done = bg_matcher_run(c->matcher, f->runs[j].kind, c->fdata, c->flen, c->bits);
 
 			for (int k = 0; k < BG_MATCH_NKINDS; k++)
 				if (done & (1 << k))

@@ -290,10 +290,25 @@ bg_matcher_build(BgMatcher *m)
 		return;
 	}
 
-	if (m->npatterns[BG_MATCH_CONTAINS] > 0)
+	/*
+	 * CONTAINS patterns by Shift-And, which scans the whole value as their
+	 * automaton does; the SUFFIX patterns in the same scan when they fit
+	 * too (else their trie, walked from the end, stops at the first byte
+	 * that no pattern has there).
+	 */
+	if (m->npatterns[BG_MATCH_CONTAINS] > 0 && m->npatterns[BG_MATCH_SUFFIX] > 0)
+	{
 		m->shift = bg_shift_and_build(m->cxt, m->pat[BG_MATCH_CONTAINS],
 									  m->patlen[BG_MATCH_CONTAINS],
-									  m->npatterns[BG_MATCH_CONTAINS]);
+									  m->npatterns[BG_MATCH_CONTAINS],
+									  m->pat[BG_MATCH_SUFFIX], m->patlen[BG_MATCH_SUFFIX],
+									  m->npatterns[BG_MATCH_SUFFIX]);
+		m->shift_suffix = m->shift != NULL;
+	}
+	if (m->npatterns[BG_MATCH_CONTAINS] > 0 && m->shift == NULL)
+		m->shift = bg_shift_and_build(m->cxt, m->pat[BG_MATCH_CONTAINS],
+									  m->patlen[BG_MATCH_CONTAINS],
+									  m->npatterns[BG_MATCH_CONTAINS], NULL, NULL, 0);
 	if (m->npatterns[BG_MATCH_CONTAINS] > 0 && m->shift == NULL)
 	{
 		m->contains = trie_new(m, m->nwords[BG_MATCH_CONTAINS], 0);
@@ -314,7 +329,7 @@ bg_matcher_build(BgMatcher *m)
 						m->patlen[BG_MATCH_EXACT][i], false, i, true);
 		finish_has_out(m, m->prefix);
 	}
-	if (m->npatterns[BG_MATCH_SUFFIX] > 0)
+	if (m->npatterns[BG_MATCH_SUFFIX] > 0 && !m->shift_suffix)
 	{
 		m->suffix = trie_new(m, m->nwords[BG_MATCH_SUFFIX], 0);
 		for (int i = 0; i < m->npatterns[BG_MATCH_SUFFIX]; i++)
@@ -434,8 +449,15 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 		case BG_MATCH_CONTAINS:
 			if (m->shift)
 			{
-				bg_shift_and_run(m->shift, s, len, bits[kind]);
-				return 1 << kind;
+				uint64		unused = 0;
+
+				if (!m->shift_suffix)
+				{
+					bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS], &unused);
+					return 1 << kind;
+				}
+				bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS], bits[BG_MATCH_SUFFIX]);
+				return (1 << BG_MATCH_CONTAINS) | (1 << BG_MATCH_SUFFIX);
 			}
 			else
 			{
@@ -491,6 +513,12 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 				return done;
 			}
 		case BG_MATCH_SUFFIX:
+			if (m->shift_suffix)
+			{
+				bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS], bits[BG_MATCH_SUFFIX]);
+				return (1 << BG_MATCH_CONTAINS) | (1 << BG_MATCH_SUFFIX);
+			}
+			else
 			{
 				const BgTrie *t = m->suffix;
 				const int32 *step = t->step;

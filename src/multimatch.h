@@ -38,6 +38,7 @@ typedef struct BgMatcher
 	uint16		classmap2[256]; /* byte -> twice its class (BgTrie.step) */
 	int			nclasses;
 	struct BgShiftAnd *shift;	/* CONTAINS patterns by Shift-And, or NULL */
+	bool		shift_suffix;	/* SUFFIX patterns too */
 	BgTrie	   *contains;		/* else the Aho-Corasick automaton */
 	BgTrie	   *prefix;			/* trie of PREFIX and EXACT patterns */
 	BgTrie	   *suffix;			/* trie of reversed SUFFIX patterns */
