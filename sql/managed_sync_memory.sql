@@ -293,6 +293,13 @@ SELECT c.groups_read = (SELECT count(*) FROM bg_internal.buying_group) AS all_co
   FROM bg_internal._sync_count_changed:changed_args c;
 SELECT try(format('SELECT bg_internal._sync_count_changed(%L, NULL, %s, NULL, ''n_person'', %L, NULL, ''sec'', %L, NULL, NULL, NULL, NULL)',
                   'SELECT 1::bigint, 1::numeric, 0', (interest('Flat')).id, 'SELECT 1', '{1,2,3}'));
+-- declared with other result columns than (groups_read bigint, changed
+-- bigint[]), the C function refuses to answer (42804)
+CREATE FUNCTION pg_temp.count_changed_misdeclared(text, text, integer, bigint[], regclass, text, text, text,
+                                                  integer[], regclass, text, text, text)
+    RETURNS TABLE (groups_read integer, changed integer) LANGUAGE c STABLE
+    AS '$libdir/bg', 'bg_sync_count_changed';
+SELECT try('SELECT * FROM pg_temp.count_changed_misdeclared' || :'changed_args');
 -- the rule summary's transition cannot be called outside an aggregate
 -- (nothing converts to internal: PostgreSQL 15's minor releases refuse the
 -- call either as an unknown function, 42883, or as a value of type

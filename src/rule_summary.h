@@ -38,7 +38,10 @@ bg_rules_start(BgRulesReader *r, const char *data, Size len)
 	return true;
 }
 
-/* An unsigned LEB128 varint of at most 32 bits, or false when malformed. */
+/*
+ * An unsigned LEB128 varint of at most 32 bits, or false when malformed
+ * (unended, or a fifth byte with bits past the 32nd).
+ */
 static inline bool
 bg_rules_varint(BgRulesReader *r, uint32 *v)
 {
@@ -48,6 +51,8 @@ bg_rules_varint(BgRulesReader *r, uint32 *v)
 	{
 		unsigned char b = *r->p++;
 
+		if (shift == 28 && (b & 0x70) != 0)
+			return false;
 		x |= (uint32) (b & 0x7f) << shift;
 		if ((b & 0x80) == 0)
 		{

@@ -333,7 +333,7 @@ bg_sync_count_changed(PG_FUNCTION_ARGS)
 		|| TupleDescAttr(desc, 0)->atttypid != INT8OID || TupleDescAttr(desc, 1)->atttypid != INT8ARRAYOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("bg_internal._sync_count_changed must return (groups bigint, changed bigint[])")));
+				 errmsg("bg_internal._sync_count_changed must return (groups_read bigint, changed bigint[])")));
 	values[0] = Int64GetDatum(ngroups);
 	values[1] = changed == NULL ? (Datum) 0 : PointerGetDatum(changed);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
