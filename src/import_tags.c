@@ -37,6 +37,11 @@ typedef struct TagSlot
 /*
  * The file's tagged values: open addressing, at most half full; a probe of
  * a value that is not there (most rows' tags) reads one slot, seldom two.
+ * Written here rather than with lib/simplehash.h: its entries hold their
+ * key, and a probe passes a key of the entries' type, where this set's
+ * probes are strings being built (a tag and a row's value) and its entries
+ * eight bytes (a hash and an index); the first version, with the hashes in
+ * an array apart, took 25 % more time to read 2 000 000 people.
  */
 typedef struct TagSet
 {
