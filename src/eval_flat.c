@@ -186,8 +186,13 @@ add_pred(BgFlat *f, FlatRole *r, int *nfolded, int *nruns, const BgEval *ev, BgE
 
 	if (p->bit != NULL && p->mask != NULL && p->mask_n == 1)
 	{
-		/* PREFIX and EXACT patterns share one pass (bg_matcher_run) */
-		BgMatchKind kind = p->kind == BG_MATCH_EXACT ? BG_MATCH_PREFIX : p->kind;
+		/*
+		 * PREFIX and EXACT patterns share one pass (bg_matcher_run), and so
+		 * do CONTAINS and SUFFIX patterns when Shift-And matches both
+		 */
+		BgMatchKind kind = p->kind == BG_MATCH_EXACT ? BG_MATCH_PREFIX :
+			p->kind == BG_MATCH_SUFFIX && c->matcher->shift_suffix ? BG_MATCH_CONTAINS :
+			p->kind;
 		bool		seen = false;
 		FlatWord   *w = &f->words[r->word_hi++];
 
@@ -301,12 +306,8 @@ bg_flat_role(BgEval *ev)
 		for (int j = r->run_lo; j < r->run_hi; j++)
 		{
 			BgEvalCol  *c = &ev->cols[f->runs[j].col];
-			int			done;
-
-			/* one pass may compute several kinds (bg_matcher_run) */
-			if (c->bits_row[f->runs[j].kind] == ev->rowno)
-				continue;
-			done = bg_matcher_run(c->matcher, f->runs[j].kind, c->fdata, c->flen, c->bits);
+			int			done = bg_matcher_run(c->matcher, f->runs[j].kind, c->fdata, c->flen,
+											  c->bits);
 
 			for (int k = 0; k < BG_MATCH_NKINDS; k++)
 				if (done & (1 << k))
