@@ -7,30 +7,32 @@
  * branch or more per row.  When a template is small enough, its roles are
  * compiled once more, into a flat form:
  *
- *   1. every text column that a pattern reads is fetched and folded, and
- *      each of its matcher's passes runs (one per kind of pattern used);
- *   2. every predicate becomes bit i of a 64-bit word P: a text predicate
+ *   1. every predicate becomes bit i of a 64-bit word P: a text predicate
  *      tests its literals' bits in one word of its column's bitmap, an
  *      integer comparison a range, anything else (regular expressions,
  *      emptiness, other types, literals spread over several words) goes
  *      through the tree evaluator's bg_eval_pred;
- *   3. a role's predicates are numbered consecutively, so the role's
+ *   2. a role's predicates are numbered consecutively, so the role's
  *      predicates' bits are (P >> first) & mask, and its condition is the
  *      entry of a truth table computed once from the tree (2^k entries for
  *      k predicates);
- *   4. the matching roles form a word R; the first in priority order is
- *      R's lowest bit.
+ *   3. roles are tried in priority order, as the trees are, and each adds
+ *      only the work the roles before it did not do: the text columns it
+ *      is the first to read, fetched and folded, and the matcher passes it
+ *      is the first to need (one pass may serve several kinds of pattern,
+ *      bg_matcher_run); so a person whose first role matches costs that
+ *      role's work, and each role costs one branch.
  *
- * The answer is the tree evaluator's (bg_eval_role); only the work differs:
- * every matcher pass runs on every row, including passes that the tree's
- * short circuits would have skipped.  explain_role still walks the trees,
- * and a test compares the two forms row by row (sql/eval_flat.sql).
+ * The answer is the tree evaluator's (bg_eval_role).  Computing every
+ * predicate first and every role without a branch was tried: the matcher
+ * passes that a matching first role saves cost more than the branches.
+ * explain_role still walks the trees, and a test compares the two forms
+ * row by row (sql/eval_flat.sql).
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "port/pg_bitutils.h"
 
 #include "eval_flat.h"
 
