@@ -4,7 +4,7 @@
  * machine words.
  *
  * Every byte of every pattern gets one bit of a state word D, patterns one
- * after the other, each starting in the word where it ends.  For each byte
+ * after the other, none across two words.  For each byte
  * c of the value,
  *
  *     D = ((D << 1) + S) & T[c]
