@@ -1,7 +1,7 @@
 -- The flat evaluation of a template's roles (src/eval_flat.c) and the
 -- bit-parallel matcher of CONTAINS patterns (src/shift_and.c) give the
 -- answers of the tree walk and of plain SQL:
---  * random conditions over text, integer, float and boolean columns
+--  * random conditions over text, integer, float, numeric, date and boolean columns
 --    (every text operator, negations, and/or/not, integer ranges at the ends
 --    of bigint, regular expressions, emptiness), with bg.flat_roles on and
 --    off, through bg.matches and through bg.role_for over templates of
@@ -27,7 +27,9 @@ CREATE TABLE person (
     big         bigint,
     small       smallint,
     is_manager  boolean,
-    ratio       float8
+    ratio       float8,
+    hired       date,
+    score       numeric
 );
 SELECT setseed(0.2511);
 INSERT INTO person
@@ -45,7 +47,9 @@ SELECT g,
        (ARRAY[NULL, -9223372036854775808, 9223372036854775807, 0, -1, 1, 42, 4000000000])[1 + floor(random() * 8)::int],
        CASE WHEN random() < 0.1 THEN NULL ELSE floor(random() * 200)::int - 100 END,
        CASE WHEN random() < 0.2 THEN NULL ELSE random() < 0.5 END,
-       CASE WHEN random() < 0.1 THEN NULL ELSE round(random()::numeric, 2)::float8 END
+       CASE WHEN random() < 0.1 THEN NULL ELSE round(random()::numeric, 2)::float8 END,
+       CASE WHEN random() < 0.1 THEN NULL ELSE date '2019-01-01' + floor(random() * 2000)::int END,
+       CASE WHEN random() < 0.1 THEN NULL ELSE round((random() * 5)::numeric, 1) END
   FROM generate_series(1, 3000) g;
 
 -- A random test of one column (the pools hold what the operators meet).
@@ -65,7 +69,7 @@ DECLARE
                           'security engineer', 'e', 'architect'];
     depts text[] := ARRAY['it', 'IT', 'security', 'finance', 'légal', 'LÉGAL', ''];
     bigs text[] := ARRAY['-9223372036854775808', '9223372036854775807', '0', '-1', '42', '4000000000'];
-    k int := floor(random() * 24)::int;
+    k int := floor(random() * 26)::int;
     neg text := CASE WHEN random() < 0.3 THEN 'not ' ELSE '' END;
 BEGIN
     RETURN CASE k
@@ -91,6 +95,9 @@ BEGIN
         WHEN 19 THEN format('seniority is %sempty', neg)
         WHEN 20 THEN (ARRAY['true', 'false'])[1 + floor(random() * 2)::int]
         WHEN 21 THEN format('job_title %scontains any (%s)', neg, lits(words || ARRAY['security engineering operations', 'a']))
+        WHEN 22 THEN format('hired %s %L', (ARRAY['<', '>=', '=', '<>'])[1 + floor(random() * 4)::int],
+                            to_char(date '2019-01-01' + floor(random() * 2000)::int, 'YYYY-MM-DD'))
+        WHEN 23 THEN format('score %sbetween %s and %s', neg, round((random() * 5)::numeric, 1), round((random() * 5)::numeric, 1))
         ELSE format('job_title %s %s', (ARRAY['=', '<>'])[1 + floor(random() * 2)::int], lit(words))
     END;
 END $$;
