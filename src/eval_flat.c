@@ -239,7 +239,7 @@ bg_flat_compile(BgEval *ev)
 	int			nfolded = 0,
 				nruns = 0;
 
-	if (ev->npreds > BG_FLAT_MAX_PREDS || nroles > BG_FLAT_MAX_ROLES)
+	if (ev->npreds > BG_FLAT_MAX_PREDS)
 		return NULL;
 	for (int i = 0; i < nroles; i++)
 		if (ev->pred_count[i] > BG_FLAT_MAX_ROLE_PREDS)

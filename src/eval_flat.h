@@ -12,7 +12,6 @@
 
 /* Above these a template is evaluated by walking its conditions' trees. */
 #define BG_FLAT_MAX_PREDS 64	/* predicates of the whole template */
-#define BG_FLAT_MAX_ROLES 64	/* roles of the template */
 #define BG_FLAT_MAX_ROLE_PREDS 10	/* predicates of one role (1024 entries) */
 
 typedef struct BgFlat BgFlat;

@@ -428,6 +428,15 @@ run_plain(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uint64 *
 	return done;
 }
 
+/* The Shift-And pass: CONTAINS, and SUFFIX when it holds those too. */
+static int
+run_shift(const BgMatcher *m, const char *s, int len, uint64 **bits)
+{
+	bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS],
+					 m->shift_suffix ? bits[BG_MATCH_SUFFIX] : NULL);
+	return (1 << BG_MATCH_CONTAINS) | (m->shift_suffix ? 1 << BG_MATCH_SUFFIX : 0);
+}
+
 /*
  * Sets the bitmaps of kind (m->nwords[kind] words at bits[kind]) to the
  * patterns that match s[0..len).  PREFIX and EXACT share one walk, so asking
@@ -448,17 +457,7 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 	{
 		case BG_MATCH_CONTAINS:
 			if (m->shift)
-			{
-				uint64		unused = 0;
-
-				if (!m->shift_suffix)
-				{
-					bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS], &unused);
-					return 1 << kind;
-				}
-				bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS], bits[BG_MATCH_SUFFIX]);
-				return (1 << BG_MATCH_CONTAINS) | (1 << BG_MATCH_SUFFIX);
-			}
+				return run_shift(m, s, len, bits);
 			else
 			{
 				const BgTrie *t = m->contains;
@@ -514,10 +513,7 @@ bg_matcher_run(const BgMatcher *m, BgMatchKind kind, const char *s, int len, uin
 			}
 		case BG_MATCH_SUFFIX:
 			if (m->shift_suffix)
-			{
-				bg_shift_and_run(m->shift, s, len, bits[BG_MATCH_CONTAINS], bits[BG_MATCH_SUFFIX]);
-				return (1 << BG_MATCH_CONTAINS) | (1 << BG_MATCH_SUFFIX);
-			}
+				return run_shift(m, s, len, bits);
 			else
 			{
 				const BgTrie *t = m->suffix;

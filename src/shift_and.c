@@ -30,6 +30,7 @@
 #include "miscadmin.h"
 #include "port/pg_bitutils.h"
 
+#include "alloc_limit.h"
 #include "shift_and.h"
 
 /* Bytes of a value scanned between checks for a cancelled statement. */
@@ -130,8 +131,10 @@ bg_shift_and_build(MemoryContext cxt, char *const *cpats, const int *clens, int 
 	sa->pattern_at = MemoryContextAlloc(cxt, sizeof(int32) * 64 * sa->nwords);
 	for (int i = 0; i < 64 * sa->nwords; i++)
 		sa->pattern_at[i] = -1;
-	sa->empty[ANYWHERE] = MemoryContextAlloc(cxt, sizeof(int) * Max(ncontains, 1));
-	sa->empty[AT_END] = MemoryContextAlloc(cxt, sizeof(int) * Max(nsuffix, 1));
+	sa->empty[ANYWHERE] = MemoryContextAlloc(cxt, bg_alloc_size(Max(ncontains, 1), sizeof(int),
+																"text pattern automaton"));
+	sa->empty[AT_END] = MemoryContextAlloc(cxt, bg_alloc_size(Max(nsuffix, 1), sizeof(int),
+															  "text pattern automaton"));
 	w = 0;
 	pos = 0;
 	if (!lay_out(sa, ANYWHERE, cpats, clens, ncontains, &w, &pos) ||
@@ -263,7 +266,8 @@ set_found(const BgShiftAnd *sa, int k, const uint64 *found, uint64 *bits)
 
 /*
  * Sets contains (the CONTAINS patterns' bitmap) to the patterns that occur
- * in s[0 .. len), and suffix (the SUFFIX patterns') to those it ends with.
+ * in s[0 .. len), and suffix (the SUFFIX patterns', unless NULL) to those
+ * it ends with.
  */
 void
 bg_shift_and_run(const BgShiftAnd *sa, const char *s, int len, uint64 *contains, uint64 *suffix)
@@ -279,5 +283,6 @@ bg_shift_and_run(const BgShiftAnd *sa, const char *s, int len, uint64 *contains,
 	else
 		scan_pairs(sa, s, len, seen, end, 2);
 	set_found(sa, ANYWHERE, seen, contains);
-	set_found(sa, AT_END, end, suffix);
+	if (suffix)
+		set_found(sa, AT_END, end, suffix);
 }
