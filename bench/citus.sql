@@ -7,13 +7,16 @@
 -- counted by the built-in count (*_eval), and bg.position_counts through
 -- Citus's partial-aggregate wrapper without evaluating roles
 -- (industry_wrapper); and, for scale, PostgreSQL's own per-row text
--- functions counted per account (account_length, account_lower).  Planner
+-- functions counted per account (account_length, account_lower), and the
+-- least any per-row function of the template's three columns costs: a
+-- built-in that reads them and does nothing else (*_columns).  Planner
 -- settings (serial, no index scans) are the nodes' (bench/citus.sh).
 \pset footer off
 CREATE TEMP TABLE timings AS
 SELECT * FROM bench_rounds(
     ARRAY['account_count', 'account_bg', 'account_eval', 'industry_count', 'industry_bg',
-          'industry_bg4', 'industry_bg3', 'industry_eval', 'industry_wrapper', 'account_length', 'account_lower'],
+          'industry_bg4', 'industry_bg3', 'industry_eval', 'industry_wrapper', 'account_length', 'account_lower',
+          'account_columns', 'industry_columns'],
     ARRAY['SELECT account_id, count(*) FROM people GROUP BY 1',
           $$SELECT account_id, bg.completeness('Bench', p) AS c, bg.missing_roles('Bench', p) AS m
               FROM people p GROUP BY 1$$,
@@ -32,7 +35,10 @@ SELECT * FROM bench_rounds(
           $$SELECT a.industry, bg.position_counts(1 + p.id % 6)
               FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1$$,
           'SELECT account_id, count(length(job_title)) FROM people GROUP BY 1',
-          'SELECT account_id, count(lower(job_title)) FROM people GROUP BY 1'],
+          'SELECT account_id, count(lower(job_title)) FROM people GROUP BY 1',
+          'SELECT account_id, count(num_nonnulls(job_title, department, seniority)) FROM people GROUP BY 1',
+          $$SELECT a.industry, count(num_nonnulls(p.job_title, p.department, p.seniority))
+              FROM accounts a JOIN people p ON p.account_id = a.id GROUP BY 1$$],
     :runs);
 SELECT b.variant, round(b.ms::numeric) AS ms,
        round((b.ms / c.ms)::numeric, 2) AS ratio_to_count
