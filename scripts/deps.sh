@@ -3,7 +3,7 @@
 # Needs root (or sudo); does nothing when everything is there.
 set -euo pipefail
 
-packages=(make gcc pkg-config libicu-dev postgresql-15 postgresql-server-dev-15
+packages=(make gcc libubsan1 pkg-config libicu-dev postgresql-15 postgresql-server-dev-15
           postgresql-common postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
           python3-psycopg2)
 # the driver test's node-postgres: Debian's node and npm, unless a node is
