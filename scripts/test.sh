@@ -2,8 +2,8 @@
 # Runs every test suite (pg_regress, isolation when present, pgTAP, a
 # pg_dump/pg_restore round trip, the driver test of test/drivers/) in a
 # throwaway PostgreSQL 15 cluster, then the Citus test (skipped when Citus
-# is not installed); first, pg_regress and isolation once more against a
-# build with the undefined behaviour sanitizer (scripts/ubsan_test.sh).
+# is not installed); first, pg_regress, isolation and pgTAP once more
+# against a build with the undefined behaviour sanitizer (scripts/ubsan_test.sh).
 # Exits non-zero when any test fails, and ends with one line: "tests: N
 # passed, M failed".
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the pg_regress and isolation suites against a build of bg with GCC's
-# undefined behaviour sanitizer (shifts past a word, out-of-bounds array
+# Runs the pg_regress, isolation and pgTAP suites against a build of bg
+# with GCC's undefined behaviour sanitizer (shifts past a word, out-of-bounds array
 # indexes, misaligned or null pointers, invalid bool or enum loads): the
 # kind of fault that passes a test today and crashes a server on other data
 # or another compiler.  The sanitizer reports into the server's log and
@@ -17,6 +17,7 @@ status=0
 pg_virtualenv -t -v 15 -i '--encoding=UTF8 --locale=C.UTF-8' sh -c "
     status=0
     make -s installcheck PG_CONFIG=\"\$PG_CONFIG\" > $log/regress.out 2>&1 || status=1
+    make -s prove PG_CONFIG=\"\$PG_CONFIG\" > $log/prove.out 2>&1 || status=1
     cp \"\$(pg_lsclusters -h | awk '{print \$7}')\" $log/server.log || status=1
     exit \$status
 " || status=1
@@ -26,6 +27,6 @@ if [ "$status" -eq 0 ] && [ "$reports" -eq 0 ]; then
 else
     echo "test ubsan/regress                   ... FAILED ($reports sanitizer reports)"
     grep -o 'src/.*runtime error:.*' "$log/server.log" | sort | uniq -c | head -30 || true
-    grep -E '(not ok|FAILED)' "$log/regress.out" | head -20 || true
+    grep -hE '(not ok|FAILED)' "$log/regress.out" "$log/prove.out" | head -20 || true
     exit 1
 fi
