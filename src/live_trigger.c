@@ -695,7 +695,7 @@ bg_people_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *td;
 	LiveCatalog *cat;
-	char	   *keycol;
+	char	   *keycol = NULL;	/* set when read_catalog returns true */
 	LiveInterest *interests;
 	int			ninterests;
 	bool		truncate;
