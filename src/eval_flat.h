@@ -1,7 +1,7 @@
 /*
  * eval_flat.h — a compiled template's roles evaluated as one straight pass
  * per row: every predicate into a bit, every role from its predicates' bits
- * by a truth table, the first matching role by its lowest bit.
+ * by a truth table, the roles tried in priority order.
  */
 #ifndef BG_EVAL_FLAT_H
 #define BG_EVAL_FLAT_H

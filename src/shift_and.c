@@ -158,11 +158,11 @@ scan1(const BgShiftAnd *sa, const char *s, int len, uint64 *seen, uint64 *end)
 
 	for (int from = 0; from < len; from += SCAN_CHUNK)
 	{
-		int			end = Min(len, from + SCAN_CHUNK);
+		int			stop = Min(len, from + SCAN_CHUNK);
 
 		if (from > 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int i = from; i < end; i++)
+		for (int i = from; i < stop; i++)
 		{
 			d = ((d << 1) + start) & table[(uint8) s[i]];
 			acc |= d;
@@ -191,11 +191,11 @@ scan_pairs(const BgShiftAnd *sa, const char *s, int len, uint64 *seen, uint64 *e
 	memcpy(start, sa->start, sizeof(pair) * npairs);
 	for (int from = 0; from < len; from += SCAN_CHUNK)
 	{
-		int			end = Min(len, from + SCAN_CHUNK);
+		int			stop = Min(len, from + SCAN_CHUNK);
 
 		if (from > 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int i = from; i < end; i++)
+		for (int i = from; i < stop; i++)
 		{
 			const pair *t = &table[(uint8) s[i] * npairs];
 
@@ -220,11 +220,11 @@ scan_pairs(const BgShiftAnd *sa, const char *s, int len, uint64 *seen, uint64 *e
 
 	for (int from = 0; from < len; from += SCAN_CHUNK)
 	{
-		int			end = Min(len, from + SCAN_CHUNK);
+		int			stop = Min(len, from + SCAN_CHUNK);
 
 		if (from > 0)
 			CHECK_FOR_INTERRUPTS();
-		for (int i = from; i < end; i++)
+		for (int i = from; i < stop; i++)
 		{
 			const uint64 *t = &sa->table[(uint8) s[i] * 2 * npairs];
 
